@@ -1,0 +1,122 @@
+// Package plan turns validated inputs into the queue tree: which HTB classes and
+// leaf qdiscs exist on which interface, with which rates and handles, and which
+// IP prefixes map to which class and CPU. It is pure computation; applying the
+// tree to the kernel is package tc's job.
+package plan
+
+import (
+	"fmt"
+	"net/netip"
+)
+
+// Handle is a tc handle: major in the high 16 bits, minor in the low 16.
+type Handle uint32
+
+// MakeHandle builds major:minor.
+func MakeHandle(major, minor uint16) Handle { return Handle(uint32(major)<<16 | uint32(minor)) }
+
+// Major is the upper half.
+func (h Handle) Major() uint16 { return uint16(h >> 16) }
+
+// Minor is the lower half.
+func (h Handle) Minor() uint16 { return uint16(h) }
+
+// String prints the handle the way tc does ("1:5", "7fff:0").
+func (h Handle) String() string { return fmt.Sprintf("%x:%x", h.Major(), h.Minor()) }
+
+// Direction is the way traffic flows through the shaper.
+type Direction int
+
+const (
+	Download Direction = iota // towards subscribers, shaped on the ISP-facing interface
+	Upload                    // towards the Internet, shaped on the Internet-facing interface
+)
+
+func (d Direction) String() string {
+	if d == Upload {
+		return "upload"
+	}
+	return "download"
+}
+
+// ClassKind says what an HTB class stands for.
+type ClassKind int
+
+const (
+	KindQueueRoot ClassKind = iota // per-CPU-queue root class (major:1)
+	KindDefault                    // per-queue default class for unmapped traffic (major:2)
+	KindCPUBin                     // binpacking bin class
+	KindNode                       // network.json node or generated parent node
+	KindCircuit                    // subscriber circuit
+)
+
+func (k ClassKind) String() string {
+	return [...]string{"queue-root", "default", "cpu-bin", "node", "circuit"}[k]
+}
+
+// Leaf is a leaf qdisc: its kind and the tc arguments after the kind, e.g.
+// {Kind: "cake", Args: ["diffserv4", "rtt", "140ms"]}. Kind "" means no leaf.
+type Leaf struct {
+	Kind string
+	Args []string
+}
+
+// IsZero reports whether there is no leaf qdisc.
+func (l Leaf) IsZero() bool { return l.Kind == "" }
+
+// Class is one HTB class on one interface.
+type Class struct {
+	Interface string
+	Direction Direction
+	ID        Handle
+	Parent    Handle
+	Kind      ClassKind
+	// RateBps and CeilBps are bits per second.
+	RateBps uint64
+	CeilBps uint64
+	Quantum uint32
+	Prio    uint32 // 0 = not set
+	// Leaf is the qdisc attached under the class (circuits and the default/root classes).
+	Leaf       Leaf
+	LeafHandle Handle // explicit leaf qdisc handle (major:0); 0 = let the kernel choose
+	// Identity: exactly one of these is set for nodes and circuits.
+	NodeName  string
+	CircuitID string
+	Name      string // display name
+	Queue     int    // 1-based CPU/TX queue
+}
+
+// Qdisc is an infrastructure qdisc (mq root, per-queue HTB).
+type Qdisc struct {
+	Interface  string
+	Handle     Handle
+	Parent     Handle // 0xFFFFFFFF for the root
+	Kind       string // "mq" or "htb"
+	HTBDefault uint32 // htb: default class minor
+	HTBR2Q     uint32 // htb: r2q; 0 = kernel default
+}
+
+// RootParent is TC_H_ROOT.
+const RootParent Handle = 0xFFFFFFFF
+
+// Mapping sends an IP prefix to a circuit's classes.
+type Mapping struct {
+	Prefix        netip.Prefix
+	CPU           uint32 // 0-based CPU for the download side
+	ClassID       Handle // download class
+	UploadCPU     uint32
+	UploadClassID Handle
+	CircuitID     string
+	DeviceID      string
+}
+
+// Tree is the kernel-facing result of planning: everything package tc needs.
+type Tree struct {
+	// Interfaces in apply order; on a stick both directions use one interface.
+	Interfaces []string
+	Qdiscs     []Qdisc
+	Classes    []Class // parents always come before children
+	Mappings   []Mapping
+	// Observe is true in queue_mode "observe": only the mq roots are kept.
+	Observe bool
+}
