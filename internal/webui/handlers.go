@@ -1,0 +1,463 @@
+package webui
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"net/http"
+	"net/netip"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+)
+
+const (
+	sourceTimeout = 3 * time.Second
+	maxBodyBytes  = 16 << 10
+)
+
+type apiError struct {
+	OK      bool   `json:"ok"`
+	Reason  string `json:"reason"`
+	Message string `json:"message"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func writeErr(w http.ResponseWriter, status int, reason, msg string) {
+	writeJSON(w, status, apiError{OK: false, Reason: reason, Message: msg})
+}
+
+// decodeJSON reads a small JSON body into v; errors name the field.
+func decodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		writeErr(w, http.StatusUnsupportedMediaType, "bad_request", "Content-Type must be application/json.")
+		return false
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var te *json.UnmarshalTypeError
+		msg := "invalid JSON body: " + err.Error()
+		if errors.As(err, &te) {
+			msg = fmt.Sprintf("invalid JSON body: field %q: want %s", te.Field, te.Type)
+		}
+		writeErr(w, http.StatusBadRequest, "bad_request", msg)
+		return false
+	}
+	if dec.More() {
+		writeErr(w, http.StatusBadRequest, "bad_request", "invalid JSON body: trailing data")
+		return false
+	}
+	return true
+}
+
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// isLocalNetwork: loopback, RFC 1918 / ULA, or link-local. Forwarded
+// headers are ignored on purpose: they are trivially spoofed.
+func isLocalNetwork(ip string) bool {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return false
+	}
+	a = a.Unmap()
+	return a.IsLoopback() || a.IsPrivate() || a.IsLinkLocalUnicast()
+}
+
+// ---- pages and assets ----
+
+func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, name string) {
+	b, err := fs.ReadFile(s.assets, name)
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Write(b)
+}
+
+func (s *Server) handleRoot(w http.ResponseWriter, r *http.Request, _ *reqAuth) {
+	http.Redirect(w, r, "/index.html", http.StatusSeeOther)
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request, _ *reqAuth) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	io.WriteString(w, "OK")
+}
+
+func (s *Server) handleLoginPage(w http.ResponseWriter, r *http.Request, _ *reqAuth) {
+	if s.users.Empty() {
+		http.Redirect(w, r, "/first-run.html", http.StatusSeeOther)
+		return
+	}
+	s.serveFile(w, r, "login.html")
+}
+
+func (s *Server) handleFirstRunPage(w http.ResponseWriter, r *http.Request, _ *reqAuth) {
+	if !s.users.Empty() {
+		http.Redirect(w, r, "/login.html", http.StatusSeeOther)
+		return
+	}
+	s.serveFile(w, r, "first-run.html")
+}
+
+func (s *Server) handleIndexPage(w http.ResponseWriter, r *http.Request, _ *reqAuth) {
+	s.serveFile(w, r, "index.html")
+}
+
+// handleAssets serves only files under assets/ of the embedded build; no
+// directory listings.
+func (s *Server) handleAssets(w http.ResponseWriter, r *http.Request, _ *reqAuth) {
+	name := strings.TrimPrefix(path.Clean(r.URL.Path), "/")
+	if !strings.HasPrefix(name, "assets/") {
+		http.NotFound(w, r)
+		return
+	}
+	st, err := fs.Stat(s.assets, name)
+	if err != nil || st.IsDir() {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-cache")
+	http.ServeFileFS(w, r, s.assets, name)
+}
+
+// ---- login, first run, logout ----
+
+type credentials struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+	Token    string `json:"token,omitempty"`
+}
+
+func (s *Server) setCookie(w http.ResponseWriter, value string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{
+		Name:     cookieName,
+		Value:    value,
+		Path:     "/",
+		MaxAge:   maxAge,
+		HttpOnly: true,
+		Secure:   s.cfg.SecureCookies,
+		SameSite: http.SameSiteStrictMode,
+	})
+}
+
+func (s *Server) handleSetupStatus(w http.ResponseWriter, r *http.Request, _ *reqAuth) {
+	first := s.users.Empty()
+	writeJSON(w, http.StatusOK, map[string]any{
+		"first_run":      first,
+		"token_required": first && s.firstRunNeedsToken(r),
+		"min_password":   MinPasswordLen,
+	})
+}
+
+func (s *Server) firstRunNeedsToken(r *http.Request) bool {
+	return s.cfg.FirstRunTokenOnly || !isLocalNetwork(clientIP(r))
+}
+
+func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request, _ *reqAuth) {
+	ip := clientIP(r)
+	if s.ipFails.blocked(ip) {
+		writeErr(w, http.StatusTooManyRequests, "rate_limited", "Too many failed logins; wait a minute.")
+		return
+	}
+	var c credentials
+	if !decodeJSON(w, r, &c) {
+		return
+	}
+	if s.users.Empty() {
+		writeErr(w, http.StatusConflict, "first_run_required", "No users exist yet; create the first admin.")
+		return
+	}
+	name := normUser(c.Username)
+	if len(name) > 128 {
+		name = name[:128]
+	}
+	if s.nameFail.blocked(name) {
+		writeErr(w, http.StatusTooManyRequests, "rate_limited", "Too many failed logins; wait a minute.")
+		return
+	}
+	u, ok := s.users.Verify(c.Username, c.Password)
+	if !ok {
+		n := s.ipFails.fail(ip)
+		s.nameFail.fail(name)
+		if n >= 3 {
+			s.log.Warn("repeated failed web UI logins", "ip", ip, "username", name, "failures", n)
+		}
+		writeErr(w, http.StatusUnauthorized, "invalid_credentials", "Invalid username or password.")
+		return
+	}
+	s.nameFail.reset(name)
+	tok, _ := s.sessions.create(u.Username, u.Role)
+	s.setCookie(w, tok, 0)
+	s.log.Info("web UI login", "username", u.Username, "role", u.Role, "ip", ip)
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true})
+}
+
+func (s *Server) handleFirstRun(w http.ResponseWriter, r *http.Request, _ *reqAuth) {
+	ip := clientIP(r)
+	if s.ipFails.blocked(ip) {
+		writeErr(w, http.StatusTooManyRequests, "rate_limited", "Too many failed attempts; wait a minute.")
+		return
+	}
+	var c credentials
+	if !decodeJSON(w, r, &c) {
+		return
+	}
+	if !s.users.Empty() {
+		writeErr(w, http.StatusConflict, "already_configured", "An admin already exists; log in instead.")
+		return
+	}
+	if s.firstRunNeedsToken(r) {
+		want := s.SetupToken()
+		if want == "" || !tokensEqual(strings.TrimSpace(c.Token), want) {
+			s.ipFails.fail(ip)
+			s.log.Warn("web UI first-run attempt without a valid setup token", "ip", ip)
+			writeErr(w, http.StatusForbidden, "setup_token_required",
+				"From outside the local network the setup token from the lqosd log is required.")
+			return
+		}
+	}
+	u, err := s.users.CreateFirstAdmin(c.Username, c.Password)
+	switch {
+	case errors.Is(err, ErrAlreadySetUp):
+		writeErr(w, http.StatusConflict, "already_configured", "An admin already exists; log in instead.")
+		return
+	case errors.Is(err, ErrBadUsername), errors.Is(err, ErrWeakPassword):
+		writeErr(w, http.StatusBadRequest, "invalid", err.Error())
+		return
+	case err != nil:
+		s.log.Error("creating first admin", "err", err)
+		writeErr(w, http.StatusInternalServerError, "store_error", "Could not save the users file.")
+		return
+	}
+	s.setupMu.Lock()
+	s.setupToken = "" // one-time
+	s.setupMu.Unlock()
+	tok, _ := s.sessions.create(u.Username, u.Role)
+	s.setCookie(w, tok, 0)
+	s.log.Info("web UI first admin created", "username", u.Username, "ip", ip)
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true})
+}
+
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request, a *reqAuth) {
+	s.sessions.revoke(a.token)
+	s.hub.dropToken(a.token)
+	s.setCookie(w, "", -1)
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true})
+}
+
+func (s *Server) handleSession(w http.ResponseWriter, r *http.Request, a *reqAuth) {
+	writeJSON(w, http.StatusOK, map[string]any{
+		"username":   a.sess.Username,
+		"role":       a.sess.Role,
+		"csrf_token": a.sess.CSRF,
+		"node_name":  s.src.NodeName(),
+		"version":    s.cfg.Version,
+		"channels":   channelNames(),
+	})
+}
+
+// ---- data ----
+
+// Dashboard is the REST snapshot of everything the dashboard shows.
+type Dashboard struct {
+	Throughput  Throughput    `json:"throughput"`
+	TopCircuits []CircuitStat `json:"top_circuits"`
+	WorstRTT    []CircuitStat `json:"worst_rtt"`
+	CPU         []float64     `json:"cpu"`
+	Queues      QueueCounts   `json:"queues"`
+}
+
+func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request, _ *reqAuth) {
+	ctx, cancel := s.sourceCtx(r)
+	defer cancel()
+	var d Dashboard
+	var err error
+	if d.Throughput, err = s.src.Throughput(ctx); err == nil {
+		if d.TopCircuits, err = s.src.TopCircuits(ctx, topN); err == nil {
+			if d.WorstRTT, err = s.src.WorstRTT(ctx, topN); err == nil {
+				if d.CPU, err = s.src.CPULoad(ctx); err == nil {
+					d.Queues, err = s.src.QueueCounts(ctx)
+				}
+			}
+		}
+	}
+	if err != nil {
+		s.sourceError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, d)
+}
+
+func (s *Server) sourceError(w http.ResponseWriter, err error) {
+	s.log.Warn("web UI data source failed", "err", err)
+	writeErr(w, http.StatusServiceUnavailable, "source_error", "Data is temporarily unavailable.")
+}
+
+func (s *Server) schedulerView(r *http.Request) (SchedulerView, error) {
+	ctx, cancel := s.sourceCtx(r)
+	defer cancel()
+	st, err := s.src.SchedulerStatus(ctx)
+	if err != nil {
+		return SchedulerView{}, err
+	}
+	return DeriveSchedulerState(st, s.cfg.Now()), nil
+}
+
+func (s *Server) handleScheduler(w http.ResponseWriter, r *http.Request, _ *reqAuth) {
+	v, err := s.schedulerView(r)
+	if err != nil {
+		s.sourceError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+// UrgentSummary is the badge data.
+type UrgentSummary struct {
+	Count    int  `json:"count"`
+	HasError bool `json:"has_error"`
+}
+
+func summarize(issues []UrgentIssue) UrgentSummary {
+	s := UrgentSummary{Count: len(issues)}
+	for _, i := range issues {
+		if i.Severity == "Error" {
+			s.HasError = true
+		}
+	}
+	return s
+}
+
+func (s *Server) handleUrgentList(w http.ResponseWriter, r *http.Request, a *reqAuth) {
+	ctx, cancel := s.sourceCtx(r)
+	defer cancel()
+	issues, err := s.src.UrgentIssues(ctx)
+	if err != nil {
+		s.sourceError(w, err)
+		return
+	}
+	if issues == nil {
+		issues = []UrgentIssue{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"issues":  issues,
+		"summary": summarize(issues),
+		"can_ack": a.sess.Role == RoleAdmin,
+	})
+}
+
+func (s *Server) handleUrgentAck(w http.ResponseWriter, r *http.Request, a *reqAuth) {
+	id, err := strconv.ParseUint(r.PathValue("id"), 10, 64)
+	if err != nil {
+		writeErr(w, http.StatusBadRequest, "bad_request", "path field id: want an unsigned integer")
+		return
+	}
+	ctx, cancel := s.sourceCtx(r)
+	defer cancel()
+	switch err := s.src.AckUrgent(ctx, id, a.sess.Username); {
+	case errors.Is(err, ErrNotFound):
+		writeErr(w, http.StatusNotFound, "not_found", "No such issue.")
+	case errors.Is(err, ErrNotClearable):
+		writeErr(w, http.StatusConflict, "not_clearable", "This issue clears itself when the condition ends.")
+	case err != nil:
+		s.sourceError(w, err)
+	default:
+		s.log.Info("urgent issue acknowledged", "id", id, "username", a.sess.Username)
+		s.hub.poke(chanUrgent)
+		writeJSON(w, http.StatusOK, map[string]any{"ok": true})
+	}
+}
+
+func (s *Server) handleUrgentAckAll(w http.ResponseWriter, r *http.Request, a *reqAuth) {
+	ctx, cancel := s.sourceCtx(r)
+	defer cancel()
+	if err := s.src.AckAllUrgent(ctx, a.sess.Username); err != nil {
+		s.sourceError(w, err)
+		return
+	}
+	s.log.Info("all urgent issues acknowledged", "username", a.sess.Username)
+	s.hub.poke(chanUrgent)
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true})
+}
+
+// ---- users (admin) ----
+
+type userView struct {
+	Username string    `json:"username"`
+	Role     Role      `json:"role"`
+	Created  time.Time `json:"created"`
+}
+
+func (s *Server) handleUsersList(w http.ResponseWriter, r *http.Request, _ *reqAuth) {
+	out := []userView{}
+	for _, u := range s.users.List() {
+		out = append(out, userView{u.Username, u.Role, u.Created}) // never the hash
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) handleUsersCreate(w http.ResponseWriter, r *http.Request, a *reqAuth) {
+	var req struct {
+		Username string `json:"username"`
+		Password string `json:"password"`
+		Role     string `json:"role"`
+	}
+	if !decodeJSON(w, r, &req) {
+		return
+	}
+	role, err := ParseRole(req.Role)
+	if err != nil {
+		writeErr(w, http.StatusBadRequest, "invalid", "field role: "+err.Error())
+		return
+	}
+	u, err := s.users.Create(req.Username, req.Password, role)
+	switch {
+	case errors.Is(err, ErrUserExists):
+		writeErr(w, http.StatusConflict, "exists", err.Error())
+	case errors.Is(err, ErrBadUsername), errors.Is(err, ErrWeakPassword):
+		writeErr(w, http.StatusBadRequest, "invalid", err.Error())
+	case err != nil:
+		s.log.Error("creating user", "err", err)
+		writeErr(w, http.StatusInternalServerError, "store_error", "Could not save the users file.")
+	default:
+		s.log.Info("web UI user created", "username", u.Username, "role", u.Role, "by", a.sess.Username)
+		writeJSON(w, http.StatusCreated, userView{u.Username, u.Role, u.Created})
+	}
+}
+
+func (s *Server) handleUsersDelete(w http.ResponseWriter, r *http.Request, a *reqAuth) {
+	name := r.PathValue("username")
+	switch err := s.users.Delete(name); {
+	case errors.Is(err, ErrNoSuchUser):
+		writeErr(w, http.StatusNotFound, "not_found", err.Error())
+	case errors.Is(err, ErrLastAdmin):
+		writeErr(w, http.StatusConflict, "last_admin", err.Error())
+	case err != nil:
+		s.log.Error("deleting user", "err", err)
+		writeErr(w, http.StatusInternalServerError, "store_error", "Could not save the users file.")
+	default:
+		s.sessions.revokeUser(name)
+		s.hub.dropUser(name)
+		s.log.Info("web UI user deleted", "username", name, "by", a.sess.Username)
+		writeJSON(w, http.StatusOK, map[string]any{"ok": true})
+	}
+}

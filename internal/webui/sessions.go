@@ -1,0 +1,115 @@
+package webui
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"sync"
+	"time"
+)
+
+// Session is one logged-in browser. Sessions live only in memory: a daemon
+// restart logs everyone out, which is acceptable and makes revocation simple.
+type Session struct {
+	Username string
+	Role     Role
+	CSRF     string
+	Created  time.Time
+	LastSeen time.Time
+}
+
+// sessionStore maps sha256(token) to sessions so a memory dump or timing
+// side channel on the map does not reveal usable cookies.
+type sessionStore struct {
+	idle, absolute time.Duration
+	now            func() time.Time
+
+	mu   sync.Mutex
+	byID map[[32]byte]*Session
+}
+
+func newSessionStore(idle, absolute time.Duration, now func() time.Time) *sessionStore {
+	return &sessionStore{idle: idle, absolute: absolute, now: now, byID: map[[32]byte]*Session{}}
+}
+
+func randomToken() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on Linux
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// create returns the cookie value of a new session.
+func (s *sessionStore) create(username string, role Role) (string, Session) {
+	tok := randomToken()
+	now := s.now()
+	sess := &Session{Username: username, Role: role, CSRF: randomToken(), Created: now, LastSeen: now}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.gcLocked(now)
+	s.byID[sha256.Sum256([]byte(tok))] = sess
+	return tok, *sess
+}
+
+// get validates a token and refreshes its idle timer.
+func (s *sessionStore) get(tok string) (Session, bool) {
+	if tok == "" {
+		return Session{}, false
+	}
+	id := sha256.Sum256([]byte(tok))
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sess, ok := s.byID[id]
+	if !ok {
+		return Session{}, false
+	}
+	if now.Sub(sess.LastSeen) > s.idle || now.Sub(sess.Created) > s.absolute {
+		delete(s.byID, id)
+		return Session{}, false
+	}
+	sess.LastSeen = now
+	return *sess, true
+}
+
+// valid checks a token without refreshing it (used by long-lived sockets).
+func (s *sessionStore) valid(tok string) bool {
+	id := sha256.Sum256([]byte(tok))
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sess, ok := s.byID[id]
+	return ok && now.Sub(sess.Created) <= s.absolute
+}
+
+func (s *sessionStore) revoke(tok string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.byID, sha256.Sum256([]byte(tok)))
+}
+
+// revokeUser ends every session of a user (user deleted).
+func (s *sessionStore) revokeUser(username string) {
+	n := normUser(username)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for id, sess := range s.byID {
+		if normUser(sess.Username) == n {
+			delete(s.byID, id)
+		}
+	}
+}
+
+func (s *sessionStore) gcLocked(now time.Time) {
+	for id, sess := range s.byID {
+		if now.Sub(sess.LastSeen) > s.idle || now.Sub(sess.Created) > s.absolute {
+			delete(s.byID, id)
+		}
+	}
+}
+
+func tokensEqual(a, b string) bool {
+	return len(a) == len(b) && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}

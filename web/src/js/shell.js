@@ -1,0 +1,261 @@
+// The navigation bar present on every page: scheduler status, urgent
+// issues, privacy toggle and the user menu. Call initShell() from each
+// page's entry module.
+import { Modal, Dropdown } from 'bootstrap';
+import { h, icon, replace } from './lib/dom.js';
+import { request, session } from './lib/api.js';
+import { subscribe } from './lib/ws.js';
+import { isRedacted, setRedacted } from './lib/redact.js';
+import * as fmt from './lib/fmt.js';
+
+// How each scheduler state looks in the bar.
+const SCHED = {
+  loading: { cls: 'btn-outline-secondary', icon: 'hourglass-split', label: 'Scheduler…', badge: 'Starting' },
+  healthy: { cls: 'btn-outline-success', icon: 'check-circle-fill', label: 'Scheduler OK', badge: 'Idle' },
+  running: { cls: 'btn-outline-info', icon: 'arrow-repeat', spin: true, label: 'Running', badge: 'Running' },
+  setup: { cls: 'btn-outline-warning', icon: 'list-check', label: 'Setup required', badge: 'Setup Required' },
+  stale: { cls: 'btn-outline-warning', icon: 'clock-history', label: 'Stale', badge: 'Stale' },
+  error: { cls: 'btn-outline-danger', icon: 'exclamation-triangle-fill', label: 'Scheduler error', badge: 'Error' },
+  unavailable: { cls: 'btn-outline-warning', icon: 'clock', label: 'Scheduler unavailable', badge: 'Unavailable' },
+};
+
+let sched = null; // latest SchedulerView
+let schedModal = null;
+let urgentModal = null;
+let canAck = false;
+
+function modalShell(id, title, body, footer) {
+  return h('div', { class: 'modal fade', id, tabindex: '-1', 'aria-labelledby': `${id}-title`, 'aria-hidden': 'true' },
+    h('div', { class: 'modal-dialog modal-lg modal-dialog-scrollable' },
+      h('div', { class: 'modal-content' },
+        h('div', { class: 'modal-header' },
+          h('h2', { class: 'modal-title h5', id: `${id}-title` }, title),
+          footer,
+          h('button', { type: 'button', class: 'btn-close', 'data-bs-dismiss': 'modal', 'aria-label': 'Close' })),
+        h('div', { class: 'modal-body', id: `${id}-body` }, body))));
+}
+
+function buildNav(s) {
+  const nav = h('nav', { class: 'navbar navbar-expand bg-body-tertiary border-bottom sticky-top', id: 'topnav' },
+    h('div', { class: 'container-fluid' },
+      h('a', { class: 'navbar-brand', href: '/index.html' }, icon('speedometer2'), ' LibreQoS ',
+        h('span', { class: 'small text-body-secondary', id: 'node-name' }, s.node_name)),
+      h('ul', { class: 'navbar-nav me-auto' },
+        h('li', { class: 'nav-item' }, h('a', { class: 'nav-link active', 'aria-current': 'page', href: '/index.html' }, 'Dashboard'))),
+      h('div', { class: 'd-flex align-items-center gap-2' },
+        h('span', { class: 'small text-body-secondary d-none d-md-inline', id: 'live-status', title: 'Live data connection' }),
+        h('button', { type: 'button', class: 'btn btn-sm btn-outline-secondary', id: 'sched-btn', 'data-state': 'loading', title: 'Scheduler status', onclick: openScheduler },
+          h('i', { id: 'sched-icon', class: 'bi bi-hourglass-split', 'aria-hidden': 'true' }), ' ',
+          h('span', { id: 'sched-label' }, 'Scheduler…')),
+        h('button', { type: 'button', class: 'btn btn-sm btn-outline-secondary', id: 'urgent-btn', 'data-count': '0', title: 'Urgent issues', onclick: openUrgent },
+          h('i', { id: 'urgent-icon', class: 'bi bi-bell-slash', 'aria-hidden': 'true' }), ' ',
+          h('span', { class: 'd-none d-lg-inline' }, 'Urgent '),
+          h('span', { class: 'badge text-bg-danger d-none', id: 'urgent-count' }, '0')),
+        h('button', { type: 'button', class: 'btn btn-sm btn-outline-secondary', id: 'redact-btn', 'aria-pressed': 'false', title: 'Privacy mode: mask names and addresses', onclick: () => { setRedacted(!isRedacted()); syncRedactButton(); } },
+          icon('incognito'), h('span', { class: 'visually-hidden' }, 'Privacy mode')),
+        h('div', { class: 'dropdown' },
+          h('button', { type: 'button', class: 'btn btn-sm btn-outline-secondary dropdown-toggle', id: 'user-btn', 'data-bs-toggle': 'dropdown', 'aria-expanded': 'false' },
+            icon('person-circle'), ' ', h('span', { id: 'user-name' }, s.username)),
+          h('ul', { class: 'dropdown-menu dropdown-menu-end' },
+            h('li', {}, h('span', { class: 'dropdown-item-text small text-body-secondary', id: 'user-role' }, s.role === 'admin' ? 'Administrator' : 'Read-only')),
+            h('li', {}, h('button', { type: 'button', class: 'dropdown-item', id: 'logout-btn', onclick: logout }, icon('box-arrow-right'), ' Log out')))))));
+  return nav;
+}
+
+function syncRedactButton() {
+  const b = document.getElementById('redact-btn');
+  const on = isRedacted();
+  b.setAttribute('aria-pressed', String(on));
+  b.classList.toggle('btn-warning', on);
+  b.classList.toggle('btn-outline-secondary', !on);
+}
+
+async function logout() {
+  try { await request('/api/logout', { method: 'POST', redirectOn401: false }); } catch { /* already gone */ }
+  window.location.assign('/login.html');
+}
+
+// ---- scheduler ----
+
+function renderSchedButton() {
+  const st = sched ? sched.state : 'loading';
+  const look = SCHED[st] || SCHED.unavailable;
+  const b = document.getElementById('sched-btn');
+  b.dataset.state = st;
+  b.className = `btn btn-sm ${look.cls}`;
+  document.getElementById('sched-icon').className = `bi bi-${look.icon}${look.spin ? ' spin' : ''}`;
+  let label = look.label;
+  if (st === 'running') label = `Running ${Math.round(sched.percent)}%`;
+  if (st === 'stale') label = `Stale (updated ${fmt.ago(sched.updated_ago_s)})`;
+  document.getElementById('sched-label').textContent = label;
+  let tip = label;
+  if (st === 'running') tip = `${sched.phase_label} (${Math.round(sched.percent)}%, step ${sched.step_index}/${sched.step_count})`;
+  if (st === 'error') tip = sched.error_preview;
+  b.title = tip;
+  if (schedModal && document.getElementById('sched-modal').classList.contains('show')) renderSchedModal();
+}
+
+function stat(label, value, id) {
+  return h('div', { class: 'col-6 col-md-3' },
+    h('div', { class: 'stat-label' }, label),
+    h('div', { class: 'fw-semibold', id }, value));
+}
+
+function renderSchedModal() {
+  const body = document.getElementById('sched-modal-body');
+  if (!sched) { replace(body, h('p', {}, 'Waiting for scheduler status…')); return; }
+  const look = SCHED[sched.state] || SCHED.unavailable;
+  const parts = [];
+  parts.push(h('p', {},
+    h('span', { class: `badge ${look.cls.replace('btn-outline-', 'text-bg-')} me-2`, id: 'sched-modal-state' }, look.badge),
+    h('span', {}, sched.phase_label || sched.phase || 'No phase reported'),
+    h('span', { class: 'text-body-secondary ms-2' }, `Updated ${fmt.ago(sched.updated_ago_s)}`)));
+  if (sched.state === 'setup') {
+    parts.push(h('div', { class: 'alert alert-warning' }, sched.setup_message || 'Setup is required before shaping can start.'));
+  }
+  if (sched.state === 'stale') {
+    parts.push(h('div', { class: 'alert alert-warning' }, 'The scheduler has not reported for more than 5 minutes. Is lqos_scheduler running?'));
+  }
+  if (sched.state === 'error') {
+    parts.push(h('div', { class: 'alert alert-danger' },
+      h('div', { class: 'fw-semibold mb-1' }, 'Latest scheduler error'),
+      h('pre', { class: 'pre-wrap mb-0', id: 'sched-error' }, sched.error_preview)));
+  }
+  const pct = Math.max(0, Math.min(100, Math.round(sched.percent || 0)));
+  if (sched.active) {
+    parts.push(h('div', { class: 'mb-3' },
+      h('div', { class: 'small mb-1' }, `Step ${sched.step_index} of ${sched.step_count}`),
+      h('div', { class: 'progress', role: 'progressbar', 'aria-valuenow': pct, 'aria-valuemin': '0', 'aria-valuemax': '100' },
+        progressBar(pct, 'bg-info'))));
+  }
+  parts.push(h('div', { class: 'row g-3 mb-3' },
+    stat('Availability', look.badge, 'sched-availability'),
+    stat('Current phase', sched.phase || '–'),
+    stat('Last success', fmt.time(sched.last_success)),
+    stat('Next run', fmt.time(sched.next_run))));
+  const out = (sched.output || []).slice(-4).reverse();
+  parts.push(h('h3', { class: 'h6' }, 'Recent activity'));
+  parts.push(out.length
+    ? h('ul', { class: 'small mb-3' }, out.map((l) => h('li', { class: 'pre-wrap' }, l)))
+    : h('p', { class: 'small text-body-secondary' }, 'No output yet.'));
+  parts.push(h('details', {}, h('summary', {}, 'Show raw scheduler details'),
+    h('pre', { class: 'small pre-wrap mt-2' }, JSON.stringify(sched, null, 2))));
+  replace(body, parts);
+}
+
+function progressBar(pct, cls) {
+  const bar = h('div', { class: `progress-bar ${cls}` });
+  bar.style.width = `${pct}%`;
+  return bar;
+}
+
+function openScheduler() {
+  renderSchedModal();
+  schedModal.show();
+}
+
+// ---- urgent issues ----
+
+function renderUrgentButton(summary) {
+  const n = summary.count || 0;
+  const b = document.getElementById('urgent-btn');
+  b.dataset.count = String(n);
+  b.className = `btn btn-sm ${n > 0 ? 'btn-danger' : 'btn-outline-secondary'}`;
+  document.getElementById('urgent-icon').className = `bi ${n > 0 ? 'bi-bell-fill' : 'bi-bell-slash'}`;
+  const badge = document.getElementById('urgent-count');
+  badge.textContent = String(n);
+  badge.classList.toggle('d-none', n === 0);
+  badge.className = `badge ${n > 0 ? 'text-bg-light' : 'text-bg-danger'}${n === 0 ? ' d-none' : ''}`;
+}
+
+async function loadUrgent() {
+  const body = document.getElementById('urgent-modal-body');
+  let data;
+  try {
+    data = await request('/api/urgent');
+  } catch (e) {
+    replace(body, h('div', { class: 'alert alert-danger' }, `Could not load urgent issues: ${e.message}`));
+    return;
+  }
+  canAck = data.can_ack;
+  renderUrgentButton(data.summary);
+  document.getElementById('urgent-ack-all').classList.toggle('d-none', !canAck || data.issues.length === 0);
+  if (data.issues.length === 0) {
+    replace(body, h('p', { class: 'text-body-secondary mb-0', id: 'urgent-empty' }, 'No urgent issues.'));
+    return;
+  }
+  const rows = data.issues.map((i) => h('tr', { dataset: { id: i.id } },
+    h('td', {}, h('span', { class: `badge ${i.severity === 'Error' ? 'text-bg-danger' : 'text-bg-warning'}` }, i.severity)),
+    h('td', {},
+      h('div', { class: 'fw-semibold font-monospace small urgent-code' }, i.code),
+      h('div', { class: 'small text-body-secondary' }, `${i.source} · ${fmt.time(i.ts)}`)),
+    h('td', {},
+      h('div', { class: 'pre-wrap urgent-message' }, i.message),
+      i.context ? h('pre', { class: 'urgent-context redactable mb-0 mt-1' }, i.context) : null),
+    h('td', { class: 'text-end' },
+      !i.clearable ? h('span', { class: 'badge text-bg-secondary' }, 'Active')
+        : canAck ? h('button', { type: 'button', class: 'btn btn-sm btn-outline-success urgent-ack', title: 'Acknowledge issue', onclick: () => ack(i.id) }, icon('check2'), ' Acknowledge')
+          : null)));
+  replace(body,
+    canAck ? null : h('p', { class: 'small text-body-secondary', id: 'urgent-readonly-note' }, 'Only administrators can acknowledge issues.'),
+    h('table', { class: 'table table-sm align-middle mb-0', id: 'urgent-table' },
+      h('thead', {}, h('tr', {}, h('th', {}, 'Severity'), h('th', {}, 'Issue'), h('th', {}, 'Message'), h('th', {}))),
+      h('tbody', {}, rows)));
+}
+
+async function ack(id) {
+  try {
+    await request(`/api/urgent/${encodeURIComponent(id)}/ack`, { method: 'POST' });
+  } catch (e) {
+    window.alert(`Acknowledge failed: ${e.message}`);
+  }
+  await loadUrgent();
+}
+
+async function ackAll() {
+  try {
+    await request('/api/urgent/ack-all', { method: 'POST' });
+  } catch (e) {
+    window.alert(`Acknowledge failed: ${e.message}`);
+  }
+  await loadUrgent();
+}
+
+function openUrgent() {
+  replace(document.getElementById('urgent-modal-body'), h('p', {}, 'Loading…'));
+  urgentModal.show();
+  loadUrgent();
+}
+
+// ---- entry ----
+
+/** Builds the navigation bar and footer; resolves to the session. */
+export async function initShell() {
+  const s = await session();
+  document.title = `${s.node_name} – LibreQoS`;
+  const host = document.getElementById('shell') || document.body;
+  host.prepend(buildNav(s));
+  document.body.append(
+    modalShell('sched-modal', 'Scheduler status', null, null),
+    modalShell('urgent-modal', 'Urgent issues', null,
+      h('button', { type: 'button', class: 'btn btn-sm btn-outline-success ms-auto me-2 d-none', id: 'urgent-ack-all', onclick: ackAll }, icon('check2-all'), ' Acknowledge all')));
+  schedModal = new Modal(document.getElementById('sched-modal'));
+  urgentModal = new Modal(document.getElementById('urgent-modal'));
+  new Dropdown(document.getElementById('user-btn'));
+  const footer = document.getElementById('footer');
+  if (footer) footer.textContent = `LibreQoS Go ${s.version}`;
+  syncRedactButton();
+  window.addEventListener('storage', (e) => { if (e.key === 'redact') { setRedacted(isRedacted()); syncRedactButton(); } });
+
+  request('/api/scheduler').then((v) => { sched = v; renderSchedButton(); }).catch(() => {});
+  subscribe('scheduler', (v) => { sched = v; renderSchedButton(); });
+  let lastCount = -1;
+  subscribe('urgent', (summary) => {
+    renderUrgentButton(summary);
+    // Refresh an open list only when something changed, so rows do not
+    // move under the pointer.
+    if (summary.count !== lastCount && document.getElementById('urgent-modal').classList.contains('show')) loadUrgent();
+    lastCount = summary.count;
+  });
+  return s;
+}
