@@ -1,0 +1,714 @@
+//go:build linux
+
+package datapath
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/link"
+	"golang.org/x/sys/unix"
+)
+
+// Role says what a shaping interface faces; it fixes the direction of the
+// traffic its XDP (ingress) and TC (egress) programs see.
+type Role uint32
+
+const (
+	RoleInternet Role = 1 // ingress = download, egress = upload
+	RoleISP      Role = 2 // ingress = upload, egress = download
+	RoleStick    Role = 3 // one NIC; direction from the VLAN ID
+)
+
+func (r Role) String() string {
+	switch r {
+	case RoleInternet:
+		return "internet"
+	case RoleISP:
+		return "isp"
+	case RoleStick:
+		return "stick"
+	}
+	return fmt.Sprintf("role(%d)", uint32(r))
+}
+
+// XDPMode selects how XDP is attached.
+type XDPMode uint8
+
+const (
+	XDPAuto    XDPMode = iota // driver mode, falling back to generic
+	XDPDriver                 // native only
+	XDPGeneric                // SKB mode only (metadata never reaches TC)
+)
+
+// TCMode selects how the egress classifier is attached.
+type TCMode uint8
+
+const (
+	TCAuto   TCMode = iota // TCX, falling back to clsact + cls_bpf
+	TCX                    // TCX only (kernel >= 6.6)
+	TCLegacy               // clsact + direct-action cls_bpf only
+)
+
+// Interface is one shaping interface to attach to.
+type Interface struct {
+	Name string
+	Role Role
+	// On a stick: frames tagged InternetVLAN arrive from the Internet
+	// (download), frames tagged ISPVLAN from subscribers (upload).
+	InternetVLAN uint16
+	ISPVLAN      uint16
+	XDP          XDPMode
+	TC           TCMode
+}
+
+// Options configure Open. Zero values pick the defaults noted.
+type Options struct {
+	// PinDir is a directory on a bpffs mount where the shared maps are
+	// pinned, so mappings and counters survive a daemon restart. Empty
+	// disables pinning.
+	PinDir string
+	// CPURedirect steers mapped packets to Mapping.CPU through the CPU map.
+	// Off: packets stay on the receiving CPU (XDP_PASS).
+	CPURedirect bool
+	// CPUs to enable in the CPU map (default: every possible CPU).
+	CPUs []uint32
+	// CPUQueueSize is the per-CPU map queue length (default 2048).
+	CPUQueueSize uint32
+	// DisableFlows turns off per-flow tracking (and with it RTT and
+	// retransmit data).
+	DisableFlows bool
+
+	MaxMappings  uint32 // LPM trie capacity (default 131072)
+	HotCacheSize uint32 // exact-address cache (default 32768)
+	MaxHosts     uint32 // per-host counter entries (default 65536)
+	MaxFlows     uint32 // tracked flows (default 65536)
+
+	Logger *slog.Logger
+}
+
+// Map names as declared in bpf/lqos_maps.h.
+const (
+	mapLPM      = "lqos_lpm"
+	mapHotCache = "lqos_hotcache"
+	mapEpoch    = "lqos_epoch"
+	mapHosts    = "lqos_hosts"
+	mapFlows    = "lqos_flows"
+	mapCPU      = "lqos_cpumap"
+	mapStats    = "lqos_stats"
+)
+
+// Datapath owns the loaded maps and the programs attached to interfaces.
+type Datapath struct {
+	opts Options
+	log  *slog.Logger
+	spec *ebpf.CollectionSpec
+	maps map[string]*ebpf.Map
+	ncpu uint32
+
+	mu       sync.Mutex // serialises epoch bumps and attach/close
+	attached []*attachment
+}
+
+var _ MappingStore = (*Datapath)(nil)
+var _ Telemetry = (*Datapath)(nil)
+
+// Open creates (or re-opens pinned) maps and fills the CPU map. Nothing is
+// attached yet; call Attach.
+func Open(opts Options) (*Datapath, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.CPUQueueSize == 0 {
+		opts.CPUQueueSize = 2048
+	}
+	spec, err := loadLqos()
+	if err != nil {
+		return nil, fmt.Errorf("datapath: parse embedded BPF object: %w", err)
+	}
+	sizes := map[string]uint32{mapLPM: opts.MaxMappings, mapHotCache: opts.HotCacheSize, mapHosts: opts.MaxHosts, mapFlows: opts.MaxFlows}
+	for name, n := range sizes {
+		if n != 0 {
+			spec.Maps[name].MaxEntries = n
+		}
+	}
+	ncpu, err := ebpf.PossibleCPU()
+	if err != nil {
+		return nil, fmt.Errorf("datapath: possible CPUs: %w", err)
+	}
+	d := &Datapath{opts: opts, log: opts.Logger, spec: spec, maps: map[string]*ebpf.Map{}, ncpu: uint32(ncpu)}
+
+	if opts.PinDir != "" {
+		if err := os.MkdirAll(opts.PinDir, 0o700); err != nil {
+			return nil, fmt.Errorf("datapath: pin dir: %w", err)
+		}
+	}
+	for name, ms := range spec.Maps {
+		if strings.HasPrefix(name, ".") {
+			continue // .rodata: per-interface, created by each program load
+		}
+		m, err := d.openMap(ms)
+		if err != nil {
+			d.closeMaps()
+			return nil, err
+		}
+		d.maps[name] = m
+	}
+	if opts.CPURedirect {
+		if err := d.fillCPUMap(); err != nil {
+			d.closeMaps()
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+// openMap creates a map or re-uses its pin. A pin whose layout no longer
+// matches (an upgrade changed a struct) is replaced: stale layouts would be
+// misread by the new programs.
+func (d *Datapath) openMap(ms *ebpf.MapSpec) (*ebpf.Map, error) {
+	ms = ms.Copy()
+	if d.opts.PinDir == "" {
+		ms.Pinning = ebpf.PinNone
+	}
+	m, err := ebpf.NewMapWithOptions(ms, ebpf.MapOptions{PinPath: d.opts.PinDir})
+	if errors.Is(err, ebpf.ErrMapIncompatible) {
+		pin := filepath.Join(d.opts.PinDir, ms.Name)
+		d.log.Warn("replacing incompatible pinned map", "pin", pin, "err", err)
+		if rerr := os.Remove(pin); rerr != nil {
+			return nil, fmt.Errorf("datapath: remove stale pin %s: %w", pin, rerr)
+		}
+		m, err = ebpf.NewMapWithOptions(ms, ebpf.MapOptions{PinPath: d.opts.PinDir})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("datapath: map %s: %w", ms.Name, err)
+	}
+	return m, nil
+}
+
+func (d *Datapath) fillCPUMap() error {
+	cpus := d.opts.CPUs
+	if len(cpus) == 0 {
+		for c := range d.ncpu {
+			cpus = append(cpus, c)
+		}
+	}
+	ok := 0
+	for _, c := range cpus {
+		if c >= d.ncpu {
+			return fmt.Errorf("datapath: Options.CPUs: CPU %d out of range (%d possible)", c, d.ncpu)
+		}
+		// Offline CPUs are rejected by the kernel; skip them.
+		if err := d.maps[mapCPU].Put(c, lqosBpfCpumapVal{Qsize: d.opts.CPUQueueSize}); err != nil {
+			d.log.Warn("cpu map entry rejected", "cpu", c, "err", err)
+			continue
+		}
+		ok++
+	}
+	if ok == 0 {
+		return errors.New("datapath: no CPU could be added to the CPU map")
+	}
+	return nil
+}
+
+func (d *Datapath) closeMaps() {
+	for _, m := range d.maps {
+		m.Close()
+	}
+	d.maps = map[string]*ebpf.Map{}
+}
+
+// Close detaches every program and closes the maps. Pinned maps (and with
+// them mappings and counters) stay in the bpffs for the next Open.
+func (d *Datapath) Close() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var errs []error
+	for _, a := range d.attached {
+		errs = append(errs, a.close())
+	}
+	d.attached = nil
+	d.closeMaps()
+	return errors.Join(errs...)
+}
+
+// Unpin removes the pins, so the maps die with the last user.
+func (d *Datapath) Unpin() error {
+	var errs []error
+	for _, m := range d.maps {
+		if m.IsPinned() {
+			errs = append(errs, m.Unpin())
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Capacity is the trie's max_entries.
+func (d *Datapath) Capacity() int { return int(d.maps[mapLPM].MaxEntries()) }
+
+// loadPrograms loads both programs with the constants for one interface,
+// sharing this Datapath's maps.
+func (d *Datapath) loadPrograms(ifc Interface) (*lqosPrograms, error) {
+	if ifc.Role < RoleInternet || ifc.Role > RoleStick {
+		return nil, fmt.Errorf("interface %q: Role %d is not internet, isp or stick", ifc.Name, ifc.Role)
+	}
+	if ifc.Role == RoleStick && (ifc.InternetVLAN == 0 || ifc.ISPVLAN == 0 || ifc.InternetVLAN == ifc.ISPVLAN) {
+		return nil, fmt.Errorf("interface %q: stick mode needs two different non-zero VLANs (InternetVLAN %d, ISPVLAN %d)", ifc.Name, ifc.InternetVLAN, ifc.ISPVLAN)
+	}
+	if ifc.InternetVLAN > 4095 || ifc.ISPVLAN > 4095 {
+		return nil, fmt.Errorf("interface %q: VLAN IDs must be 1..4095", ifc.Name)
+	}
+	cs := d.spec.Copy()
+	vars := map[string]uint32{
+		"cfg_direction":     uint32(ifc.Role),
+		"cfg_internet_vlan": uint32(ifc.InternetVLAN),
+		"cfg_isp_vlan":      uint32(ifc.ISPVLAN),
+		"cfg_redirect_cpu":  b2u(d.opts.CPURedirect),
+		"cfg_track_flows":   b2u(!d.opts.DisableFlows),
+	}
+	for name, v := range vars {
+		vs, ok := cs.Variables[name]
+		if !ok {
+			return nil, fmt.Errorf("datapath: BPF object lacks variable %s", name)
+		}
+		if err := vs.Set(v); err != nil {
+			return nil, fmt.Errorf("datapath: set %s: %w", name, err)
+		}
+	}
+	var progs lqosPrograms
+	if err := cs.LoadAndAssign(&progs, &ebpf.CollectionOptions{MapReplacements: d.maps}); err != nil {
+		var ve *ebpf.VerifierError
+		if errors.As(err, &ve) {
+			return nil, fmt.Errorf("datapath: verifier rejected programs for %q: %+v", ifc.Name, ve)
+		}
+		return nil, fmt.Errorf("datapath: load programs for %q: %w", ifc.Name, err)
+	}
+	return &progs, nil
+}
+
+func b2u(b bool) uint32 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// ---- mappings ----
+
+// Add inserts or replaces one mapping; effective for the next packet.
+func (d *Datapath) Add(p netip.Prefix, m Mapping) error {
+	k, err := encodePrefix(p)
+	if err != nil {
+		return err
+	}
+	if err := m.Validate(d.ncpu); err != nil {
+		return fmt.Errorf("%s: %w", p, err)
+	}
+	if err := d.maps[mapLPM].Put(k, m.raw()); err != nil {
+		return fmt.Errorf("datapath: add %s: %w", p, err)
+	}
+	return d.Invalidate()
+}
+
+// Delete removes one mapping; effective for the next packet.
+func (d *Datapath) Delete(p netip.Prefix) error {
+	k, err := encodePrefix(p)
+	if err != nil {
+		return err
+	}
+	if err := d.maps[mapLPM].Delete(k); err != nil && !errors.Is(err, ebpf.ErrKeyNotExist) {
+		return fmt.Errorf("datapath: delete %s: %w", p, err)
+	}
+	return d.Invalidate()
+}
+
+// Lookup returns the exact-prefix entry, if any.
+func (d *Datapath) Lookup(p netip.Prefix) (Mapping, bool, error) {
+	k, err := encodePrefix(p)
+	if err != nil {
+		return Mapping{}, false, err
+	}
+	// LPM lookups are longest-match; confirm it is this exact prefix.
+	var got []Entry
+	var raw rawMapping
+	if err := d.maps[mapLPM].Lookup(k, &raw); err != nil {
+		if errors.Is(err, ebpf.ErrKeyNotExist) {
+			return Mapping{}, false, nil
+		}
+		return Mapping{}, false, err
+	}
+	got, err = d.List()
+	if err != nil {
+		return Mapping{}, false, err
+	}
+	np, _ := NormalizePrefix(p)
+	for _, e := range got {
+		if e.Prefix == np {
+			return e.Mapping, true, nil
+		}
+	}
+	return Mapping{}, false, nil
+}
+
+// List returns all mappings sorted by prefix.
+func (d *Datapath) List() ([]Entry, error) {
+	var (
+		k   lpmKey
+		v   rawMapping
+		out []Entry
+	)
+	it := d.maps[mapLPM].Iterate()
+	for it.Next(&k, &v) {
+		p, err := decodeKey(k)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Entry{Prefix: p, Mapping: v.mapping()})
+	}
+	if err := it.Err(); err != nil {
+		return nil, fmt.Errorf("datapath: list mappings: %w", err)
+	}
+	sortEntries(out)
+	return out, nil
+}
+
+// Clear removes all mappings and empties the hot cache.
+func (d *Datapath) Clear() error {
+	if err := deleteAll[lpmKey](d.maps[mapLPM]); err != nil {
+		return fmt.Errorf("datapath: clear mappings: %w", err)
+	}
+	if err := d.Invalidate(); err != nil {
+		return err
+	}
+	return d.FlushHotCache()
+}
+
+// BatchUpdate inserts or replaces many mappings with one batch syscall
+// (per-element updates on kernels without batch support for LPM tries), then
+// invalidates the hot cache once.
+func (d *Datapath) BatchUpdate(entries []Entry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	keys, vals, err := encodeEntries(entries, d.ncpu)
+	if err != nil {
+		return err
+	}
+	lpm := d.maps[mapLPM]
+	n, err := lpm.BatchUpdate(keys, vals, nil)
+	if errors.Is(err, ebpf.ErrNotSupported) {
+		n, err = 0, nil
+		for i := range keys {
+			if err = lpm.Put(keys[i], vals[i]); err != nil {
+				break
+			}
+			n++
+		}
+	}
+	ierr := d.Invalidate() // even after a partial update: some entries changed
+	if err != nil {
+		if errors.Is(err, unix.ENOSPC) || errors.Is(err, unix.E2BIG) {
+			return fmt.Errorf("datapath: batch update: %d of %d applied, trie full (capacity %d): %w", n, len(entries), lpm.MaxEntries(), err)
+		}
+		return fmt.Errorf("datapath: batch update: %d of %d applied: %w", n, len(entries), err)
+	}
+	return ierr
+}
+
+// Invalidate makes every hot-cache entry stale by bumping the mapping epoch.
+// Add, Delete, Clear and BatchUpdate call it; code that writes the trie some
+// other way must too.
+func (d *Datapath) Invalidate() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var epoch uint32
+	ep := d.maps[mapEpoch]
+	if err := ep.Lookup(uint32(0), &epoch); err != nil {
+		return fmt.Errorf("datapath: read epoch: %w", err)
+	}
+	if err := ep.Put(uint32(0), epoch+1); err != nil {
+		return fmt.Errorf("datapath: bump epoch: %w", err)
+	}
+	return nil
+}
+
+// FlushHotCache empties the cache (Invalidate already makes it stale; this
+// only frees the slots).
+func (d *Datapath) FlushHotCache() error {
+	return deleteAll[[16]byte](d.maps[mapHotCache])
+}
+
+// deleteAll collects every key first (deleting while iterating restarts the
+// walk) and deletes them in batches where the map supports it.
+func deleteAll[K any](m *ebpf.Map) error {
+	keys, err := allKeys[K](m)
+	if err != nil {
+		return err
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	if _, err := m.BatchDelete(keys, nil); err == nil {
+		return nil
+	} else if !errors.Is(err, ebpf.ErrNotSupported) && !errors.Is(err, ebpf.ErrKeyNotExist) {
+		return err
+	}
+	for _, k := range keys {
+		if err := m.Delete(k); err != nil && !errors.Is(err, ebpf.ErrKeyNotExist) {
+			return err
+		}
+	}
+	return nil
+}
+
+// allKeys walks the map with GET_NEXT_KEY (no value copies).
+func allKeys[K any](m *ebpf.Map) ([]K, error) {
+	var (
+		keys []K
+		prev any // nil: start from the first key
+	)
+	for {
+		var next K
+		if err := m.NextKey(prev, &next); err != nil {
+			if errors.Is(err, ebpf.ErrKeyNotExist) {
+				return keys, nil
+			}
+			return nil, err
+		}
+		keys = append(keys, next)
+		prev = next
+	}
+}
+
+// ---- attach ----
+
+type attachment struct {
+	ifc    Interface
+	progs  *lqosPrograms
+	links  []link.Link
+	legacy func() error // removes a clsact filter, if used
+	XDP    string       // mode actually used
+	TC     string
+}
+
+func (a *attachment) close() error {
+	var errs []error
+	for _, l := range a.links {
+		errs = append(errs, l.Close())
+	}
+	if a.legacy != nil {
+		errs = append(errs, a.legacy())
+	}
+	errs = append(errs, a.progs.Close())
+	return errors.Join(errs...)
+}
+
+// Attach loads the programs for each interface and attaches XDP (ingress)
+// and the TC classifier (egress). Programs are loaded before touching the
+// interface, so a verifier failure leaves the interface as it was. Interface
+// names resolve in the calling thread's network namespace.
+func (d *Datapath) Attach(ifaces ...Interface) error {
+	for _, ifc := range ifaces {
+		a, err := d.attachOne(ifc)
+		if err != nil {
+			return err
+		}
+		d.mu.Lock()
+		d.attached = append(d.attached, a)
+		d.mu.Unlock()
+		d.log.Info("datapath attached", "iface", ifc.Name, "role", ifc.Role, "xdp", a.XDP, "tc", a.TC)
+	}
+	return nil
+}
+
+func (d *Datapath) attachOne(ifc Interface) (*attachment, error) {
+	nic, err := net.InterfaceByName(ifc.Name)
+	if err != nil {
+		return nil, fmt.Errorf("datapath: interface %q: %w", ifc.Name, err)
+	}
+	progs, err := d.loadPrograms(ifc)
+	if err != nil {
+		return nil, err
+	}
+	a := &attachment{ifc: ifc, progs: progs}
+	fail := func(err error) (*attachment, error) {
+		a.close()
+		return nil, err
+	}
+
+	modes := []struct {
+		name  string
+		flags link.XDPAttachFlags
+	}{{"driver", link.XDPDriverMode}, {"generic", link.XDPGenericMode}}
+	switch ifc.XDP {
+	case XDPDriver:
+		modes = modes[:1]
+	case XDPGeneric:
+		modes = modes[1:]
+	}
+	var xerr error
+	for _, m := range modes {
+		l, err := link.AttachXDP(link.XDPOptions{Program: progs.LqosXdp, Interface: nic.Index, Flags: m.flags})
+		if err == nil {
+			a.links = append(a.links, l)
+			a.XDP = m.name
+			break
+		}
+		xerr = errors.Join(xerr, fmt.Errorf("%s mode: %w", m.name, err))
+	}
+	if a.XDP == "" {
+		return fail(fmt.Errorf("datapath: attach XDP to %q failed in all modes (check `ip link show %s` for another XDP program): %w", ifc.Name, ifc.Name, xerr))
+	}
+
+	if ifc.TC != TCLegacy {
+		l, err := link.AttachTCX(link.TCXOptions{Program: progs.LqosTcEgress, Interface: nic.Index, Attach: ebpf.AttachTCXEgress})
+		if err == nil {
+			a.links = append(a.links, l)
+			a.TC = "tcx"
+			return a, nil
+		}
+		if ifc.TC == TCX || !errors.Is(err, ebpf.ErrNotSupported) {
+			return fail(fmt.Errorf("datapath: attach TCX egress to %q: %w", ifc.Name, err))
+		}
+	}
+	undo, err := attachLegacyTC(nic.Index, progs.LqosTcEgress)
+	if err != nil {
+		return fail(fmt.Errorf("datapath: attach clsact egress filter to %q: %w", ifc.Name, err))
+	}
+	a.legacy = undo
+	a.TC = "clsact"
+	return a, nil
+}
+
+// ---- telemetry ----
+
+// monoClock converts kernel CLOCK_MONOTONIC nanoseconds to wall time.
+func monoClock() func(uint64) time.Time {
+	var ts unix.Timespec
+	_ = unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts)
+	nowMono := uint64(ts.Nano())
+	now := time.Now()
+	return func(ns uint64) time.Time {
+		if ns == 0 {
+			return time.Time{}
+		}
+		return now.Add(-time.Duration(int64(nowMono - ns)))
+	}
+}
+
+// HostCounters returns every host's counters summed over CPUs.
+func (d *Datapath) HostCounters() ([]HostCounters, error) {
+	mono := monoClock()
+	var (
+		k   [16]byte
+		v   []rawHostCounters
+		out []HostCounters
+	)
+	it := d.maps[mapHosts].Iterate()
+	for it.Next(&k, &v) {
+		out = append(out, sumHost(k, v, mono))
+	}
+	if err := it.Err(); err != nil {
+		return nil, fmt.Errorf("datapath: read host counters: %w", err)
+	}
+	return out, nil
+}
+
+// Flows returns every tracked flow.
+func (d *Datapath) Flows() ([]Flow, error) {
+	mono := monoClock()
+	var (
+		k   rawFlowKey
+		v   rawFlow
+		out []Flow
+	)
+	it := d.maps[mapFlows].Iterate()
+	for it.Next(&k, &v) {
+		out = append(out, v.flow(k, mono))
+	}
+	if err := it.Err(); err != nil {
+		return nil, fmt.Errorf("datapath: read flows: %w", err)
+	}
+	return out, nil
+}
+
+// ExpireFlows deletes flows idle for longer than idle and returns how many.
+func (d *Datapath) ExpireFlows(idle time.Duration) (int, error) {
+	return expire[rawFlowKey, rawFlow](d.maps[mapFlows], idle, func(v *rawFlow) uint64 { return v.LastSeenNs })
+}
+
+// ExpireHosts deletes host counters idle for longer than idle.
+func (d *Datapath) ExpireHosts(idle time.Duration) (int, error) {
+	return expire[[16]byte, []rawHostCounters](d.maps[mapHosts], idle, func(v *[]rawHostCounters) uint64 {
+		var last uint64
+		for _, c := range *v {
+			last = max(last, c.LastSeenNs)
+		}
+		return last
+	})
+}
+
+func expire[K, V any](m *ebpf.Map, idle time.Duration, lastSeen func(*V) uint64) (int, error) {
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
+		return 0, err
+	}
+	cutoff := uint64(ts.Nano()) - uint64(idle)
+	var (
+		k    K
+		v    V
+		dead []K
+	)
+	it := m.Iterate()
+	for it.Next(&k, &v) {
+		if lastSeen(&v) < cutoff {
+			dead = append(dead, k)
+		}
+	}
+	if err := it.Err(); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, k := range dead {
+		if err := m.Delete(k); err == nil {
+			n++
+		} else if !errors.Is(err, ebpf.ErrKeyNotExist) {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// Stats are data path event counters summed over CPUs (see enum lqos_stat).
+type Stats struct {
+	XDPPackets, XDPNotIP, XDPMapped, XDPUnmapped         uint64
+	CacheHits, CacheMisses, XDPMetaFail, XDPRedirect     uint64
+	TCPackets, TCMeta, TCFallbackMapped, TCFallbackUnmap uint64
+	TCNotIP                                              uint64
+}
+
+// Stats reads the event counters.
+func (d *Datapath) Stats() (Stats, error) {
+	var s Stats
+	fields := []*uint64{&s.XDPPackets, &s.XDPNotIP, &s.XDPMapped, &s.XDPUnmapped, &s.CacheHits, &s.CacheMisses,
+		&s.XDPMetaFail, &s.XDPRedirect, &s.TCPackets, &s.TCMeta, &s.TCFallbackMapped, &s.TCFallbackUnmap, &s.TCNotIP}
+	for i, f := range fields {
+		var per []uint64
+		if err := d.maps[mapStats].Lookup(uint32(i), &per); err != nil {
+			return s, fmt.Errorf("datapath: read stat %d: %w", i, err)
+		}
+		for _, v := range per {
+			*f += v
+		}
+	}
+	return s, nil
+}
