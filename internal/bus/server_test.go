@@ -1,0 +1,789 @@
+package bus
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/libreqos-go/lqos/internal/schedstatus"
+	"github.com/libreqos-go/lqos/internal/urgent"
+)
+
+// fakeHandler is an in-memory daemon: a mapping table plus the real
+// scheduler tracker and urgent store.
+type fakeHandler struct {
+	SchedulerTracker
+	UrgentStore
+
+	mu       sync.Mutex
+	mappings map[netip.Prefix]Mapping
+	plans    []string
+	block    chan struct{} // ApplyPlan waits on it if non-nil
+}
+
+func newFake(t testing.TB) *fakeHandler {
+	st, err := urgent.Open(filepath.Join(t.TempDir(), "urgent.json"), urgent.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fakeHandler{
+		SchedulerTracker: SchedulerTracker{Tracker: schedstatus.New(nil)},
+		UrgentStore:      UrgentStore{Store: st},
+		mappings:         map[netip.Prefix]Mapping{},
+	}
+}
+
+func (f *fakeHandler) MapIPs(_ context.Context, ms []Mapping) (*MapIPsResult, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	res := &MapIPsResult{}
+	for i, m := range ms {
+		if m.CPU > 63 {
+			res.Failed = append(res.Failed, MappingError{Index: i, Prefix: m.Prefix, Error: "no such CPU"})
+			continue
+		}
+		f.mappings[m.Prefix] = m
+		res.Applied++
+	}
+	return res, nil
+}
+
+func (f *fakeHandler) DelIPs(_ context.Context, ps []netip.Prefix) (*DelIPsResult, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	res := &DelIPsResult{}
+	for _, p := range ps {
+		if _, ok := f.mappings[p]; ok {
+			delete(f.mappings, p)
+			res.Deleted++
+		} else {
+			res.NotFound++
+		}
+	}
+	return res, nil
+}
+
+func (f *fakeHandler) ClearIPs(context.Context) (*ClearIPsResult, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := len(f.mappings)
+	clear(f.mappings)
+	return &ClearIPsResult{Cleared: n}, nil
+}
+
+func (f *fakeHandler) ListIPs(context.Context) ([]Mapping, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make([]Mapping, 0, len(f.mappings))
+	for _, m := range f.mappings {
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+func (f *fakeHandler) ApplyPlan(ctx context.Context, r *ApplyPlan) (*PlanResult, error) {
+	if f.block != nil {
+		select {
+		case <-f.block:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	if r.Reason == "panic" {
+		panic("boom")
+	}
+	if r.Reason == "fail" {
+		return nil, errors.New("tc said no")
+	}
+	f.mu.Lock()
+	f.plans = append(f.plans, r.Reason)
+	f.mu.Unlock()
+	return &PlanResult{Applied: !r.DryRun, Summary: "applied: " + r.Reason}, nil
+}
+
+func (f *fakeHandler) ReloadPlan(_ context.Context, r *ReloadPlan) (*PlanResult, error) {
+	return &PlanResult{Applied: true, Summary: fmt.Sprintf("reloaded full=%v: %s", r.Full, r.Reason)}, nil
+}
+
+func (f *fakeHandler) Throughput(context.Context) (*Throughput, error) {
+	return &Throughput{BitsPerSecond: DownUp{Down: 1000, Up: 100}, ShapedBitsPerSecond: DownUp{Down: 900, Up: 90},
+		UnshapedBitsPerSecond: DownUp{Down: 100, Up: 10}}, nil
+}
+
+func (f *fakeHandler) TopN(_ context.Context, r *GetTopN) (*TopNResult, error) {
+	res := &TopNResult{Kind: r.Kind, By: r.By}
+	for i := range r.N {
+		res.Entries = append(res.Entries, TopEntry{Key: fmt.Sprintf("%s-%d", r.Kind, i+r.Offset)})
+	}
+	return res, nil
+}
+
+func (f *fakeHandler) CircuitThroughput(_ context.Context, r *GetCircuitThroughput) (*CircuitThroughputResult, error) {
+	res := &CircuitThroughputResult{}
+	for _, id := range r.CircuitIDs {
+		res.Circuits = append(res.Circuits, CircuitRate{CircuitID: id, BitsPerSecond: DownUp{Down: 5}})
+	}
+	return res, nil
+}
+
+func (f *fakeHandler) QueueStats(_ context.Context, id string) (*QueueStats, error) {
+	if id == "missing" {
+		return nil, Errorf(CodeNotFound, "circuit %q not found", id)
+	}
+	if id == "nil" {
+		return nil, nil
+	}
+	return &QueueStats{CircuitID: id, Down: QueueCounters{Drops: 3}}, nil
+}
+
+// testServer starts a server on a fresh socket in a short temp dir (unix
+// socket paths are limited to 108 bytes) and returns it with its path.
+func testServer(t testing.TB, h Handler, o ServerOptions) (*Server, string) {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "lqtbus")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if o.SocketPath == "" {
+		o.SocketPath = filepath.Join(dir, "run", "bus")
+	}
+	if o.Logger == nil && !testing.Verbose() {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	srv, err := Listen(h, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	})
+	return srv, o.SocketPath
+}
+
+func dial(t testing.TB, path string) *Client {
+	t.Helper()
+	c, err := Dial(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func ctxT(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+var prefixCmp = cmp.Comparer(func(a, b netip.Prefix) bool { return a == b })
+
+func pfx(s string) netip.Prefix { return netip.MustParsePrefix(s) }
+
+func TestEveryRequestThroughClient(t *testing.T) {
+	h := newFake(t)
+	_, path := testServer(t, h, ServerOptions{DaemonVersion: "test-1"})
+	c := dial(t, path)
+	ctx := ctxT(t)
+
+	if p, err := c.Ping(ctx); err != nil || p.ServerTime.IsZero() {
+		t.Fatalf("Ping = %+v, %v", p, err)
+	}
+	if v, err := c.Version(ctx); err != nil || v.Daemon != "test-1" || v.Protocol != ProtocolVersion {
+		t.Fatalf("Version = %+v, %v", v, err)
+	}
+	ms := []Mapping{
+		{Prefix: pfx("192.0.2.7/32"), CPU: 1, ClassID: 0x10003, UploadClassID: 0x20003, CircuitID: "c1", DeviceID: "d1"},
+		{Prefix: pfx("2001:db8::/56"), CPU: 2, ClassID: 0x10004, CircuitID: "c2"},
+		{Prefix: pfx("10.0.0.0/24"), CPU: 99, ClassID: 0x10005, CircuitID: "c3"},
+	}
+	mr, err := c.MapIPs(ctx, ms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(&MapIPsResult{Applied: 2, Failed: []MappingError{{Index: 2, Prefix: pfx("10.0.0.0/24"), Error: "no such CPU"}}}, mr, prefixCmp); diff != "" {
+		t.Fatalf("MapIPs (-want +got):\n%s", diff)
+	}
+	list, err := c.ListIPs(ctx, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(&MappingList{Total: 2, Mappings: []Mapping{ms[0], ms[1]}}, list, prefixCmp); diff != "" {
+		t.Fatalf("ListIPs (-want +got):\n%s", diff)
+	}
+	page, err := c.ListIPs(ctx, 1, 5)
+	if err != nil || page.Total != 2 || len(page.Mappings) != 1 || page.Mappings[0].CircuitID != "c2" {
+		t.Fatalf("ListIPs page = %+v, %v", page, err)
+	}
+	dr, err := c.DelIPs(ctx, []netip.Prefix{pfx("192.0.2.7/32"), pfx("192.0.2.8/32")})
+	if err != nil || *dr != (DelIPsResult{Deleted: 1, NotFound: 1}) {
+		t.Fatalf("DelIPs = %+v, %v", dr, err)
+	}
+	cr, err := c.ClearIPs(ctx)
+	if err != nil || cr.Cleared != 1 {
+		t.Fatalf("ClearIPs = %+v, %v", cr, err)
+	}
+	if pr, err := c.ApplyPlan(ctx, "test", true); err != nil || pr.Applied || pr.Summary != "applied: test" {
+		t.Fatalf("ApplyPlan = %+v, %v", pr, err)
+	}
+	if pr, err := c.ReloadPlan(ctx, "cli", true); err != nil || pr.Summary != "reloaded full=true: cli" {
+		t.Fatalf("ReloadPlan = %+v, %v", pr, err)
+	}
+	if tp, err := c.Throughput(ctx); err != nil || tp.BitsPerSecond.Down != 1000 || tp.UnshapedBitsPerSecond.Up != 10 {
+		t.Fatalf("Throughput = %+v, %v", tp, err)
+	}
+	if top, err := c.TopN(ctx, GetTopN{Kind: TopCircuits, By: ByTotal, N: 3, Offset: 2}); err != nil || len(top.Entries) != 3 || top.Entries[0].Key != "circuits-2" {
+		t.Fatalf("TopN = %+v, %v", top, err)
+	}
+	if ct, err := c.CircuitThroughput(ctx, "a", "b"); err != nil || len(ct.Circuits) != 2 || ct.Circuits[1].CircuitID != "b" {
+		t.Fatalf("CircuitThroughput = %+v, %v", ct, err)
+	}
+	if qs, err := c.QueueStats(ctx, "c9"); err != nil || qs.CircuitID != "c9" || qs.Down.Drops != 3 {
+		t.Fatalf("QueueStats = %+v, %v", qs, err)
+	}
+
+	// Scheduler reports then status.
+	pct := 40
+	for _, r := range []Request{
+		&SchedulerHeartbeat{NextRun: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)},
+		&SchedulerProgress{Active: true, Phase: "running_integration", Label: "Running integration sync", Step: 2, Steps: 5, Percent: &pct},
+		&SchedulerOutput{Text: "ok", LogPath: "/tmp/x.log"},
+		&SchedulerError{Integration: "splynx", Preview: "boom"},
+	} {
+		if err := c.Report(ctx, r); err != nil {
+			t.Fatalf("Report %s: %v", r.RequestType(), err)
+		}
+	}
+	st, err := c.SchedulerStatus(ctx)
+	if err != nil || st.State != schedstatus.StateError || st.LastError.Integration != "splynx" || st.Progress.Percent != 40 || st.NextRun.Year() != 2030 {
+		t.Fatalf("SchedulerStatus = %+v, %v", st, err)
+	}
+	if err := c.Report(ctx, &SchedulerSuccess{Duration: time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := c.SchedulerStatus(ctx); st.State != schedstatus.StateRunning || st.LastError != nil {
+		t.Fatalf("after success: %+v", st)
+	}
+
+	// Urgent issues.
+	is, err := c.RaiseUrgent(ctx, RaiseUrgent{Code: "XDP_IP_MAPPING_CAPACITY", Severity: urgent.Error, Message: "too many", Context: json.RawMessage(`{"n": 5}`)})
+	if err != nil || is.ID == 0 || string(is.Context) != `{"n":5}` {
+		t.Fatalf("RaiseUrgent = %+v, %v", is, err)
+	}
+	is2, err := c.RaiseUrgent(ctx, RaiseUrgent{Code: "XDP_IP_MAPPING_CAPACITY", Severity: urgent.Error, Message: "still too many"})
+	if err != nil || is2.ID != is.ID || is2.Count != 2 {
+		t.Fatalf("re-raise = %+v, %v", is2, err)
+	}
+	if l, err := c.ListUrgent(ctx, true); err != nil || len(l) != 1 || l[0].Message != "still too many" {
+		t.Fatalf("ListUrgent = %+v, %v", l, err)
+	}
+	acked, err := c.AckUrgent(ctx, is.ID, "", "alice")
+	if err != nil || len(acked) != 1 || !acked[0].Acknowledged || !strings.HasPrefix(acked[0].AcknowledgedBy, "uid:0 ") || !strings.HasSuffix(acked[0].AcknowledgedBy, "(alice)") {
+		t.Fatalf("AckUrgent = %+v, %v", acked, err)
+	}
+	if l, err := c.ListUrgent(ctx, true); err != nil || len(l) != 0 {
+		t.Fatalf("ListUrgent open after ack = %+v, %v", l, err)
+	}
+	if _, err := c.AckUrgent(ctx, 0, "NOPE", ""); !errors.Is(err, &Error{Code: CodeNotFound}) {
+		t.Fatalf("AckUrgent unknown code err = %v", err)
+	}
+}
+
+func TestHandlerErrors(t *testing.T) {
+	h := newFake(t)
+	_, path := testServer(t, h, ServerOptions{RequestTimeout: 200 * time.Millisecond})
+	c := dial(t, path)
+	ctx := ctxT(t)
+	tests := []struct {
+		name     string
+		call     func() error
+		wantCode string
+		wantText string
+	}{
+		{"handler *Error keeps code", func() error { _, err := c.QueueStats(ctx, "missing"); return err }, CodeNotFound, `circuit "missing" not found`},
+		{"plain error is failed", func() error { _, err := c.ApplyPlan(ctx, "fail", false); return err }, CodeFailed, "tc said no"},
+		{"panic is internal", func() error { _, err := c.ApplyPlan(ctx, "panic", false); return err }, CodeInternal, "handler failed"},
+		{"nil result is internal", func() error { _, err := c.QueueStats(ctx, "nil"); return err }, CodeInternal, "no result"},
+		{"validation", func() error { _, err := c.ApplyPlan(ctx, "", false); return err }, CodeInvalidArgument, "reason: empty"},
+		{"mapping validation names index", func() error {
+			_, err := c.MapIPs(ctx, []Mapping{{Prefix: pfx("10.0.0.1/32"), ClassID: 1, CircuitID: "a"}, {Prefix: pfx("10.0.0.1/24"), ClassID: 1, CircuitID: "b"}})
+			return err
+		}, CodeInvalidArgument, "mappings[1].prefix: 10.0.0.1/24 has host bits set"},
+		{"top n bounds", func() error { _, err := c.TopN(ctx, GetTopN{Kind: "hosts", N: 0}); return err }, CodeInvalidArgument, "n: 0"},
+		{"urgent validation", func() error {
+			_, err := c.RaiseUrgent(ctx, RaiseUrgent{Code: "bad code!", Severity: urgent.Error, Message: "x"})
+			return err
+		}, CodeInvalidArgument, "code:"},
+		{"ack needs one selector", func() error { _, err := c.AckUrgent(ctx, 1, "X", ""); return err }, CodeInvalidArgument, "exactly one"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.call()
+			var be *Error
+			if !errors.As(err, &be) || be.Code != tc.wantCode || !strings.Contains(be.Message, tc.wantText) {
+				t.Fatalf("err = %v, want code %s containing %q", err, tc.wantCode, tc.wantText)
+			}
+		})
+	}
+	// The connection survived all of that.
+	if _, err := c.Ping(ctx); err != nil {
+		t.Fatalf("ping after errors: %v", err)
+	}
+}
+
+func TestHandlerTimeout(t *testing.T) {
+	h := newFake(t)
+	h.block = make(chan struct{})
+	defer close(h.block)
+	_, path := testServer(t, h, ServerOptions{RequestTimeout: 50 * time.Millisecond})
+	c := dial(t, path)
+	_, err := c.ApplyPlan(ctxT(t), "slow", false)
+	if !errors.Is(err, &Error{Code: CodeTimeout}) {
+		t.Fatalf("err = %v, want timeout", err)
+	}
+}
+
+func TestClientContextCancel(t *testing.T) {
+	h := newFake(t)
+	h.block = make(chan struct{})
+	_, path := testServer(t, h, ServerOptions{})
+	c := dial(t, path)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err := c.ApplyPlan(ctx, "slow", false)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want deadline exceeded", err)
+	}
+	close(h.block)
+	// The late response is discarded and the client keeps working.
+	if pr, err := c.ApplyPlan(ctxT(t), "fast", false); err != nil || pr.Summary != "applied: fast" {
+		t.Fatalf("after cancel: %+v, %v", pr, err)
+	}
+}
+
+// rawConn sends raw bytes and reads response frames.
+type rawConn struct {
+	t  *testing.T
+	c  net.Conn
+	br *bufio.Reader
+}
+
+func dialRaw(t *testing.T, path string) *rawConn {
+	c, err := net.Dial("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	return &rawConn{t: t, c: c, br: bufio.NewReader(c)}
+}
+
+func (r *rawConn) read() ([]DecodedResponse, error) {
+	body, err := ReadFrame(r.br, DefaultMaxResponseSize)
+	if err != nil {
+		return nil, err
+	}
+	return DecodeResponses(body)
+}
+
+func TestMalformedFrames(t *testing.T) {
+	h := newFake(t)
+	srv, path := testServer(t, h, ServerOptions{MaxFrameSize: 1 << 10})
+	bystander := dial(t, path)
+
+	frame := func(s string) []byte { return AppendFrame(nil, []byte(s)) }
+	type want struct {
+		id   uint64
+		code string // "" = success
+		text string
+	}
+	tests := []struct {
+		name   string
+		in     []byte
+		want   []want
+		closed bool
+	}{
+		{"not json", frame(`{"requests":[`), []want{{0, CodeBadFrame, "invalid JSON"}}, false},
+		{"wrong top-level field", frame(`{"reqs":[]}`), []want{{0, CodeBadFrame, "unknown field"}}, false},
+		{"empty batch", frame(`{"requests":[]}`), []want{{0, CodeBadFrame, "empty or missing"}}, false},
+		{"json array", frame(`[1,2]`), []want{{0, CodeBadFrame, "cannot"}}, false},
+		{"unknown type next to a good one", frame(`{"requests":[{"id":7,"type":"launch_missiles"},{"id":8,"type":"ping"}]}`),
+			[]want{{7, CodeUnknownType, `"launch_missiles"`}, {8, "", ""}}, false},
+		{"bad body field type", frame(`{"requests":[{"id":3,"type":"get_queue_stats","body":{"circuit_id":5}}]}`),
+			[]want{{3, CodeBadRequest, "field circuit_id"}}, false},
+		{"unknown body field", frame(`{"requests":[{"id":3,"type":"get_queue_stats","body":{"circuit":"x"}}]}`),
+			[]want{{3, CodeBadRequest, `unknown field "circuit"`}}, false},
+		{"bad prefix", frame(`{"requests":[{"id":4,"type":"del_ips","body":{"prefixes":["10.0.0.300/32"]}}]}`),
+			[]want{{4, CodeBadRequest, "10.0.0.300"}}, false},
+		{"zero id", frame(`{"requests":[{"id":0,"type":"ping"}]}`), []want{{0, CodeBadRequest, "field id"}}, false},
+		{"duplicate id", frame(`{"requests":[{"id":5,"type":"ping"},{"id":5,"type":"ping"}]}`),
+			[]want{{5, "", ""}, {5, CodeBadRequest, "duplicate"}}, false},
+		{"oversized", rawHeader("LQBS", 1, 0, 1<<10+1), []want{{0, CodeFrameTooLarge, "limit 1024"}}, true},
+		{"4 GiB header", rawHeader("LQBS", 1, 0, 0xFFFFFFFF), []want{{0, CodeFrameTooLarge, "frame too large"}}, true},
+		{"http client", []byte("GET / HTTP/1.1\r\n\r\n"), []want{{0, CodeUnsupportedVersion, "bad frame magic"}}, true},
+		{"future version", append(rawHeader("LQBS", 9, 0, 2), "{}"...), []want{{0, CodeUnsupportedVersion, "peer speaks 9"}}, true},
+		{"empty frame", rawHeader("LQBS", 1, 0, 0), []want{{0, CodeBadFrame, "empty frame"}}, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rc := dialRaw(t, path)
+			if _, err := rc.c.Write(tc.in); err != nil {
+				t.Fatal(err)
+			}
+			got, err := rc.read()
+			if err != nil {
+				t.Fatalf("read response: %v", err)
+			}
+			if len(got) != len(tc.want) {
+				t.Fatalf("%d responses, want %d: %+v", len(got), len(tc.want), got)
+			}
+			for i, w := range tc.want {
+				g := got[i]
+				e, isErr := g.Resp.(*Error)
+				switch {
+				case g.ID != w.id:
+					t.Errorf("response %d id %d, want %d", i, g.ID, w.id)
+				case w.code == "" && isErr:
+					t.Errorf("response %d: unexpected error %v", i, e)
+				case w.code != "" && (!isErr || e.Code != w.code || !strings.Contains(e.Message, w.text)):
+					t.Errorf("response %d = %#v, want %s containing %q", i, g.Resp, w.code, w.text)
+				}
+			}
+			// Either the connection is closed, or it still serves pings.
+			_, err = rc.c.Write(frame(`{"requests":[{"id":99,"type":"ping"}]}`))
+			if err == nil {
+				var rs []DecodedResponse
+				rs, err = rc.read()
+				if err == nil && (len(rs) != 1 || rs[0].Resp.ResponseType() != "pong") {
+					t.Fatalf("ping after %s: %+v", tc.name, rs)
+				}
+			}
+			if closed := err != nil; closed != tc.closed {
+				t.Fatalf("connection closed = %v (err %v), want %v", closed, err, tc.closed)
+			}
+			// Other clients are never affected.
+			if _, err := bystander.Ping(ctxT(t)); err != nil {
+				t.Fatalf("bystander ping: %v", err)
+			}
+		})
+	}
+	if st := srv.Stats(); st.BadFrames == 0 || st.Errors == 0 {
+		t.Fatalf("stats not counting bad frames: %+v", st)
+	}
+}
+
+func TestClientRefusesOversizedBatch(t *testing.T) {
+	_, path := testServer(t, newFake(t), ServerOptions{})
+	c, err := DialOptions(ctxT(t), path, ClientOptions{MaxFrameSize: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ms := make([]Mapping, 10)
+	for i := range ms {
+		ms[i] = Mapping{Prefix: netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 0, 0, byte(i)}), 32), ClassID: 1, CircuitID: "c"}
+	}
+	if _, err := c.MapIPs(ctxT(t), ms); !errors.Is(err, ErrFrameTooLarge) {
+		t.Fatalf("err = %v, want ErrFrameTooLarge", err)
+	}
+	if _, err := c.Ping(ctxT(t)); err != nil {
+		t.Fatalf("client unusable after local refusal: %v", err)
+	}
+}
+
+func TestServerOversizedFrameFromClient(t *testing.T) {
+	// The client allows more than the server: the server must refuse and
+	// close, and the client must report the server's reason.
+	_, path := testServer(t, newFake(t), ServerOptions{MaxFrameSize: 512})
+	c := dial(t, path)
+	ms := make([]Mapping, 20)
+	for i := range ms {
+		ms[i] = Mapping{Prefix: netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 0, 0, byte(i)}), 32), ClassID: 1, CircuitID: "c"}
+	}
+	if _, err := c.MapIPs(ctxT(t), ms); !errors.Is(err, &Error{Code: CodeFrameTooLarge}) {
+		t.Fatalf("err = %v, want frame_too_large", err)
+	}
+}
+
+func TestResponseTooLarge(t *testing.T) {
+	h := newFake(t)
+	_, path := testServer(t, h, ServerOptions{MaxResponseSize: 2048})
+	c := dial(t, path)
+	ctx := ctxT(t)
+	ms := make([]Mapping, 100)
+	for i := range ms {
+		ms[i] = Mapping{Prefix: netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 0, 1, byte(i)}), 32), ClassID: 1, CircuitID: "c"}
+	}
+	if _, err := c.MapIPs(ctx, ms); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ListIPs(ctx, 0, 0); !errors.Is(err, &Error{Code: CodeResponseTooLarge}) {
+		t.Fatalf("err = %v, want response_too_large", err)
+	}
+	if l, err := c.ListIPs(ctx, 0, 5); err != nil || len(l.Mappings) != 5 || l.Total != 100 {
+		t.Fatalf("paged list = %+v, %v", l, err)
+	}
+}
+
+func TestPeerCredentialsRefused(t *testing.T) {
+	_, path := testServer(t, newFake(t), ServerOptions{DenyRoot: true, AllowUIDs: []uint32{4242}})
+	c := dial(t, path)
+	_, err := c.Ping(ctxT(t))
+	if !errors.Is(err, &Error{Code: CodePermissionDenied}) || !strings.Contains(err.Error(), "uid 0") {
+		t.Fatalf("err = %v, want permission_denied for uid 0", err)
+	}
+}
+
+func TestPeerCredentialsAllowed(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: the default policy admits only uid 0")
+	}
+	_, path := testServer(t, newFake(t), ServerOptions{})
+	if _, err := dial(t, path).Ping(ctxT(t)); err != nil {
+		t.Fatalf("root refused: %v", err)
+	}
+}
+
+func TestSocketPermissionsAndStaleSocket(t *testing.T) {
+	dir, err := os.MkdirTemp("", "lqtbus")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	runDir := filepath.Join(dir, "run")
+	path := filepath.Join(runDir, "bus")
+	// A world-writable pre-existing directory gets tightened.
+	if err := os.Mkdir(runDir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	_ = os.Chmod(runDir, 0o777)
+	// A stale socket (bound, then the listener abandoned without unlink).
+	l, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.SetUnlinkOnClose(false)
+	l.Close()
+
+	srv, err := Listen(newFake(t), ServerOptions{SocketPath: path})
+	if err != nil {
+		t.Fatalf("stale socket not replaced: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx) }()
+
+	for p, want := range map[string]os.FileMode{runDir: 0o700, path: 0o600} {
+		st, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode().Perm() != want {
+			t.Errorf("%s mode %v, want %v", p, st.Mode().Perm(), want)
+		}
+	}
+	// A second server on the live socket must refuse, not steal it.
+	if _, err := Listen(newFake(t), ServerOptions{SocketPath: path}); err == nil || !strings.Contains(err.Error(), "already listening") {
+		t.Fatalf("second Listen err = %v", err)
+	}
+	if _, err := dial(t, path).Ping(ctxT(t)); err != nil {
+		t.Fatalf("first server broken by second Listen: %v", err)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Lstat(path); !os.IsNotExist(err) {
+		t.Fatalf("socket not removed on shutdown: %v", err)
+	}
+	// A regular file in the way is never deleted.
+	if err := os.WriteFile(path, []byte("keep me"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Listen(newFake(t), ServerOptions{SocketPath: path}); err == nil || !strings.Contains(err.Error(), "not a socket") {
+		t.Fatalf("Listen over a file err = %v", err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "keep me" {
+		t.Fatal("file was clobbered")
+	}
+}
+
+func TestMaxConns(t *testing.T) {
+	srv, path := testServer(t, newFake(t), ServerOptions{MaxConns: 2})
+	a, b := dial(t, path), dial(t, path)
+	for _, c := range []*Client{a, b} {
+		if _, err := c.Ping(ctxT(t)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := dial(t, path).Ping(ctxT(t)); !errors.Is(err, &Error{Code: CodeBusy}) {
+		t.Fatalf("third connection err = %v, want busy", err)
+	}
+	if srv.Stats().Refused != 1 {
+		t.Fatalf("stats %+v", srv.Stats())
+	}
+}
+
+func TestManyClientsConcurrently(t *testing.T) {
+	h := newFake(t)
+	srv, path := testServer(t, h, ServerOptions{})
+	const clients, perClient = 40, 50
+	var wg sync.WaitGroup
+	errs := make(chan error, clients)
+	for i := range clients {
+		wg.Go(func() {
+			c, err := Dial(context.Background(), path)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer c.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			for j := range perClient {
+				id := fmt.Sprintf("c%d-%d", i, j)
+				p := netip.PrefixFrom(netip.AddrFrom4([4]byte{10, byte(i), byte(j), 1}), 32)
+				rs, err := c.Request(ctx, &GetQueueStats{CircuitID: id}, &Ping{},
+					&MapIPs{Mappings: []Mapping{{Prefix: p, ClassID: 1, CircuitID: id}}})
+				if err != nil {
+					errs <- err
+					return
+				}
+				qs, ok := rs[0].(*QueueStats)
+				if !ok || qs.CircuitID != id || rs[1].ResponseType() != "pong" || rs[2].(*MapIPsResult).Applied != 1 {
+					errs <- fmt.Errorf("client %d: mismatched responses %+v", i, rs)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if l, _ := dial(t, path).ListIPs(ctxT(t), 0, 0); l == nil || l.Total != clients*perClient {
+		t.Fatalf("mappings after concurrent adds: %+v", l)
+	}
+	if st := srv.Stats(); st.Requests < clients*perClient*3 {
+		t.Fatalf("stats %+v", st)
+	}
+}
+
+// One client shared by many goroutines: calls are pipelined and matched by id.
+func TestSharedClientPipelining(t *testing.T) {
+	_, path := testServer(t, newFake(t), ServerOptions{})
+	c := dial(t, path)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var bad []string
+	for g := range 32 {
+		wg.Go(func() {
+			for j := range 50 {
+				id := fmt.Sprintf("g%d-%d", g, j)
+				qs, err := c.QueueStats(ctxT(t), id)
+				if err != nil || qs.CircuitID != id {
+					mu.Lock()
+					bad = append(bad, fmt.Sprintf("%s: %+v %v", id, qs, err))
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if len(bad) > 0 {
+		t.Fatalf("%d mismatches, first: %s", len(bad), bad[0])
+	}
+}
+
+func TestClientAfterServerShutdown(t *testing.T) {
+	h := newFake(t)
+	srv, path := testServer(t, h, ServerOptions{})
+	c := dial(t, path)
+	if _, err := c.Ping(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	srv.Close()
+	_, err := c.Ping(ctxT(t))
+	if err == nil {
+		t.Fatal("ping succeeded after server close")
+	}
+	if _, err := Dial(ctxT(t), path); err == nil || !strings.Contains(err.Error(), "is lqosd running?") {
+		t.Fatalf("Dial after shutdown err = %v", err)
+	}
+}
+
+func TestWaitReady(t *testing.T) {
+	dir, err := os.MkdirTemp("", "lqtbus")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "bus")
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if err := WaitReady(ctx, path, 10*time.Millisecond); err == nil || !strings.Contains(err.Error(), "timed out waiting") {
+		t.Fatalf("WaitReady without server = %v", err)
+	}
+	testServer(t, newFake(t), ServerOptions{SocketPath: path})
+	if err := WaitReady(ctxT(t), path, 10*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestUnimplementedHandler(t *testing.T) {
+	_, path := testServer(t, Unimplemented{}, ServerOptions{})
+	c := dial(t, path)
+	ctx := ctxT(t)
+	if _, err := c.Ping(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.Throughput(ctx)
+	if !errors.Is(err, &Error{Code: CodeNotImplemented}) || !strings.Contains(err.Error(), "get_throughput") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// Every request type is registered and round-trips through the codec.
+func TestRegistryComplete(t *testing.T) {
+	names := slices.Sorted(func(yield func(string) bool) {
+		for k := range requestTypes {
+			if !yield(k) {
+				return
+			}
+		}
+	})
+	if len(names) != 21 {
+		t.Fatalf("%d request types registered: %v", len(names), names)
+	}
+	for _, n := range names {
+		if requestTypes[n]().RequestType() != n {
+			t.Errorf("request %s registered under the wrong name", n)
+		}
+	}
+	for n, mk := range responseTypes {
+		if mk().ResponseType() != n {
+			t.Errorf("response %s registered under the wrong name", n)
+		}
+	}
+}
