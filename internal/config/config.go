@@ -364,6 +364,15 @@ func Load(path string) (*Config, []Warning, error) {
 		return nil, warns, fmt.Errorf("config %s: %w", path, err)
 	}
 	cfg.Path = path
+	// Relative directories are relative to the file, so a config shipped
+	// beside its inputs works from any working directory.
+	base := filepath.Dir(path)
+	if !filepath.IsAbs(cfg.LqosDirectory) {
+		cfg.LqosDirectory = filepath.Join(base, cfg.LqosDirectory)
+	}
+	if !filepath.IsAbs(cfg.StateDirectory) {
+		cfg.StateDirectory = filepath.Join(base, cfg.StateDirectory)
+	}
 	return cfg, warns, nil
 }
 
