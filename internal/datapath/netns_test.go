@@ -1,0 +1,403 @@
+//go:build linux
+
+package datapath
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netns"
+)
+
+// inNS runs fn on a thread switched into ns. The thread is never unlocked, so
+// Go discards it afterwards instead of reusing a thread in a foreign netns.
+func inNS(ns netns.NsHandle, fn func() error) error {
+	errc := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		if err := netns.Set(ns); err != nil {
+			errc <- fmt.Errorf("setns: %w", err)
+			return
+		}
+		errc <- fn()
+	}()
+	return <-errc
+}
+
+// newNS creates an anonymous network namespace, alive while the handle is open.
+func newNS(t *testing.T) netns.NsHandle {
+	t.Helper()
+	ch := make(chan netns.NsHandle, 1)
+	errc := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread() // never unlocked: this thread ends up in the new ns
+		ns, err := netns.New()
+		if err != nil {
+			errc <- err
+			return
+		}
+		// No IPv6 on test links: router solicitations and MLD would add noise
+		// to the default classes.
+		for _, f := range []string{"all", "default"} {
+			_ = os.WriteFile("/proc/sys/net/ipv6/conf/"+f+"/disable_ipv6", []byte("1"), 0o644)
+		}
+		ch <- ns
+	}()
+	select {
+	case ns := <-ch:
+		t.Cleanup(func() { ns.Close() })
+		return ns
+	case err := <-errc:
+		t.Fatalf("new netns: %v", err)
+	}
+	return 0
+}
+
+func nlHandle(t *testing.T, ns netns.NsHandle) *netlink.Handle {
+	t.Helper()
+	h, err := netlink.NewHandleAt(ns)
+	if err != nil {
+		t.Fatalf("netlink handle: %v", err)
+	}
+	t.Cleanup(h.Close)
+	return h
+}
+
+const testQueues = 4
+
+// topo is inet <-> [wan | shaper | lan] <-> cust, routed, with mq + per-queue
+// HTB on both shaper ports (upload shaped on wan, download on lan).
+type topo struct {
+	inet, shp, cust    netns.NsHandle
+	hInet, hShp, hCust *netlink.Handle
+	wan, lan           netlink.Link // shaper side
+}
+
+const (
+	inetAddr   = "10.66.0.2"
+	wanAddr    = "10.66.0.1"
+	lanAddr    = "10.55.0.1"
+	custMapped = "10.55.0.2"
+	custOther  = "10.55.0.3"
+)
+
+func buildTopo(t *testing.T) *topo {
+	t.Helper()
+	tp := &topo{inet: newNS(t), shp: newNS(t), cust: newNS(t)}
+	tp.hInet, tp.hShp, tp.hCust = nlHandle(t, tp.inet), nlHandle(t, tp.shp), nlHandle(t, tp.cust)
+
+	mkVeth := func(name, peer string, peerNS netns.NsHandle) {
+		v := &netlink.Veth{
+			LinkAttrs:       netlink.LinkAttrs{Name: name, NumTxQueues: testQueues, NumRxQueues: testQueues},
+			PeerName:        peer,
+			PeerNamespace:   netlink.NsFd(peerNS),
+			PeerNumTxQueues: testQueues,
+			PeerNumRxQueues: testQueues,
+		}
+		if err := tp.hShp.LinkAdd(v); err != nil {
+			t.Fatalf("veth %s: %v", name, err)
+		}
+	}
+	mkVeth("lqtdpwan", "lqtdpinet", tp.inet)
+	mkVeth("lqtdplan", "lqtdpcust", tp.cust)
+
+	type ifcfg struct {
+		h     *netlink.Handle
+		name  string
+		addrs []string
+	}
+	cfgs := []ifcfg{
+		{tp.hInet, "lqtdpinet", []string{inetAddr + "/24"}},
+		{tp.hShp, "lqtdpwan", []string{wanAddr + "/24"}},
+		{tp.hShp, "lqtdplan", []string{lanAddr + "/24"}},
+		{tp.hCust, "lqtdpcust", []string{custMapped + "/24", custOther + "/24"}},
+	}
+	links := map[string]netlink.Link{}
+	for _, c := range cfgs {
+		l, err := c.h.LinkByName(c.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range c.addrs {
+			addr, _ := netlink.ParseAddr(a)
+			if err := c.h.AddrAdd(l, addr); err != nil {
+				t.Fatalf("addr %s on %s: %v", a, c.name, err)
+			}
+		}
+		if err := c.h.LinkSetUp(l); err != nil {
+			t.Fatal(err)
+		}
+		if lo, err := c.h.LinkByName("lo"); err == nil {
+			_ = c.h.LinkSetUp(lo)
+		}
+		links[c.name] = l
+	}
+	tp.wan, tp.lan = links["lqtdpwan"], links["lqtdplan"]
+
+	route := func(h *netlink.Handle, dev netlink.Link, gw string) {
+		r := &netlink.Route{LinkIndex: dev.Attrs().Index, Gw: net.ParseIP(gw), Dst: &net.IPNet{IP: net.IPv4zero, Mask: net.CIDRMask(0, 32)}}
+		if err := h.RouteAdd(r); err != nil {
+			t.Fatalf("route via %s: %v", gw, err)
+		}
+	}
+	route(tp.hInet, links["lqtdpinet"], wanAddr)
+	route(tp.hCust, links["lqtdpcust"], lanAddr)
+
+	// Static neighbours: no ARP traffic racing the measured packets.
+	neigh := func(h *netlink.Handle, dev netlink.Link, ip string, peer netlink.Link) {
+		n := &netlink.Neigh{LinkIndex: dev.Attrs().Index, State: netlink.NUD_PERMANENT, IP: net.ParseIP(ip), HardwareAddr: peer.Attrs().HardwareAddr}
+		if err := h.NeighAdd(n); err != nil {
+			t.Fatalf("neigh %s: %v", ip, err)
+		}
+	}
+	neigh(tp.hInet, links["lqtdpinet"], wanAddr, tp.wan)
+	neigh(tp.hShp, tp.wan, inetAddr, links["lqtdpinet"])
+	neigh(tp.hShp, tp.lan, custMapped, links["lqtdpcust"])
+	neigh(tp.hShp, tp.lan, custOther, links["lqtdpcust"])
+	neigh(tp.hCust, links["lqtdpcust"], lanAddr, tp.lan)
+
+	if err := inNS(tp.shp, func() error {
+		return os.WriteFile("/proc/sys/net/ipv4/ip_forward", []byte("1"), 0o644)
+	}); err != nil {
+		t.Fatalf("ip_forward: %v", err)
+	}
+	shapeTree(t, tp.hShp, tp.wan)
+	shapeTree(t, tp.hShp, tp.lan)
+	udpSink(t, tp.cust)
+	udpSink(t, tp.inet)
+	return tp
+}
+
+// shapeTree builds mq 7fff: with, per queue N, htb N: (default N:2) whose
+// classes N:1 (parent), N:2 (default leaf) and N:3 (shaped leaf) have pfifo
+// leaves: the layout the shaper builds, minus the SQM qdiscs.
+func shapeTree(t *testing.T, h *netlink.Handle, l netlink.Link) {
+	t.Helper()
+	idx := l.Attrs().Index
+	mq := &netlink.GenericQdisc{QdiscAttrs: netlink.QdiscAttrs{LinkIndex: idx, Handle: netlink.MakeHandle(0x7fff, 0), Parent: netlink.HANDLE_ROOT}, QdiscType: "mq"}
+	if err := h.QdiscAdd(mq); err != nil {
+		t.Fatalf("mq: %v", err)
+	}
+	for q := uint16(1); q <= testQueues; q++ {
+		htb := netlink.NewHtb(netlink.QdiscAttrs{LinkIndex: idx, Handle: netlink.MakeHandle(q, 0), Parent: netlink.MakeHandle(0x7fff, q)})
+		htb.Defcls = 2
+		if err := h.QdiscAdd(htb); err != nil {
+			t.Fatalf("htb %d: %v", q, err)
+		}
+		for _, c := range []struct{ minor, parent uint16 }{{1, 0}, {2, 1}, {3, 1}} {
+			parent := netlink.MakeHandle(q, 0)
+			if c.parent != 0 {
+				parent = netlink.MakeHandle(q, c.parent)
+			}
+			cls := netlink.NewHtbClass(netlink.ClassAttrs{LinkIndex: idx, Handle: netlink.MakeHandle(q, c.minor), Parent: parent},
+				netlink.HtbClassAttrs{Rate: 1e9, Ceil: 1e9})
+			if err := h.ClassAdd(cls); err != nil {
+				t.Fatalf("class %d:%d: %v", q, c.minor, err)
+			}
+			if c.minor == 1 {
+				continue
+			}
+			leaf := &netlink.GenericQdisc{QdiscAttrs: netlink.QdiscAttrs{LinkIndex: idx, Handle: netlink.MakeHandle(0x100+q*0x10+c.minor, 0), Parent: netlink.MakeHandle(q, c.minor)}, QdiscType: "pfifo"}
+			if err := h.QdiscAdd(leaf); err != nil {
+				t.Fatalf("pfifo under %d:%d: %v", q, c.minor, err)
+			}
+		}
+	}
+}
+
+// classCounts returns packets and bytes per HTB class handle on l.
+func classCounts(t *testing.T, h *netlink.Handle, l netlink.Link) map[uint32][2]uint64 {
+	t.Helper()
+	classes, err := h.ClassList(l, netlink.HANDLE_NONE)
+	if err != nil {
+		t.Fatalf("class list: %v", err)
+	}
+	out := map[uint32][2]uint64{}
+	for _, c := range classes {
+		a := c.Attrs()
+		if c.Type() != "htb" || a.Statistics == nil || a.Statistics.Basic == nil {
+			continue
+		}
+		out[a.Handle] = [2]uint64{uint64(a.Statistics.Basic.Packets), a.Statistics.Basic.Bytes}
+	}
+	return out
+}
+
+// defaultClassPackets sums N:2 over all queues.
+func defaultClassPackets(c map[uint32][2]uint64) uint64 {
+	var n uint64
+	for q := uint16(1); q <= testQueues; q++ {
+		n += c[netlink.MakeHandle(q, 2)][0]
+	}
+	return n
+}
+
+// sendUDP sends n datagrams with payload bytes each from inside ns
+// (from src, or the routed source address when src is ""). The socket is
+// unconnected so ICMP errors never turn into send failures.
+func sendUDP(t *testing.T, ns netns.NsHandle, src, dst string, n, payload int) {
+	t.Helper()
+	var conn *net.UDPConn
+	if err := inNS(ns, func() error {
+		var laddr *net.UDPAddr
+		if src != "" {
+			laddr = net.UDPAddrFromAddrPort(netip.AddrPortFrom(netip.MustParseAddr(src), 0))
+		}
+		c, err := net.ListenUDP("udp4", laddr)
+		conn = c
+		return err
+	}); err != nil {
+		t.Fatalf("socket in netns: %v", err)
+	}
+	defer conn.Close()
+	to := net.UDPAddrFromAddrPort(netip.AddrPortFrom(netip.MustParseAddr(dst), sinkPort))
+	buf := make([]byte, payload)
+	for i := range n {
+		if _, err := conn.WriteToUDP(buf, to); err != nil {
+			t.Fatalf("send %d to %s: %v", i, dst, err)
+		}
+	}
+}
+
+const sinkPort = 9
+
+// udpSink binds the discard port in ns so datagrams are not answered with
+// ICMP port-unreachable (which would show up as extra upload traffic).
+func udpSink(t *testing.T, ns netns.NsHandle) {
+	t.Helper()
+	if err := inNS(ns, func() error {
+		c, err := net.ListenUDP("udp4", &net.UDPAddr{Port: sinkPort})
+		if err == nil {
+			t.Cleanup(func() { c.Close() })
+		}
+		return err
+	}); err != nil {
+		t.Fatalf("udp sink: %v", err)
+	}
+}
+
+// waitFor polls cond until it holds or 5 s pass; packets cross CPUs (cpumap)
+// and qdiscs asynchronously. Not a timing assertion: only an upper bound.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestShapingThroughHTB(t *testing.T) {
+	requireRoot(t)
+	variants := []struct {
+		name     string
+		xdp      XDPMode
+		tc       TCMode
+		redirect bool
+		wantMeta bool // metadata reaches TC (native XDP); else TC looks up itself
+	}{
+		{"native xdp, cpumap, tcx", XDPDriver, TCX, true, true},
+		{"native xdp, no cpumap, clsact", XDPDriver, TCLegacy, false, true},
+		{"generic xdp, cpumap, tcx", XDPGeneric, TCX, true, false},
+		{"generic xdp, no cpumap, tcx", XDPGeneric, TCX, false, false},
+	}
+	for _, v := range variants {
+		t.Run(v.name, func(t *testing.T) {
+			tp := buildTopo(t)
+			d, _ := openTest(t, Options{CPURedirect: v.redirect})
+			if err := inNS(tp.shp, func() error {
+				return d.Attach(
+					Interface{Name: "lqtdpwan", Role: RoleInternet, XDP: v.xdp, TC: v.tc},
+					Interface{Name: "lqtdplan", Role: RoleISP, XDP: v.xdp, TC: v.tc},
+				)
+			}); err != nil {
+				t.Fatalf("attach: %v", err)
+			}
+			cpu := d.ncpu - 1
+			down, up := ClassID(2, 3), ClassID(3, 3)
+			if err := d.Add(mustPrefix(custMapped+"/32"), Mapping{CPU: cpu, ClassID: down, UploadClassID: up, CircuitHash: 77}); err != nil {
+				t.Fatal(err)
+			}
+
+			const n, payload = 50, 100
+			frameLen := uint64(14 + 20 + 8 + payload)
+
+			// Download to the mapped host lands in 2:3 on the LAN port.
+			sendUDP(t, tp.inet, "", custMapped, n, payload)
+			waitFor(t, "download in 2:3", func() bool { return classCounts(t, tp.hShp, tp.lan)[down][0] >= n })
+			lan := classCounts(t, tp.hShp, tp.lan)
+			if got := lan[down]; got != [2]uint64{n, n * frameLen} {
+				t.Errorf("class 2:3 packets/bytes = %v, want [%d %d]", got, n, n*frameLen)
+			}
+
+			// Upload from the mapped host lands in 3:3 on the WAN port.
+			sendUDP(t, tp.cust, custMapped, inetAddr, n, payload)
+			waitFor(t, "upload in 3:3", func() bool { return classCounts(t, tp.hShp, tp.wan)[up][0] >= n })
+			if got := classCounts(t, tp.hShp, tp.wan)[up]; got != [2]uint64{n, n * frameLen} {
+				t.Errorf("wan class 3:3 packets/bytes = %v, want [%d %d]", got, n, n*frameLen)
+			}
+
+			// Host counters match what was sent.
+			hosts, err := d.HostCounters()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var h HostCounters
+			for _, x := range hosts {
+				if x.Addr == netip.MustParseAddr(custMapped) {
+					h = x
+				}
+			}
+			if h.Packets != [2]uint64{n, n} || h.Bytes != [2]uint64{n * frameLen, n * frameLen} {
+				t.Errorf("host counters %s: packets %v bytes %v, want [%d %d] and [%d %d]", custMapped, h.Packets, h.Bytes, n, n, n*frameLen, n*frameLen)
+			}
+			if h.CircuitHash != 77 {
+				t.Errorf("circuit hash %d, want 77", h.CircuitHash)
+			}
+
+			// Unmapped traffic goes to the default classes, never 2:3.
+			before := defaultClassPackets(classCounts(t, tp.hShp, tp.lan))
+			sendUDP(t, tp.inet, "", custOther, n, payload)
+			waitFor(t, "unmapped in N:2", func() bool { return defaultClassPackets(classCounts(t, tp.hShp, tp.lan)) >= before+n })
+			if got := classCounts(t, tp.hShp, tp.lan)[down][0]; got != n {
+				t.Errorf("unmapped traffic reached 2:3: %d packets, want still %d", got, n)
+			}
+
+			// Deleting the mapping takes effect for the very next packet.
+			if err := d.Delete(mustPrefix(custMapped + "/32")); err != nil {
+				t.Fatal(err)
+			}
+			before = defaultClassPackets(classCounts(t, tp.hShp, tp.lan))
+			sendUDP(t, tp.inet, "", custMapped, n, payload)
+			waitFor(t, "deleted host in N:2", func() bool { return defaultClassPackets(classCounts(t, tp.hShp, tp.lan)) >= before+n })
+			if got := classCounts(t, tp.hShp, tp.lan)[down][0]; got != n {
+				t.Errorf("after delete, 2:3 has %d packets, want still %d", got, n)
+			}
+
+			st, err := d.Stats()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v.wantMeta && st.TCMeta == 0 {
+				t.Errorf("native XDP: TC never saw metadata: %+v", st)
+			}
+			if !v.wantMeta && st.TCFallbackMapped == 0 {
+				t.Errorf("generic XDP: TC fallback lookup never mapped: %+v", st)
+			}
+			if v.redirect && st.XDPRedirect == 0 {
+				t.Errorf("cpumap on but nothing redirected: %+v", st)
+			}
+			if !v.redirect && st.XDPRedirect != 0 {
+				t.Errorf("cpumap off but %d redirects", st.XDPRedirect)
+			}
+		})
+	}
+}
