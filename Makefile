@@ -1,0 +1,41 @@
+# Two entry points an operator or CI needs:
+#   sudo make demo   build everything and run the demo lab
+#   sudo make test   install test dependencies and run every test
+GO ?= go
+BIN := bin
+
+.PHONY: all build demo test test-go fuzz lint check-generated web deps clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN)/ ./cmd/...
+
+deps:
+	bash scripts/deps.sh
+
+web:
+	cd web && npm ci --no-audit --no-fund && npm run build
+
+demo: build
+	bash scripts/demo.sh
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '_bpfe[lb].go$$')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+check-generated:
+	bash scripts/check-generated.sh
+
+test-go:
+	$(GO) test -count=1 -timeout 45m ./...
+
+# Each fuzz target runs briefly: enough to catch a panic on odd input.
+fuzz:
+	bash scripts/fuzz.sh 10s
+
+test: deps lint check-generated test-go fuzz
+
+clean:
+	rm -rf $(BIN)
