@@ -44,10 +44,10 @@ type Mapping struct {
 	Prefix netip.Prefix `json:"prefix"`
 	// CPU is the CPU (and TX queue) that handles this host's traffic.
 	CPU uint32 `json:"cpu"`
-	// ClassID is the download HTB class, major<<16 | minor.
+	// ClassID is the download HTB class, major<<16 | minor (0 = not shaped).
 	ClassID uint32 `json:"class_id"`
-	// UploadClassID is the upload HTB class, major<<16 | minor (0 = same
-	// numbering as download, e.g. on two-interface setups).
+	// UploadClassID is the upload HTB class, major<<16 | minor (0 = not
+	// shaped).
 	UploadClassID uint32 `json:"upload_class_id,omitempty"`
 	CircuitID     string `json:"circuit_id"`
 	DeviceID      string `json:"device_id,omitempty"`
@@ -60,9 +60,6 @@ func (m *Mapping) Validate() error {
 	}
 	if m.Prefix != m.Prefix.Masked() {
 		return fmt.Errorf("prefix: %s has host bits set (did you mean %s?)", m.Prefix, m.Prefix.Masked())
-	}
-	if m.ClassID == 0 {
-		return fmt.Errorf("class_id: must be non-zero (major<<16|minor)")
 	}
 	if m.CircuitID == "" {
 		return fmt.Errorf("circuit_id: empty")
