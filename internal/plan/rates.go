@@ -1,0 +1,161 @@
+package plan
+
+import (
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Rate limits in Mbps. HTB refuses a zero rate, so everything is clamped to
+// at least 10 kbit/s, as upstream's Bakery does.
+const (
+	minRateMbps = 0.01
+	maxRateMbps = 10_000_000
+)
+
+// bitsPerSecond converts Mbps (10^6 bit/s) to an exact bit/s figure, clamped
+// to [10 kbit/s, 10 Tbit/s]. Rounding to the nearest bit removes float noise
+// such as 0.49999999 Mbps.
+func bitsPerSecond(mbps float64) uint64 {
+	if math.IsNaN(mbps) || mbps < minRateMbps {
+		mbps = minRateMbps
+	}
+	if mbps > maxRateMbps {
+		mbps = maxRateMbps
+	}
+	return uint64(math.Round(mbps * 1e6))
+}
+
+// R2Q is the smallest r >= 10 with capMbps*125000/r <= 60000: the HTB
+// rate-to-quantum divisor that keeps every quantum of a tree capped at capMbps
+// below 60 kB.
+func R2Q(capMbps uint64) uint32 {
+	r := (capMbps*125000 + 59999) / 60000
+	if r < 10 {
+		r = 10
+	}
+	if r > math.MaxUint32 {
+		r = math.MaxUint32
+	}
+	return uint32(r)
+}
+
+// Quantum is max(1522, trunc(rateMbps)*125000/r2q) bytes. Setting it
+// explicitly stops HTB from deriving (and warning about) its own, which
+// upstream found to speed reloads up a lot.
+func Quantum(rateMbps float64, r2q uint32) uint32 {
+	if math.IsNaN(rateMbps) || rateMbps < 0 {
+		rateMbps = 0
+	}
+	q := math.Floor(math.Trunc(rateMbps) * 125000 / float64(r2q))
+	if q < 1522 {
+		return 1522
+	}
+	if q > math.MaxUint32 {
+		return math.MaxUint32
+	}
+	return uint32(q)
+}
+
+// strictMin keeps an HTB rate strictly below its ceil (spec 4.5 step 3, 4.6 step 4).
+func strictMin(min, max float64) float64 {
+	if min >= max {
+		if max >= 1 {
+			return max - 1
+		}
+		return math.Max(minRateMbps, max-minRateMbps)
+	}
+	return min
+}
+
+// nodeRates applies spec 4.5 to one direction of one node, keeping floats.
+// own is the node's configured ceiling (0 = inherit), explicitMin its optional
+// guarantee (0 = unset), circuitMins the sum of its circuits' mins.
+func nodeRates(own, explicitMin, circuitMins, parentMax, parentMin float64) (min, max float64) {
+	max = own
+	if max <= 0 || math.IsNaN(max) {
+		max = parentMax
+	}
+	max = math.Min(max, parentMax)
+	seed := max
+	if explicitMin > 0 {
+		seed = math.Max(explicitMin, circuitMins)
+	}
+	min = math.Min(math.Min(seed, max), parentMin)
+	return strictMin(min, max), max
+}
+
+// leafRules chooses leaf qdiscs (spec 4.9.4).
+type leafRules struct {
+	defaultKind string
+	defaultArgs []string
+	fastMbps    float64
+}
+
+func newLeafRules(defaultSQM string, fast float64) leafRules {
+	toks := strings.Fields(defaultSQM)
+	if len(toks) == 0 {
+		toks = []string{"cake", "diffserv4"}
+	}
+	return leafRules{defaultKind: toks[0], defaultArgs: toks[1:], fastMbps: fast}
+}
+
+// defaultLeaf is the default_sqm qdisc as written (infrastructure classes).
+func (r leafRules) defaultLeaf() Leaf {
+	return Leaf{Kind: r.defaultKind, Args: slices.Clone(r.defaultArgs)}
+}
+
+// forCircuit picks the leaf for one direction given its override token
+// ("", "cake", "fq_codel", "none") and that direction's max rate in Mbps.
+func (r leafRules) forCircuit(override string, maxMbps float64) Leaf {
+	switch override {
+	case "none":
+		return Leaf{}
+	case "fq_codel":
+		return Leaf{Kind: "fq_codel"}
+	case "cake":
+		if r.defaultKind == "cake" {
+			return withLowRateRTT(r.defaultLeaf(), maxMbps)
+		}
+		return withLowRateRTT(Leaf{Kind: "cake", Args: []string{"diffserv4"}}, maxMbps)
+	case "":
+		if maxMbps >= r.fastMbps {
+			return Leaf{Kind: "fq_codel"}
+		}
+	}
+	// Unknown tokens cannot reach us (the CSV reader rejects them); they get
+	// the default without the fast-queue switch, as upstream.
+	return withLowRateRTT(r.defaultLeaf(), maxMbps)
+}
+
+// withLowRateRTT lengthens CAKE's rtt on very slow circuits, where one MTU
+// takes ~15 ms to serialise at 1 Mbit/s.
+func withLowRateRTT(l Leaf, maxMbps float64) Leaf {
+	if l.Kind != "cake" || slices.Contains(l.Args, "rtt") {
+		return l
+	}
+	var rtt string
+	switch {
+	case maxMbps <= 1:
+		rtt = "300ms"
+	case maxMbps <= 2:
+		rtt = "180ms"
+	case maxMbps <= 3:
+		rtt = "140ms"
+	case maxMbps <= 4:
+		rtt = "120ms"
+	default:
+		return l
+	}
+	l.Args = append(l.Args, "rtt", rtt)
+	return l
+}
+
+// FormatRate prints bit/s exactly for tc: "kbit" when divisible by 1000, else "bit".
+func FormatRate(bps uint64) string {
+	if bps%1000 == 0 {
+		return strconv.FormatUint(bps/1000, 10) + "kbit"
+	}
+	return strconv.FormatUint(bps, 10) + "bit"
+}
