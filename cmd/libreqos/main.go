@@ -22,6 +22,8 @@ func main() {
 	flag.StringVar(&opts.ConfigPath, "config", "", "path to lqos.conf (default $"+config.EnvPath+" or "+config.DefaultPath+")")
 	flag.BoolVar(&opts.Debug, "debug", false, "print each step with its timing")
 	flag.BoolVar(&opts.DryRun, "dry-run", false, "print the tc commands instead of applying them")
+	flag.IntVar(&opts.TxQueues, "queues", 0, "number of TX queues to plan for (default: detect from the interfaces)")
+	flag.StringVar(&opts.BusPath, "bus", "", "lqosd bus socket (default /run/lqos/bus)")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: libreqos [flags] [validate]\n\nflags:\n")
 		flag.PrintDefaults()

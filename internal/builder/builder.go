@@ -4,10 +4,20 @@ package builder
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"log/slog"
+	"os"
+	"runtime"
+	"time"
 
+	"github.com/libreqos-go/lqos/internal/bus"
+	"github.com/libreqos-go/lqos/internal/diag"
 	"github.com/libreqos-go/lqos/internal/inputs"
+	"github.com/libreqos-go/lqos/internal/lock"
+	"github.com/libreqos-go/lqos/internal/shaper"
+	"github.com/vishvananda/netns"
 )
 
 // Options are libreqos's flags.
@@ -15,6 +25,10 @@ type Options struct {
 	ConfigPath string
 	Debug      bool
 	DryRun     bool
+	BusPath    string // lqosd's socket; empty = default
+	LockPath   string // apply lock; empty = default
+	// TxQueues overrides queue detection (tests, or NICs that misreport).
+	TxQueues int
 }
 
 // Exit codes.
@@ -41,11 +55,103 @@ func Validate(opts Options, out io.Writer) int {
 	return ExitOK
 }
 
-// Run validates, plans and applies.
+// Run validates, plans and applies (or prints the tc commands with DryRun).
 func Run(ctx context.Context, opts Options, out io.Writer) int {
-	if code := Validate(opts, out); code != ExitOK {
-		return code
+	logLevel := slog.LevelWarn
+	if opts.Debug {
+		logLevel = slog.LevelInfo
 	}
-	fmt.Fprintln(out, "applying queues is not wired yet")
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: logLevel}))
+	cfg, l := inputs.LoadConfig(opts.ConfigPath)
+	if l.HasErrors() {
+		inputs.WriteReport(out, nil, l)
+		return ExitInvalid
+	}
+	if opts.DryRun {
+		// A dry run must work on a laptop: without the interfaces, plan for
+		// as many queues as this machine has CPUs.
+		eng := shaper.New(cfg, nil, nil, log)
+		tx := opts.TxQueues
+		if tx == 0 && cfg.Queues.OverrideAvailableQueues == 0 {
+			tx = runtime.NumCPU()
+			if k, err := shaper.OpenKernel(netns.None()); err == nil {
+				defer k.Close()
+				if n, err := shaper.New(cfg, k, nil, log).DetectQueues(); err == nil {
+					tx = n
+				} else {
+					fmt.Fprintf(out, "# %v; planning for %d queues\n", err, tx)
+				}
+			}
+		}
+		res, err := eng.Refresh(ctx, shaper.Options{Reason: "libreqos --dry-run", DryRun: true, Debug: opts.Debug, TxQueues: tx})
+		if err != nil {
+			return report(out, res, err)
+		}
+		for _, c := range res.Commands {
+			fmt.Fprintln(out, "tc "+c)
+		}
+		printResult(out, res, opts.Debug)
+		return ExitOK
+	}
+
+	lockPath := opts.LockPath
+	if lockPath == "" {
+		lockPath = lock.DefaultPath
+	}
+	lk, err := lock.Acquire(ctx, lockPath, "libreqos", func(b *lock.BusyError) {
+		fmt.Fprintf(out, "waiting for the apply lock: %v\n", b)
+	})
+	if err != nil {
+		fmt.Fprintf(out, "libreqos: %v\n", err)
+		return ExitFailed
+	}
+	defer lk.Release()
+
+	k, err := shaper.OpenKernel(netns.None())
+	if err != nil {
+		fmt.Fprintf(out, "libreqos: %v\n", err)
+		return ExitFailed
+	}
+	defer k.Close()
+	var store shaper.MappingStore
+	dialCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	if c, err := bus.Dial(dialCtx, opts.BusPath); err == nil {
+		defer c.Close()
+		store = shaper.BusStore{Client: c}
+	}
+	cancel()
+	eng := shaper.New(cfg, k, store, log)
+	res, err := eng.Refresh(ctx, shaper.Options{Reason: "libreqos", Debug: opts.Debug, TxQueues: opts.TxQueues})
+	if err != nil {
+		return report(out, res, err)
+	}
+	printResult(out, res, opts.Debug)
+	return ExitOK
+}
+
+func report(out io.Writer, res *shaper.Result, err error) int {
+	var ie *diag.InputError
+	if errors.As(err, &ie) {
+		fmt.Fprintf(out, "inputs rejected; nothing was applied:\n%v\n", err)
+		return ExitInvalid
+	}
+	if res != nil {
+		for _, w := range res.Warnings {
+			fmt.Fprintln(out, "warning: "+w)
+		}
+	}
+	fmt.Fprintf(out, "libreqos: %v\n", err)
 	return ExitFailed
+}
+
+func printResult(out io.Writer, res *shaper.Result, debug bool) {
+	for _, w := range res.Warnings {
+		fmt.Fprintln(out, "warning: "+w)
+	}
+	if debug {
+		for _, s := range res.Steps {
+			fmt.Fprintf(out, "step %-28s %v\n", s.Name, s.Duration.Round(time.Microsecond))
+		}
+	}
+	fmt.Fprintln(out, res.Summary())
 }

@@ -10,17 +10,32 @@ package shaper
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
 	"time"
 
 	"github.com/libreqos-go/lqos/internal/config"
+	"github.com/libreqos-go/lqos/internal/inputs"
 	"github.com/libreqos-go/lqos/internal/plan"
+	"github.com/libreqos-go/lqos/internal/tc"
 )
 
-// MappingStore receives the IP -> class mappings (the data path, or a fake).
+// MappingStore receives the IP -> class mappings (the data path, the bus, or a fake).
 type MappingStore interface {
 	// ReplaceAll makes the store hold exactly these mappings.
 	ReplaceAll(ctx context.Context, ms []plan.Mapping) error
+}
+
+// Kernel is the part of package tc the engine needs; tests may fake it.
+type Kernel interface {
+	// TxQueues returns the number of TX queues of an interface.
+	TxQueues(iface string) (int, error)
+	// Apply makes the kernel tree equal to t, rolling back on failure.
+	Apply(ctx context.Context, t *plan.Tree, log *slog.Logger) (*tc.Result, error)
 }
 
 // Options tune one refresh.
@@ -35,14 +50,24 @@ type Options struct {
 
 // Result says what a refresh did.
 type Result struct {
-	Plan       *plan.Plan
-	Commands   []string // dry run: the equivalent tc commands
-	Circuits   int
-	Nodes      int
-	Classes    int
-	Mappings   int
-	FullReload bool
-	Steps      []Step
+	Plan     *plan.Plan
+	Commands []string // dry run: the equivalent tc commands
+	Kernel   *tc.Result
+	Circuits int
+	Nodes    int
+	Classes  int
+	Mappings int
+	Steps    []Step
+	Warnings []string
+}
+
+// Summary is one line for logs and the bus.
+func (r *Result) Summary() string {
+	s := fmt.Sprintf("%d circuits, %d nodes, %d classes, %d mappings", r.Circuits, r.Nodes, r.Classes, r.Mappings)
+	if r.Kernel != nil {
+		s += fmt.Sprintf("; %d kernel requests", r.Kernel.Done)
+	}
+	return s
 }
 
 // Step is one timed phase, for --debug and the scheduler's progress.
@@ -54,24 +79,192 @@ type Step struct {
 // Engine applies plans for one configuration.
 type Engine struct {
 	cfg      *config.Config
+	kernel   Kernel
 	mappings MappingStore
 	log      *slog.Logger
 }
 
-// New returns an engine. mappings may be nil when no data path is loaded
+// New returns an engine. mappings may be nil when no data path is reachable
 // (libreqos run without lqosd): mappings are then skipped with a warning.
-func New(cfg *config.Config, mappings MappingStore, log *slog.Logger) *Engine {
+func New(cfg *config.Config, kernel Kernel, mappings MappingStore, log *slog.Logger) *Engine {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Engine{cfg: cfg, mappings: mappings, log: log}
+	return &Engine{cfg: cfg, kernel: kernel, mappings: mappings, log: log}
 }
 
-// ErrNotReady is returned until the apply path is wired.
-var ErrNotReady = errors.New("shaper: apply path not implemented yet")
+// State file locations under state_directory.
+func (e *Engine) statePath(parts ...string) string {
+	return filepath.Join(append([]string{e.cfg.StateDirectory}, parts...)...)
+}
+
+// IdentitiesPath is where class identities are kept between runs.
+func (e *Engine) IdentitiesPath() string { return e.statePath("shaping", "planner_state.json") }
+
+// QueuingStructurePath is the applied tree as JSON for the UI and tools.
+func (e *Engine) QueuingStructurePath() string {
+	return e.statePath("shaping", "queuingStructure.json")
+}
 
 // Refresh loads the inputs, plans and applies. Input errors come back as
 // *diag.InputError (every problem listed); kernel errors name the object.
 func (e *Engine) Refresh(ctx context.Context, opts Options) (*Result, error) {
-	return nil, ErrNotReady
+	res := &Result{}
+	step := func(name string, start time.Time) {
+		d := time.Since(start)
+		res.Steps = append(res.Steps, Step{name, d})
+		if opts.Debug {
+			e.log.Info("step", "name", name, "took", d)
+		}
+	}
+	t0 := time.Now()
+	in, l := inputs.Load(e.cfg)
+	step("load and validate inputs", t0)
+	for _, w := range l.Warnings() {
+		res.Warnings = append(res.Warnings, w.String())
+	}
+	if err := l.Err(); err != nil {
+		return res, err
+	}
+
+	t0 = time.Now()
+	queues, err := e.queues(opts)
+	if err != nil {
+		return res, err
+	}
+	step("detect queues", t0)
+
+	t0 = time.Now()
+	prev, err := plan.LoadIdentities(e.IdentitiesPath())
+	if err != nil {
+		// A damaged state file costs stable identities, not shaping.
+		e.log.Warn("class identity state unreadable; starting fresh", "path", e.IdentitiesPath(), "err", err)
+		res.Warnings = append(res.Warnings, fmt.Sprintf("identity state %s unreadable (%v); classes renumbered", e.IdentitiesPath(), err))
+		prev = nil
+	}
+	p, err := plan.Build(plan.Input{Config: e.cfg, Devices: in.Devices, Network: in.Network, TXQueues: queues, Previous: prev})
+	if err != nil {
+		return res, fmt.Errorf("plan: %w", err)
+	}
+	step("plan", t0)
+	res.Plan = p
+	res.Circuits, res.Nodes, res.Classes, res.Mappings = len(p.Circuits), len(p.Nodes), len(p.Tree.Classes), len(p.Tree.Mappings)
+	res.Warnings = append(res.Warnings, p.Warnings...)
+	for _, u := range p.Unshaped {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("circuit %s not shaped: %s", u.CircuitID, u.Reason))
+	}
+
+	if opts.DryRun {
+		res.Commands = plan.RenderTC(p.Tree)
+		return res, nil
+	}
+	if e.kernel == nil {
+		return res, errors.New("shaper: no kernel handle")
+	}
+
+	t0 = time.Now()
+	kres, err := e.kernel.Apply(ctx, p.Tree, e.log)
+	res.Kernel = kres
+	step("apply queues", t0)
+	if err != nil {
+		return res, fmt.Errorf("apply queues (previous tree kept): %w", err)
+	}
+
+	t0 = time.Now()
+	if e.mappings != nil {
+		if err := e.mappings.ReplaceAll(ctx, p.Tree.Mappings); err != nil {
+			return res, fmt.Errorf("apply IP mappings: %w", err)
+		}
+	} else if len(p.Tree.Mappings) > 0 {
+		res.Warnings = append(res.Warnings, "data path not reachable (is lqosd running?): IP mappings not loaded")
+	}
+	step("apply IP mappings", t0)
+
+	t0 = time.Now()
+	if err := e.record(in, p); err != nil {
+		// The kernel has the new tree; failing to write the record only
+		// costs identity stability next time, so warn rather than fail.
+		e.log.Warn("could not record the applied plan", "err", err)
+		res.Warnings = append(res.Warnings, "recording state: "+err.Error())
+	}
+	step("record state", t0)
+	e.log.Info("queues refreshed", "reason", opts.Reason, "summary", res.Summary())
+	return res, nil
+}
+
+// DetectQueues reads the TX queue count from the configured interfaces.
+func (e *Engine) DetectQueues() (int, error) { return e.queues(Options{}) }
+
+// queues decides how many TX queues (per direction, before on-a-stick
+// halving) to shape on.
+func (e *Engine) queues(opts Options) (int, error) {
+	if opts.TxQueues > 0 {
+		return opts.TxQueues, nil
+	}
+	if n := int(e.cfg.Queues.OverrideAvailableQueues); n > 0 {
+		return n, nil
+	}
+	if e.kernel == nil {
+		return 0, errors.New("cannot detect TX queues without a kernel handle; set queues.override_available_queues")
+	}
+	n := runtime.NumCPU()
+	for _, iface := range uniq(e.cfg.NetworkInterface(), e.cfg.InternetInterface()) {
+		q, err := e.kernel.TxQueues(iface)
+		if err != nil {
+			return 0, fmt.Errorf("interface %s: %w", iface, err)
+		}
+		n = min(n, q)
+	}
+	return max(n, 1), nil
+}
+
+func uniq(a, b string) []string {
+	if a == b {
+		return []string{a}
+	}
+	return []string{a, b}
+}
+
+// record writes the identity state, queuingStructure.json, statistics and
+// copies of the inputs that produced the applied tree.
+func (e *Engine) record(in *inputs.Inputs, p *plan.Plan) error {
+	for _, d := range []string{"shaping", "stats", "debug"} {
+		if err := os.MkdirAll(e.statePath(d), 0o755); err != nil {
+			return err
+		}
+	}
+	var errs []error
+	errs = append(errs, plan.SaveIdentities(e.IdentitiesPath(), p.Identities))
+	errs = append(errs, p.WriteQueuingStructure(e.QueuingStructurePath()))
+	errs = append(errs, p.WriteStats(e.statePath("stats", "plan_stats.json")))
+	errs = append(errs, writeAtomic(e.statePath("debug", "tc_commands.txt"), []byte(strings.Join(plan.RenderTC(p.Tree), "\n")+"\n")))
+	paths := inputs.PathsFor(e.cfg)
+	errs = append(errs, copyFile(paths.ShapedDevices, e.statePath("shaping", "lastGoodConfig.csv")))
+	errs = append(errs, copyFile(paths.Network, e.statePath("shaping", "lastGoodConfig.json")))
+	errs = append(errs, writeAtomic(e.statePath("stats", "lastRun.txt"), []byte(time.Now().Format(time.RFC3339)+"\n")))
+	return errors.Join(errs...)
+}
+
+func copyFile(src, dst string) error {
+	data, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	return writeAtomic(dst, data)
+}
+
+func writeAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }

@@ -1,0 +1,61 @@
+package shaper
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/libreqos-go/lqos/internal/plan"
+	"github.com/libreqos-go/lqos/internal/tc"
+	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netns"
+	"golang.org/x/sys/unix"
+)
+
+// NetlinkKernel applies trees through package tc in one network namespace.
+type NetlinkKernel struct {
+	tc    *tc.Handle
+	links *netlink.Handle
+}
+
+// OpenKernel opens netlink handles in ns (netns.None() = the current namespace).
+func OpenKernel(ns netns.NsHandle) (*NetlinkKernel, error) {
+	h, err := tc.NewHandle(ns)
+	if err != nil {
+		return nil, err
+	}
+	var lh *netlink.Handle
+	if ns.IsOpen() {
+		lh, err = netlink.NewHandleAt(ns, unix.NETLINK_ROUTE)
+	} else {
+		lh, err = netlink.NewHandle(unix.NETLINK_ROUTE)
+	}
+	if err != nil {
+		h.Close()
+		return nil, err
+	}
+	return &NetlinkKernel{tc: h, links: lh}, nil
+}
+
+// Close releases the handles.
+func (k *NetlinkKernel) Close() {
+	k.tc.Close()
+	k.links.Close()
+}
+
+// TC exposes the tc handle (for dumps).
+func (k *NetlinkKernel) TC() *tc.Handle { return k.tc }
+
+// TxQueues reads the interface's TX queue count.
+func (k *NetlinkKernel) TxQueues(iface string) (int, error) {
+	l, err := k.links.LinkByName(iface)
+	if err != nil {
+		return 0, fmt.Errorf("no such interface: %w", err)
+	}
+	return l.Attrs().NumTxQueues, nil
+}
+
+// Apply applies t with roll-back on failure.
+func (k *NetlinkKernel) Apply(ctx context.Context, t *plan.Tree, log *slog.Logger) (*tc.Result, error) {
+	return tc.Apply(ctx, k.tc, t, tc.Options{Logger: log})
+}

@@ -1,0 +1,123 @@
+package shaper
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"net/netip"
+
+	"github.com/libreqos-go/lqos/internal/bus"
+	"github.com/libreqos-go/lqos/internal/datapath"
+	"github.com/libreqos-go/lqos/internal/plan"
+)
+
+// DatapathStore writes mappings straight into the data path's maps, changing
+// only what differs so live traffic is never unmapped during a refresh.
+type DatapathStore struct {
+	Store datapath.MappingStore
+}
+
+// Hash64 is the stable id of a circuit or device in the data path's maps.
+func Hash64(s string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(s))
+	return h.Sum64()
+}
+
+// ToDatapath converts a planned mapping.
+func ToDatapath(m plan.Mapping) datapath.Entry {
+	return datapath.Entry{Prefix: m.Prefix, Mapping: datapath.Mapping{
+		CPU:           m.CPU,
+		ClassID:       uint32(m.ClassID),
+		UploadClassID: uint32(m.UploadClassID),
+		CircuitHash:   Hash64(m.CircuitID),
+		DeviceHash:    Hash64(m.DeviceID),
+	}}
+}
+
+// ReplaceAll upserts new and changed entries first, then deletes stale ones.
+func (s DatapathStore) ReplaceAll(_ context.Context, ms []plan.Mapping) error {
+	have, err := s.Store.List()
+	if err != nil {
+		return fmt.Errorf("list mappings: %w", err)
+	}
+	current := make(map[netip.Prefix]datapath.Mapping, len(have))
+	for _, e := range have {
+		current[e.Prefix] = e.Mapping
+	}
+	want := make(map[netip.Prefix]bool, len(ms))
+	var upserts []datapath.Entry
+	for _, m := range ms {
+		e := ToDatapath(m)
+		want[e.Prefix] = true
+		if old, ok := current[e.Prefix]; !ok || old != e.Mapping {
+			upserts = append(upserts, e)
+		}
+	}
+	if len(upserts) > 0 {
+		if err := s.Store.BatchUpdate(upserts); err != nil {
+			return fmt.Errorf("update %d mappings: %w", len(upserts), err)
+		}
+	}
+	for p := range current {
+		if !want[p] {
+			if err := s.Store.Delete(p); err != nil {
+				return fmt.Errorf("delete mapping %s: %w", p, err)
+			}
+		}
+	}
+	return nil
+}
+
+// BusStore sends mappings to lqosd, which owns the data path.
+type BusStore struct {
+	Client *bus.Client
+}
+
+// ToBus converts a planned mapping.
+func ToBus(m plan.Mapping) bus.Mapping {
+	return bus.Mapping{Prefix: m.Prefix, CPU: m.CPU, ClassID: uint32(m.ClassID), UploadClassID: uint32(m.UploadClassID), CircuitID: m.CircuitID, DeviceID: m.DeviceID}
+}
+
+// ReplaceAll maps every planned prefix, then removes prefixes lqosd has that
+// the plan does not.
+func (s BusStore) ReplaceAll(ctx context.Context, ms []plan.Mapping) error {
+	want := make(map[netip.Prefix]bool, len(ms))
+	batch := make([]bus.Mapping, 0, len(ms))
+	for _, m := range ms {
+		want[m.Prefix] = true
+		batch = append(batch, ToBus(m))
+	}
+	if len(batch) > 0 {
+		res, err := s.Client.MapIPs(ctx, batch)
+		if err != nil {
+			return err
+		}
+		if len(res.Failed) > 0 {
+			f := res.Failed[0]
+			return fmt.Errorf("lqosd refused %d mappings, first %s: %s", len(res.Failed), f.Prefix, f.Error)
+		}
+	}
+	var stale []netip.Prefix
+	for off := 0; ; {
+		page, err := s.Client.ListIPs(ctx, off, 10000)
+		if err != nil {
+			return err
+		}
+		for _, m := range page.Mappings {
+			if !want[m.Prefix] {
+				stale = append(stale, m.Prefix)
+			}
+		}
+		off += len(page.Mappings)
+		if len(page.Mappings) == 0 || off >= page.Total {
+			break
+		}
+	}
+	if len(stale) > 0 {
+		if _, err := s.Client.DelIPs(ctx, stale); err != nil {
+			return err
+		}
+	}
+	return nil
+}
