@@ -314,15 +314,10 @@ func (s *Server) handleWebsocket(w http.ResponseWriter, r *http.Request, a *reqA
 	h := s.hub
 	h.add(c)
 	defer h.drop(c, websocket.StatusNormalClosure, "")
-	ctx, cancel := context.WithCancel(r.Context())
-	defer cancel()
-	go func() {
-		select {
-		case <-c.done:
-		case <-ctx.Done():
-		}
-		cancel()
-	}()
+	// Not cancelled on drop: cancelling a read makes the library cut the
+	// TCP connection, and the peer would not see the close reason.
+	// closeConn's close handshake ends the read loop instead.
+	ctx := r.Context()
 	go func() { // writer
 		for {
 			select {

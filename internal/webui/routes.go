@@ -178,3 +178,19 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 func (s *Server) sourceCtx(r *http.Request) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(r.Context(), sourceTimeout)
 }
+
+// RouteInfo describes one route for documentation and tests.
+type RouteInfo struct {
+	Method, Path string
+	// Access is "public", "page", "read" or "admin".
+	Access string
+}
+
+// Routes lists every route the server handles.
+func (s *Server) Routes() []RouteInfo {
+	out := make([]RouteInfo, 0, len(s.routes))
+	for _, rt := range s.routes {
+		out = append(out, RouteInfo{rt.method, rt.path, rt.access.String()})
+	}
+	return out
+}

@@ -67,6 +67,16 @@ func New(seed uint64) *Source {
 	return s
 }
 
+// SetNow replaces the clock (tests share one clock with the server).
+func (s *Source) SetNow(now func() time.Time) {
+	s.mu.Lock()
+	s.now = now
+	s.start = now()
+	mode := s.schedMode
+	s.mu.Unlock()
+	s.SetScheduler(mode) // re-stamp times with the new clock
+}
+
 // NodeName implements webui.Source.
 func (s *Source) NodeName() string { return "demo-shaper" }
 

@@ -1,0 +1,121 @@
+package webui
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/coder/websocket"
+	"golang.org/x/crypto/bcrypt"
+)
+
+type stubSource struct{}
+
+func (stubSource) NodeName() string { return "stub" }
+func (stubSource) Throughput(context.Context) (Throughput, error) {
+	return Throughput{BitsPerSecond: DownUp{Down: 1e9, Up: 1e8}}, nil
+}
+func (stubSource) TopCircuits(context.Context, int) ([]CircuitStat, error) { return nil, nil }
+func (stubSource) WorstRTT(context.Context, int) ([]CircuitStat, error)    { return nil, nil }
+func (stubSource) CPULoad(context.Context) ([]float64, error)              { return []float64{1}, nil }
+func (stubSource) QueueCounts(context.Context) (QueueCounts, error)        { return QueueCounts{}, nil }
+func (stubSource) SchedulerStatus(context.Context) (SchedulerStatus, error) {
+	return SchedulerStatus{}, nil
+}
+func (stubSource) UrgentIssues(context.Context) ([]UrgentIssue, error) { return nil, nil }
+func (stubSource) AckUrgent(context.Context, uint64, string) error     { return ErrNotFound }
+func (stubSource) AckAllUrgent(context.Context, string) error          { return nil }
+
+func newTestServer(tb testing.TB) *Server {
+	tb.Helper()
+	s, err := New(Config{UsersFile: filepath.Join(tb.TempDir(), "u.json"), Source: stubSource{},
+		BcryptCost: bcrypt.MinCost, Logger: slog.New(slog.DiscardHandler), ClientQueue: 4})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { s.Close() })
+	return s
+}
+
+type closeRec struct {
+	mu      sync.Mutex
+	reasons []string
+}
+
+func (r *closeRec) fn(code websocket.StatusCode, reason string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.reasons = append(r.reasons, fmt.Sprintf("%d %s", code, reason))
+}
+
+func testClient(s *Server, rec *closeRec) *client {
+	return &client{user: "u", send: make(chan []byte, s.cfg.ClientQueue), subs: map[string]bool{chanThroughput: true},
+		done: make(chan struct{}), closeConn: rec.fn}
+}
+
+// A client that stops reading is dropped once its queue is full; the
+// others keep receiving.
+func TestSlowConsumerDropped(t *testing.T) {
+	s := newTestServer(t)
+	h := s.hub
+	var slowRec, fastRec closeRec
+	slow, fast := testClient(s, &slowRec), testClient(s, &fastRec)
+	h.add(slow)
+	h.add(fast)
+	for i := 0; i < s.cfg.ClientQueue+1; i++ {
+		h.broadcast(h.subscribers(chanThroughput), []byte("x"))
+		<-fast.send // the fast client drains
+	}
+	select {
+	case <-slow.done:
+	default:
+		t.Fatal("slow client not dropped")
+	}
+	if got := h.dropped.Load(); got != 1 {
+		t.Errorf("dropped = %d, want 1", got)
+	}
+	if subs := h.subscribers(chanThroughput); len(subs) != 1 || subs[0] != fast {
+		t.Errorf("subscribers after drop = %d, want only the fast client", len(subs))
+	}
+	// closeConn runs in its own goroutine; wait for it via a later drop.
+	h.drop(slow, websocket.StatusNormalClosure, "again")
+	for {
+		slowRec.mu.Lock()
+		n := len(slowRec.reasons)
+		slowRec.mu.Unlock()
+		if n > 0 {
+			break
+		}
+	}
+	slowRec.mu.Lock()
+	defer slowRec.mu.Unlock()
+	if len(slowRec.reasons) != 1 || slowRec.reasons[0] != "1008 slow consumer" {
+		t.Errorf("close calls %v, want exactly [1008 slow consumer]", slowRec.reasons)
+	}
+}
+
+// BenchmarkPublishThroughput100 measures one 1 s tick of the throughput
+// channel fanned out to 100 subscribers (produce + marshal + enqueue).
+func BenchmarkPublishThroughput100(b *testing.B) {
+	s := newTestServer(b)
+	h := s.hub
+	var rec closeRec
+	var cs []*client
+	for i := 0; i < 100; i++ {
+		c := testClient(s, &rec)
+		c.send = make(chan []byte, 1)
+		cs = append(cs, c)
+		h.add(c)
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		h.publish(ctx, chanThroughput)
+		for _, c := range cs {
+			<-c.send
+		}
+	}
+}
