@@ -1,0 +1,200 @@
+package scheduler
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/libreqos-go/lqos/internal/devices"
+	"github.com/libreqos-go/lqos/internal/diag"
+	"github.com/libreqos-go/lqos/internal/topology"
+)
+
+// The operator/integration input files the scheduler watches and applies.
+const (
+	FileShapedDevices = "ShapedDevices.csv"
+	FileNetwork       = "network.json"
+	FileOverrides     = "lqos_overrides.json"
+)
+
+// InputFiles lists them in hashing order.
+var InputFiles = []string{FileShapedDevices, FileNetwork, FileOverrides}
+
+// Inputs is one snapshot of the input files: what was validated is exactly
+// what is handed to the QueueRefresher.
+type Inputs struct {
+	Dir string
+	// Files holds the content of the files that exist.
+	Files map[string][]byte
+	// Hash is a content hash over all files (absent ones included as such).
+	Hash string
+	// Parsed is whatever the Validator produced (e.g. the loaded inputs), for
+	// the QueueRefresher.
+	Parsed any
+	// fp is the stat fingerprint taken just before reading.
+	fp string
+}
+
+// Has reports whether a file exists in the snapshot.
+func (in *Inputs) Has(name string) bool { _, ok := in.Files[name]; return ok }
+
+// Validator checks a snapshot before it may be applied. An error means the
+// snapshot must not reach the QueueRefresher; it should list every problem
+// with file, line and field.
+type Validator interface {
+	Validate(ctx context.Context, in *Inputs) (warnings []string, err error)
+}
+
+// QueueRefresher builds or updates the queues from validated inputs. full
+// asks for a complete setup (start-up); otherwise it may apply only the
+// difference. It is called with the apply lock held.
+type QueueRefresher interface {
+	Refresh(ctx context.Context, in *Inputs, full bool) error
+}
+
+// fingerprint is a cheap change detector: size, mtime and inode per file.
+func fingerprint(dir string) string {
+	var b strings.Builder
+	for _, n := range InputFiles {
+		fi, err := os.Stat(filepath.Join(dir, n))
+		if err != nil {
+			fmt.Fprintf(&b, "%s:-;", n)
+			continue
+		}
+		var ino uint64
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+			ino = st.Ino
+		}
+		fmt.Fprintf(&b, "%s:%d:%d:%d;", n, fi.Size(), fi.ModTime().UnixNano(), ino)
+	}
+	return b.String()
+}
+
+// ReadInputs reads the input files of dir. A missing file is not an error
+// (the caller decides what is required); any other read error is.
+func ReadInputs(dir string) (*Inputs, error) {
+	in := &Inputs{Dir: dir, Files: map[string][]byte{}, fp: fingerprint(dir)}
+	h := sha256.New()
+	for _, n := range InputFiles {
+		p := filepath.Join(dir, n)
+		data, err := os.ReadFile(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			fmt.Fprintf(h, "%s absent\n", n)
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", p, err)
+		}
+		in.Files[n] = data
+		fmt.Fprintf(h, "%s %d\n", n, len(data))
+		h.Write(data)
+	}
+	in.Hash = hex.EncodeToString(h.Sum(nil))
+	return in, nil
+}
+
+// restore puts the files of snapshot to back on disk atomically, removing
+// files that did not exist in it. Used to undo an integration's rejected or
+// partial output.
+func restore(to *Inputs) error {
+	var errs []error
+	for _, n := range InputFiles {
+		p := filepath.Join(to.Dir, n)
+		data, ok := to.Files[n]
+		if !ok {
+			if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				errs = append(errs, err)
+			}
+			continue
+		}
+		if cur, err := os.ReadFile(p); err == nil && string(cur) == string(data) {
+			continue
+		}
+		if err := writeAtomic(p, data); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// writeAtomic writes data to a temporary file next to p and renames it
+// over p, so readers see the old or the new content, never a mix.
+func writeAtomic(p string, data []byte) error {
+	mode := fs.FileMode(0o644)
+	if fi, err := os.Stat(p); err == nil {
+		mode = fi.Mode().Perm()
+	}
+	f, err := os.CreateTemp(filepath.Dir(p), "."+filepath.Base(p)+".tmp*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp, mode)
+	}
+	if err == nil {
+		err = os.Rename(tmp, p)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", p, err)
+	}
+	return nil
+}
+
+// ParseValidator checks the files with the input readers: every error of
+// ShapedDevices.csv and network.json, and that lqos_overrides.json is JSON.
+// Parsed is set to *ParsedInputs. (The lead's internal/inputs will do the
+// complete check including overrides; see the adapter in cmd/lqos_scheduler.)
+type ParseValidator struct{}
+
+// ParsedInputs is ParseValidator's result.
+type ParsedInputs struct {
+	Devices *devices.File
+	Network *topology.Network
+}
+
+// Validate implements Validator.
+func (ParseValidator) Validate(_ context.Context, in *Inputs) ([]string, error) {
+	var l diag.List
+	out := &ParsedInputs{}
+	if data, ok := in.Files[FileShapedDevices]; ok {
+		f, dl := devices.Parse(filepath.Join(in.Dir, FileShapedDevices), data)
+		out.Devices = f
+		l.Merge(dl)
+	} else {
+		l.Errorf(FileShapedDevices, 0, "", "missing in %s", in.Dir)
+	}
+	if data, ok := in.Files[FileNetwork]; ok {
+		nw, dl := topology.Parse(filepath.Join(in.Dir, FileNetwork), data)
+		out.Network = nw
+		l.Merge(dl)
+	}
+	if data, ok := in.Files[FileOverrides]; ok && !json.Valid(data) {
+		l.Errorf(FileOverrides, 0, "", "not valid JSON")
+	}
+	var warns []string
+	for _, p := range l.Warnings() {
+		warns = append(warns, p.String())
+	}
+	if err := l.Err(); err != nil {
+		return warns, err
+	}
+	in.Parsed = out
+	return warns, nil
+}

@@ -1,0 +1,210 @@
+package scheduler
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"runtime/debug"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// IntegrationRunner runs one import of the named integration. The
+// integration writes its outputs (network.json, ShapedDevices.csv) itself,
+// atomically, and only after a fully successful fetch. Run must return when
+// ctx ends, even if the integration does not cooperate.
+type IntegrationRunner interface {
+	Run(ctx context.Context, name string) RunResult
+}
+
+// RunResult is what one integration run produced.
+type RunResult struct {
+	// Output is the captured output: stdout followed by stderr.
+	Output string
+	// Err is nil on success, else *ExitError, *TimeoutError, *PanicError or
+	// a launch error.
+	Err error
+}
+
+// ExitError: the integration finished with a non-zero exit code.
+type ExitError struct{ Code int }
+
+func (e *ExitError) Error() string { return fmt.Sprintf("exited with code %d", e.Code) }
+
+// TimeoutError: the integration did not finish in time and was stopped.
+type TimeoutError struct{ After time.Duration }
+
+func (e *TimeoutError) Error() string {
+	return fmt.Sprintf("did not finish within %s and was stopped", e.After)
+}
+
+// PanicError: an in-process integration panicked.
+type PanicError struct {
+	Value any
+	Stack string
+}
+
+func (e *PanicError) Error() string { return fmt.Sprintf("crashed: panic: %v", e.Value) }
+
+// FuncRunner runs integrations as functions in this process, each on its
+// own goroutine, with panics recovered. A function that ignores ctx cannot be
+// stopped: Run returns on ctx end and the goroutine is abandoned (it keeps
+// its memory until it returns). That is why lqos_scheduler runs real
+// integrations through ExecRunner; FuncRunner serves tests and the child
+// side of ExecRunner (`lqos_scheduler --run-integration`).
+type FuncRunner map[string]func(ctx context.Context, out io.Writer) error
+
+// Run implements IntegrationRunner.
+func (f FuncRunner) Run(ctx context.Context, name string) RunResult {
+	fn, ok := f[name]
+	if !ok {
+		return RunResult{Err: fmt.Errorf("no integration named %q in this build", name)}
+	}
+	var out lockedBuffer
+	start := time.Now()
+	done := make(chan error, 1)
+	go func() {
+		defer func() {
+			if v := recover(); v != nil {
+				stack := string(debug.Stack())
+				fmt.Fprintf(&out, "panic: %v\n\n%s", v, stack)
+				done <- &PanicError{Value: v, Stack: stack}
+			}
+		}()
+		done <- fn(ctx, &out)
+	}()
+	select {
+	case err := <-done:
+		if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			err = &TimeoutError{After: time.Since(start).Round(time.Millisecond)}
+		} else if err != nil {
+			var pe *PanicError
+			if !errors.As(err, &pe) {
+				// The error text is part of what the operator must see.
+				fmt.Fprintf(&out, "\nerror: %v", err)
+			}
+		}
+		return RunResult{Output: out.String(), Err: err}
+	case <-ctx.Done():
+		return RunResult{Output: out.String(), Err: &TimeoutError{After: time.Since(start).Round(time.Millisecond)}}
+	}
+}
+
+// ExecRunner runs each integration as a child process: a hang that ignores
+// every request to stop is ended with SIGKILL of its whole process group,
+// and a crash or memory blow-up cannot take the scheduler down.
+type ExecRunner struct {
+	// Path of the executable (normally the scheduler's own binary).
+	Path string
+	// Args returns the arguments for an integration, e.g.
+	// ["--run-integration", name, "--config", path].
+	Args func(name string) []string
+	// Env is the child's environment (nil = inherit).
+	Env []string
+	// Dir is the working directory ("" = inherit).
+	Dir string
+	// Grace is how long the child has after SIGTERM before SIGKILL (5 s).
+	Grace time.Duration
+	// MaxOutput caps each of stdout and stderr (8 MiB); the rest is dropped
+	// with a note.
+	MaxOutput int
+}
+
+// Run implements IntegrationRunner.
+func (r *ExecRunner) Run(ctx context.Context, name string) RunResult {
+	grace := r.Grace
+	if grace <= 0 {
+		grace = 5 * time.Second
+	}
+	limit := r.MaxOutput
+	if limit <= 0 {
+		limit = 8 << 20
+	}
+	var args []string
+	if r.Args != nil {
+		args = r.Args(name)
+	}
+	cmd := exec.CommandContext(ctx, r.Path, args...)
+	cmd.Env, cmd.Dir = r.Env, r.Dir
+	// Own process group, so the integration's own children are stopped too;
+	// Pdeathsig so it does not outlive a killed scheduler.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM) }
+	// After the grace period exec kills the leader and stops waiting for
+	// its output pipes (a grandchild may hold them open).
+	cmd.WaitDelay = grace
+	stdout, stderr := &cappedBuffer{max: limit}, &cappedBuffer{max: limit}
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return RunResult{Err: fmt.Errorf("start %s: %w", r.Path, err)}
+	}
+	err := cmd.Wait()
+	// Whatever is left of the group goes now.
+	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	res := RunResult{Output: stdout.String() + stderr.String()}
+	var ee *exec.ExitError
+	switch {
+	case ctx.Err() != nil:
+		res.Err = &TimeoutError{After: time.Since(start).Round(time.Millisecond)}
+	case err == nil:
+	case errors.As(err, &ee):
+		code := ee.ExitCode()
+		if code < 0 {
+			res.Err = fmt.Errorf("killed by signal: %v", ee.ProcessState)
+		} else {
+			res.Err = &ExitError{Code: code}
+		}
+	default:
+		res.Err = err
+	}
+	return res
+}
+
+// lockedBuffer is a bytes.Buffer safe for the writer goroutine and a reader.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// cappedBuffer keeps the first max bytes and counts the rest.
+type cappedBuffer struct {
+	max     int
+	b       bytes.Buffer
+	dropped int
+}
+
+func (c *cappedBuffer) Write(p []byte) (int, error) {
+	room := c.max - c.b.Len()
+	if room >= len(p) {
+		return c.b.Write(p)
+	}
+	if room > 0 {
+		c.b.Write(p[:room])
+	}
+	c.dropped += len(p) - max(room, 0)
+	return len(p), nil
+}
+
+func (c *cappedBuffer) String() string {
+	if c.dropped > 0 {
+		return c.b.String() + fmt.Sprintf("\n[%d more bytes of output dropped]\n", c.dropped)
+	}
+	return c.b.String()
+}
