@@ -97,6 +97,14 @@ type StructDevice struct {
 	Comment string   `json:"comment,omitempty"`
 }
 
+// handleText prints a class id, or "1:" for a qdisc (the HTB root) as parent.
+func handleText(h Handle) string {
+	if h.Minor() == 0 {
+		return qdiscHandle(h)
+	}
+	return h.String()
+}
+
 func structRates(r DirRates, leafHandle Handle) StructRates {
 	s := StructRates{MinMbps: r.MinMbps, MaxMbps: r.MaxMbps, RateBps: r.RateBps, CeilBps: r.CeilBps, Quantum: r.Quantum}
 	if !r.Leaf.IsZero() {
@@ -140,7 +148,7 @@ func (p *Plan) Structure() *Structure {
 		sn := &StructNode{
 			Name: n.Name, ID: n.ID, Type: n.Type, Kind: n.Kind.String(), Queue: n.Queue,
 			ClassID: n.ClassID.String(), UpClassID: n.UpClassID.String(),
-			ParentClassID: n.ParentClassID.String(), UpParentClassID: n.UpParentClass.String(),
+			ParentClassID: handleText(n.ParentClassID), UpParentClassID: handleText(n.UpParentClass),
 			CPU: n.CPU, UpCPU: n.UpCPU, Download: structRates(n.Down, 0), Upload: structRates(n.Up, 0),
 			Flattened: n.Flattened,
 		}
