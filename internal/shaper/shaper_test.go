@@ -1,0 +1,215 @@
+package shaper
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/libreqos-go/lqos/internal/config"
+	"github.com/libreqos-go/lqos/internal/diag"
+	"github.com/libreqos-go/lqos/internal/plan"
+	"github.com/libreqos-go/lqos/internal/tc"
+	"github.com/vishvananda/netns"
+)
+
+// recordingStore is a MappingStore that keeps the last set it was given.
+type recordingStore struct {
+	calls int
+	last  []plan.Mapping
+}
+
+func (r *recordingStore) ReplaceAll(_ context.Context, ms []plan.Mapping) error {
+	r.calls++
+	r.last = append([]plan.Mapping(nil), ms...)
+	return nil
+}
+
+// lab copies the example inputs into a temp dir with a config for the
+// given interfaces; pfifo leaves because this kernel has no cake/fq_codel.
+func lab(t *testing.T, toInternet, toNetwork string) (dir string, cfg *config.Config) {
+	t.Helper()
+	dir = t.TempDir()
+	for _, f := range []string{"network.json", "lqos_overrides.json"} {
+		data, err := os.ReadFile(filepath.Join("..", "..", "examples", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, f), data, 0o644)
+	}
+	csv, err := os.ReadFile(filepath.Join("..", "..", "examples", "ShapedDevices.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The example's one sqm override asks for cake/fq_codel, which this kernel lacks.
+	os.WriteFile(filepath.Join(dir, "ShapedDevices.csv"), []byte(strings.ReplaceAll(string(csv), "cake/fq_codel", "")), 0o644)
+	conf := fmt.Sprintf("version = \"1.5\"\nlqos_directory = \".\"\nstate_directory = \"state\"\n[bridge]\nto_internet = %q\nto_network = %q\n[queues]\ndefault_sqm = \"pfifo limit 100\"\n", toInternet, toNetwork)
+	path := filepath.Join(dir, "lqos.conf")
+	os.WriteFile(path, []byte(conf), 0o644)
+	cfg, warns, err := config.Load(path)
+	if err != nil || len(warns) > 0 {
+		t.Fatal(err, warns)
+	}
+	return dir, cfg
+}
+
+func TestDryRunNeedsNoKernel(t *testing.T) {
+	_, cfg := lab(t, "eth0", "eth1")
+	res, err := New(cfg, nil, nil, nil).Refresh(context.Background(), Options{DryRun: true, TxQueues: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Commands) == 0 || !strings.Contains(strings.Join(res.Commands, "\n"), "qdisc add dev eth1 root handle 7fff: mq") {
+		t.Fatalf("commands:\n%s", strings.Join(res.Commands, "\n"))
+	}
+	if _, err := os.Stat(filepath.Join(cfg.StateDirectory, "shaping")); !os.IsNotExist(err) {
+		t.Error("a dry run must not write state")
+	}
+}
+
+func TestInvalidInputsTouchNothing(t *testing.T) {
+	dir, cfg := lab(t, "eth0", "eth1")
+	os.WriteFile(filepath.Join(dir, "ShapedDevices.csv"), []byte("Circuit ID,Download Min Mbps,Upload Min Mbps,Download Max Mbps,Upload Max Mbps\n,1,1,2,2\n"), 0o644)
+	store := &recordingStore{}
+	_, err := New(cfg, failingKernel{}, store, nil).Refresh(context.Background(), Options{TxQueues: 2})
+	var ie *diag.InputError
+	if !errors.As(err, &ie) || !strings.Contains(err.Error(), "ShapedDevices.csv:2 [Circuit ID]") {
+		t.Fatalf("err = %v", err)
+	}
+	if store.calls != 0 {
+		t.Error("mappings were touched")
+	}
+}
+
+// failingKernel fails the test if anything reaches the kernel.
+type failingKernel struct{}
+
+func (failingKernel) TxQueues(string) (int, error) { return 0, errors.New("unexpected") }
+func (failingKernel) Apply(context.Context, *plan.Tree, *slog.Logger) (*tc.Result, error) {
+	return nil, errors.New("unexpected")
+}
+
+var seq atomic.Int32
+
+// newNetns makes a namespace holding a veth pair eth0/eth1 with 4 TX queues.
+func newNetns(t *testing.T) netns.NsHandle {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("kernel tests need root")
+	}
+	name := fmt.Sprintf("lqtsh%d-%d", os.Getpid(), seq.Add(1))
+	sh := func(args ...string) {
+		t.Helper()
+		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+			t.Fatalf("ip %v: %v\n%s", args, err, out)
+		}
+	}
+	sh("netns", "add", name)
+	t.Cleanup(func() { exec.Command("ip", "netns", "del", name).Run() })
+	sh("-n", name, "link", "add", "eth0", "numtxqueues", "4", "numrxqueues", "4", "type", "veth", "peer", "name", "eth1", "numtxqueues", "4", "numrxqueues", "4")
+	sh("-n", name, "link", "set", "eth0", "up")
+	sh("-n", name, "link", "set", "eth1", "up")
+	ns, err := netns.GetFromName(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ns.Close() })
+	return ns
+}
+
+func dump(t *testing.T, k *NetlinkKernel) *tc.Live {
+	t.Helper()
+	live, err := tc.Dump(k.TC(), []string{"eth1", "eth0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return live
+}
+
+func TestApplyInNetns(t *testing.T) {
+	ns := newNetns(t)
+	dir, cfg := lab(t, "eth0", "eth1")
+	k, err := OpenKernel(ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+	store := &recordingStore{}
+	eng := New(cfg, k, store, nil)
+	ctx := context.Background()
+
+	// First apply: TX queues detected (4), the whole tree built.
+	res, err := eng.Refresh(ctx, Options{Reason: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := min(4, runtime.NumCPU()); res.Plan.Queues != want {
+		t.Errorf("detected %d queues, want %d (TX queues capped by CPUs)", res.Plan.Queues, want)
+	}
+	if diffs, err := tc.Compare(res.Plan.Tree, dump(t, k)); err != nil || len(diffs) != 0 {
+		t.Fatalf("kernel differs from plan: %v %v", err, diffs)
+	}
+	if store.calls != 1 || len(store.last) != len(res.Plan.Tree.Mappings) || len(store.last) == 0 {
+		t.Errorf("mappings: %d calls, %d entries", store.calls, len(store.last))
+	}
+	for _, f := range []string{"shaping/queuingStructure.json", "shaping/planner_state.json", "shaping/lastGoodConfig.csv", "stats/lastRun.txt", "debug/tc_commands.txt"} {
+		if _, err := os.Stat(filepath.Join(cfg.StateDirectory, f)); err != nil {
+			t.Errorf("state file missing: %v", err)
+		}
+	}
+
+	// Same inputs again: nothing to send to the kernel.
+	res, err = eng.Refresh(ctx, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Kernel.Done != 0 || len(res.Kernel.Planned) != 0 {
+		t.Errorf("unchanged inputs sent %d kernel requests", len(res.Kernel.Planned))
+	}
+
+	// One more circuit: only its classes and leaves are added; no existing
+	// class changes identity.
+	before := dump(t, k)
+	f, _ := os.OpenFile(filepath.Join(dir, "ShapedDevices.csv"), os.O_APPEND|os.O_WRONLY, 0)
+	fmt.Fprintln(f, "10100,New Customer,100,Dev,AP_A,,,,100.64.5.5,,5,5,50,10,,")
+	f.Close()
+	res, err = eng.Refresh(ctx, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := dump(t, k)
+	if got := len(after.Classes) - len(before.Classes); got != 2 {
+		t.Errorf("adding a circuit added %d classes, want 2 (one per direction)", got)
+	}
+	for _, c := range before.Classes {
+		a, ok := after.Class(c.Interface, c.ID)
+		if !ok || a.Parent != c.Parent || a.RateBps != c.RateBps || a.CeilBps != c.CeilBps {
+			t.Errorf("class %s on %s changed: before %+v after %+v", c.ID, c.Interface, c, a)
+		}
+	}
+	if res.Kernel.Done != 4 {
+		t.Errorf("adding a circuit took %d kernel requests, want 4 (class + leaf on each interface)", res.Kernel.Done)
+	}
+
+	// A leaf kind this kernel lacks: the error names the circuit, and the
+	// tree applied before stays exactly as it was.
+	before = dump(t, k)
+	csv, _ := os.ReadFile(filepath.Join(dir, "ShapedDevices.csv"))
+	text := strings.Replace(string(csv), "Comment,sqm", "Comment,sqm", 1)
+	text = strings.Replace(text, "10100,New Customer,100,Dev,AP_A,,,,100.64.5.5,,5,5,50,10,,", "10100,New Customer,100,Dev,AP_A,,,,100.64.5.5,,5,5,50,10,,cake", 1)
+	os.WriteFile(filepath.Join(dir, "ShapedDevices.csv"), []byte(text), 0o644)
+	_, err = eng.Refresh(ctx, Options{})
+	if err == nil || !strings.Contains(err.Error(), "10100") || !strings.Contains(err.Error(), "cake") {
+		t.Fatalf("want an error naming circuit 10100 and cake, got %v", err)
+	}
+	if d := tc.CompareLive(before, dump(t, k)); len(d) != 0 {
+		t.Errorf("failed apply changed the kernel: %v", d)
+	}
+}
