@@ -1,0 +1,132 @@
+package bus
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"testing"
+)
+
+// BenchmarkPing measures sequential round trips over a real socket.
+func BenchmarkPing(b *testing.B) {
+	_, path := testServer(b, newFake(b), ServerOptions{})
+	c := dial(b, path)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.Ping(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rt/s")
+}
+
+// BenchmarkPingParallelShared pipelines pings from many goroutines over one
+// connection.
+func BenchmarkPingParallelShared(b *testing.B) {
+	_, path := testServer(b, newFake(b), ServerOptions{})
+	c := dial(b, path)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		ctx := context.Background()
+		for pb.Next() {
+			if _, err := c.Ping(ctx); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rt/s")
+}
+
+// BenchmarkPingParallelConns uses one connection per goroutine.
+func BenchmarkPingParallelConns(b *testing.B) {
+	_, path := testServer(b, newFake(b), ServerOptions{})
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		c, err := Dial(context.Background(), path)
+		if err != nil {
+			b.Error(err)
+			return
+		}
+		defer c.Close()
+		ctx := context.Background()
+		for pb.Next() {
+			if _, err := c.Ping(ctx); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rt/s")
+}
+
+// BenchmarkPingBatch100 sends 100 pings per frame (per-request cost when
+// batching).
+func BenchmarkPingBatch100(b *testing.B) {
+	_, path := testServer(b, newFake(b), ServerOptions{})
+	c := dial(b, path)
+	reqs := make([]Request, 100)
+	for i := range reqs {
+		reqs[i] = &Ping{}
+	}
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := c.Request(ctx, reqs...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*len(reqs))/b.Elapsed().Seconds(), "req/s")
+}
+
+func mappings(n int) []Mapping {
+	ms := make([]Mapping, n)
+	for i := range ms {
+		a := netip.AddrFrom4([4]byte{100, byte(64 + i>>16), byte(i >> 8), byte(i)})
+		ms[i] = Mapping{Prefix: netip.PrefixFrom(a, 32), CPU: uint32(i % 16), ClassID: uint32(0x10000 | (i%60000 + 3)),
+			UploadClassID: uint32(0x20000 | (i%60000 + 3)), CircuitID: fmt.Sprintf("circuit-%06d", i/2), DeviceID: fmt.Sprintf("device-%06d", i)}
+	}
+	return ms
+}
+
+// BenchmarkMapIPs100k sends 100k mappings in one MapIPs request through the
+// bus into the fake handler (which stores them in a map). bytes/op is the
+// request frame size.
+func BenchmarkMapIPs100k(b *testing.B) {
+	h := newFake(b)
+	_, path := testServer(b, h, ServerOptions{})
+	c := dial(b, path)
+	ms := mappings(100_000)
+	body, err := EncodeRequests([]uint64{1}, []Request{&MapIPs{Mappings: ms}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(body) + HeaderSize))
+	b.ReportMetric(float64(len(body)+HeaderSize), "frame_bytes")
+	ctx := context.Background()
+	b.ResetTimer()
+	for b.Loop() {
+		res, err := c.MapIPs(ctx, ms)
+		if err != nil || res.Applied != len(ms) {
+			b.Fatalf("%+v %v", res, err)
+		}
+	}
+	b.ReportMetric(float64(len(ms))*float64(b.N)/b.Elapsed().Seconds(), "mappings/s")
+}
+
+// BenchmarkListIPs100k lists 100k mappings back.
+func BenchmarkListIPs100k(b *testing.B) {
+	h := newFake(b)
+	_, path := testServer(b, h, ServerOptions{})
+	c := dial(b, path)
+	ctx := context.Background()
+	if _, err := c.MapIPs(ctx, mappings(100_000)); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		l, err := c.ListIPs(ctx, 0, 0)
+		if err != nil || l.Total != 100_000 {
+			b.Fatalf("%v %v", l.Total, err)
+		}
+	}
+}
