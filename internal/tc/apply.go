@@ -42,7 +42,7 @@ func (e *ApplyError) Error() string {
 	verb := map[OpKind]string{
 		OpReplaceRoot: "add root", OpDeleteRoot: "delete root", OpReplaceQdisc: "add qdisc",
 		OpDeleteClass: "delete class", OpAddClass: "add class", OpChangeClass: "change class",
-		OpReplaceLeaf: "add leaf", OpDeleteLeaf: "delete leaf",
+		OpReplaceLeaf: "add leaf", OpDeleteLeaf: "delete leaf", OpDeleteQdisc: "delete qdisc",
 	}[e.Op.Kind]
 	what := verb
 	if e.Op.QdiscKind != "" && e.Op.Kind != OpDeleteClass && e.Op.Kind != OpAddClass && e.Op.Kind != OpChangeClass {

@@ -20,11 +20,12 @@ const (
 	OpChangeClass
 	OpReplaceLeaf
 	OpDeleteLeaf
+	OpDeleteQdisc // infrastructure qdisc that must go before it can be re-created
 )
 
 func (k OpKind) String() string {
 	return [...]string{"replace root qdisc", "delete root qdisc", "replace qdisc", "delete class",
-		"add class", "change class", "replace leaf", "delete leaf"}[k]
+		"add class", "change class", "replace leaf", "delete leaf", "delete qdisc"}[k]
 }
 
 // Op is one planned kernel request with the reason it is needed.
@@ -192,6 +193,10 @@ func diff(live *Live, want *desired) []Op {
 			}
 			ops = append(ops, Op{Kind: OpDeleteRoot, Interface: w.iface, Parent: plan.RootParent, Owner: w.owner, Reason: reason})
 		} else {
+			if ok && q.Handle == w.handle {
+				// Same handle: the kernel would try an in-place change of the old kind.
+				ops = append(ops, Op{Kind: OpDeleteRoot, Interface: w.iface, Parent: plan.RootParent, Owner: w.owner, Reason: reason})
+			}
 			ops = append(ops, Op{Kind: OpReplaceRoot, Interface: w.iface, Handle: w.handle, Parent: plan.RootParent,
 				QdiscKind: w.kind, Owner: w.owner, Reason: reason, opts: w.opts, nested: w.nested})
 		}
@@ -216,6 +221,12 @@ func diff(live *Live, want *desired) []Op {
 				continue
 			}
 			dropBelow(w.iface, q.Handle, q.Parent)
+			if q.Handle == w.handle && !w.anyHandle {
+				// htb and mq cannot be changed in place; the same handle means
+				// the kernel would try, so remove the old one first.
+				ops = append(ops, Op{Kind: OpDeleteQdisc, Interface: w.iface, Handle: q.Handle, Parent: w.parent, QdiscKind: q.Kind,
+					Owner: w.owner, Reason: reason})
+			}
 		}
 		ops = append(ops, Op{Kind: OpReplaceQdisc, Interface: w.iface, Handle: w.handle, Parent: w.parent,
 			QdiscKind: w.kind, Owner: w.owner, Reason: reason, opts: w.opts, nested: w.nested, anyHandle: w.anyHandle})
@@ -322,6 +333,35 @@ func diff(live *Live, want *desired) []Op {
 	for _, q := range l.Qdiscs {
 		leafAt[key{q.Interface, q.Parent}] = q
 	}
+	// A wanted leaf handle held by a live qdisc under another class must be
+	// freed first (handles are unique per interface).
+	leafGone := map[key]bool{}
+	liveByHandle := map[key]LiveQdisc{}
+	for _, q := range l.Qdiscs {
+		if q.Handle != 0 {
+			liveByHandle[key{q.Interface, q.Handle}] = q
+		}
+	}
+	for i := range want.classes {
+		w := &want.classes[i]
+		if w.leaf == nil || w.leaf.anyHandle {
+			continue
+		}
+		q, ok := liveByHandle[key{w.iface, w.leaf.handle}]
+		if !ok || q.Parent == w.id {
+			continue
+		}
+		pk := key{q.Interface, q.Parent}
+		if del[pk] || leafGone[pk] {
+			continue
+		}
+		if _, isClass := lc[pk]; !isClass {
+			continue // infrastructure; a plan that collides with it was rejected earlier
+		}
+		leafGone[pk] = true
+		ops = append(ops, Op{Kind: OpDeleteLeaf, Interface: q.Interface, Handle: q.Handle, Parent: q.Parent, QdiscKind: q.Kind,
+			Owner: fmt.Sprintf("leaf %s (parent %s) on %s", q.Handle, q.Parent, q.Interface), Reason: "handle moves to class " + w.id.String()})
+	}
 	for i := range want.classes {
 		w := &want.classes[i]
 		k := key{w.iface, w.id}
@@ -335,7 +375,7 @@ func diff(live *Live, want *desired) []Op {
 				Owner: w.owner, Reason: why, params: w.p})
 		}
 		q, hasLeaf := leafAt[k]
-		if fresh || gainsChild[k] {
+		if fresh || gainsChild[k] || leafGone[k] {
 			hasLeaf = false
 		}
 		switch {
@@ -348,6 +388,11 @@ func diff(live *Live, want *desired) []Op {
 				var m bool
 				if m, reason = qdiscMatches(w.leaf, q); m {
 					continue
+				}
+				if q.Kind != w.leaf.kind && (q.Handle == w.leaf.handle || w.leaf.anyHandle) {
+					// A kind change under the same handle cannot be done in place.
+					ops = append(ops, Op{Kind: OpDeleteLeaf, Interface: w.iface, Handle: q.Handle, Parent: w.id, QdiscKind: q.Kind,
+						Owner: w.owner, Reason: reason})
 				}
 			}
 			ops = append(ops, Op{Kind: OpReplaceLeaf, Interface: w.iface, Handle: w.leaf.handle, Parent: w.id, QdiscKind: w.leaf.kind,
@@ -369,7 +414,7 @@ func (h *Handle) exec(o *Op, ifindex int) error {
 		return h.request(unix.RTM_NEWQDISC, replace, ifindex, handle, uint32(o.Parent), o.QdiscKind, o.opts, o.nested)
 	case OpDeleteRoot:
 		return h.request(unix.RTM_DELQDISC, 0, ifindex, 0, uint32(plan.RootParent), "", nil, false)
-	case OpDeleteLeaf:
+	case OpDeleteLeaf, OpDeleteQdisc:
 		return h.request(unix.RTM_DELQDISC, 0, ifindex, uint32(o.Handle), uint32(o.Parent), "", nil, false)
 	case OpDeleteClass:
 		return h.request(unix.RTM_DELTCLASS, 0, ifindex, uint32(o.Handle), 0, "", nil, false)

@@ -50,9 +50,9 @@ const (
 
 	tcaHTBParms      = 1
 	tcaHTBInit       = 2
-	tcaHTBDirectQlen = 6
-	tcaHTBRate64     = 7
-	tcaHTBCeil64     = 8
+	tcaHTBDirectQlen = 5
+	tcaHTBRate64     = 6
+	tcaHTBCeil64     = 7
 
 	linklayerEthernet = 1
 )

@@ -227,8 +227,12 @@ func fromLive(l *Live) *desired {
 			anyHandle: q.Handle == 0, r2q: q.HTBR2Q, defcls: q.HTBDefault,
 			owner: qdiscOwner(q.Interface, q.Kind, q.Handle, q.Parent),
 		}
-		if q.Kind == "pfifo_fast" || q.Kind == "noqueue" || q.Kind == "mq" {
+		switch q.Kind {
+		case "pfifo_fast", "noqueue", "mq":
 			w.opts = nil // fixed or not settable; the kernel fills them in
+		case "htb":
+			// The dump carries the full version number, which htb_init refuses.
+			w.opts = encodeHTBQdisc(q.HTBR2Q, q.HTBDefault)
 		}
 		if classIDs[q.Interface][q.Parent] {
 			if leafOf[q.Interface] == nil {

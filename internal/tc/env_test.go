@@ -1,0 +1,157 @@
+package tc
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/libreqos-go/lqos/internal/plan"
+	"github.com/vishvananda/netns"
+)
+
+// testNet is a pair of namespaces joined by a multi-queue veth:
+// ns A holds "a0" (10.77.x.1), ns B holds "b0" (10.77.x.2).
+type testNet struct {
+	A, B     string // namespace names
+	nsA, nsB netns.NsHandle
+	IPA, IPB string
+	h        *Handle // tc handle in ns A
+	txQueues int
+}
+
+var nsSeq atomic.Int32
+
+func requireRoot(tb testing.TB) {
+	tb.Helper()
+	if os.Geteuid() != 0 {
+		tb.Skip("kernel tests need root (network namespaces, tc)")
+	}
+}
+
+func run(tb testing.TB, name string, args ...string) string {
+	tb.Helper()
+	out, err := exec.Command(name, args...).CombinedOutput()
+	if err != nil {
+		tb.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// newTestNet builds the namespaces and veth; everything is removed in Cleanup.
+func newTestNet(tb testing.TB, queues int) *testNet {
+	tb.Helper()
+	requireRoot(tb)
+	n := nsSeq.Add(1)
+	tn := &testNet{
+		A: fmt.Sprintf("lqttc%d-%da", os.Getpid(), n), B: fmt.Sprintf("lqttc%d-%db", os.Getpid(), n),
+		IPA: fmt.Sprintf("10.77.%d.1", n%250), IPB: fmt.Sprintf("10.77.%d.2", n%250), txQueues: queues,
+	}
+	run(tb, "ip", "netns", "add", tn.A)
+	tb.Cleanup(func() { _ = exec.Command("ip", "netns", "del", tn.A).Run() })
+	run(tb, "ip", "netns", "add", tn.B)
+	tb.Cleanup(func() { _ = exec.Command("ip", "netns", "del", tn.B).Run() })
+	q := fmt.Sprint(queues)
+	run(tb, "ip", "-n", tn.A, "link", "add", "a0", "numtxqueues", q, "numrxqueues", q, "type", "veth",
+		"peer", "name", "b0", "netns", tn.B, "numtxqueues", q, "numrxqueues", q)
+	run(tb, "ip", "-n", tn.A, "addr", "add", tn.IPA+"/24", "dev", "a0")
+	run(tb, "ip", "-n", tn.B, "addr", "add", tn.IPB+"/24", "dev", "b0")
+	for _, c := range [][]string{{"-n", tn.A, "link", "set", "a0", "up"}, {"-n", tn.B, "link", "set", "b0", "up"},
+		{"-n", tn.A, "link", "set", "lo", "up"}, {"-n", tn.B, "link", "set", "lo", "up"}} {
+		run(tb, "ip", c...)
+	}
+	var err error
+	if tn.nsA, err = netns.GetFromName(tn.A); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { tn.nsA.Close() })
+	if tn.nsB, err = netns.GetFromName(tn.B); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { tn.nsB.Close() })
+	if tn.h, err = NewHandle(tn.nsA); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(tn.h.Close)
+	return tn
+}
+
+// inNetns runs fn on a thread switched into ns (sockets created there stay there).
+func inNetns(ns netns.NsHandle, fn func() error) error {
+	runtime.LockOSThread()
+	orig, err := netns.Get()
+	if err != nil {
+		runtime.UnlockOSThread()
+		return err
+	}
+	defer orig.Close()
+	if err := netns.Set(ns); err != nil {
+		runtime.UnlockOSThread()
+		return err
+	}
+	ferr := fn()
+	if err := netns.Set(orig); err != nil {
+		// Leave the thread locked: it dies with the goroutine instead of
+		// running other goroutines in the wrong namespace.
+		return fmt.Errorf("restore netns: %w", err)
+	}
+	runtime.UnlockOSThread()
+	return ferr
+}
+
+// testTree builds a planner-shaped tree on one interface: mq root, one HTB per
+// queue with root (m:1) and default (m:2) classes, nodes under m:1 and
+// circuits under the nodes, each circuit with a pfifo leaf and explicit handle.
+func testTree(iface string, queues, nodes, circuits int) *plan.Tree {
+	t := &plan.Tree{Interfaces: []string{iface}}
+	t.Qdiscs = append(t.Qdiscs, plan.Qdisc{Interface: iface, Handle: plan.MakeHandle(0x7fff, 0), Parent: plan.RootParent, Kind: "mq"})
+	const gbit = 1_000_000_000
+	for q := 1; q <= queues; q++ {
+		m := uint16(q)
+		t.Qdiscs = append(t.Qdiscs, plan.Qdisc{Interface: iface, Handle: plan.MakeHandle(m, 0), Parent: plan.MakeHandle(0x7fff, m), Kind: "htb", HTBDefault: 2, HTBR2Q: 2084})
+		t.Classes = append(t.Classes,
+			plan.Class{Interface: iface, ID: plan.MakeHandle(m, 1), Parent: plan.MakeHandle(m, 0), Kind: plan.KindQueueRoot, RateBps: 10 * gbit, CeilBps: 10 * gbit, Quantum: 60000, Queue: q},
+			plan.Class{Interface: iface, ID: plan.MakeHandle(m, 2), Parent: plan.MakeHandle(m, 1), Kind: plan.KindDefault, RateBps: 2 * gbit, CeilBps: 10*gbit - 1e6, Quantum: 60000, Prio: 5,
+				Leaf: plan.Leaf{Kind: "pfifo", Args: []string{"limit", "1000"}}, LeafHandle: plan.MakeHandle(0x2000+2*m+1, 0), Queue: q},
+		)
+	}
+	minor := make([]uint16, queues+1)
+	for q := range minor {
+		minor[q] = 3
+	}
+	nodeID := make([]plan.Handle, nodes)
+	for i := range nodes {
+		q := i%queues + 1
+		id := plan.MakeHandle(uint16(q), minor[q])
+		minor[q]++
+		nodeID[i] = id
+		t.Classes = append(t.Classes, plan.Class{Interface: iface, ID: id, Parent: plan.MakeHandle(uint16(q), 1), Kind: plan.KindNode,
+			RateBps: gbit, CeilBps: gbit, Quantum: 12000, Prio: 3, NodeName: fmt.Sprintf("site-%d", i), Queue: q})
+	}
+	leaf := uint16(0x9000)
+	for i := range circuits {
+		var parent plan.Handle
+		var q int
+		if nodes > 0 {
+			parent = nodeID[i%nodes]
+			q = int(parent.Major())
+		} else {
+			q = i%queues + 1
+			parent = plan.MakeHandle(uint16(q), 1)
+		}
+		id := plan.MakeHandle(uint16(q), minor[q])
+		minor[q]++
+		rate := uint64(25_000_000 + 1000*(i%97))
+		t.Classes = append(t.Classes, plan.Class{Interface: iface, ID: id, Parent: parent, Kind: plan.KindCircuit,
+			RateBps: rate / 2, CeilBps: rate, Quantum: 1522, Prio: 3, CircuitID: fmt.Sprintf("c%d", i), Queue: q,
+			Leaf: plan.Leaf{Kind: "pfifo", Args: []string{"limit", "100"}}, LeafHandle: plan.MakeHandle(leaf, 0)})
+		leaf++
+		if leaf == 0xfffe {
+			leaf = 0x100
+		}
+	}
+	return t
+}
