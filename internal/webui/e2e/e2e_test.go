@@ -1,0 +1,91 @@
+// Package e2e runs the browser tests in web/e2e against the real server on
+// the fake source. It needs node, web/node_modules (npm ci in web/) and
+// Debian's chromium; without them it skips and says what is missing.
+package e2e
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/libreqos-go/lqos/internal/webui"
+	"github.com/libreqos-go/lqos/internal/webui/demosource"
+	"golang.org/x/crypto/bcrypt"
+)
+
+func TestBrowser(t *testing.T) {
+	webDir, err := filepath.Abs("../../../web")
+	if err != nil {
+		t.Fatal(err)
+	}
+	chromium := os.Getenv("CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("browser tests skipped: node not found (apt-get install nodejs)")
+	}
+	if _, err := os.Stat(filepath.Join(webDir, "node_modules", "playwright-core")); err != nil {
+		t.Skip("browser tests skipped: web/node_modules missing (run: cd web && npm ci)")
+	}
+	if _, err := os.Stat(chromium); err != nil {
+		t.Skipf("browser tests skipped: %s missing (apt-get install chromium)", chromium)
+	}
+
+	src := demosource.New(42)
+	srv, err := webui.New(webui.Config{
+		UsersFile:    filepath.Join(t.TempDir(), "users.json"),
+		Source:       src,
+		Logger:       slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		BcryptCost:   bcrypt.MinCost,
+		SlowInterval: time.Second,
+		Version:      "e2e",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	t.Cleanup(func() { cancel(); <-done })
+
+	cln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := &http.Server{Handler: src.Control(), ReadHeaderTimeout: 5 * time.Second}
+	go cs.Serve(cln)
+	t.Cleanup(func() { cs.Close() })
+
+	rctx, rcancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer rcancel()
+	cmd := exec.CommandContext(rctx, node, "--test", "--test-reporter=spec", "e2e/ui.test.mjs")
+	cmd.Dir = webDir
+	cmd.Env = append(os.Environ(),
+		"BASE_URL=http://"+ln.Addr().String(),
+		"CONTROL_URL=http://"+cln.Addr().String(),
+		"CHROMIUM="+chromium)
+	out, err := cmd.CombinedOutput()
+	t.Logf("node --test output:\n%s", out)
+	if err != nil {
+		t.Fatalf("browser tests failed: %v", err)
+	}
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(string(p))
+	return len(p), nil
+}
