@@ -1,0 +1,606 @@
+// Package daemon is lqosd: it checks the system, loads and attaches the
+// eBPF data path (maps pinned so shaping survives a restart), applies the
+// current shaping plan, samples traffic counters every second and serves the
+// local bus.
+//
+// # Exit codes
+//
+//	0  stopped by SIGTERM/SIGINT (programs detached, maps and queues kept)
+//	1  unexpected internal error
+//	2  bad command line
+//	3  configuration missing or invalid (fix /etc/lqos.conf; restarting will not help)
+//	4  another lqosd holds the lock (run dir lqosd.lock)
+//	5  data path could not be loaded: bpffs, pinned maps, BPF load
+//	6  XDP/TC attach failed (another XDP program, driver, busy hook); systemd retries
+//	7  the bus socket could not be created
+//
+// Degraded modes (lqosd keeps running, raises an urgent issue and logs at
+// error level): a shaping interface is missing (nothing attached; restart
+// lqosd once it exists); the kernel lacks a leaf qdisc kind such as cake or
+// fq_codel (with --missing-qdisc=fallback, the default, plans are applied
+// with a pfifo leaf instead, so HTB still enforces every rate; with
+// --missing-qdisc=refuse plans are refused); the kernel lacks mq or htb
+// (plans are refused). Mappings, statistics and the bus work in every mode.
+package daemon
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cilium/ebpf"
+	sddaemon "github.com/coreos/go-systemd/v22/daemon"
+	"github.com/libreqos-go/lqos/internal/bus"
+	"github.com/libreqos-go/lqos/internal/config"
+	"github.com/libreqos-go/lqos/internal/datapath"
+	"github.com/libreqos-go/lqos/internal/lock"
+	"github.com/libreqos-go/lqos/internal/schedstatus"
+	"github.com/libreqos-go/lqos/internal/shaper"
+	"github.com/libreqos-go/lqos/internal/stats"
+	"github.com/libreqos-go/lqos/internal/urgent"
+	"github.com/vishvananda/netns"
+)
+
+// Exit codes (see the package comment).
+const (
+	ExitOK             = 0
+	ExitInternal       = 1
+	ExitUsage          = 2
+	ExitConfig         = 3
+	ExitAlreadyRunning = 4
+	ExitDatapath       = 5
+	ExitAttach         = 6
+	ExitBus            = 7
+)
+
+// ExitError carries the process exit code for a failed start.
+type ExitError struct {
+	Code int
+	Err  error
+}
+
+func (e *ExitError) Error() string { return e.Err.Error() }
+func (e *ExitError) Unwrap() error { return e.Err }
+
+func exitErr(code int, format string, args ...any) error {
+	return &ExitError{Code: code, Err: fmt.Errorf(format, args...)}
+}
+
+// ExitCode maps Run's error to a process exit code.
+func ExitCode(err error) int {
+	if err == nil {
+		return ExitOK
+	}
+	var e *ExitError
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ExitInternal
+}
+
+// Options configure Run. Zero values pick the defaults noted.
+type Options struct {
+	ConfigPath string // config.ResolvePath rules
+	RunDir     string // /run/lqos: lock file, apply lock, bus socket
+	BusPath    string // RunDir/bus
+	BPFFS      string // bpffs mount point, mounted if missing (/sys/fs/bpf)
+	PinDir     string // BPFFS/lqos
+	StateDir   string // overrides the config's state_directory
+	// XDP: auto, driver or generic. TC: auto, tcx or legacy.
+	XDP, TC string
+	// NoCPURedirect keeps packets on the receiving CPU (testing, or NICs
+	// whose RSS already matches the queue plan).
+	NoCPURedirect bool
+	// MissingQdisc: "fallback" (default) or "refuse"; see the package doc.
+	MissingQdisc string
+	// NoStartupApply skips applying the plan at start.
+	NoStartupApply bool
+	// SampleInterval for the counters (1 s).
+	SampleInterval time.Duration
+	// Version reported on the bus.
+	Version string
+	Logger  *slog.Logger
+	// Ready, if set, is called once the bus is serving.
+	Ready func(*Daemon)
+}
+
+func (o *Options) defaults() {
+	if o.RunDir == "" {
+		o.RunDir = "/run/lqos"
+	}
+	if o.BusPath == "" {
+		o.BusPath = filepath.Join(o.RunDir, "bus")
+	}
+	if o.BPFFS == "" {
+		o.BPFFS = "/sys/fs/bpf"
+	}
+	if o.PinDir == "" {
+		o.PinDir = pinDirUnder(o.BPFFS)
+	}
+	if o.MissingQdisc == "" {
+		o.MissingQdisc = "fallback"
+	}
+	if o.SampleInterval <= 0 {
+		o.SampleInterval = time.Second
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+}
+
+// State is the daemon's one-word health.
+type State string
+
+const (
+	StateActive   State = "active"
+	StateDegraded State = "degraded"
+)
+
+// Daemon is a running lqosd.
+type Daemon struct {
+	o     Options
+	log   *slog.Logger
+	cfgMu sync.RWMutex
+	cfg   *config.Config
+
+	dp     *datapath.Datapath
+	names  *names
+	coll   *stats.Collector
+	urgent *urgent.Store
+	sched  *schedstatus.Tracker
+	kernel *shaper.NetlinkKernel
+	pre    *Preflight
+	server *bus.Server
+
+	state    State
+	attached bool
+	// noShape is why plans are refused ("" = they are applied).
+	noShape string
+
+	ncpu    uint32 // possible CPUs, the bound for Mapping.CPU
+	applyMu sync.Mutex
+	started time.Time
+}
+
+func parseXDP(s string) (datapath.XDPMode, error) {
+	switch s {
+	case "", "auto":
+		return datapath.XDPAuto, nil
+	case "driver", "native":
+		return datapath.XDPDriver, nil
+	case "generic", "skb":
+		return datapath.XDPGeneric, nil
+	}
+	return 0, fmt.Errorf("--xdp-mode %q: want auto, driver or generic", s)
+}
+
+func parseTC(s string) (datapath.TCMode, error) {
+	switch s {
+	case "", "auto":
+		return datapath.TCAuto, nil
+	case "tcx":
+		return datapath.TCX, nil
+	case "legacy", "clsact":
+		return datapath.TCLegacy, nil
+	}
+	return 0, fmt.Errorf("--tc-mode %q: want auto, tcx or legacy", s)
+}
+
+// Run starts lqosd and blocks until ctx ends, then shuts down cleanly. A
+// failed start returns an *ExitError.
+func Run(ctx context.Context, o Options) error {
+	o.defaults()
+	log := o.Logger
+	xdpMode, err := parseXDP(o.XDP)
+	if err != nil {
+		return &ExitError{ExitUsage, err}
+	}
+	tcMode, err := parseTC(o.TC)
+	if err != nil {
+		return &ExitError{ExitUsage, err}
+	}
+	if o.MissingQdisc != "fallback" && o.MissingQdisc != "refuse" {
+		return exitErr(ExitUsage, "--missing-qdisc %q: want fallback or refuse", o.MissingQdisc)
+	}
+
+	// 1. One lqosd at a time. flock dies with the process, so a crashed
+	// lqosd never leaves a stale lock behind.
+	if err := os.MkdirAll(o.RunDir, 0o700); err != nil {
+		return exitErr(ExitInternal, "run directory: %v", err)
+	}
+	lockPath := filepath.Join(o.RunDir, "lqosd.lock")
+	lk, err := lock.TryAcquire(lockPath, "lqosd")
+	if err != nil {
+		if errors.Is(err, lock.ErrBusy) {
+			return exitErr(ExitAlreadyRunning, "another lqosd is running: %v", err)
+		}
+		return exitErr(ExitInternal, "lock %s: %v", lockPath, err)
+	}
+	defer lk.Release()
+
+	// 2. Configuration.
+	cfgPath := config.ResolvePath(o.ConfigPath)
+	cfg, warns, err := config.Load(cfgPath)
+	if err != nil {
+		return exitErr(ExitConfig, "configuration invalid, lqosd cannot start: %v", err)
+	}
+	for _, w := range config.SortedWarnings(warns) {
+		log.Warn("config: "+w.String(), "file", cfgPath)
+	}
+	if o.StateDir != "" {
+		cfg.StateDirectory = o.StateDir
+	}
+	log.Info("lqosd starting", "config", cfgPath, "state_dir", cfg.StateDirectory, "run_dir", o.RunDir, "pin_dir", o.PinDir)
+
+	d := &Daemon{o: o, log: log, cfg: cfg, sched: schedstatus.New(nil), started: time.Now(), state: StateActive}
+	us, err := urgent.Open(filepath.Join(cfg.StateDirectory, "lqosd", "urgent.json"), urgent.Options{})
+	if err != nil && us == nil {
+		return exitErr(ExitInternal, "urgent issue store: %v", err)
+	}
+	if err != nil {
+		log.Warn("urgent issue store was corrupt; started empty", "err", err)
+	}
+	d.urgent = us
+
+	// 3. Preflight.
+	pre := &Preflight{}
+	d.pre = pre
+	mounted, err := ensureBPFFS(o.BPFFS)
+	if err != nil {
+		return exitErr(ExitDatapath, "%v", err)
+	}
+	if mounted {
+		pre.add(Finding{Code: CodeBPFFSMounted, Severity: SevWarn, Subject: o.BPFFS,
+			Message: fmt.Sprintf("bpffs was not mounted at %s; lqosd mounted it (make it permanent with an fstab line `bpf %s bpf defaults 0 0`, or systemd's sys-fs-bpf.mount)", o.BPFFS, o.BPFFS)})
+	}
+	if err := checkPinDir(o.PinDir); err != nil {
+		return exitErr(ExitDatapath, "%v", err)
+	}
+	ifaces := shapingInterfaces(cfg)
+	checkInterfaces(pre, ifaces)
+	if err := checkQdiscs(pre, cfg); err != nil {
+		pre.add(Finding{Code: CodeQdiscMissing, Severity: SevWarn, Subject: "probe",
+			Message: fmt.Sprintf("could not probe qdisc kinds (%v); assuming they exist", err)})
+	}
+	d.decideShaping()
+	pre.Log(log)
+
+	// 4. Data path: maps (re)opened from the pins, then programs attached.
+	dp, err := datapath.Open(datapath.Options{PinDir: o.PinDir, CPURedirect: !o.NoCPURedirect, Logger: log})
+	if err != nil {
+		return exitErr(ExitDatapath, "LibreQoS could not load the data path: %v (stale pins from an incompatible version can be removed with `rm -r %s`)", err, o.PinDir)
+	}
+	d.dp = dp
+	if n, err := ebpf.PossibleCPU(); err == nil {
+		d.ncpu = uint32(n)
+	}
+	defer func() {
+		// Detach only; pins stay so mappings survive until the next start.
+		if err := dp.Close(); err != nil {
+			log.Warn("detaching the data path", "err", err)
+		} else {
+			log.Info("data path detached; maps stay pinned", "pin_dir", o.PinDir)
+		}
+	}()
+	if len(pre.MissingIfaces) == 0 {
+		if err := dp.Attach(d.dpInterfaces(xdpMode, tcMode)...); err != nil {
+			return exitErr(ExitAttach, "LibreQoS failed to attach the XDP/TC programs: %v", err)
+		}
+		d.attached = true
+	} else {
+		d.state = StateDegraded
+		log.Error("data path loaded but NOT attached: shaping interfaces missing", "missing", pre.MissingIfaces)
+	}
+
+	// 5. Names of what the pinned maps already hold.
+	d.names, err = loadNames(filepath.Join(cfg.StateDirectory, "lqosd", "mapping_names.json"))
+	if err != nil {
+		log.Warn("mapping names", "err", err)
+	}
+	if live, err := dp.List(); err == nil {
+		ps := make([]netip.Prefix, len(live))
+		for i, e := range live {
+			ps[i] = e.Prefix
+		}
+		if err := d.names.keep(ps); err != nil {
+			log.Warn("mapping names: save", "err", err)
+		}
+		log.Info("mappings present in pinned maps", "count", len(live))
+	} else {
+		log.Warn("listing pinned mappings", "err", err)
+	}
+
+	// 6. Statistics.
+	d.coll = stats.New(stats.Options{Circuit: d.names.circuit})
+	var wg sync.WaitGroup
+	sctx, stopStats := context.WithCancel(ctx)
+	defer func() { stopStats(); wg.Wait() }()
+	wg.Go(func() { d.sampleLoop(sctx) })
+
+	// 7. Queues: kernel handle and the plan at start.
+	if k, err := shaper.OpenKernel(netns.None()); err != nil {
+		d.noShape = fmt.Sprintf("netlink unavailable: %v", err)
+		log.Error("cannot open netlink for tc; plans will be refused", "err", err)
+	} else {
+		d.kernel = k
+		defer k.Close()
+	}
+	d.raiseFindings()
+	if d.noShape != "" {
+		d.state = StateDegraded
+	}
+	if !o.NoStartupApply && d.noShape == "" {
+		d.startupApply(ctx)
+	}
+
+	// 8. The bus.
+	srv, err := bus.Listen(&Handler{d: d, SchedulerTracker: bus.SchedulerTracker{Tracker: d.sched}, UrgentStore: bus.UrgentStore{Store: d.urgent}},
+		bus.ServerOptions{SocketPath: o.BusPath, DaemonVersion: o.Version, Logger: log, RequestTimeout: 10 * time.Minute})
+	if err != nil {
+		return exitErr(ExitBus, "%v", err)
+	}
+	d.server = srv
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ctx) }()
+
+	log.Info("lqosd ready", "state", d.state, "bus", o.BusPath, "attached", d.attached)
+	_, _ = sddaemon.SdNotify(false, sddaemon.SdNotifyReady+"\nSTATUS="+d.statusLine())
+	if o.Ready != nil {
+		o.Ready(d)
+	}
+
+	select {
+	case <-ctx.Done():
+		log.Info("terminating on signal; detaching programs (maps and queues stay)")
+	case err := <-serveErr:
+		if err != nil {
+			log.Error("bus server stopped", "err", err)
+		}
+	}
+	_, _ = sddaemon.SdNotify(false, sddaemon.SdNotifyStopping)
+	srv.Close()
+	select {
+	case <-serveErr:
+	case <-time.After(5 * time.Second):
+		log.Warn("bus handlers still busy after 5 s; exiting anyway")
+	}
+	return nil
+}
+
+func (d *Daemon) statusLine() string {
+	if d.state == StateActive {
+		return "shaping active"
+	}
+	var parts []string
+	for _, f := range d.pre.Findings {
+		if f.Severity == SevDegraded {
+			parts = append(parts, f.Code+" "+f.Subject)
+		}
+	}
+	if d.noShape != "" {
+		parts = append(parts, d.noShape)
+	}
+	return "degraded: " + strings.Join(parts, "; ")
+}
+
+// dpInterfaces turns the configuration into data path attachments.
+func (d *Daemon) dpInterfaces(x datapath.XDPMode, t datapath.TCMode) []datapath.Interface {
+	cfg := d.config()
+	if b := cfg.Bridge; b != nil {
+		return []datapath.Interface{
+			{Name: b.ToInternet, Role: datapath.RoleInternet, XDP: x, TC: t},
+			{Name: b.ToNetwork, Role: datapath.RoleISP, XDP: x, TC: t},
+		}
+	}
+	s := cfg.SingleInterface
+	return []datapath.Interface{{Name: s.Interface, Role: datapath.RoleStick, InternetVLAN: uint16(s.InternetVLAN), ISPVLAN: uint16(s.NetworkVLAN), XDP: x, TC: t}}
+}
+
+func (d *Daemon) config() *config.Config {
+	d.cfgMu.RLock()
+	defer d.cfgMu.RUnlock()
+	return d.cfg
+}
+
+// decideShaping sets noShape from the qdisc probe.
+func (d *Daemon) decideShaping() {
+	q := d.pre.Qdiscs
+	if q == nil {
+		return
+	}
+	for _, k := range []string{"mq", "htb"} {
+		if !q[k] {
+			d.noShape = fmt.Sprintf("kernel lacks the %s qdisc", k)
+			return
+		}
+	}
+	if d.o.MissingQdisc == "refuse" {
+		for k, ok := range q {
+			if !ok {
+				d.noShape = fmt.Sprintf("kernel lacks the %s qdisc and --missing-qdisc=refuse", k)
+				return
+			}
+		}
+	}
+}
+
+// shapingConfig is the configuration handed to the planner: with the
+// fallback policy, leaf kinds the kernel lacks are replaced by pfifo.
+func (d *Daemon) shapingConfig(cfg *config.Config) (*config.Config, []string) {
+	q := d.pre.Qdiscs
+	if q == nil || d.o.MissingQdisc != "fallback" {
+		return cfg, nil
+	}
+	c := *cfg
+	var notes []string
+	if f := strings.Fields(c.Queues.DefaultSQM); len(f) > 0 {
+		if ok, probed := q[f[0]]; probed && !ok {
+			notes = append(notes, fmt.Sprintf("default_sqm %q replaced by pfifo (kernel lacks sch_%s)", c.Queues.DefaultSQM, f[0]))
+			c.Queues.DefaultSQM = "pfifo"
+		}
+	}
+	if ok, probed := q["fq_codel"]; probed && !ok {
+		never := 1e12 // Mbps: no circuit is that fast, so fq_codel is never picked
+		c.Queues.FastQueuesFqCodel = &never
+		notes = append(notes, "fast circuits keep the default leaf (kernel lacks sch_fq_codel)")
+	}
+	return &c, notes
+}
+
+// raiseFindings mirrors preflight findings into the urgent store and closes
+// earlier lqosd findings that no longer apply.
+func (d *Daemon) raiseFindings() {
+	current := map[string]bool{}
+	for _, f := range d.pre.Findings {
+		if f.Severity == SevInfo {
+			continue
+		}
+		code := findingCode(f)
+		current[code] = true
+		sev := urgent.Warning
+		if f.Severity == SevDegraded {
+			sev = urgent.Error
+		}
+		ctxJSON, _ := json.Marshal(map[string]string{"subject": f.Subject})
+		if _, err := d.urgent.Raise(urgent.Raise{Code: code, Severity: sev, Source: "lqosd", Message: f.Message, Context: ctxJSON}); err != nil {
+			d.log.Warn("raising urgent issue", "code", code, "err", err)
+		}
+	}
+	if d.noShape != "" {
+		current[CodeShapingDisabled] = true
+		d.raise(CodeShapingDisabled, urgent.Error, "LibreQoS is not applying shaping plans: "+d.noShape)
+	}
+	for _, is := range d.urgent.List(urgent.ListOptions{OpenOnly: true}) {
+		if is.Source == "lqosd" && strings.HasPrefix(is.Code, "LQOSD_") && !current[is.Code] && is.Code != CodeStartupApply {
+			if _, err := d.urgent.Resolve(is.Code); err != nil {
+				d.log.Warn("resolving urgent issue", "code", is.Code, "err", err)
+			}
+		}
+	}
+}
+
+// findingCode is the urgent issue code of a finding: one issue per code and
+// subject (each missing interface or qdisc kind is its own issue).
+func findingCode(f Finding) string {
+	if f.Subject == "" || f.Code == CodeBPFFSMounted {
+		return f.Code
+	}
+	sub := []byte(f.Subject)
+	for i, c := range sub {
+		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-'
+		if !ok {
+			sub[i] = '_'
+		}
+	}
+	code := f.Code + ":" + string(sub)
+	return code[:min(len(code), urgent.MaxCodeLen)]
+}
+
+func (d *Daemon) raise(code string, sev urgent.Severity, msg string) {
+	if _, err := d.urgent.Raise(urgent.Raise{Code: code, Severity: sev, Source: "lqosd", Message: msg}); err != nil {
+		d.log.Warn("raising urgent issue", "code", code, "err", err)
+	}
+}
+
+// startupApply applies the current plan once at start. Failure is logged
+// and raised, not fatal: the queues from before the restart stay in place.
+func (d *Daemon) startupApply(ctx context.Context) {
+	res, err := d.apply(ctx, "lqosd start", false, false)
+	if err != nil {
+		d.log.Error("applying the shaping plan at start failed; previous queues (if any) stay", "err", err)
+		d.raise(CodeStartupApply, urgent.Error, "Applying the shaping plan at lqosd start failed: "+err.Error())
+		return
+	}
+	if _, err := d.urgent.Resolve(CodeStartupApply); err != nil {
+		d.log.Warn("resolving urgent issue", "err", err)
+	}
+	d.log.Info("shaping plan applied at start", "summary", res.Summary())
+}
+
+// errShapingDisabled is returned by apply in degraded modes.
+var errShapingDisabled = errors.New("shaping disabled")
+
+// apply runs the shaper under the apply lock (shared with libreqos and the
+// scheduler). reload re-reads lqos.conf first.
+func (d *Daemon) apply(ctx context.Context, reason string, dryRun, reload bool) (*shaper.Result, error) {
+	if d.noShape != "" && !dryRun {
+		return nil, fmt.Errorf("%w: %s", errShapingDisabled, d.noShape)
+	}
+	d.applyMu.Lock()
+	defer d.applyMu.Unlock()
+	if reload {
+		cfg, warns, err := config.Load(d.config().Path)
+		if err != nil {
+			return nil, fmt.Errorf("reload configuration (keeping the running one): %w", err)
+		}
+		for _, w := range warns {
+			d.log.Warn("config: " + w.String())
+		}
+		if d.o.StateDir != "" {
+			cfg.StateDirectory = d.o.StateDir
+		}
+		d.cfgMu.Lock()
+		d.cfg = cfg
+		d.cfgMu.Unlock()
+	}
+	cfg, notes := d.shapingConfig(d.config())
+	if !dryRun {
+		lctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+		defer cancel()
+		lk, err := lock.Acquire(lctx, filepath.Join(d.o.RunDir, "apply.lock"), "lqosd", func(be *lock.BusyError) {
+			d.log.Info("waiting for the apply lock", "holder", be.Holder)
+		})
+		if err != nil {
+			return nil, fmt.Errorf("apply lock: %w", err)
+		}
+		defer lk.Release()
+	}
+	var k shaper.Kernel
+	if d.kernel != nil {
+		k = d.kernel
+	}
+	eng := shaper.New(cfg, k, &namedStore{d: d}, d.log)
+	res, err := eng.Refresh(ctx, shaper.Options{Reason: reason, DryRun: dryRun})
+	if res != nil {
+		res.Warnings = append(notes, res.Warnings...)
+	}
+	return res, err
+}
+
+// sampleLoop reads the host counters every SampleInterval and expires idle
+// kernel entries every 30 samples.
+func (d *Daemon) sampleLoop(ctx context.Context) {
+	t := time.NewTicker(d.o.SampleInterval)
+	defer t.Stop()
+	n := 0
+	flowIdle := time.Duration(max(d.config().Flows.FlowTimeoutSeconds, 1)) * time.Second
+	for {
+		hs, err := d.dp.HostCounters()
+		if err != nil {
+			d.log.Warn("reading host counters", "err", err)
+		} else {
+			d.coll.Update(time.Now(), hs)
+		}
+		if n++; n%30 == 0 {
+			if _, err := d.dp.ExpireHosts(5 * time.Minute); err != nil {
+				d.log.Warn("expiring host counters", "err", err)
+			}
+			if _, err := d.dp.ExpireFlows(flowIdle); err != nil {
+				d.log.Warn("expiring flows", "err", err)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,290 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/libreqos-go/lqos/internal/bus"
+	"github.com/libreqos-go/lqos/internal/datapath"
+	"github.com/libreqos-go/lqos/internal/plan"
+	"github.com/libreqos-go/lqos/internal/shaper"
+	"github.com/libreqos-go/lqos/internal/stats"
+	"github.com/libreqos-go/lqos/internal/tc"
+)
+
+// Handler implements bus.Handler on top of a running Daemon.
+type Handler struct {
+	bus.SchedulerTracker
+	bus.UrgentStore
+	d *Daemon
+}
+
+var _ bus.Handler = (*Handler)(nil)
+
+// maxCPU is the CPU count mappings are checked against.
+func (h *Handler) maxCPU() uint32 { return h.d.ncpu }
+
+// MapIPs validates each mapping on its own (so one bad entry does not sink
+// a batch), then writes the good ones with one batch update.
+func (h *Handler) MapIPs(ctx context.Context, ms []bus.Mapping) (*bus.MapIPsResult, error) {
+	res := &bus.MapIPsResult{}
+	entries := make([]datapath.Entry, 0, len(ms))
+	ps := make([]netip.Prefix, 0, len(ms))
+	ids := make([]idPair, 0, len(ms))
+	ncpu := h.maxCPU()
+	for i, m := range ms {
+		p, err := datapath.NormalizePrefix(m.Prefix)
+		if err == nil {
+			dm := datapath.Mapping{CPU: m.CPU, ClassID: m.ClassID, UploadClassID: m.UploadClassID,
+				CircuitHash: shaper.Hash64(m.CircuitID), DeviceHash: shaper.Hash64(m.DeviceID)}
+			if err = dm.Validate(ncpu); err == nil {
+				entries = append(entries, datapath.Entry{Prefix: p, Mapping: dm})
+				ps = append(ps, p)
+				ids = append(ids, idPair{Circuit: m.CircuitID, Device: m.DeviceID})
+				continue
+			}
+		}
+		res.Failed = append(res.Failed, bus.MappingError{Index: i, Prefix: m.Prefix, Error: err.Error()})
+	}
+	if len(entries) > 0 {
+		if err := h.d.dp.BatchUpdate(entries); err != nil {
+			return nil, err
+		}
+	}
+	res.Applied = len(entries)
+	if err := h.d.names.set(ps, ids); err != nil {
+		h.d.log.Warn("saving mapping names", "err", err)
+	}
+	return res, nil
+}
+
+// DelIPs deletes by exact prefix; prefixes lqosd does not know count as
+// not found (they are still deleted from the kernel, in case).
+func (h *Handler) DelIPs(ctx context.Context, ps []netip.Prefix) (*bus.DelIPsResult, error) {
+	res := &bus.DelIPsResult{}
+	done := make([]netip.Prefix, 0, len(ps))
+	for _, p := range ps {
+		np, err := datapath.NormalizePrefix(p)
+		if err != nil {
+			return nil, bus.Errorf(bus.CodeInvalidArgument, "%v", err)
+		}
+		known := h.d.names.has(np)
+		if !known {
+			_, known, _ = h.d.dp.Lookup(np)
+		}
+		if err := h.d.dp.Delete(np); err != nil {
+			return nil, err
+		}
+		if known {
+			res.Deleted++
+			done = append(done, np)
+		} else {
+			res.NotFound++
+		}
+	}
+	if err := h.d.names.del(done); err != nil {
+		h.d.log.Warn("saving mapping names", "err", err)
+	}
+	return res, nil
+}
+
+// ClearIPs deletes every mapping.
+func (h *Handler) ClearIPs(ctx context.Context) (*bus.ClearIPsResult, error) {
+	live, err := h.d.dp.List()
+	if err != nil {
+		return nil, err
+	}
+	if err := h.d.dp.Clear(); err != nil {
+		return nil, err
+	}
+	if err := h.d.names.clear(); err != nil {
+		h.d.log.Warn("saving mapping names", "err", err)
+	}
+	h.d.log.Info("all IP mappings cleared over the bus", "count", len(live))
+	return &bus.ClearIPsResult{Cleared: len(live)}, nil
+}
+
+// ListIPs lists the kernel's mappings with their IDs.
+func (h *Handler) ListIPs(ctx context.Context) ([]bus.Mapping, error) {
+	live, err := h.d.dp.List()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]bus.Mapping, len(live))
+	for i, e := range live {
+		out[i] = h.toBus(e)
+	}
+	return out, nil
+}
+
+func (h *Handler) toBus(e datapath.Entry) bus.Mapping {
+	m := bus.Mapping{Prefix: e.Prefix, CPU: e.Mapping.CPU, ClassID: e.Mapping.ClassID, UploadClassID: e.Mapping.UploadClassID}
+	if ids, ok := h.d.names.get(e.Prefix); ok {
+		m.CircuitID, m.DeviceID = ids.Circuit, ids.Device
+	} else {
+		m.CircuitID = fmt.Sprintf("hash:%016x", e.Mapping.CircuitHash)
+		m.DeviceID = fmt.Sprintf("hash:%016x", e.Mapping.DeviceHash)
+	}
+	return m
+}
+
+// ApplyPlan applies the current inputs.
+func (h *Handler) ApplyPlan(ctx context.Context, r *bus.ApplyPlan) (*bus.PlanResult, error) {
+	return h.plan(ctx, "bus: "+r.Reason, r.DryRun, false)
+}
+
+// ReloadPlan re-reads lqos.conf, then applies.
+func (h *Handler) ReloadPlan(ctx context.Context, r *bus.ReloadPlan) (*bus.PlanResult, error) {
+	return h.plan(ctx, "bus reload: "+r.Reason, false, true)
+}
+
+// maxWarnings keeps plan results small; the log has all of them.
+const maxWarnings = 50
+
+func (h *Handler) plan(ctx context.Context, reason string, dry, reload bool) (*bus.PlanResult, error) {
+	start := time.Now()
+	res, err := h.d.apply(ctx, reason, dry, reload)
+	if err != nil {
+		if errors.Is(err, errShapingDisabled) {
+			return nil, bus.Errorf(bus.CodeFailed, "%v (see `lqos urgent list`)", err)
+		}
+		return nil, err
+	}
+	out := &bus.PlanResult{Applied: !dry, Summary: res.Summary(), Duration: time.Since(start)}
+	if dry {
+		out.Summary += fmt.Sprintf("; dry run: %d tc commands", len(res.Commands))
+	}
+	out.Warnings = res.Warnings
+	if len(out.Warnings) > maxWarnings {
+		n := len(out.Warnings)
+		out.Warnings = append(out.Warnings[:maxWarnings:maxWarnings], fmt.Sprintf("... and %d more (see the lqosd log)", n-maxWarnings))
+	}
+	return out, nil
+}
+
+func du(d stats.DownUp) bus.DownUp { return bus.DownUp{Down: d.Down, Up: d.Up} }
+
+// Throughput returns the latest totals.
+func (h *Handler) Throughput(ctx context.Context) (*bus.Throughput, error) {
+	t := h.d.coll.Totals()
+	return &bus.Throughput{
+		At:                     t.At,
+		BitsPerSecond:          du(t.All.Bits),
+		PacketsPerSecond:       du(t.All.Packets),
+		ShapedBitsPerSecond:    du(t.Shaped.Bits),
+		ShapedPacketsPerSecond: du(t.Shaped.Packets),
+		UnshapedBitsPerSecond:  du(t.Unshaped.Bits),
+		UnshapedPacketsPerSec:  du(t.Unshaped.Packets),
+	}, nil
+}
+
+// TopN returns the busiest hosts or circuits.
+func (h *Handler) TopN(ctx context.Context, r *bus.GetTopN) (*bus.TopNResult, error) {
+	o, err := stats.ParseOrder(r.By)
+	if err != nil {
+		return nil, bus.Errorf(bus.CodeInvalidArgument, "by: %v", err)
+	}
+	by := r.By
+	if by == "" {
+		by = bus.ByDown
+	}
+	res := &bus.TopNResult{Kind: r.Kind, By: by, Entries: []bus.TopEntry{}}
+	if r.Kind == bus.TopHosts {
+		for _, x := range h.d.coll.TopHosts(o, r.Offset, r.N) {
+			res.Entries = append(res.Entries, bus.TopEntry{Key: x.Addr.String(), CircuitID: x.CircuitID, BitsPerSecond: du(x.Bits), PacketsPerSecond: du(x.Packets)})
+		}
+		return res, nil
+	}
+	for _, x := range h.d.coll.TopCircuits(o, r.Offset, r.N) {
+		res.Entries = append(res.Entries, bus.TopEntry{Key: x.CircuitID, CircuitID: x.CircuitID, BitsPerSecond: du(x.Bits), PacketsPerSecond: du(x.Packets)})
+	}
+	return res, nil
+}
+
+// CircuitThroughput returns per-circuit rates.
+func (h *Handler) CircuitThroughput(ctx context.Context, r *bus.GetCircuitThroughput) (*bus.CircuitThroughputResult, error) {
+	res := &bus.CircuitThroughputResult{At: h.d.coll.Totals().At, Circuits: []bus.CircuitRate{}}
+	for _, c := range h.d.coll.Circuits(r.CircuitIDs...) {
+		res.Circuits = append(res.Circuits, bus.CircuitRate{CircuitID: c.CircuitID, BitsPerSecond: du(c.Bits), PacketsPerSecond: du(c.Packets), Bytes: du(c.Bytes)})
+	}
+	return res, nil
+}
+
+// QueueStats reads the HTB class (and its leaf qdisc) counters of a
+// circuit's download and upload classes, found through its mappings.
+func (h *Handler) QueueStats(ctx context.Context, circuitID string) (*bus.QueueStats, error) {
+	live, err := h.d.dp.List()
+	if err != nil {
+		return nil, err
+	}
+	hash := shaper.Hash64(circuitID)
+	var down, up uint32
+	for _, e := range live {
+		if e.Mapping.CircuitHash == hash {
+			down, up = e.Mapping.ClassID, e.Mapping.UploadClassID
+			break
+		}
+	}
+	if down == 0 && up == 0 {
+		return nil, bus.Errorf(bus.CodeNotFound, "circuit %q has no IP mappings, so no queues", circuitID)
+	}
+	if h.d.kernel == nil {
+		return nil, bus.Errorf(bus.CodeFailed, "no netlink handle: %s", h.d.noShape)
+	}
+	cfg := h.d.config()
+	downIf, upIf := cfg.NetworkInterface(), cfg.InternetInterface()
+	ifaces := []string{downIf}
+	if upIf != downIf {
+		ifaces = append(ifaces, upIf)
+	}
+	dump, err := tc.Dump(h.d.kernel.TC(), ifaces)
+	if err != nil {
+		return nil, fmt.Errorf("read queues: %w", err)
+	}
+	return &bus.QueueStats{CircuitID: circuitID, At: time.Now(), Down: counters(dump, downIf, down), Up: counters(dump, upIf, up)}, nil
+}
+
+func counters(l *tc.Live, iface string, id uint32) bus.QueueCounters {
+	qc := bus.QueueCounters{ClassID: id}
+	if id == 0 {
+		return qc
+	}
+	c, ok := l.Class(iface, plan.Handle(id))
+	if !ok {
+		return qc
+	}
+	s := c.Stats
+	qc.Bytes, qc.Packets = s.Bytes, s.Packets
+	qc.Drops, qc.Overlimits, qc.Requeues = uint64(s.Drops), uint64(s.Overlimits), uint64(s.Requeues)
+	qc.Backlog, qc.Qlen = uint64(s.Backlog), uint64(s.Qlen)
+	// Drops happen in the leaf qdisc, not the class.
+	if q, ok := l.QdiscAt(iface, plan.Handle(id)); ok {
+		qc.Drops += uint64(q.Stats.Drops)
+		qc.Backlog = max(qc.Backlog, uint64(q.Stats.Backlog))
+		qc.Qlen = max(qc.Qlen, uint64(q.Stats.Qlen))
+	}
+	return qc
+}
+
+// namedStore is the shaper's mapping sink: the data path, plus the ID table.
+type namedStore struct{ d *Daemon }
+
+func (s *namedStore) ReplaceAll(ctx context.Context, ms []plan.Mapping) error {
+	if err := (shaper.DatapathStore{Store: s.d.dp}).ReplaceAll(ctx, ms); err != nil {
+		return err
+	}
+	ps := make([]netip.Prefix, 0, len(ms))
+	ids := make([]idPair, 0, len(ms))
+	for _, m := range ms {
+		p, err := datapath.NormalizePrefix(m.Prefix)
+		if err != nil {
+			continue
+		}
+		ps = append(ps, p)
+		ids = append(ids, idPair{Circuit: m.CircuitID, Device: m.DeviceID})
+	}
+	return s.d.names.replace(ps, ids)
+}

@@ -1,0 +1,250 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+
+	"github.com/libreqos-go/lqos/internal/config"
+	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
+)
+
+// Finding codes: each is also the urgent issue code raised for it, so the
+// operator sees the same word in the journal, `lqos status` and the UI.
+const (
+	CodeInterfaceMissing = "LQOSD_INTERFACE_MISSING"
+	CodeInterfaceDown    = "LQOSD_INTERFACE_DOWN"
+	CodeSingleQueue      = "LQOSD_INTERFACE_SINGLE_QUEUE"
+	CodeBPFFSMounted     = "LQOSD_BPFFS_MOUNTED"
+	CodeQdiscMissing     = "LQOSD_QDISC_MISSING"
+	CodeShapingDisabled  = "LQOSD_SHAPING_DISABLED"
+	CodeStartupApply     = "LQOSD_STARTUP_APPLY_FAILED"
+	CodeConfigWarning    = "LQOSD_CONFIG_WARNING"
+)
+
+// Severity of a finding.
+type Severity int
+
+const (
+	SevInfo Severity = iota
+	SevWarn
+	// SevDegraded: lqosd keeps running but cannot do part of its job.
+	SevDegraded
+)
+
+// Finding is one preflight result worth telling the operator about.
+type Finding struct {
+	Code     string
+	Severity Severity
+	Message  string
+	// Interface or qdisc kind concerned, if any.
+	Subject string
+}
+
+// Preflight is the outcome of the checks that run before the data path is
+// loaded.
+type Preflight struct {
+	Findings []Finding
+	// MissingIfaces: interfaces that do not exist (data path not attached).
+	MissingIfaces []string
+	// Qdiscs: kind -> available, for the kinds the configuration needs.
+	Qdiscs map[string]bool
+}
+
+func (p *Preflight) add(f Finding) { p.Findings = append(p.Findings, f) }
+
+// Has reports whether a finding with code exists.
+func (p *Preflight) Has(code string) bool {
+	return slices.ContainsFunc(p.Findings, func(f Finding) bool { return f.Code == code })
+}
+
+// Log writes every finding at a level matching its severity.
+func (p *Preflight) Log(log *slog.Logger) {
+	for _, f := range p.Findings {
+		lvl := slog.LevelInfo
+		switch f.Severity {
+		case SevWarn:
+			lvl = slog.LevelWarn
+		case SevDegraded:
+			lvl = slog.LevelError
+		}
+		log.Log(context.Background(), lvl, f.Message, "code", f.Code, "subject", f.Subject)
+	}
+	if len(p.Findings) == 0 {
+		log.Info("preflight checks passed")
+	}
+}
+
+// shapingInterfaces lists the interfaces the configuration shapes on.
+func shapingInterfaces(cfg *config.Config) []string {
+	if cfg.Bridge != nil {
+		return []string{cfg.Bridge.ToInternet, cfg.Bridge.ToNetwork}
+	}
+	return []string{cfg.SingleInterface.Interface}
+}
+
+// checkInterfaces looks up every shaping interface in the current network
+// namespace: missing is degraded (nothing to attach to), down and single TX
+// queue are warnings (XDP attaches to a down link; one queue works, but all
+// shaping then runs on one CPU).
+func checkInterfaces(p *Preflight, ifaces []string) {
+	for _, name := range ifaces {
+		l, err := netlink.LinkByName(name)
+		if err != nil {
+			p.MissingIfaces = append(p.MissingIfaces, name)
+			p.add(Finding{Code: CodeInterfaceMissing, Severity: SevDegraded, Subject: name,
+				Message: fmt.Sprintf("interface %q does not exist (check bridge.to_internet / bridge.to_network or single_interface.interface in the config); shaping is disabled until it exists and lqosd is restarted", name)})
+			continue
+		}
+		a := l.Attrs()
+		if a.Flags&unix.IFF_UP == 0 || a.OperState == netlink.OperDown {
+			p.add(Finding{Code: CodeInterfaceDown, Severity: SevWarn, Subject: name,
+				Message: fmt.Sprintf("interface %q is down (admin %s, oper %s); lqosd attaches anyway, traffic flows once it is up (`ip link set %s up`)", name, upDown(a.Flags&unix.IFF_UP != 0), a.OperState, name)})
+		}
+		if a.NumTxQueues <= 1 {
+			p.add(Finding{Code: CodeSingleQueue, Severity: SevWarn, Subject: name,
+				Message: fmt.Sprintf("interface %q has %d TX queue(s); LibreQoS spreads shaping over one queue per CPU, so all shaping will run on one CPU (use a multi-queue NIC or driver setting)", name, a.NumTxQueues)})
+		}
+	}
+}
+
+func upDown(up bool) string {
+	if up {
+		return "up"
+	}
+	return "down"
+}
+
+// bpffsMagic is BPF_FS_MAGIC from linux/magic.h.
+const bpffsMagic = 0xcafe4a11
+
+func isBPFFS(path string) bool {
+	var st unix.Statfs_t
+	return unix.Statfs(path, &st) == nil && uint32(st.Type) == bpffsMagic
+}
+
+// ensureBPFFS makes sure root is a bpffs mount, mounting one there if not
+// (systemd distributions mount /sys/fs/bpf; minimal systems and containers
+// often do not). It returns whether it mounted.
+func ensureBPFFS(root string) (mounted bool, err error) {
+	if isBPFFS(root) {
+		return false, nil
+	}
+	if err := os.MkdirAll(root, 0o700); err != nil {
+		return false, fmt.Errorf("bpffs: create mount point %s: %w", root, err)
+	}
+	if err := unix.Mount("bpf", root, "bpf", 0, "mode=0700"); err != nil {
+		return false, fmt.Errorf("bpffs: %s is not a bpf filesystem and mounting one there failed: %w (mount it with `mount -t bpf bpf %s`)", root, err, root)
+	}
+	if !isBPFFS(root) {
+		return true, fmt.Errorf("bpffs: mounted bpf at %s but it does not report as bpffs", root)
+	}
+	return true, nil
+}
+
+// checkPinDir makes sure the pin directory is inside a bpffs.
+func checkPinDir(pinDir string) error {
+	if err := os.MkdirAll(pinDir, 0o700); err != nil {
+		return fmt.Errorf("pin directory %s: %w", pinDir, err)
+	}
+	if !isBPFFS(pinDir) {
+		return fmt.Errorf("pin directory %s is not on a bpf filesystem (pass --bpffs with the mount point that contains it)", pinDir)
+	}
+	return nil
+}
+
+// neededQdiscs returns the qdisc kinds the configuration uses: the tree
+// (mq, htb), the default leaf and fq_codel (picked for fast circuits).
+func neededQdiscs(cfg *config.Config) []string {
+	kinds := []string{"mq", "htb"}
+	if f := strings.Fields(cfg.Queues.DefaultSQM); len(f) > 0 && f[0] != "none" {
+		kinds = append(kinds, f[0])
+	}
+	kinds = append(kinds, "fq_codel")
+	slices.Sort(kinds)
+	return slices.Compact(kinds)
+}
+
+// probeQdiscs reports which kinds the kernel knows, by adding each as the
+// root qdisc of the loopback device of a throwaway network namespace (so no
+// real interface is touched). The kernel answers ENOENT ("Specified qdisc
+// kind is unknown") for a missing kind; any other answer (even EINVAL for
+// missing options) means the kind exists.
+func probeQdiscs(kinds []string) (map[string]bool, error) {
+	type result struct {
+		m   map[string]bool
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		// The thread is left locked on purpose: it ends with the goroutine
+		// instead of returning to the pool inside the scratch namespace.
+		runtime.LockOSThread()
+		if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
+			ch <- result{err: fmt.Errorf("qdisc probe: new network namespace: %w", err)}
+			return
+		}
+		h, err := netlink.NewHandle(unix.NETLINK_ROUTE)
+		if err != nil {
+			ch <- result{err: fmt.Errorf("qdisc probe: netlink: %w", err)}
+			return
+		}
+		defer h.Close()
+		lo, err := h.LinkByName("lo")
+		if err != nil {
+			ch <- result{err: fmt.Errorf("qdisc probe: loopback: %w", err)}
+			return
+		}
+		out := map[string]bool{}
+		for _, k := range kinds {
+			q := &netlink.GenericQdisc{QdiscAttrs: netlink.QdiscAttrs{LinkIndex: lo.Attrs().Index, Parent: netlink.HANDLE_ROOT, Handle: netlink.MakeHandle(0x7ff0, 0)}, QdiscType: k}
+			var err error
+			if k == "htb" {
+				err = h.QdiscReplace(netlink.NewHtb(q.QdiscAttrs))
+			} else {
+				err = h.QdiscReplace(q)
+			}
+			out[k] = !errors.Is(err, unix.ENOENT)
+			if err == nil {
+				_ = h.QdiscDel(q)
+			}
+		}
+		ch <- result{m: out}
+	}()
+	r := <-ch
+	return r.m, r.err
+}
+
+// checkQdiscs probes the needed kinds and records findings.
+func checkQdiscs(p *Preflight, cfg *config.Config) error {
+	kinds := neededQdiscs(cfg)
+	have, err := probeQdiscs(kinds)
+	if err != nil {
+		return err
+	}
+	p.Qdiscs = have
+	for _, k := range kinds {
+		if have[k] {
+			continue
+		}
+		msg := fmt.Sprintf("the kernel has no %q qdisc (sch_%s)", k, k)
+		switch k {
+		case "mq", "htb":
+			msg += "; queues cannot be built, so lqosd will not apply shaping plans (mappings and statistics still work)"
+		default:
+			msg += fmt.Sprintf("; circuits that would use %s get a plain fifo leaf instead (HTB still enforces rates, without per-flow fairness) unless --missing-qdisc=refuse", k)
+		}
+		p.add(Finding{Code: CodeQdiscMissing, Severity: SevDegraded, Subject: k, Message: msg})
+	}
+	return nil
+}
+
+// pinDirUnder joins the default pin directory name to a bpffs root.
+func pinDirUnder(root string) string { return filepath.Join(root, "lqos") }
