@@ -208,16 +208,36 @@ func (c *Client) write(ctx context.Context, body []byte) error {
 	}
 	_ = c.conn.SetWriteDeadline(dl)
 	// Abort a write blocked on a full socket if ctx is cancelled.
-	stop := context.AfterFunc(ctx, func() { _ = c.conn.SetWriteDeadline(time.Unix(1, 0)) })
-	defer stop()
+	fired := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		_ = c.conn.SetWriteDeadline(time.Unix(1, 0))
+		close(fired)
+	})
+	defer func() {
+		// If the abort fired, wait for it so it cannot hit the next
+		// writer's frame (each write sets its own deadline first).
+		if !stop() {
+			<-fired
+		}
+	}()
 	if err := writeFrame(c.conn, body); err != nil {
-		// A partial frame desynchronises the stream: the connection is done.
-		c.conn.Close()
-		c.fail(fmt.Errorf("bus: send failed: %w", err))
 		if ctx.Err() != nil {
+			c.conn.Close()
+			c.fail(fmt.Errorf("bus: %w", ctx.Err()))
 			return fmt.Errorf("bus: %w", ctx.Err())
 		}
-		return fmt.Errorf("bus: send failed: %w", err)
+		// The server may have refused us (permission, busy, frame too
+		// large) and closed; its reason, arriving on the read side, is
+		// far more useful than EPIPE. Give the reader a moment to get it.
+		select {
+		case <-c.dead:
+		case <-time.After(time.Second):
+		}
+		c.conn.Close()
+		c.fail(fmt.Errorf("bus: send failed: %w", err))
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return c.err
 	}
 	return nil
 }

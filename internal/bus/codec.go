@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 )
 
 // MaxBatch bounds the number of requests in one frame.
@@ -113,7 +114,10 @@ func DecodeRequests(body []byte) ([]DecodedRequest, *Error) {
 			continue
 		}
 		req := mk()
-		if len(w.Body) > 0 && !bytes.Equal(w.Body, []byte("null")) {
+		if fd, ok := req.(fastDecoder); ok && fd.decodeFast(w.Body) {
+			// canonical bulk body decoded without reflection
+		} else if len(w.Body) > 0 && !bytes.Equal(w.Body, []byte("null")) {
+			req = mk() // the fast decoder may have left partial state
 			if err := strictUnmarshal(w.Body, req); err != nil {
 				d.Err = Errorf(CodeBadRequest, "%s: body: %v", where, err)
 				continue
@@ -135,32 +139,48 @@ func EncodeRequests(ids []uint64, reqs []Request) ([]byte, error) {
 	if len(ids) != len(reqs) {
 		return nil, errors.New("bus: ids and requests differ in length")
 	}
-	b := wireRequestBatch{Requests: make([]wireRequest, len(reqs))}
+	// The envelope is built by hand: json.Marshal would re-scan and compact
+	// every (possibly multi-megabyte) body.
+	b := append(make([]byte, 0, 64*len(reqs)), `{"requests":[`...)
 	for i, r := range reqs {
 		if r == nil {
 			return nil, fmt.Errorf("bus: request %d is nil", i)
 		}
-		body, err := json.Marshal(r)
+		body, err := marshal(r)
 		if err != nil {
 			return nil, fmt.Errorf("bus: encode %s: %w", r.RequestType(), err)
 		}
-		b.Requests[i] = wireRequest{ID: ids[i], Type: r.RequestType(), Body: body}
+		b = appendElement(b, i, ids[i], r.RequestType(), body)
 	}
-	return json.Marshal(b)
+	return append(b, "]}"...), nil
+}
+
+// appendElement appends one {"id":..,"type":..,"body":..} element.
+func appendElement(b []byte, i int, id uint64, typ string, body []byte) []byte {
+	if i > 0 {
+		b = append(b, ',')
+	}
+	b = append(b, `{"id":`...)
+	b = strconv.AppendUint(b, id, 10)
+	b = append(b, `,"type":`...)
+	b = appendJSONString(b, typ)
+	b = append(b, `,"body":`...)
+	b = append(b, body...)
+	return append(b, '}')
 }
 
 // EncodeResponses encodes a response batch.
 func EncodeResponses(ids []uint64, resps []Response) ([]byte, error) {
-	b := wireResponseBatch{Responses: make([]wireResponse, len(resps))}
+	b := append(make([]byte, 0, 64*len(resps)), `{"responses":[`...)
 	for i, r := range resps {
-		body, err := json.Marshal(r)
+		body, err := marshal(r)
 		if err != nil {
 			e := Errorf(CodeInternal, "encode %s response: %v", r.ResponseType(), err)
 			r, body = e, mustJSON(e)
 		}
-		b.Responses[i] = wireResponse{ID: ids[i], Type: r.ResponseType(), Body: body}
+		b = appendElement(b, i, ids[i], r.ResponseType(), body)
 	}
-	return json.Marshal(b)
+	return append(b, "]}"...), nil
 }
 
 func mustJSON(v any) []byte {
@@ -194,6 +214,11 @@ func DecodeResponses(body []byte) ([]DecodedResponse, error) {
 			continue
 		}
 		r := mk()
+		if fd, ok := r.(fastDecoder); ok && fd.decodeFast(w.Body) {
+			out[i].Resp = r
+			continue
+		}
+		r = mk()
 		if len(w.Body) > 0 {
 			// Lenient on purpose: a newer daemon may add fields.
 			if err := json.Unmarshal(w.Body, r); err != nil {
