@@ -42,8 +42,8 @@ func ParseIP(s string) (netip.Prefix, error) {
 			return netip.Prefix{}, fmt.Errorf("%q is an IPv4-mapped prefix shorter than /96", s)
 		}
 	}
-	if addr.IsUnspecified() || addr == netip.AddrFrom4([4]byte{255, 255, 255, 255}) {
-		return netip.Prefix{}, fmt.Errorf("%q is not a usable address", s)
+	if addr.IsUnspecified() || addr == netip.AddrFrom4([4]byte{255, 255, 255, 255}) || addr.IsLoopback() || addr.IsMulticast() || addr.IsLinkLocalUnicast() {
+		return netip.Prefix{}, fmt.Errorf("%q is not a usable subscriber address", s)
 	}
 	if bits < 0 || bits == addr.BitLen() {
 		return netip.PrefixFrom(addr, addr.BitLen()), nil
