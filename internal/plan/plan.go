@@ -379,6 +379,7 @@ func (b *builder) attachCircuits() error {
 	}
 	seen := make(map[string]bool, len(b.in.Devices.Circuits))
 	b.circuits = make([]*pcircuit, 0, len(b.in.Devices.Circuits))
+	store := make([]pcircuit, len(b.in.Devices.Circuits)) // one allocation for all
 	for _, c := range b.in.Devices.Circuits {
 		if c == nil {
 			continue
@@ -388,7 +389,8 @@ func (b *builder) attachCircuits() error {
 			continue
 		}
 		seen[c.ID] = true
-		pc := &pcircuit{c: c, weight: circuitWeight(c)}
+		pc := &store[len(b.circuits)]
+		*pc = pcircuit{c: c, weight: circuitWeight(c)}
 		if resolver != nil {
 			var ln *topology.Node
 			if c.ParentNode != "" || c.ParentNodeID != "" {
@@ -855,8 +857,11 @@ func (b *builder) emit() error {
 	up := func(q int) uint16 { return uint16(q + b.offset) }
 	p.Nodes = make([]*NodePlan, 0, len(b.nodes))
 	p.Circuits = make([]*CircuitPlan, 0, len(b.circuits))
+	nodeStore := make([]NodePlan, len(b.nodes))
+	circuitStore := make([]CircuitPlan, len(b.circuits))
 	for _, pn := range b.nodes {
-		np := &NodePlan{
+		np := &nodeStore[len(p.Nodes)]
+		*np = NodePlan{
 			Key: pn.key, Name: pn.name, ID: pn.id, Type: pn.typ, Kind: pn.kind, Queue: pn.queue, Depth: pn.depth,
 			ClassID: MakeHandle(uint16(pn.queue), pn.minor), UpClassID: MakeHandle(up(pn.queue), pn.minor),
 			ParentClassID: MakeHandle(uint16(pn.queue), 0), UpParentClass: MakeHandle(up(pn.queue), 0),
@@ -875,7 +880,8 @@ func (b *builder) emit() error {
 		p.Nodes = append(p.Nodes, np)
 		for _, pc := range pn.circuits {
 			c := pc.c
-			cp := &CircuitPlan{
+			cp := &circuitStore[len(p.Circuits)]
+			*cp = CircuitPlan{
 				ID: c.ID, Name: c.Name, Node: pn.name, ParentNode: c.ParentNode, ParentNodeID: c.ParentNodeID,
 				Queue: pn.queue, ClassID: MakeHandle(uint16(pn.queue), pc.minor), UpClassID: MakeHandle(up(pn.queue), pc.minor),
 				ParentClassID: np.ClassID, UpParentClass: np.UpClassID, CPU: np.CPU, UpCPU: np.UpCPU,

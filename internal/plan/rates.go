@@ -86,47 +86,71 @@ func nodeRates(own, explicitMin, circuitMins, parentMax, parentMin float64) (min
 	return strictMin(min, max), max
 }
 
-// leafRules chooses leaf qdiscs (spec 4.9.4).
+// leafRules chooses leaf qdiscs (spec 4.9.4). The Leaf values it returns
+// share their Args slices between circuits: treat them as read-only.
 type leafRules struct {
-	defaultKind string
-	defaultArgs []string
-	fastMbps    float64
+	def      Leaf
+	cake     Leaf    // what an explicit "cake" override means
+	defRTT   [5]Leaf // def with the low-rate rtt for <=1, <=2, <=3, <=4 Mbps and above
+	cakeRTT  [5]Leaf
+	fastMbps float64
 }
+
+var fqCodelLeaf = Leaf{Kind: "fq_codel"}
 
 func newLeafRules(defaultSQM string, fast float64) leafRules {
 	toks := strings.Fields(defaultSQM)
 	if len(toks) == 0 {
 		toks = []string{"cake", "diffserv4"}
 	}
-	return leafRules{defaultKind: toks[0], defaultArgs: toks[1:], fastMbps: fast}
+	r := leafRules{def: Leaf{Kind: toks[0], Args: toks[1:len(toks):len(toks)]}, fastMbps: fast}
+	r.cake = Leaf{Kind: "cake", Args: []string{"diffserv4"}}
+	if r.def.Kind == "cake" {
+		r.cake = r.def
+	}
+	for i, mbps := range []float64{1, 2, 3, 4, 5} {
+		r.defRTT[i] = withLowRateRTT(r.def, mbps)
+		r.cakeRTT[i] = withLowRateRTT(r.cake, mbps)
+	}
+	return r
 }
 
 // defaultLeaf is the default_sqm qdisc as written (infrastructure classes).
-func (r leafRules) defaultLeaf() Leaf {
-	return Leaf{Kind: r.defaultKind, Args: slices.Clone(r.defaultArgs)}
+func (r leafRules) defaultLeaf() Leaf { return r.def }
+
+// rttBand is the index into defRTT/cakeRTT for a max rate.
+func rttBand(maxMbps float64) int {
+	switch {
+	case maxMbps <= 1:
+		return 0
+	case maxMbps <= 2:
+		return 1
+	case maxMbps <= 3:
+		return 2
+	case maxMbps <= 4:
+		return 3
+	}
+	return 4
 }
 
 // forCircuit picks the leaf for one direction given its override token
 // ("", "cake", "fq_codel", "none") and that direction's max rate in Mbps.
-func (r leafRules) forCircuit(override string, maxMbps float64) Leaf {
+func (r *leafRules) forCircuit(override string, maxMbps float64) Leaf {
 	switch override {
 	case "none":
 		return Leaf{}
 	case "fq_codel":
-		return Leaf{Kind: "fq_codel"}
+		return fqCodelLeaf
 	case "cake":
-		if r.defaultKind == "cake" {
-			return withLowRateRTT(r.defaultLeaf(), maxMbps)
-		}
-		return withLowRateRTT(Leaf{Kind: "cake", Args: []string{"diffserv4"}}, maxMbps)
+		return r.cakeRTT[rttBand(maxMbps)]
 	case "":
 		if maxMbps >= r.fastMbps {
-			return Leaf{Kind: "fq_codel"}
+			return fqCodelLeaf
 		}
 	}
 	// Unknown tokens cannot reach us (the CSV reader rejects them); they get
 	// the default without the fast-queue switch, as upstream.
-	return withLowRateRTT(r.defaultLeaf(), maxMbps)
+	return r.defRTT[rttBand(maxMbps)]
 }
 
 // withLowRateRTT lengthens CAKE's rtt on very slow circuits, where one MTU
@@ -135,20 +159,12 @@ func withLowRateRTT(l Leaf, maxMbps float64) Leaf {
 	if l.Kind != "cake" || slices.Contains(l.Args, "rtt") {
 		return l
 	}
-	var rtt string
-	switch {
-	case maxMbps <= 1:
-		rtt = "300ms"
-	case maxMbps <= 2:
-		rtt = "180ms"
-	case maxMbps <= 3:
-		rtt = "140ms"
-	case maxMbps <= 4:
-		rtt = "120ms"
-	default:
+	rtt := [...]string{"300ms", "180ms", "140ms", "120ms", ""}[rttBand(maxMbps)]
+	if rtt == "" {
 		return l
 	}
-	l.Args = append(l.Args, "rtt", rtt)
+	args := make([]string, 0, len(l.Args)+2)
+	l.Args = append(append(args, l.Args...), "rtt", rtt)
 	return l
 }
 
