@@ -219,8 +219,9 @@ func Run(ctx context.Context, o Options) error {
 	lockPath := filepath.Join(o.RunDir, "lqosd.lock")
 	lk, err := lock.TryAcquire(lockPath, "lqosd")
 	if err != nil {
-		if errors.Is(err, lock.ErrBusy) {
-			return exitErr(ExitAlreadyRunning, "another lqosd is running: %v", err)
+		var be *lock.BusyError
+		if errors.As(err, &be) {
+			return exitErr(ExitAlreadyRunning, "another lqosd is running (lock %s held by %s); refusing to start a second one", lockPath, be.Holder)
 		}
 		return exitErr(ExitInternal, "lock %s: %v", lockPath, err)
 	}
@@ -266,7 +267,7 @@ func Run(ctx context.Context, o Options) error {
 	}
 	ifaces := shapingInterfaces(cfg)
 	checkInterfaces(pre, ifaces)
-	if err := checkQdiscs(pre, cfg); err != nil {
+	if err := checkQdiscs(pre, cfg, o.MissingQdisc == "refuse"); err != nil {
 		pre.add(Finding{Code: CodeQdiscMissing, Severity: SevWarn, Subject: "probe",
 			Message: fmt.Sprintf("could not probe qdisc kinds (%v); assuming they exist", err)})
 	}

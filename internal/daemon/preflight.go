@@ -223,7 +223,7 @@ func probeQdiscs(kinds []string) (map[string]bool, error) {
 }
 
 // checkQdiscs probes the needed kinds and records findings.
-func checkQdiscs(p *Preflight, cfg *config.Config) error {
+func checkQdiscs(p *Preflight, cfg *config.Config, refuse bool) error {
 	kinds := neededQdiscs(cfg)
 	have, err := probeQdiscs(kinds)
 	if err != nil {
@@ -235,13 +235,17 @@ func checkQdiscs(p *Preflight, cfg *config.Config) error {
 			continue
 		}
 		msg := fmt.Sprintf("the kernel has no %q qdisc (sch_%s)", k, k)
-		switch k {
-		case "mq", "htb":
+		sev := SevDegraded
+		switch {
+		case k == "mq" || k == "htb":
 			msg += "; queues cannot be built, so lqosd will not apply shaping plans (mappings and statistics still work)"
+		case refuse:
+			msg += "; --missing-qdisc=refuse: lqosd will not apply shaping plans until the kernel has it"
 		default:
-			msg += fmt.Sprintf("; circuits that would use %s get a plain fifo leaf instead (HTB still enforces rates, without per-flow fairness) unless --missing-qdisc=refuse", k)
+			sev = SevWarn
+			msg += fmt.Sprintf("; circuits that would use %s get a pfifo leaf instead (HTB still enforces every rate, without per-flow fairness)", k)
 		}
-		p.add(Finding{Code: CodeQdiscMissing, Severity: SevDegraded, Subject: k, Message: msg})
+		p.add(Finding{Code: CodeQdiscMissing, Severity: sev, Subject: k, Message: msg})
 	}
 	return nil
 }
