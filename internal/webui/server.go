@@ -1,6 +1,3 @@
-// Package webui is the lqosd web UI: an HTTP server with login, roles,
-// sessions, a REST API, one websocket for live data and the embedded front
-// end (built from ../../web). Data comes from a Source that lqosd provides.
 package webui
 
 import (

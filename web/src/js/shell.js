@@ -31,7 +31,7 @@ function modalShell(id, title, body, footer) {
         h('div', { class: 'modal-header' },
           h('h2', { class: 'modal-title h5', id: `${id}-title` }, title),
           footer,
-          h('button', { type: 'button', class: 'btn-close', 'data-bs-dismiss': 'modal', 'aria-label': 'Close' })),
+          h('button', { type: 'button', class: `btn-close${footer ? ' ms-2' : ''}`, 'data-bs-dismiss': 'modal', 'aria-label': 'Close' })),
         h('div', { class: 'modal-body', id: `${id}-body` }, body))));
 }
 
@@ -192,9 +192,9 @@ async function loadUrgent() {
     h('td', {},
       h('div', { class: 'pre-wrap urgent-message' }, i.message),
       i.context ? h('pre', { class: 'urgent-context redactable mb-0 mt-1' }, i.context) : null),
-    h('td', { class: 'text-end' },
+    h('td', { class: 'text-end text-nowrap' },
       !i.clearable ? h('span', { class: 'badge text-bg-secondary' }, 'Active')
-        : canAck ? h('button', { type: 'button', class: 'btn btn-sm btn-outline-success urgent-ack', title: 'Acknowledge issue', onclick: () => ack(i.id) }, icon('check2'), ' Acknowledge')
+        : canAck ? h('button', { type: 'button', class: 'btn btn-sm btn-outline-success text-nowrap urgent-ack', title: 'Acknowledge issue', onclick: () => ack(i.id) }, icon('check2'), ' Acknowledge')
           : null)));
   replace(body,
     canAck ? null : h('p', { class: 'small text-body-secondary', id: 'urgent-readonly-note' }, 'Only administrators can acknowledge issues.'),
