@@ -21,6 +21,7 @@ type testNet struct {
 	IPA, IPB string
 	h        *Handle // tc handle in ns A
 	txQueues int
+	closers  []func()
 }
 
 var nsSeq atomic.Int32
@@ -51,9 +52,10 @@ func newTestNet(tb testing.TB, queues int) *testNet {
 		IPA: fmt.Sprintf("10.77.%d.1", n%250), IPB: fmt.Sprintf("10.77.%d.2", n%250), txQueues: queues,
 	}
 	run(tb, "ip", "netns", "add", tn.A)
-	tb.Cleanup(func() { _ = exec.Command("ip", "netns", "del", tn.A).Run() })
+	tn.closers = append(tn.closers, func() { _ = exec.Command("ip", "netns", "del", tn.A).Run() })
+	tb.Cleanup(tn.close)
 	run(tb, "ip", "netns", "add", tn.B)
-	tb.Cleanup(func() { _ = exec.Command("ip", "netns", "del", tn.B).Run() })
+	tn.closers = append(tn.closers, func() { _ = exec.Command("ip", "netns", "del", tn.B).Run() })
 	q := fmt.Sprint(queues)
 	run(tb, "ip", "-n", tn.A, "link", "add", "a0", "numtxqueues", q, "numrxqueues", q, "type", "veth",
 		"peer", "name", "b0", "netns", tn.B, "numtxqueues", q, "numrxqueues", q)
@@ -67,16 +69,24 @@ func newTestNet(tb testing.TB, queues int) *testNet {
 	if tn.nsA, err = netns.GetFromName(tn.A); err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() { tn.nsA.Close() })
+	tn.closers = append(tn.closers, func() { tn.nsA.Close() })
 	if tn.nsB, err = netns.GetFromName(tn.B); err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() { tn.nsB.Close() })
+	tn.closers = append(tn.closers, func() { tn.nsB.Close() })
 	if tn.h, err = NewHandle(tn.nsA); err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(tn.h.Close)
+	tn.closers = append(tn.closers, tn.h.Close)
 	return tn
+}
+
+// close removes everything newTestNet made (also run by Cleanup; idempotent).
+func (tn *testNet) close() {
+	for i := len(tn.closers) - 1; i >= 0; i-- {
+		tn.closers[i]()
+	}
+	tn.closers = nil
 }
 
 // inNetns runs fn on a thread switched into ns (sockets created there stay there).

@@ -1,0 +1,125 @@
+package tc
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+const (
+	benchQueues   = 4
+	benchNodes    = 300
+	benchCircuits = 10_000
+)
+
+// BenchmarkFullApply10k builds 10k circuits (class + pfifo leaf each) and 300
+// nodes on 4 queues into an empty netns, once through our netlink Apply and
+// once through `tc -force -batch` (the upstream way), and reports both and
+// their ratio. Run with -benchtime=1x; each iteration uses fresh namespaces.
+func BenchmarkFullApply10k(b *testing.B) {
+	tree := testTree("a0", benchQueues, benchNodes, benchCircuits)
+	batch, err := RenderBatch(tree)
+	if err != nil {
+		b.Fatal(err)
+	}
+	file := filepath.Join(b.TempDir(), "tc.batch")
+	if err := os.WriteFile(file, []byte(batch), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	var nlTotal, tcTotal time.Duration
+	var requests, iter int
+	for b.Loop() {
+		b.StopTimer()
+		tn := newTestNet(b, benchQueues)
+		tb := newTestNet(b, benchQueues)
+		viaNetlink := func() {
+			start := time.Now()
+			res, err := Apply(context.Background(), tn.h, tree, Options{Logger: quiet})
+			nlTotal += time.Since(start)
+			if err != nil {
+				b.Fatal(err)
+			}
+			requests = res.Done
+		}
+		viaTC := func() {
+			start := time.Now()
+			out, err := exec.Command("ip", "netns", "exec", tb.A, "tc", "-force", "-batch", file).CombinedOutput()
+			tcTotal += time.Since(start)
+			if err != nil {
+				b.Fatalf("tc -batch: %v\n%s", err, out)
+			}
+		}
+		b.StartTimer()
+		// Alternate the order: the machine is shared and load drifts.
+		if iter%2 == 0 {
+			viaNetlink()
+			viaTC()
+		} else {
+			viaTC()
+			viaNetlink()
+		}
+		iter++
+		b.StopTimer()
+		// Both ways must build the same tree.
+		live, err := Dump(tb.h, []string{"a0"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if d, _ := Compare(tree, live); len(d) != 0 {
+			b.Fatalf("tc -batch tree differs from plan (%d differences), first: %v", len(d), d[0])
+		}
+		tn.close()
+		tb.close()
+		b.StartTimer()
+	}
+	n := float64(b.N)
+	b.ReportMetric(nlTotal.Seconds()/n, "netlink-s")
+	b.ReportMetric(tcTotal.Seconds()/n, "tcbatch-s")
+	b.ReportMetric(tcTotal.Seconds()/nlTotal.Seconds(), "tcbatch/netlink")
+	b.ReportMetric(float64(requests), "requests")
+}
+
+// BenchmarkDump10k reads back a 10k-circuit tree; reports time per object.
+func BenchmarkDump10k(b *testing.B) {
+	tn := newTestNet(b, benchQueues)
+	tree := testTree("a0", benchQueues, benchNodes, benchCircuits)
+	if _, err := Apply(context.Background(), tn.h, tree, Options{Logger: quiet}); err != nil {
+		b.Fatal(err)
+	}
+	var objects int
+	b.ResetTimer()
+	for b.Loop() {
+		live, err := Dump(tn.h, []string{"a0"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		objects = len(live.Qdiscs) + len(live.Classes)
+	}
+	b.ReportMetric(float64(objects), "objects")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(objects), "ns/object")
+}
+
+// BenchmarkNoopApply10k: re-applying an unchanged 10k tree (dump + diff, no requests).
+func BenchmarkNoopApply10k(b *testing.B) {
+	tn := newTestNet(b, benchQueues)
+	tree := testTree("a0", benchQueues, benchNodes, benchCircuits)
+	if _, err := Apply(context.Background(), tn.h, tree, Options{Logger: quiet}); err != nil {
+		b.Fatal(err)
+	}
+	ops := tn.h.Ops()
+	for b.Loop() {
+		if _, err := Apply(context.Background(), tn.h, tree, Options{Logger: quiet}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if tn.h.Ops() != ops {
+		b.Fatalf("no-op apply sent %d requests", tn.h.Ops()-ops)
+	}
+}
