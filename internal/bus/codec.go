@@ -84,7 +84,9 @@ func jsonError(err error) error {
 // either a decoded, validated request or its own error.
 func DecodeRequests(body []byte) ([]DecodedRequest, *Error) {
 	var b wireRequestBatch
-	if err := strictUnmarshal(body, &b); err != nil {
+	if ws, ok := fastEnvelope(body, "requests"); ok {
+		b.Requests = ws
+	} else if err := strictUnmarshal(body, &b); err != nil {
 		return nil, Errorf(CodeBadFrame, "request batch: %v", err)
 	}
 	if len(b.Requests) == 0 {
@@ -202,7 +204,11 @@ type DecodedResponse struct {
 // the others.
 func DecodeResponses(body []byte) ([]DecodedResponse, error) {
 	var b wireResponseBatch
-	if err := json.Unmarshal(body, &b); err != nil {
+	if ws, ok := fastEnvelope(body, "responses"); ok {
+		for _, w := range ws {
+			b.Responses = append(b.Responses, wireResponse(w))
+		}
+	} else if err := json.Unmarshal(body, &b); err != nil {
 		return nil, fmt.Errorf("bus: response batch: %w", jsonError(err))
 	}
 	out := make([]DecodedResponse, len(b.Responses))

@@ -322,3 +322,132 @@ func (r *MappingList) decodeFast(data []byte) bool {
 	r.Total, r.Mappings = int(total), ms
 	return true
 }
+
+// skipValue returns the next JSON value without validating it (the caller
+// validates it by decoding). It only has to find where a valid value ends.
+func (c *cursor) skipValue() ([]byte, bool) {
+	c.ws()
+	start, depth := c.i, 0
+	for c.i < len(c.b) {
+		switch c.b[c.i] {
+		case '"':
+			if !c.skipString() {
+				return nil, false
+			}
+			if depth == 0 {
+				return c.b[start:c.i], true
+			}
+			continue
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 0 {
+				return c.b[start:c.i], c.i > start
+			}
+			depth--
+			if depth == 0 {
+				c.i++
+				return c.b[start:c.i], true
+			}
+		case ',', ' ', '\t', '\n', '\r':
+			if depth == 0 {
+				return c.b[start:c.i], c.i > start
+			}
+		}
+		c.i++
+	}
+	return nil, false
+}
+
+// skipString moves past a string starting at c.i (the opening quote).
+func (c *cursor) skipString() bool {
+	for c.i++; c.i < len(c.b); c.i++ {
+		switch c.b[c.i] {
+		case '\\':
+			c.i++
+		case '"':
+			c.i++
+			return true
+		}
+	}
+	return false
+}
+
+// fastEnvelope parses {"<key>":[{"id":N,"type":"T","body":V},...]} in the
+// canonical form our encoder writes. Bodies alias data and are not
+// validated here: each is decoded (and so validated) per request, and an
+// undecodable body is reported for that request only. Anything else returns
+// false and the generic decoder handles (and reports) it.
+func fastEnvelope(data []byte, key string) ([]wireRequest, bool) {
+	c := cursor{b: data}
+	if !c.lit('{') {
+		return nil, false
+	}
+	k, ok := c.str()
+	if !ok || string(k) != key || !c.lit(':') || !c.lit('[') || c.peek(']') {
+		return nil, false
+	}
+	var out []wireRequest
+	for {
+		if !c.lit('{') {
+			return nil, false
+		}
+		var w wireRequest
+		var seen uint8
+		for first := true; ; first = false {
+			if c.lit('}') {
+				if first {
+					return nil, false
+				}
+				break
+			}
+			if !first && !c.lit(',') {
+				return nil, false
+			}
+			k, ok := c.str()
+			if !ok || !c.lit(':') {
+				return nil, false
+			}
+			var bit uint8
+			switch string(k) {
+			case "id":
+				bit = 1
+				if w.ID, ok = c.uint(64); !ok {
+					return nil, false
+				}
+			case "type":
+				bit = 2
+				s, ok := c.str()
+				if !ok {
+					return nil, false
+				}
+				w.Type = string(s)
+			case "body":
+				bit = 4
+				if w.Body, ok = c.skipValue(); !ok {
+					return nil, false
+				}
+			default:
+				return nil, false
+			}
+			if seen&bit != 0 {
+				return nil, false
+			}
+			seen |= bit
+		}
+		out = append(out, w)
+		if len(out) > MaxBatch {
+			return nil, false
+		}
+		if c.lit(']') {
+			break
+		}
+		if !c.lit(',') {
+			return nil, false
+		}
+	}
+	if !c.lit('}') || !c.end() {
+		return nil, false
+	}
+	return out, true
+}

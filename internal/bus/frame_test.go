@@ -118,12 +118,30 @@ func FuzzDecodeRequests(f *testing.F) {
 		`{"requests":[{"id":1,"type":"map_ips","body":{"mappings":[{"prefix":"10.0.0.1/32","cpu":1,"class_id":65537,"circuit_id":"c1"}]}}]}`,
 		`{"requests":[{"id":1,"type":"del_ips","body":{"prefixes":["x"]}},{"id":1,"type":"nope"}]}`,
 		`{"requests":[{"id":2,"type":"raise_urgent","body":{"code":"X","severity":"error","message":"m","context":{"a":[1]}}}]}`,
+		`{"requests":[{"id":1,"type":"ping","body":null},{"id":2,"type":"ping","body": {} }]}`,
+		`{"requests":[{"id":1,"type":"ping","body":{]}]}`,
 		`{"requests":[]}`, `[]`, `null`, `{"requests":[{"id":3,"type":"get_top_n","body":{"kind":"hosts","n":-1}}]}`,
 	}
 	for _, s := range seeds {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
+		// The fast envelope parser must agree with encoding/json whenever
+		// both accept the input.
+		if fast, ok := fastEnvelope(body, "requests"); ok {
+			var g wireRequestBatch
+			if err := strictUnmarshal(body, &g); err == nil {
+				if len(g.Requests) != len(fast) {
+					t.Fatalf("fast envelope: %d requests, generic %d", len(fast), len(g.Requests))
+				}
+				for i, w := range g.Requests {
+					f := fast[i]
+					if f.ID != w.ID || f.Type != w.Type || !bytes.Equal(f.Body, w.Body) {
+						t.Fatalf("element %d: fast %+v generic %+v", i, f, w)
+					}
+				}
+			}
+		}
 		reqs, ferr := DecodeRequests(body)
 		if ferr != nil {
 			if reqs != nil {
