@@ -191,6 +191,18 @@ func TestCheck20Example(t *testing.T) {
 	}
 	golden(t, "example/queuingStructure.golden.json", js)
 	golden(t, "example/summary.golden", []byte(p.Summary()))
+	stats, err := p.StatsJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "example/stats.golden.json", stats)
+	dir := t.TempDir()
+	if err := p.WriteQueuingStructure(dir + "/queuingStructure.json"); err != nil {
+		t.Fatal(err)
+	}
+	if back, err := os.ReadFile(dir + "/queuingStructure.json"); err != nil || string(back) != string(js) {
+		t.Errorf("written queuingStructure.json differs from QueuingStructureJSON (%v)", err)
+	}
 }
 
 func TestCheck21FlatNetwork(t *testing.T) {

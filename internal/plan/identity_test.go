@@ -296,6 +296,10 @@ func TestIdentityProperty(t *testing.T) {
 				}
 				in.Devices = &devices.File{Circuits: circuits}
 				in.Previous = prev.Identities
+				if step%7 == 6 {
+					// The NIC or CPU count changed: ids on vanished queues move.
+					in.TXQueues = 1 + r.IntN(4)
+				}
 				cur := mustBuild(t, in)
 				checkPlanInvariants(t, cur)
 				checkStable(t, prev, cur)

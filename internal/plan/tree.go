@@ -1,7 +1,3 @@
-// Package plan turns validated inputs into the queue tree: which HTB classes and
-// leaf qdiscs exist on which interface, with which rates and handles, and which
-// IP prefixes map to which class and CPU. It is pure computation; applying the
-// tree to the kernel is package tc's job.
 package plan
 
 import (
