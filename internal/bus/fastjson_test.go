@@ -111,4 +111,3 @@ func FuzzMappingsFastPath(f *testing.F) {
 		}
 	})
 }
-
