@@ -2,7 +2,8 @@
 # CI steps for the web UI: install chromium and the pinned npm packages,
 # check that the committed web/dist matches the sources, and run the Go
 # tests of the web UI (which include the Playwright browser tests).
-# Call from the repo root: bash web/ci.sh
+# Call from the repo root: bash web/ci.sh        (everything)
+#                          bash web/ci.sh setup  (only install chromium + npm ci)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -11,6 +12,7 @@ if ! command -v chromium >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 npm ci --no-audit --no-fund
+[ "${1:-}" = setup ] && exit 0
 
 # web/dist is committed so `go build` needs no node; make sure it is fresh.
 npm run build >/dev/null

@@ -268,9 +268,11 @@ func (h *hub) closeAll() {
 	h.dropWhere(func(*client) bool { return true }, "server shutting down")
 }
 
-// checkSessions disconnects sockets whose session has ended (expiry).
+// checkSessions disconnects sockets whose session has ended. An open
+// socket counts as activity (a NOC screen showing the dashboard all day
+// stays logged in) up to the absolute session lifetime.
 func (h *hub) checkSessions() {
-	h.dropWhere(func(c *client) bool { return !h.s.sessions.valid(c.token) }, "session ended")
+	h.dropWhere(func(c *client) bool { _, ok := h.s.sessions.get(c.token); return !ok }, "session ended")
 }
 
 func (h *hub) setSub(c *client, name string, on bool) {

@@ -74,16 +74,6 @@ func (s *sessionStore) get(tok string) (Session, bool) {
 	return *sess, true
 }
 
-// valid checks a token without refreshing it (used by long-lived sockets).
-func (s *sessionStore) valid(tok string) bool {
-	id := sha256.Sum256([]byte(tok))
-	now := s.now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sess, ok := s.byID[id]
-	return ok && now.Sub(sess.Created) <= s.absolute
-}
-
 func (s *sessionStore) revoke(tok string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

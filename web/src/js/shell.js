@@ -4,7 +4,7 @@
 import { Modal, Dropdown } from 'bootstrap';
 import { h, icon, replace } from './lib/dom.js';
 import { request, session } from './lib/api.js';
-import { subscribe } from './lib/ws.js';
+import { subscribe, onStatus } from './lib/ws.js';
 import { isRedacted, setRedacted } from './lib/redact.js';
 import * as fmt from './lib/fmt.js';
 
@@ -245,6 +245,11 @@ export async function initShell() {
   const footer = document.getElementById('footer');
   if (footer) footer.textContent = `LibreQoS Go ${s.version}`;
   syncRedactButton();
+  onStatus((st) => {
+    const el = document.getElementById('live-status');
+    el.textContent = st === 'open' ? '● live' : st === 'connecting' ? '○ connecting…' : '○ reconnecting…';
+    el.className = `small d-none d-md-inline ${st === 'open' ? 'text-success' : 'text-warning'}`;
+  });
   window.addEventListener('storage', (e) => { if (e.key === 'redact') { setRedacted(isRedacted()); syncRedactButton(); } });
 
   request('/api/scheduler').then((v) => { sched = v; renderSchedButton(); }).catch(() => {});
