@@ -17,7 +17,8 @@
 //     the top level.
 //  3. Circuits attach by Parent Node ID, then by name or alias; a circuit
 //     naming a node that does not exist is not shaped and is reported
-//     (reason unknown_parent). Circuits without a parent (all circuits in a
+//     (reason unknown_parent; invalid_rates and duplicate_circuit guard
+//     inputs that bypassed the CSV reader). Circuits without a parent (all circuits in a
 //     flat network) go to the generated nodes.
 //  4. Placement. Top-level nodes are sorted by name and dealt round robin over
 //     the queues; unparented circuits are dealt round robin in CSV order over
@@ -67,7 +68,9 @@
 //   - placements stick too: a top-level node keeps its queue and an unparented
 //     circuit its generated node; only new ones are dealt, each to the queue
 //     (or generated node) holding the fewest, which equals upstream's round
-//     robin when there is no history.
+//     robin when there is no history. When the queue count changes the
+//     placements are dealt afresh (so added CPUs get work); objects that land
+//     on their old queue under their old parent still keep their minors.
 //
 // A queue with no history at all is numbered with upstream's layout (nodes
 // first with a spare minor after each parent, then circuits node by node with

@@ -25,6 +25,11 @@ const (
 // JSON, written next to the other state files.
 type Identities struct {
 	Version int `json:"version"`
+	// Queues is the per-direction queue count the state was planned with.
+	// Placements (which queue a top-level node, which generated node an
+	// unparented circuit) are only sticky while it stays the same, so new
+	// CPUs get work; minors are kept wherever queue and parent still match.
+	Queues int `json:"queues"`
 	// Nodes are keyed by NodeKey; circuits by circuit ID.
 	Nodes    map[string]NodeIdentity    `json:"nodes"`
 	Circuits map[string]CircuitIdentity `json:"circuits"`

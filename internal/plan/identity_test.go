@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"net/netip"
 	"os"
@@ -378,5 +379,45 @@ func checkStable(t *testing.T, prev, cur *Plan) {
 				t.Fatalf("circuit %s did not move but changed %s/%s -> %s/%s", c.ID, pc.ClassID, pc.LeafHandle, c.ClassID, c.LeafHandle)
 			}
 		}
+	}
+}
+
+// When the queue count changes, placements are dealt afresh so new CPUs get
+// work, while objects that land on the same queue under the same parent keep
+// their minors.
+func TestQueueCountChangeRebalances(t *testing.T) {
+	in := genInput(200, 8, 2, 2, 7)
+	in.Config = mustConfig(t, bridgeConf)
+	p2 := mustBuild(t, in)
+	in.TXQueues, in.Previous = 4, p2.Identities
+	p4 := mustBuild(t, in)
+	used := map[int]bool{}
+	for _, n := range p4.Nodes {
+		if n.Parent == "" && n.Kind == NodeSite {
+			used[n.Queue] = true
+		}
+	}
+	if len(used) != 4 {
+		t.Errorf("after growing to 4 queues sites use queues %v, want all 4", used)
+	}
+	checkPlanInvariants(t, p4)
+	checkStable(t, p2, p4)
+	if p4.Identities.Queues != 4 {
+		t.Errorf("state records %d queues, want 4", p4.Identities.Queues)
+	}
+}
+
+func TestInvalidRatesNotShaped(t *testing.T) {
+	f := &devices.File{Circuits: []*devices.Circuit{
+		{ID: "ok", DownloadMin: 1, UploadMin: 1, DownloadMax: 10, UploadMax: 10},
+		{ID: "nan", DownloadMin: math.NaN(), UploadMin: 1, DownloadMax: 10, UploadMax: 10},
+		{ID: "zero", DownloadMin: 1, UploadMin: 1, DownloadMax: 0, UploadMax: 10},
+	}}
+	p := mustBuild(t, Input{Config: mustConfig(t, bridgeConf), Devices: f, TXQueues: 2})
+	if len(p.Circuits) != 1 || len(p.Unshaped) != 2 || p.Unshaped[0].Reason != "invalid_rates" {
+		t.Errorf("circuits %d unshaped %+v, want 1 shaped and nan, zero as invalid_rates", len(p.Circuits), p.Unshaped)
+	}
+	if _, err := p.QueuingStructureJSON(); err != nil {
+		t.Errorf("queuingStructure.json: %v", err)
 	}
 }

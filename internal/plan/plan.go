@@ -214,6 +214,7 @@ type builder struct {
 	circuits         []*pcircuit
 	generated        []*pnode
 	binpack, observe bool
+	sticky           bool // previous placements are honoured (same queue count)
 }
 
 // Build computes the whole plan. It never panics on odd inputs; impossible
@@ -246,6 +247,7 @@ func Build(in Input) (*Plan, error) {
 			return nil, fmt.Errorf("plan: on a stick the %d TX queue(s) are split between download and upload; at least 2 are needed", in.TXQueues)
 		}
 	}
+	b.sticky = b.prev.Queues == b.n || b.prev.Queues == 0
 	if b.n > MaxQueues {
 		return nil, fmt.Errorf("plan: %d queues per direction exceed the supported %d", b.n, MaxQueues)
 	}
@@ -362,6 +364,17 @@ func isReservedName(name string) bool {
 	return false
 }
 
+// validRates guards against inputs that did not come through the CSV
+// reader's checks: every rate must be a finite, positive number.
+func validRates(c *devices.Circuit) bool {
+	for _, v := range []float64{c.DownloadMin, c.UploadMin, c.DownloadMax, c.UploadMax} {
+		if math.IsNaN(v) || math.IsInf(v, 0) || v <= 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // circuitWeight is upstream's weight without its hosted weight service.
 func circuitWeight(c *devices.Circuit) float64 {
 	return math.Max(1, math.Round(c.DownloadMax/2))
@@ -389,6 +402,10 @@ func (b *builder) attachCircuits() error {
 			continue
 		}
 		seen[c.ID] = true
+		if !validRates(c) {
+			b.unshaped(c, "invalid_rates")
+			continue
+		}
 		pc := &store[len(b.circuits)]
 		*pc = pcircuit{c: c, weight: circuitWeight(c)}
 		if resolver != nil {
@@ -427,6 +444,9 @@ func (b *builder) unshaped(c *devices.Circuit, reason string) {
 
 // prevGenerated returns the generated node index a circuit used last run.
 func (b *builder) prevGenerated(id string) (int, bool) {
+	if !b.sticky {
+		return 0, false
+	}
 	e, ok := b.prev.Circuits[id]
 	if !ok {
 		return 0, false
@@ -504,6 +524,9 @@ func (b *builder) placeTopLevel() error {
 		}
 	}
 	prevQueue := func(key string) (int, bool) {
+		if !b.sticky {
+			return 0, false
+		}
 		e, ok := b.prev.Nodes[key]
 		if !ok || e.Queue < 1 || e.Queue > b.n {
 			return 0, false
@@ -824,7 +847,7 @@ func (b *builder) assignLeafHandles() error {
 
 // state is what the next run compares against.
 func (b *builder) state() *Identities {
-	st := &Identities{Version: IdentitiesVersion, Nodes: make(map[string]NodeIdentity, len(b.nodes)), Circuits: make(map[string]CircuitIdentity, len(b.circuits))}
+	st := &Identities{Version: IdentitiesVersion, Queues: b.n, Nodes: make(map[string]NodeIdentity, len(b.nodes)), Circuits: make(map[string]CircuitIdentity, len(b.circuits))}
 	now := b.now.Unix()
 	for _, pn := range b.nodes {
 		e := NodeIdentity{Name: pn.name, Queue: pn.queue, Minor: pn.minor, Parent: parentKey(pn)}
