@@ -607,3 +607,35 @@ func TestBuildErrors(t *testing.T) {
 		}
 	}
 }
+
+// Check 32, adjusted: with 2 queues, one site and one circuit upstream counts
+// 8 qdiscs per interface (7 infrastructure + 1 cake). We count 6: mq, 2 HTB,
+// 2 default-class leafs and the cake, because we do not create the leaf under
+// each m:1 that the kernel would delete anyway.
+func TestCheck32QdiscCount(t *testing.T) {
+	p := mustBuild(t, Input{Config: mustConfig(t, bridgeConf), Network: mustNetwork(t, towerNet), TXQueues: 2,
+		Devices: mustDevices(t, "c1,C1,d1,,Tower,,,,100.64.1.1,,5,5,10,10,,\n")})
+	for _, l := range p.Stats.PerInterface {
+		if l.Qdiscs != 6 || l.MemoryBytes != 5*16<<10+512<<10 {
+			t.Errorf("%s: %d qdiscs, %d bytes, want 6 and %d", l.Interface, l.Qdiscs, l.MemoryBytes, 5*16<<10+512<<10)
+		}
+	}
+}
+
+func TestLeafHandleSpace(t *testing.T) {
+	a := newLeafAllocator([]uint16{1, 2})
+	first := a.take()
+	n := 1
+	seen := map[uint16]bool{first: true}
+	for h := a.take(); h != 0; h = a.take() {
+		if seen[h] || h == 0x7FFF || h == 1 || h == 2 || h == 0x2002 || h == 0x2003 || h == 0x2004 || h == 0x2005 || h == 0xFFFF {
+			t.Fatalf("handle %#x handed out twice or reserved", h)
+		}
+		seen[h] = true
+		n++
+	}
+	// 0xFFFE usable majors minus 0x7FFF and the 2 queue majors with their 4 infra leafs.
+	if first != 0x9000 || n != 0xFFFE-7 {
+		t.Errorf("first %#x, %d handles, want 0x9000 and %d", first, n, 0xFFFE-7)
+	}
+}
