@@ -1,0 +1,116 @@
+// Package integrations imports subscribers and topology from CRM/NMS systems
+// (UISP, Splynx, Netzur, VISP) and turns them into network.json and
+// ShapedDevices.csv.
+//
+// The scheduler calls it like this:
+//
+//	integ := integrations.First(cfg)        // nil when none is enabled (DIY mode)
+//	res, err := integ.Import(ctx, cfg)      // talks to the API; nothing written yet
+//	err = integrations.WriteOutputs(cfg.LqosDirectory, res, nil)
+//
+// or simply integrations.Run(ctx, cfg, dir). Import never writes files and
+// WriteOutputs replaces them atomically, so a failed or refused import keeps
+// the last good files. See README.md for the behaviour and the deliberate
+// differences from upstream LibreQoS.
+package integrations
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/libreqos-go/lqos/internal/config"
+	"github.com/libreqos-go/lqos/internal/integrations/graph"
+	"github.com/libreqos-go/lqos/internal/integrations/netzur"
+	"github.com/libreqos-go/lqos/internal/integrations/splynx"
+	"github.com/libreqos-go/lqos/internal/integrations/uisp"
+	"github.com/libreqos-go/lqos/internal/integrations/visp"
+)
+
+// Result is one compiled import (network tree, circuits and a summary).
+type Result = graph.Result
+
+// Summary counts what an import produced and skipped.
+type Summary = graph.Summary
+
+// Integration is one CRM/NMS source.
+type Integration interface {
+	// Name is the label used in messages ("UISP", "Splynx", "VISP", "Netzur").
+	Name() string
+	// Import fetches everything and compiles it. It writes nothing. It
+	// honours ctx for cancellation and deadlines.
+	Import(ctx context.Context, cfg *config.Config) (*Result, error)
+}
+
+type entry struct {
+	enabled func(*config.Config) bool
+	integ   Integration
+}
+
+// registry is in the scheduler's priority order (first enabled wins).
+var registry = []entry{
+	{func(c *config.Config) bool { return c.UISP.Enable }, uisp.Integration{}},
+	{func(c *config.Config) bool { return c.Splynx.Enabled() }, splynx.Integration{}},
+	{func(c *config.Config) bool { return c.VISP.Enable }, visp.Integration{}},
+	{func(c *config.Config) bool { return c.Netzur.Enable }, netzur.Integration{}},
+}
+
+// All returns every integration this package implements, in priority order.
+func All() []Integration {
+	out := make([]Integration, len(registry))
+	for i, e := range registry {
+		out[i] = e.integ
+	}
+	return out
+}
+
+// Enabled returns the enabled integrations in priority order
+// (UISP, Splynx, VISP, Netzur). Powercode, Sonar and WISPGate are not here yet.
+func Enabled(cfg *config.Config) []Integration {
+	var out []Integration
+	for _, e := range registry {
+		if e.enabled(cfg) {
+			out = append(out, e.integ)
+		}
+	}
+	return out
+}
+
+// First returns the integration the scheduler runs (the first enabled), or nil.
+func First(cfg *config.Config) Integration {
+	if l := Enabled(cfg); len(l) > 0 {
+		return l[0]
+	}
+	return nil
+}
+
+// DefaultTimeout bounds a whole import when ctx has no deadline (upstream had none).
+const DefaultTimeout = 15 * time.Minute
+
+// Run imports with the first enabled integration and writes the outputs into
+// dir. It returns (nil, nil) when no integration is enabled.
+func Run(ctx context.Context, cfg *config.Config, dir string) (*Result, error) {
+	integ := First(cfg)
+	if integ == nil {
+		return nil, nil
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, DefaultTimeout)
+		defer cancel()
+	}
+	start := time.Now()
+	res, err := integ.Import(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("%s import failed; keeping the last good files: %w", integ.Name(), err)
+	}
+	for _, p := range res.Summary.Problems {
+		slog.Warn("integration import", "integration", integ.Name(), "problem", p)
+	}
+	if err := WriteOutputs(dir, res, nil); err != nil {
+		return res, err
+	}
+	slog.Info("integration import written", "integration", integ.Name(), "summary", res.Summary.String(), "elapsed", time.Since(start).Round(time.Millisecond))
+	return res, nil
+}

@@ -1,0 +1,184 @@
+package integrations
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/libreqos-go/lqos/internal/devices"
+	"github.com/libreqos-go/lqos/internal/integrations/graph"
+	"github.com/libreqos-go/lqos/internal/integrations/integtest"
+	"github.com/libreqos-go/lqos/internal/topology"
+)
+
+func TestEnabledOrder(t *testing.T) {
+	cfg := integtest.Config()
+	if First(cfg) != nil || len(Enabled(cfg)) != 0 {
+		t.Fatal("nothing enabled yet")
+	}
+	cfg.Netzur.Enable = true
+	cfg.Splynx.EnableTypo = true
+	cfg.UISP.Enable = true
+	var names []string
+	for _, i := range Enabled(cfg) {
+		names = append(names, i.Name())
+	}
+	// Acceptance 3: UISP wins over Splynx.
+	if got := strings.Join(names, ","); got != "UISP integration,Splynx,Netzur" {
+		t.Errorf("Enabled = %s", got)
+	}
+	if First(cfg).Name() != "UISP integration" {
+		t.Error("First is not UISP")
+	}
+	if len(All()) != 4 {
+		t.Errorf("All = %d", len(All()))
+	}
+}
+
+// circuits returns a compiled result with n circuits.
+func circuits(t *testing.T, n int) *Result {
+	t.Helper()
+	g := graph.New()
+	g.Add(graph.Node{ID: "s", Name: "Site", Kind: graph.KindSite, NetworkID: "t:s"})
+	for i := 0; i < n; i++ {
+		id := fmt.Sprintf("c%d", i)
+		g.Add(graph.Node{ID: id, Name: id, ParentID: "s", Kind: graph.KindClient, Rates: graph.Rates{DownloadMin: 1, UploadMin: 1, DownloadMax: 2, UploadMax: 2}})
+		g.Add(graph.Node{ID: id + "d", ParentID: id, Kind: graph.KindDevice, IPs: []string{fmt.Sprintf("100.64.%d.%d", i/250, i%250+1)}})
+	}
+	res, err := graph.Compile(g, graph.Options{Source: "Test", Mode: graph.ModeFull})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func TestPlausibility(t *testing.T) {
+	p := DefaultPlausibility
+	for _, tc := range []struct {
+		prev, next int
+		ok         bool
+	}{
+		{0, 0, true}, {0, 5, true}, {3, 0, false}, {3, 1, true}, {9, 1, true},
+		{10, 5, true}, {10, 4, false}, {3000, 0, false}, {3000, 1501, true}, {3000, 1499, false}, {100, 1000, true},
+	} {
+		err := p.Check("UISP", tc.prev, tc.next)
+		if (err == nil) != tc.ok {
+			t.Errorf("prev %d next %d: err = %v", tc.prev, tc.next, err)
+		}
+		if err != nil && !errors.Is(err, ErrImplausible) {
+			t.Errorf("not ErrImplausible: %v", err)
+		}
+	}
+	err := p.Check("UISP", 3000, 0)
+	if err == nil || !strings.Contains(err.Error(), "returned 0 circuits but the current ShapedDevices.csv has 3000") || !strings.Contains(err.Error(), "keeping the last good files") {
+		t.Errorf("message = %v", err)
+	}
+}
+
+func TestWriteOutputs(t *testing.T) {
+	dir := t.TempDir()
+	big := circuits(t, 40)
+	if err := WriteOutputs(dir, big, nil); err != nil {
+		t.Fatal(err)
+	}
+	csv1, _ := os.ReadFile(filepath.Join(dir, DevicesFile))
+	net1, _ := os.ReadFile(filepath.Join(dir, NetworkFile))
+	f, d := devices.Parse("x", csv1)
+	if d.HasErrors() || len(f.Circuits) != 40 {
+		t.Fatalf("written csv: %v %d", d.Problems, len(f.Circuits))
+	}
+	if _, d := topology.Parse("n", net1); d.HasErrors() {
+		t.Fatal(d.Problems)
+	}
+	// Zero circuits after 40: refused, files byte-identical, no temp files left.
+	err := WriteOutputs(dir, circuits(t, 0), nil)
+	if !errors.Is(err, ErrImplausible) {
+		t.Fatalf("err = %v", err)
+	}
+	// A drop to 10 of 40 (75%): refused.
+	if err := WriteOutputs(dir, circuits(t, 10), nil); !errors.Is(err, ErrImplausible) || !strings.Contains(err.Error(), "a drop of 75%") {
+		t.Fatalf("err = %v", err)
+	}
+	csv2, _ := os.ReadFile(filepath.Join(dir, DevicesFile))
+	net2, _ := os.ReadFile(filepath.Join(dir, NetworkFile))
+	if string(csv1) != string(csv2) || string(net1) != string(net2) {
+		t.Error("refused import changed the files")
+	}
+	// Forced: written.
+	if err := Write(dir, circuits(t, 10), WriteOptions{Force: true}); err != nil {
+		t.Fatal(err)
+	}
+	f, _ = devices.Load(filepath.Join(dir, DevicesFile))
+	if len(f.Circuits) != 10 {
+		t.Errorf("forced write: %d circuits", len(f.Circuits))
+	}
+	// Explicit previous file overrides what is on disk.
+	if err := WriteOutputs(dir, circuits(t, 30), &devices.File{}); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".") {
+			t.Errorf("temporary file left behind: %s", e.Name())
+		}
+	}
+	if st, _ := os.Stat(filepath.Join(dir, DevicesFile)); st.Mode().Perm() != 0o644 {
+		t.Errorf("mode %v", st.Mode().Perm())
+	}
+}
+
+func TestWriteRefusesInvalid(t *testing.T) {
+	dir := t.TempDir()
+	res := circuits(t, 2)
+	res.Circuits[0].ParentNode = "Nowhere" // a compile bug must not reach disk
+	err := WriteOutputs(dir, res, nil)
+	if err == nil || !strings.Contains(err.Error(), "is not in network.json") {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, DevicesFile)); !os.IsNotExist(err) {
+		t.Error("file written despite validation failure")
+	}
+	if err := WriteOutputs(filepath.Join(dir, "missing"), circuits(t, 1), nil); err == nil {
+		t.Error("write into a missing directory succeeded")
+	}
+}
+
+// Run: a failing import keeps the last good files (acceptance 11).
+func TestRunKeepsLastGood(t *testing.T) {
+	dir := t.TempDir()
+	body := `{"zones":[{"id":1,"name":"Z","capacity_download_mbps":100,"capacity_upload_mbps":100}],"customers":[{"subscriber_id":"A","zone":"Z","download":10,"upload":2,"ip":"100.64.0.1"}]}`
+	fail := false
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if fail {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		w.Write([]byte(body))
+	}))
+	defer srv.Close()
+	cfg := integtest.Config()
+	cfg.Netzur.Enable, cfg.Netzur.APIKey, cfg.Netzur.APIURL = true, "k-123", srv.URL
+	res, err := Run(context.Background(), cfg, dir)
+	if err != nil || res == nil || res.Summary.Circuits != 1 {
+		t.Fatalf("Run = %v, %v", res, err)
+	}
+	before, _ := os.ReadFile(filepath.Join(dir, DevicesFile))
+	fail = true
+	if _, err := Run(context.Background(), cfg, dir); err == nil || !strings.Contains(err.Error(), "Netzur import failed; keeping the last good files") {
+		t.Fatalf("err = %v", err)
+	}
+	after, _ := os.ReadFile(filepath.Join(dir, DevicesFile))
+	if string(before) != string(after) {
+		t.Error("failed import touched ShapedDevices.csv")
+	}
+	cfg.Netzur.Enable = false
+	if res, err := Run(context.Background(), cfg, dir); res != nil || err != nil {
+		t.Errorf("DIY mode: %v %v", res, err)
+	}
+}
