@@ -3,7 +3,6 @@ package plan
 import (
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -169,9 +168,4 @@ func withLowRateRTT(l Leaf, maxMbps float64) Leaf {
 }
 
 // FormatRate prints bit/s exactly for tc: "kbit" when divisible by 1000, else "bit".
-func FormatRate(bps uint64) string {
-	if bps%1000 == 0 {
-		return strconv.FormatUint(bps/1000, 10) + "kbit"
-	}
-	return strconv.FormatUint(bps, 10) + "bit"
-}
+func FormatRate(bps uint64) string { return string(appendRate(nil, bps)) }

@@ -2,7 +2,6 @@ package plan
 
 import (
 	"strconv"
-	"strings"
 )
 
 // RenderTC prints the tree as `tc -batch` lines (no leading "tc"), in apply
@@ -15,45 +14,47 @@ func RenderTC(t *Tree) []string {
 		return nil
 	}
 	out := make([]string, 0, len(t.Qdiscs)+2*len(t.Classes))
-	var sb strings.Builder
+	buf := make([]byte, 0, 256)
 	for _, ifc := range t.Interfaces {
 		for _, q := range t.Qdiscs {
 			if q.Interface != ifc {
 				continue
 			}
-			sb.Reset()
-			sb.WriteString("qdisc add dev ")
-			sb.WriteString(ifc)
+			b := append(buf[:0], "qdisc add dev "...)
+			b = append(b, ifc...)
 			if q.Parent == RootParent {
-				sb.WriteString(" root")
+				b = append(b, " root"...)
 			} else {
-				sb.WriteString(" parent ")
-				sb.WriteString(q.Parent.String())
+				b = append(b, " parent "...)
+				b = appendHandle(b, q.Parent)
 			}
-			sb.WriteString(" handle ")
-			sb.WriteString(qdiscHandle(q.Handle))
-			sb.WriteByte(' ')
-			sb.WriteString(q.Kind)
+			b = append(b, " handle "...)
+			b = appendQdiscHandle(b, q.Handle)
+			b = append(b, ' ')
+			b = append(b, q.Kind...)
 			if q.Kind == "htb" {
 				if q.HTBDefault != 0 {
-					sb.WriteString(" default ")
-					sb.WriteString(strconv.FormatUint(uint64(q.HTBDefault), 16))
+					b = append(b, " default "...)
+					b = strconv.AppendUint(b, uint64(q.HTBDefault), 16)
 				}
 				if q.HTBR2Q != 0 {
-					sb.WriteString(" r2q ")
-					sb.WriteString(strconv.FormatUint(uint64(q.HTBR2Q), 10))
+					b = append(b, " r2q "...)
+					b = strconv.AppendUint(b, uint64(q.HTBR2Q), 10)
 				}
 			}
-			out = append(out, sb.String())
+			out = append(out, string(b))
+			buf = b
 		}
 		for i := range t.Classes {
 			c := &t.Classes[i]
 			if c.Interface != ifc {
 				continue
 			}
-			out = append(out, classLine(&sb, c))
+			buf = appendClass(buf[:0], c)
+			out = append(out, string(buf))
 			if !c.Leaf.IsZero() {
-				out = append(out, leafLine(&sb, c))
+				buf = appendLeaf(buf[:0], c)
+				out = append(out, string(buf))
 			}
 		}
 	}
@@ -61,50 +62,64 @@ func RenderTC(t *Tree) []string {
 }
 
 // qdiscHandle prints a qdisc handle as tc wants it: "7fff:".
-func qdiscHandle(h Handle) string { return strconv.FormatUint(uint64(h.Major()), 16) + ":" }
+func qdiscHandle(h Handle) string { return string(appendQdiscHandle(nil, h)) }
 
-func classLine(sb *strings.Builder, c *Class) string {
-	sb.Reset()
-	sb.WriteString("class add dev ")
-	sb.WriteString(c.Interface)
-	sb.WriteString(" parent ")
-	if c.Parent.Minor() == 0 {
-		sb.WriteString(qdiscHandle(c.Parent))
-	} else {
-		sb.WriteString(c.Parent.String())
-	}
-	sb.WriteString(" classid ")
-	sb.WriteString(c.ID.String())
-	sb.WriteString(" htb rate ")
-	sb.WriteString(FormatRate(c.RateBps))
-	sb.WriteString(" ceil ")
-	sb.WriteString(FormatRate(c.CeilBps))
-	if c.Prio != 0 {
-		sb.WriteString(" prio ")
-		sb.WriteString(strconv.FormatUint(uint64(c.Prio), 10))
-	}
-	if c.Quantum != 0 {
-		sb.WriteString(" quantum ")
-		sb.WriteString(strconv.FormatUint(uint64(c.Quantum), 10))
-	}
-	return sb.String()
+func appendQdiscHandle(b []byte, h Handle) []byte {
+	return append(strconv.AppendUint(b, uint64(h.Major()), 16), ':')
 }
 
-func leafLine(sb *strings.Builder, c *Class) string {
-	sb.Reset()
-	sb.WriteString("qdisc add dev ")
-	sb.WriteString(c.Interface)
-	sb.WriteString(" parent ")
-	sb.WriteString(c.ID.String())
+func appendHandle(b []byte, h Handle) []byte {
+	b = appendQdiscHandle(b, h)
+	return strconv.AppendUint(b, uint64(h.Minor()), 16)
+}
+
+func appendRate(b []byte, bps uint64) []byte {
+	if bps%1000 == 0 {
+		return append(strconv.AppendUint(b, bps/1000, 10), "kbit"...)
+	}
+	return append(strconv.AppendUint(b, bps, 10), "bit"...)
+}
+
+func appendClass(b []byte, c *Class) []byte {
+	b = append(b, "class add dev "...)
+	b = append(b, c.Interface...)
+	b = append(b, " parent "...)
+	if c.Parent.Minor() == 0 {
+		b = appendQdiscHandle(b, c.Parent)
+	} else {
+		b = appendHandle(b, c.Parent)
+	}
+	b = append(b, " classid "...)
+	b = appendHandle(b, c.ID)
+	b = append(b, " htb rate "...)
+	b = appendRate(b, c.RateBps)
+	b = append(b, " ceil "...)
+	b = appendRate(b, c.CeilBps)
+	if c.Prio != 0 {
+		b = append(b, " prio "...)
+		b = strconv.AppendUint(b, uint64(c.Prio), 10)
+	}
+	if c.Quantum != 0 {
+		b = append(b, " quantum "...)
+		b = strconv.AppendUint(b, uint64(c.Quantum), 10)
+	}
+	return b
+}
+
+func appendLeaf(b []byte, c *Class) []byte {
+	b = append(b, "qdisc add dev "...)
+	b = append(b, c.Interface...)
+	b = append(b, " parent "...)
+	b = appendHandle(b, c.ID)
 	if c.LeafHandle != 0 {
-		sb.WriteString(" handle ")
-		sb.WriteString(qdiscHandle(c.LeafHandle))
+		b = append(b, " handle "...)
+		b = appendQdiscHandle(b, c.LeafHandle)
 	}
-	sb.WriteByte(' ')
-	sb.WriteString(c.Leaf.Kind)
+	b = append(b, ' ')
+	b = append(b, c.Leaf.Kind...)
 	for _, a := range c.Leaf.Args {
-		sb.WriteByte(' ')
-		sb.WriteString(a)
+		b = append(b, ' ')
+		b = append(b, a...)
 	}
-	return sb.String()
+	return b
 }
