@@ -312,3 +312,22 @@ func TestAssetsAllowList(t *testing.T) {
 		}
 	}
 }
+
+func TestAssetsGzip(t *testing.T) {
+	e := newEnv(t, nil)
+	req, _ := http.NewRequest("GET", e.ts.URL+"/assets/index.js", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	res, err := http.DefaultTransport.RoundTrip(req) // no transparent decompression
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.Header.Get("Content-Encoding") != "gzip" || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/javascript") {
+		t.Errorf("index.js: encoding %q type %q, want gzip JavaScript", res.Header.Get("Content-Encoding"), res.Header.Get("Content-Type"))
+	}
+	// Fonts are already compressed and are sent as they are.
+	plain := e.client().do(t, "GET", "/assets/app.css", nil, map[string]string{"Accept-Encoding": "identity"})
+	if plain.Header.Get("Content-Encoding") != "" || !strings.Contains(string(plain.Body), "--redact") {
+		t.Errorf("identity request got encoding %q", plain.Header.Get("Content-Encoding"))
+	}
+}

@@ -1,11 +1,14 @@
 package webui
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"mime"
 	"net"
 	"net/http"
 	"net/netip"
@@ -136,7 +139,51 @@ func (s *Server) handleAssets(w http.ResponseWriter, r *http.Request, _ *reqAuth
 		return
 	}
 	w.Header().Set("Cache-Control", "no-cache")
+	w.Header().Add("Vary", "Accept-Encoding")
+	if gz := s.gzipped(name); gz != nil && acceptsGzip(r) {
+		if ct := mime.TypeByExtension(path.Ext(name)); ct != "" {
+			w.Header().Set("Content-Type", ct)
+		}
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Header().Set("Content-Length", strconv.Itoa(len(gz)))
+		if r.Method != http.MethodHead {
+			w.Write(gz)
+		}
+		return
+	}
 	http.ServeFileFS(w, r, s.assets, name)
+}
+
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		if strings.TrimSpace(strings.SplitN(part, ";", 2)[0]) == "gzip" {
+			return true
+		}
+	}
+	return false
+}
+
+// gzipped returns the compressed bytes of a text asset (computed once; the
+// embedded files never change), or nil for binary assets such as fonts.
+func (s *Server) gzipped(name string) []byte {
+	switch path.Ext(name) {
+	case ".js", ".css", ".html", ".json", ".svg":
+	default:
+		return nil
+	}
+	if v, ok := s.gzCache.Load(name); ok {
+		return v.([]byte)
+	}
+	raw, err := fs.ReadFile(s.assets, name)
+	if err != nil {
+		return nil
+	}
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw.Write(raw)
+	zw.Close()
+	s.gzCache.Store(name, buf.Bytes())
+	return buf.Bytes()
 }
 
 // ---- login, first run, logout ----

@@ -72,6 +72,8 @@ type Server struct {
 	handler  http.Handler
 	routes   []route
 
+	gzCache sync.Map // asset name → gzipped bytes
+
 	setupMu    sync.Mutex
 	setupToken string
 

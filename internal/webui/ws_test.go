@@ -178,3 +178,32 @@ func TestWebsocketClosedOnLogout(t *testing.T) {
 		return
 	}
 }
+
+// A socket that floods the server with messages is closed.
+func TestWebsocketFloodClosed(t *testing.T) {
+	e := newEnv(t, nil)
+	_, viewer := e.setup(t)
+	conn, _, err := viewer.dial(t, e.ts.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for i := 0; i < 200; i++ {
+			b, _ := json.Marshal(map[string]string{"type": "unsubscribe", "channel": "cpu"})
+			if conn.Write(context.Background(), websocket.MessageText, b) != nil {
+				return
+			}
+		}
+	}()
+	for {
+		_, err := read(t, conn)
+		if err == nil {
+			continue
+		}
+		var ce websocket.CloseError
+		if !errors.As(err, &ce) || ce.Reason != "too many messages" {
+			t.Fatalf("socket ended with %v, want close reason \"too many messages\"", err)
+		}
+		return
+	}
+}
