@@ -29,7 +29,9 @@ type ClientOptions struct {
 
 // Client is a connection to the bus. It is safe for concurrent use: calls
 // from many goroutines are pipelined on the one connection and responses are
-// matched by request id.
+// matched by request id. The server answers the frames of one connection in
+// order, so a slow request (ApplyPlan) delays the calls queued behind it on
+// the same client; dial a second client for independent work.
 type Client struct {
 	conn    net.Conn
 	o       ClientOptions

@@ -148,7 +148,13 @@ func EncodeRequests(ids []uint64, reqs []Request) ([]byte, error) {
 		if r == nil {
 			return nil, fmt.Errorf("bus: request %d is nil", i)
 		}
-		body, err := marshal(r)
+		if f, ok := r.(fastEncoder); ok {
+			// Bulk bodies are appended in place instead of copied.
+			b = appendElementHead(b, i, ids[i], r.RequestType())
+			b = append(f.appendJSON(b), '}')
+			continue
+		}
+		body, err := json.Marshal(r)
 		if err != nil {
 			return nil, fmt.Errorf("bus: encode %s: %w", r.RequestType(), err)
 		}
@@ -159,6 +165,13 @@ func EncodeRequests(ids []uint64, reqs []Request) ([]byte, error) {
 
 // appendElement appends one {"id":..,"type":..,"body":..} element.
 func appendElement(b []byte, i int, id uint64, typ string, body []byte) []byte {
+	b = appendElementHead(b, i, id, typ)
+	b = append(b, body...)
+	return append(b, '}')
+}
+
+// appendElementHead appends an element up to and including "body":.
+func appendElementHead(b []byte, i int, id uint64, typ string) []byte {
 	if i > 0 {
 		b = append(b, ',')
 	}
@@ -166,16 +179,19 @@ func appendElement(b []byte, i int, id uint64, typ string, body []byte) []byte {
 	b = strconv.AppendUint(b, id, 10)
 	b = append(b, `,"type":`...)
 	b = appendJSONString(b, typ)
-	b = append(b, `,"body":`...)
-	b = append(b, body...)
-	return append(b, '}')
+	return append(b, `,"body":`...)
 }
 
 // EncodeResponses encodes a response batch.
 func EncodeResponses(ids []uint64, resps []Response) ([]byte, error) {
 	b := append(make([]byte, 0, 64*len(resps)), `{"responses":[`...)
 	for i, r := range resps {
-		body, err := marshal(r)
+		if f, ok := r.(fastEncoder); ok {
+			b = appendElementHead(b, i, ids[i], r.ResponseType())
+			b = append(f.appendJSON(b), '}')
+			continue
+		}
+		body, err := json.Marshal(r)
 		if err != nil {
 			e := Errorf(CodeInternal, "encode %s response: %v", r.ResponseType(), err)
 			r, body = e, mustJSON(e)

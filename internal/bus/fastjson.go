@@ -3,6 +3,7 @@ package bus
 import (
 	"encoding/json"
 	"net/netip"
+	"slices"
 	"strconv"
 )
 
@@ -72,6 +73,9 @@ func appendMappings(b []byte, ms []Mapping) []byte {
 	if ms == nil {
 		return append(b, "null"...)
 	}
+	// Reserve room up front (typical mapping ~110-140 bytes) to avoid
+	// repeated regrowth of a multi-megabyte buffer.
+	b = slices.Grow(b, len(ms)*160)
 	b = append(b, '[')
 	for i := range ms {
 		if i > 0 {
@@ -94,14 +98,6 @@ func (r *MappingList) appendJSON(b []byte) []byte {
 	b = append(b, `,"mappings":`...)
 	b = appendMappings(b, r.Mappings)
 	return append(b, '}')
-}
-
-// marshal uses the fast encoder when there is one.
-func marshal(v any) ([]byte, error) {
-	if f, ok := v.(fastEncoder); ok {
-		return f.appendJSON(nil), nil
-	}
-	return json.Marshal(v)
 }
 
 // cursor is a minimal strict JSON reader for the canonical subset.

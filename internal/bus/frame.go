@@ -107,9 +107,9 @@ func AppendFrame(dst, body []byte) []byte {
 }
 
 // ReadFrame reads one frame body from r. The size limit is checked before
-// any body memory is allocated, and the body buffer grows only as bytes
-// actually arrive, so a lying header cannot make the reader allocate maxSize
-// up front.
+// any body memory is allocated, and a large body is only allocated once its
+// first 64 KiB have arrived, so a lying header alone cannot make the reader
+// allocate maxSize.
 func ReadFrame(r io.Reader, maxSize int) ([]byte, error) {
 	var hb [HeaderSize]byte
 	if _, err := io.ReadFull(r, hb[:]); err != nil {
@@ -119,21 +119,24 @@ func ReadFrame(r io.Reader, maxSize int) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	n := int64(h.length)
+	// Read the first chunk before allocating the whole body: a header
+	// announcing 16 MiB must be backed by real data before we commit that
+	// much memory. After that, one exact allocation (no regrowth copies).
+	n := int(h.length)
 	const chunk = 64 << 10
-	if n <= chunk {
-		body := make([]byte, n)
-		if _, err := io.ReadFull(r, body); err != nil {
-			return nil, unexpected(err)
-		}
-		return body, nil
-	}
-	var buf bytes.Buffer
-	buf.Grow(chunk)
-	if _, err := io.CopyN(&buf, r, n); err != nil {
+	head := make([]byte, min(n, chunk))
+	if _, err := io.ReadFull(r, head); err != nil {
 		return nil, unexpected(err)
 	}
-	return buf.Bytes(), nil
+	if n == len(head) {
+		return head, nil
+	}
+	body := make([]byte, n)
+	copy(body, head)
+	if _, err := io.ReadFull(r, body[len(head):]); err != nil {
+		return nil, unexpected(err)
+	}
+	return body, nil
 }
 
 func unexpected(err error) error {

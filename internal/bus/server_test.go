@@ -787,3 +787,49 @@ func TestRegistryComplete(t *testing.T) {
 		}
 	}
 }
+
+// Urgent issues raised over the bus survive a daemon restart (new server,
+// store reopened from the same file).
+func TestUrgentSurvivesRestart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "urgent.json")
+	start := func() (*Client, func()) {
+		st, err := urgent.Open(path, urgent.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := &fakeHandler{UrgentStore: UrgentStore{Store: st}, SchedulerTracker: SchedulerTracker{Tracker: schedstatus.New(nil)}}
+		srv, sock := testServer(t, h, ServerOptions{})
+		c, err := Dial(ctxT(t), sock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c, func() { c.Close(); srv.Close() }
+	}
+	c, stop := start()
+	ctx := ctxT(t)
+	a, err := c.RaiseUrgent(ctx, RaiseUrgent{Code: "TC_U16_OVERFLOW", Severity: urgent.Error, Message: "minor > 65535", Context: json.RawMessage(`{"cpu":3}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.RaiseUrgent(ctx, RaiseUrgent{Code: "UNATTACHED_SHAPED_CIRCUITS", Severity: urgent.Warning, Message: "2 circuits"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.AckUrgent(ctx, 0, "UNATTACHED_SHAPED_CIRCUITS", "ops"); err != nil {
+		t.Fatal(err)
+	}
+	stop()
+
+	c2, stop2 := start()
+	defer stop2()
+	all, err := c2.ListUrgent(ctx, false)
+	if err != nil || len(all) != 2 {
+		t.Fatalf("after restart: %+v, %v", all, err)
+	}
+	open, _ := c2.ListUrgent(ctx, true)
+	if len(open) != 1 || open[0].ID != a.ID || string(open[0].Context) != `{"cpu":3}` {
+		t.Fatalf("open after restart: %+v", open)
+	}
+	if again, err := c2.RaiseUrgent(ctx, RaiseUrgent{Code: "TC_U16_OVERFLOW", Severity: urgent.Error, Message: "again"}); err != nil || again.ID != a.ID || again.Count != 2 {
+		t.Fatalf("dedup across restart: %+v, %v", again, err)
+	}
+}

@@ -281,6 +281,9 @@ func (s *Store) Raise(r Raise) (Issue, error) {
 		return Issue{}, err
 	}
 	msg := strings.TrimSpace(ansiRE.ReplaceAllString(r.Message, ""))
+	if msg == "" {
+		return Issue{}, errors.New("message: empty once terminal escape sequences are removed")
+	}
 	if rs := []rune(msg); len(rs) > MaxMessageLen {
 		msg = string(rs[:MaxMessageLen]) + "..."
 	}

@@ -300,3 +300,10 @@ func TestSaveFailureStillInMemory(t *testing.T) {
 		t.Fatalf("raise = %+v, %v", is, err)
 	}
 }
+
+func TestMessageOnlyEscapes(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "u.json"), newClock(), 0)
+	if _, err := s.Raise(Raise{Code: "A", Severity: Error, Message: "\x1b[31m\x1b[0m"}); err == nil || !strings.Contains(err.Error(), "message: empty") {
+		t.Fatalf("err = %v", err)
+	}
+}
