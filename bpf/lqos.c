@@ -79,7 +79,7 @@ int lqos_xdp(struct xdp_md *ctx)
 	__u64 now = bpf_ktime_get_coarse_ns();
 	count_host(host, dir, bytes, now, m.circuit_hash);
 	if (cfg_track_flows)
-		track_flow(&pkt, host, dir, bytes, now, classid);
+		track_flow(&pkt, dir, bytes, now, mapped ? m.classid_down : 0);
 
 	if (classid == 0) {
 		/* Unmapped: normal stack on this CPU; TC leaves priority alone

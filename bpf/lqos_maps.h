@@ -86,7 +86,7 @@ struct lqos_flow {
 	__u32 next_seq[2];    /* highest seq+len seen per direction */
 	__u32 retransmits[2]; /* segments starting below next_seq */
 	__u32 ts_val[2];      /* TSval waiting for its echo, 0 = none */
-	__u32 classid;
+	__u32 classid; /* subscriber's download class, 0 = unmapped */
 	__u8 end_status;
 	__u8 pad[3];
 	__u64 ts_time[2];     /* CLOCK_MONOTONIC (fine) when ts_val was first seen */

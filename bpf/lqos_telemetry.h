@@ -74,8 +74,9 @@ static __always_inline void tcp_rtt(struct lqos_flow *f, struct lqos_packet *pkt
 	}
 }
 
-static __always_inline void track_flow(struct lqos_packet *pkt, struct lqos_addr *host, int dir,
-				       __u64 bytes, __u64 now, __u32 classid)
+/* classid: the subscriber's download class, 0 when unmapped. */
+static __always_inline void track_flow(struct lqos_packet *pkt, int dir, __u64 bytes, __u64 now,
+				       __u32 classid)
 {
 	if (!pkt->has_l4)
 		return;

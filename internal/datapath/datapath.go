@@ -662,7 +662,11 @@ func expire[K, V any](m *ebpf.Map, idle time.Duration, lastSeen func(*V) uint64)
 	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
 		return 0, err
 	}
-	cutoff := uint64(ts.Nano()) - uint64(idle)
+	now := uint64(ts.Nano())
+	if uint64(idle) >= now {
+		return 0, nil // nothing can be older than boot
+	}
+	cutoff := now - uint64(idle)
 	var (
 		k    K
 		v    V

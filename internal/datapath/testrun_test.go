@@ -5,9 +5,14 @@ package datapath
 import (
 	"encoding/binary"
 	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/cilium/ebpf"
+	"golang.org/x/sys/unix"
 )
 
 const (
@@ -282,5 +287,201 @@ func TestHostCountersFromTestRun(t *testing.T) {
 	}
 	if len(got) != 2 {
 		t.Errorf("%d hosts counted, want 2 (remote addresses must not be counted): %v", len(got), hosts)
+	}
+}
+
+func TestFlowsRTTAndRetransmits(t *testing.T) {
+	d, _ := openTest(t, Options{})
+	testMappings(t, d, 0)
+	inet, err := d.loadPrograms(Interface{Name: "t", Role: RoleInternet}) // sees download
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inet.Close()
+	isp, err := d.loadPrograms(Interface{Name: "t", Role: RoleISP}) // sees upload
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer isp.Close()
+
+	const sub, srv = "10.1.2.3", "192.0.2.1"
+	up := func(s tcpSeg) []byte {
+		s.sport, s.dport = 40000, 443
+		return eth().ipv4(sub, srv, 6).tcp(s).bytes()
+	}
+	down := func(s tcpSeg) []byte {
+		s.sport, s.dport = 443, 40000
+		return eth().ipv4(srv, sub, 6).tcp(s).bytes()
+	}
+	const syn, ack, psh, rst = 0x02, 0x10, 0x08, 0x04
+	steps := []struct {
+		prog  *ebpf.Program
+		frame []byte
+	}{
+		{isp.LqosXdp, up(tcpSeg{seq: 100, flags: syn, tsval: 1000})},
+		{inet.LqosXdp, down(tcpSeg{seq: 7000, ack: 101, flags: syn | ack, tsval: 5000, tsecr: 1000})}, // upload RTT sample
+		{isp.LqosXdp, up(tcpSeg{seq: 101, ack: 7001, flags: ack, tsval: 1001, tsecr: 5000})},          // download RTT sample
+		{inet.LqosXdp, down(tcpSeg{seq: 7001, ack: 101, flags: psh | ack, tsval: 5001, tsecr: 1001, payload: 100})},
+		{inet.LqosXdp, down(tcpSeg{seq: 7101, ack: 101, flags: psh | ack, tsval: 5002, tsecr: 1001, payload: 100})},
+		{inet.LqosXdp, down(tcpSeg{seq: 7001, ack: 101, flags: psh | ack, tsval: 5003, tsecr: 1001, payload: 100})}, // retransmit
+		{isp.LqosXdp, up(tcpSeg{seq: 101, flags: rst})},
+		// Mid-flow TCP for an unmapped subscriber must not create a flow...
+		{inet.LqosXdp, eth().ipv4(srv, "10.9.9.9", 6).tcp(tcpSeg{sport: 80, dport: 1234, flags: ack, payload: 10}).bytes()},
+		// ...but UDP always does.
+		{inet.LqosXdp, eth().ipv4(srv, "10.9.9.9", 17).udp(53, 5353, 20).bytes()},
+	}
+	var wantBytes [2]uint64
+	for i, s := range steps {
+		if i < 7 {
+			dir := Upload
+			if s.prog == inet.LqosXdp {
+				dir = Download
+			}
+			wantBytes[dir] += uint64(len(s.frame))
+		}
+		runXDP(t, s.prog, s.frame)
+		time.Sleep(time.Millisecond) // RTT samples are > 0 only if time passes
+	}
+
+	flows, err := d.Flows()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(flows) != 2 {
+		t.Fatalf("%d flows, want 2 (one TCP, one UDP): %+v", len(flows), flows)
+	}
+	var tcp, udp Flow
+	for _, f := range flows {
+		if f.Key.Proto == 6 {
+			tcp = f
+		} else {
+			udp = f
+		}
+	}
+	wantKey := FlowKey{Remote: netip.MustParseAddr(srv), Local: netip.MustParseAddr(sub), RemotePort: 443, LocalPort: 40000, Proto: 6}
+	if tcp.Key != wantKey {
+		t.Errorf("tcp key %+v, want %+v", tcp.Key, wantKey)
+	}
+	if tcp.Packets != [2]uint64{4, 3} || tcp.Bytes != wantBytes {
+		t.Errorf("tcp packets %v bytes %v, want [4 3] %v", tcp.Packets, tcp.Bytes, wantBytes)
+	}
+	if tcp.Retransmits != [2]uint32{1, 0} {
+		t.Errorf("retransmits %v, want [1 0]", tcp.Retransmits)
+	}
+	for dir, r := range tcp.RTT {
+		if r.Count != 1 || r.Last <= 0 || r.Min != r.Last || r.Sum != r.Last {
+			t.Errorf("rtt[%d] = %+v, want exactly one positive sample", dir, r)
+		}
+	}
+	if tcp.End != FlowRST {
+		t.Errorf("end status %d, want RST", tcp.End)
+	}
+	if tcp.ClassID != classDown4 {
+		t.Errorf("flow class %s, want %s", FormatClassID(tcp.ClassID), FormatClassID(classDown4))
+	}
+	if tcp.Start.IsZero() || tcp.LastSeen.Before(tcp.Start) {
+		t.Errorf("start %v last seen %v", tcp.Start, tcp.LastSeen)
+	}
+	if udp.Key.Local != netip.MustParseAddr("10.9.9.9") || udp.Key.LocalPort != 5353 || udp.ClassID != 0 {
+		t.Errorf("udp flow %+v", udp)
+	}
+
+	if n, err := d.ExpireFlows(time.Hour); err != nil || n != 0 {
+		t.Errorf("ExpireFlows(1h) = %d, %v; want 0 expired", n, err)
+	}
+	time.Sleep(20 * time.Millisecond) // coarse clock ticks at most every 4 ms at HZ=250
+	if n, err := d.ExpireFlows(time.Millisecond); err != nil || n != 2 {
+		t.Errorf("ExpireFlows(1ms) = %d, %v; want 2", n, err)
+	}
+	if left, _ := d.Flows(); len(left) != 0 {
+		t.Errorf("%d flows left after expiry", len(left))
+	}
+}
+
+func TestPinnedMapsSurviveReopen(t *testing.T) {
+	requireRoot(t)
+	pin := filepath.Join(privateBPFFS(t), "lqos")
+	open := func() *Datapath {
+		d, err := Open(Options{PinDir: pin, Logger: quietLogger()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	d := open()
+	want := Entry{Prefix: mustPrefix("10.1.0.0/16"), Mapping: Mapping{CPU: 0, ClassID: classDown4, UploadClassID: classUp4, CircuitHash: 1, DeviceHash: 2}}
+	if err := d.Add(want.Prefix, want.Mapping); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+
+	d = open()
+	got, err := d.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0] != want {
+		t.Errorf("after reopen: %+v, want [%+v]", got, want)
+	}
+	if m, ok, err := d.Lookup(want.Prefix); err != nil || !ok || m != want.Mapping {
+		t.Errorf("Lookup = %+v %v %v", m, ok, err)
+	}
+	if _, ok, _ := d.Lookup(mustPrefix("10.1.2.0/24")); ok {
+		t.Error("Lookup of a covered but absent prefix reported found")
+	}
+	d.Close()
+
+	// A pin with another layout (an older build) is replaced, not reused.
+	os.Remove(filepath.Join(pin, mapLPM))
+	old, err := ebpf.NewMap(&ebpf.MapSpec{Name: mapLPM, Type: ebpf.LPMTrie, KeySize: 20, ValueSize: 24, MaxEntries: 10, Flags: unix.BPF_F_NO_PREALLOC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := old.Pin(filepath.Join(pin, mapLPM)); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+	d = open()
+	defer d.Close()
+	if err := d.Add(want.Prefix, want.Mapping); err != nil {
+		t.Errorf("Add after replacing a stale pin: %v", err)
+	}
+	if err := d.Unpin(); err != nil {
+		t.Errorf("Unpin: %v", err)
+	}
+}
+
+func TestAddRejectsBadInput(t *testing.T) {
+	d, _ := openTest(t, Options{})
+	tests := []struct {
+		name string
+		err  error
+	}{
+		{"no class", d.Add(mustPrefix("10.0.0.0/8"), Mapping{})},
+		{"cpu out of range", d.Add(mustPrefix("10.0.0.0/8"), Mapping{CPU: 100000, ClassID: 0x10003})},
+		{"invalid prefix", d.Add(netip.Prefix{}, Mapping{ClassID: 0x10003})},
+		{"bad batch entry", d.BatchUpdate([]Entry{{Prefix: mustPrefix("10.0.0.0/8"), Mapping: Mapping{ClassID: 0x3}}})},
+	}
+	for _, tc := range tests {
+		if tc.err == nil {
+			t.Errorf("%s: accepted", tc.name)
+		}
+	}
+	if l, _ := d.List(); len(l) != 0 {
+		t.Errorf("rejected input left %d entries", len(l))
+	}
+	if _, err := d.loadPrograms(Interface{Name: "x", Role: RoleStick, InternetVLAN: 5, ISPVLAN: 5}); err == nil {
+		t.Error("stick mode with equal VLANs accepted")
+	}
+	if _, err := d.loadPrograms(Interface{Name: "x", Role: 9}); err == nil {
+		t.Error("role 9 accepted")
+	}
+}
+
+func TestBatchUpdateOverCapacity(t *testing.T) {
+	d, _ := openTest(t, Options{MaxMappings: 100})
+	err := d.BatchUpdate(benchEntries(150))
+	if err == nil || !strings.Contains(err.Error(), "of 150 applied") {
+		t.Fatalf("err %v, want a partial-apply error", err)
 	}
 }
