@@ -639,3 +639,39 @@ func TestLeafHandleSpace(t *testing.T) {
 		t.Errorf("first %#x, %d handles, want 0x9000 and %d", first, n, 0xFFFE-7)
 	}
 }
+
+// TestGoldenScenarios renders a few layouts end to end (tc lines and
+// queuingStructure.json) so any change in the output is reviewed.
+func TestGoldenScenarios(t *testing.T) {
+	rows := "c1,Alpha,d1,,Tower,,,,100.64.1.1,2001:db8::1,5,5,10,10,,\n" +
+		"c2,Beta,d2,,,,,,100.64.1.2,,1,1,2,1,,fq_codel/none\n" +
+		"c3,Gamma,d3,,Ghost,,,,100.64.1.3,,1,1,2,1,,\n" +
+		"c4,Delta,d4,,AP,,,,100.64.1.4,,20,5,1200,300,,\n"
+	net := `{"Tower":{"downloadBandwidthMbps":2000,"uploadBandwidthMbps":500,"children":{"AP":{"downloadBandwidthMbps":1500,"uploadBandwidthMbps":0}}},"Zeta":{"downloadBandwidthMbps":100,"uploadBandwidthMbps":100}}`
+	tests := []struct {
+		name   string
+		conf   string
+		extra  []string
+		queues int
+		net    string
+	}{
+		{"bridge", bridgeConf, []string{"downlink_bandwidth_mbps = 4000", "uplink_bandwidth_mbps = 1000"}, 2, net},
+		{"stick", stickConf, nil, 4, net},
+		{"binpacking", bridgeConf, []string{"use_binpacking = true"}, 2, net},
+		{"flat", bridgeConf, nil, 3, `{}`},
+		{"observe", bridgeConf, []string{`queue_mode = "observe"`}, 2, net},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := mustBuild(t, Input{Config: mustConfig(t, tt.conf, tt.extra...), Network: mustNetwork(t, tt.net), Devices: mustDevices(t, rows), TXQueues: tt.queues})
+			checkPlanInvariants(t, p)
+			golden(t, "scenarios/"+tt.name+".tc", []byte(strings.Join(RenderTC(p.Tree), "\n")+"\n"))
+			js, err := p.QueuingStructureJSON()
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden(t, "scenarios/"+tt.name+".json", js)
+			golden(t, "scenarios/"+tt.name+".summary", []byte(p.Summary()))
+		})
+	}
+}

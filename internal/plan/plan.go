@@ -124,13 +124,13 @@ type CircuitPlan struct {
 
 // Unshaped is a circuit that got no class and no mapping.
 type Unshaped struct {
-	CircuitID    string
-	CircuitName  string
-	ParentNode   string
-	ParentNodeID string
-	Reason       string // "unknown_parent", "duplicate_circuit"
-	Line         int
-	Devices      []string
+	CircuitID    string   `json:"circuit_id"`
+	CircuitName  string   `json:"circuit_name,omitempty"`
+	ParentNode   string   `json:"parent_node,omitempty"`
+	ParentNodeID string   `json:"parent_node_id,omitempty"`
+	Reason       string   `json:"reason"` // "unknown_parent", "invalid_rates", "duplicate_circuit"
+	Line         int      `json:"line,omitempty"`
+	Devices      []string `json:"devices,omitempty"`
 }
 
 // Plan is the planner's result.
