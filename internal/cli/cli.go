@@ -144,11 +144,21 @@ func newFlags(name string) *flag.FlagSet {
 	return fs
 }
 
+// parse accepts flags before and after positional arguments ("ack 4 --by
+// me"); the positionals are then available as fs.Args().
 func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		return usagef("%v", err)
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return usagef("%v", err)
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
 	}
-	return nil
+	return fs.Parse(append([]string{"--"}, pos...))
 }
 
 func noArgs(fs *flag.FlagSet) error {

@@ -1,0 +1,86 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestRunWithoutDaemon(t *testing.T) {
+	nowhere := filepath.Join(t.TempDir(), "bus")
+	tests := []struct {
+		args    []string
+		exit    int
+		wantErr string
+	}{
+		{nil, ExitUsage, "usage: lqos"},
+		{[]string{"--bus", nowhere, "teleport"}, ExitUsage, `unknown command "teleport"`},
+		{[]string{"--bogus"}, ExitUsage, "flag provided but not defined"},
+		{[]string{"--bus", nowhere, "status"}, ExitUnreachable, "is lqosd running?"},
+		{[]string{"--help"}, ExitOK, "usage: lqos"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			var out, errb bytes.Buffer
+			if code := Run(context.Background(), tt.args, &out, &errb); code != tt.exit {
+				t.Fatalf("exit %d, want %d (stderr %q)", code, tt.exit, errb.String())
+			}
+			if !strings.Contains(errb.String(), tt.wantErr) {
+				t.Errorf("stderr %q lacks %q", errb.String(), tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestRate(t *testing.T) {
+	for _, tt := range []struct {
+		in   uint64
+		want string
+	}{{0, "0 bit/s"}, {999, "999 bit/s"}, {1500, "1.50 kbit/s"}, {25_000_000, "25.00 Mbit/s"}, {3_210_000_000, "3.21 Gbit/s"}} {
+		if got := Rate(tt.in); got != tt.want {
+			t.Errorf("Rate(%d) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestParsePrefix(t *testing.T) {
+	for _, tt := range []struct {
+		in, want string
+		err      string
+	}{
+		{"10.0.0.1", "10.0.0.1/32", ""},
+		{"2001:db8::1", "2001:db8::1/128", ""},
+		{"10.1.0.0/16", "10.1.0.0/16", ""},
+		{"10.1.0.1/16", "", "host bits"},
+		{"ten", "", "ParseAddr"},
+	} {
+		p, err := parsePrefix(tt.in)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("parsePrefix(%q) error %v, want %q", tt.in, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || p.String() != tt.want {
+			t.Errorf("parsePrefix(%q) = %v, %v", tt.in, p, err)
+		}
+	}
+}
+
+func TestParseInterleaved(t *testing.T) {
+	fs := newFlags("x")
+	by := fs.String("by", "", "")
+	n := fs.Int("n", 0, "")
+	if err := parse(fs, []string{"4", "--by", "me", "5", "-n", "3"}); err != nil {
+		t.Fatal(err)
+	}
+	if *by != "me" || *n != 3 || !slices.Equal(fs.Args(), []string{"4", "5"}) {
+		t.Fatalf("by %q n %d args %v", *by, *n, fs.Args())
+	}
+	if err := parse(newFlags("y"), []string{"--nope"}); err == nil {
+		t.Fatal("unknown flag accepted")
+	}
+}
