@@ -20,6 +20,9 @@ type Options struct {
 	NoRollback bool
 	// DryRun plans the requests without sending them.
 	DryRun bool
+	// MemInfoPath is read for the memory preflight; "" = /proc/meminfo.
+	// An unreadable file skips the memory check (as upstream does).
+	MemInfoPath string
 }
 
 // Result reports what Apply did.
@@ -81,7 +84,23 @@ func Apply(ctx context.Context, h *Handle, t *plan.Tree, opts Options) (*Result,
 	res.Before, res.DumpTime = before, time.Since(start)
 	res.Planned = diff(before, want)
 	log.Info("tc apply planned", "interfaces", want.ifaces, "requests", len(res.Planned), "dump", res.DumpTime)
-	if opts.DryRun || len(res.Planned) == 0 {
+	if len(res.Planned) == 0 {
+		return res, nil
+	}
+	memPath := opts.MemInfoPath
+	if memPath == "" {
+		memPath = "/proc/meminfo"
+	}
+	var mem *MemInfo
+	if m, err := ReadMemInfo(memPath); err == nil {
+		mem = &m
+	} else {
+		log.Warn("tc apply: memory preflight skipped", "err", err)
+	}
+	if err := preflight(want, res.Planned, mem); err != nil {
+		return res, err
+	}
+	if opts.DryRun {
 		return res, nil
 	}
 	start = time.Now()
