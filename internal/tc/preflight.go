@@ -64,7 +64,7 @@ func ReadMemInfo(path string) (MemInfo, error) {
 		}
 		v, err := strconv.ParseUint(fields[1], 10, 64)
 		if err != nil {
-			return MemInfo{}, fmt.Errorf("%s:%d: %s: bad number %q", path, line, fields[0], fields[1])
+			return MemInfo{}, fmt.Errorf("%s:%d: %s: bad number %q", path, line, strings.TrimSuffix(fields[0], ":"), fields[1])
 		}
 		*dst = v << 10 // kB
 	}
