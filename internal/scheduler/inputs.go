@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -13,8 +12,11 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/libreqos-go/lqos/internal/config"
 	"github.com/libreqos-go/lqos/internal/devices"
 	"github.com/libreqos-go/lqos/internal/diag"
+	"github.com/libreqos-go/lqos/internal/inputs"
+	"github.com/libreqos-go/lqos/internal/overrides"
 	"github.com/libreqos-go/lqos/internal/topology"
 )
 
@@ -157,37 +159,49 @@ func writeAtomic(p string, data []byte) error {
 	return nil
 }
 
-// ParseValidator checks the files with the input readers: every error of
-// ShapedDevices.csv and network.json, and that lqos_overrides.json is JSON.
-// Parsed is set to *ParsedInputs. (The lead's internal/inputs will do the
-// complete check including overrides; see the adapter in cmd/lqos_scheduler.)
-type ParseValidator struct{}
-
-// ParsedInputs is ParseValidator's result.
-type ParsedInputs struct {
-	Devices *devices.File
-	Network *topology.Network
+// InputsValidator checks a snapshot exactly as libreqos and lqosd do
+// (internal/inputs: every file, the overrides applied, the cross-file
+// checks), but on the bytes of the snapshot, so what was checked is what
+// is applied. Parsed is set to *inputs.Inputs.
+type InputsValidator struct {
+	// Config is attached to the result (may be nil in tests).
+	Config *config.Config
 }
 
 // Validate implements Validator.
-func (ParseValidator) Validate(_ context.Context, in *Inputs) ([]string, error) {
+func (v InputsValidator) Validate(_ context.Context, in *Inputs) ([]string, error) {
 	var l diag.List
-	out := &ParsedInputs{}
+	path := func(n string) string { return filepath.Join(in.Dir, n) }
+	var sd *devices.File
 	if data, ok := in.Files[FileShapedDevices]; ok {
-		f, dl := devices.Parse(filepath.Join(in.Dir, FileShapedDevices), data)
-		out.Devices = f
+		var dl diag.List
+		sd, dl = devices.Parse(path(FileShapedDevices), data)
 		l.Merge(dl)
 	} else {
+		sd = &devices.File{Path: path(FileShapedDevices)}
 		l.Errorf(FileShapedDevices, 0, "", "missing in %s", in.Dir)
 	}
+	var nw *topology.Network
 	if data, ok := in.Files[FileNetwork]; ok {
-		nw, dl := topology.Parse(filepath.Join(in.Dir, FileNetwork), data)
-		out.Network = nw
-		l.Merge(dl)
+		var nl diag.List
+		nw, nl = topology.Parse(path(FileNetwork), data)
+		l.Merge(nl)
+	} else {
+		nw = &topology.Network{Path: path(FileNetwork)}
+		l.Errorf(FileNetwork, 0, "", "missing in %s (use {} for a flat network)", in.Dir)
 	}
-	if data, ok := in.Files[FileOverrides]; ok && !json.Valid(data) {
-		l.Errorf(FileOverrides, 0, "", "not valid JSON")
+	ov := &overrides.File{}
+	if data, ok := in.Files[FileOverrides]; ok {
+		var ol diag.List
+		ov, ol = overrides.Parse(path(FileOverrides), data)
+		l.Merge(ol)
 	}
+	res := &inputs.Inputs{Config: v.Config, Devices: sd, Network: nw, Overrides: ov}
+	if !l.HasErrors() {
+		l.Merge(ov.Apply(sd, nw))
+		l.Merge(res.CrossCheck())
+	}
+	l.Sort()
 	var warns []string
 	for _, p := range l.Warnings() {
 		warns = append(warns, p.String())
@@ -195,6 +209,6 @@ func (ParseValidator) Validate(_ context.Context, in *Inputs) ([]string, error) 
 	if err := l.Err(); err != nil {
 		return warns, err
 	}
-	in.Parsed = out
+	in.Parsed = res
 	return warns, nil
 }

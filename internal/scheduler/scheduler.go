@@ -121,7 +121,7 @@ type Deps struct {
 	Reporter  Reporter          // required
 	Bus       BusWaiter         // required by Run
 	Runner    IntegrationRunner // required when Options.Integration is set
-	Validator Validator         // ParseValidator if nil
+	Validator Validator         // InputsValidator if nil
 	Refresher QueueRefresher    // required
 	Clock     Clock             // RealClock if nil
 	Logger    *slog.Logger      // slog.Default() if nil
@@ -165,7 +165,7 @@ func New(o Options, d Deps) (*Scheduler, error) {
 		return nil, errors.New("scheduler: InputDir is required (lqos_directory)")
 	}
 	if d.Validator == nil {
-		d.Validator = ParseValidator{}
+		d.Validator = InputsValidator{}
 	}
 	if d.Clock == nil {
 		d.Clock = RealClock{}
