@@ -37,6 +37,7 @@ type Client struct {
 	o       ClientOptions
 	nextID  atomic.Uint64
 	writeMu sync.Mutex
+	scratch []byte // frame assembly buffer, guarded by writeMu
 
 	mu      sync.Mutex
 	pending map[uint64]chan DecodedResponse
@@ -138,9 +139,12 @@ func (c *Client) Request(ctx context.Context, reqs ...Request) ([]Response, erro
 	if len(reqs) > MaxBatch {
 		return nil, fmt.Errorf("bus: %d requests in one batch, limit %d", len(reqs), MaxBatch)
 	}
+	// Ids of one batch are contiguous, so responses index straight into out.
+	n := uint64(len(reqs))
+	base := c.nextID.Add(n) - n + 1
 	ids := make([]uint64, len(reqs))
 	for i := range ids {
-		ids[i] = c.nextID.Add(1)
+		ids[i] = base + uint64(i)
 	}
 	body, err := EncodeRequests(ids, reqs)
 	if err != nil {
@@ -171,11 +175,12 @@ func (c *Client) Request(ctx context.Context, reqs ...Request) ([]Response, erro
 		unregister()
 		return nil, err
 	}
-	byID := make(map[uint64]Response, len(reqs))
-	for len(byID) < len(reqs) {
+	out := make([]Response, len(reqs))
+	for got := 0; got < len(reqs); {
 		select {
 		case r := <-ch:
-			byID[r.ID] = r.Resp
+			out[r.ID-base] = r.Resp
+			got++
 		case <-ctx.Done():
 			unregister()
 			return nil, fmt.Errorf("bus: %w", ctx.Err())
@@ -183,7 +188,8 @@ func (c *Client) Request(ctx context.Context, reqs ...Request) ([]Response, erro
 			// Responses may have arrived just before the connection died.
 			select {
 			case r := <-ch:
-				byID[r.ID] = r.Resp
+				out[r.ID-base] = r.Resp
+				got++
 				continue
 			default:
 			}
@@ -193,10 +199,6 @@ func (c *Client) Request(ctx context.Context, reqs ...Request) ([]Response, erro
 			c.mu.Unlock()
 			return nil, err
 		}
-	}
-	out := make([]Response, len(reqs))
-	for i, id := range ids {
-		out[i] = byID[id]
 	}
 	return out, nil
 }
@@ -210,19 +212,21 @@ func (c *Client) write(ctx context.Context, body []byte) error {
 	}
 	_ = c.conn.SetWriteDeadline(dl)
 	// Abort a write blocked on a full socket if ctx is cancelled.
-	fired := make(chan struct{})
-	stop := context.AfterFunc(ctx, func() {
-		_ = c.conn.SetWriteDeadline(time.Unix(1, 0))
-		close(fired)
-	})
-	defer func() {
-		// If the abort fired, wait for it so it cannot hit the next
-		// writer's frame (each write sets its own deadline first).
-		if !stop() {
-			<-fired
-		}
-	}()
-	if err := writeFrame(c.conn, body); err != nil {
+	if ctx.Done() != nil {
+		fired := make(chan struct{})
+		stop := context.AfterFunc(ctx, func() {
+			_ = c.conn.SetWriteDeadline(time.Unix(1, 0))
+			close(fired)
+		})
+		defer func() {
+			// If the abort fired, wait for it so it cannot hit the next
+			// writer's frame (each write sets its own deadline first).
+			if !stop() {
+				<-fired
+			}
+		}()
+	}
+	if err := writeFrame(c.conn, &c.scratch, body); err != nil {
 		if ctx.Err() != nil {
 			c.conn.Close()
 			c.fail(fmt.Errorf("bus: %w", ctx.Err()))

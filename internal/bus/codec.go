@@ -96,44 +96,70 @@ func DecodeRequests(body []byte) ([]DecodedRequest, *Error) {
 		return nil, Errorf(CodeBadFrame, "request batch: %d requests, limit %d", len(b.Requests), MaxBatch)
 	}
 	out := make([]DecodedRequest, len(b.Requests))
-	seen := make(map[uint64]struct{}, len(b.Requests))
+	var seen map[uint64]struct{}
+	if len(b.Requests) > 16 {
+		seen = make(map[uint64]struct{}, len(b.Requests))
+	}
 	for i, w := range b.Requests {
 		d := &out[i]
 		d.ID, d.Type = w.ID, w.Type
-		where := fmt.Sprintf("requests[%d] (id %d, type %q)", i, w.ID, w.Type)
+		fail := func(code, format string, args ...any) {
+			where := fmt.Sprintf("requests[%d] (id %d, type %q): ", i, w.ID, w.Type)
+			d.Err = Errorf(code, where+format, args...)
+		}
 		if w.ID == 0 {
-			d.Err = Errorf(CodeBadRequest, "%s: field id: must be non-zero", where)
+			fail(CodeBadRequest, "field id: must be non-zero")
 			continue
 		}
-		if _, dup := seen[w.ID]; dup {
-			d.Err = Errorf(CodeBadRequest, "%s: field id: duplicate in this batch", where)
+		if duplicateID(b.Requests[:i], seen, w.ID) {
+			fail(CodeBadRequest, "field id: duplicate in this batch")
 			continue
 		}
-		seen[w.ID] = struct{}{}
 		mk, ok := requestTypes[w.Type]
 		if !ok {
-			d.Err = Errorf(CodeUnknownType, "%s: unknown request type", where)
+			fail(CodeUnknownType, "unknown request type")
 			continue
 		}
 		req := mk()
-		if fd, ok := req.(fastDecoder); ok && fd.decodeFast(w.Body) {
+		switch fd, isFast := req.(fastDecoder); {
+		case isFast && fd.decodeFast(w.Body):
 			// canonical bulk body decoded without reflection
-		} else if len(w.Body) > 0 && !bytes.Equal(w.Body, []byte("null")) {
+		case len(w.Body) == 0 || bytes.Equal(w.Body, []byte("null")) || bytes.Equal(w.Body, []byte("{}")):
+			// zero value (Ping and other field-less requests)
+		default:
 			req = mk() // the fast decoder may have left partial state
 			if err := strictUnmarshal(w.Body, req); err != nil {
-				d.Err = Errorf(CodeBadRequest, "%s: body: %v", where, err)
+				fail(CodeBadRequest, "body: %v", err)
 				continue
 			}
 		}
 		if v, ok := req.(validator); ok {
 			if err := v.Validate(); err != nil {
-				d.Err = Errorf(CodeInvalidArgument, "%s: %v", where, err)
+				fail(CodeInvalidArgument, "%v", err)
 				continue
 			}
 		}
 		d.Req = req
 	}
 	return out, nil
+}
+
+// duplicateID reports whether id occurs in earlier (small batches, linear
+// scan) or in seen (large batches; id is then recorded in seen).
+func duplicateID(earlier []wireRequest, seen map[uint64]struct{}, id uint64) bool {
+	if seen == nil {
+		for _, e := range earlier {
+			if e.ID == id {
+				return true
+			}
+		}
+		return false
+	}
+	if _, dup := seen[id]; dup {
+		return true
+	}
+	seen[id] = struct{}{}
+	return false
 }
 
 // EncodeRequests encodes a request batch with the given ids.

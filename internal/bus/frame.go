@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 )
 
 // Frame layout (all integers big-endian):
@@ -146,11 +145,21 @@ func unexpected(err error) error {
 	return err
 }
 
-// writeFrame writes header and body with one writev where possible.
-func writeFrame(w io.Writer, body []byte) error {
+// writeFrame writes a frame. Small frames are assembled in *scratch (reused
+// by the caller, who serialises writes) and sent with one write; large ones
+// go out as header plus body without copying the body.
+func writeFrame(w io.Writer, scratch *[]byte, body []byte) error {
 	var h [HeaderSize]byte
 	putHeader(h[:], len(body))
-	bufs := net.Buffers{h[:], body}
-	_, err := bufs.WriteTo(w)
+	if len(body) <= 64<<10 {
+		buf := append(append((*scratch)[:0], h[:]...), body...)
+		*scratch = buf
+		_, err := w.Write(buf)
+		return err
+	}
+	if _, err := w.Write(h[:]); err != nil {
+		return err
+	}
+	_, err := w.Write(body)
 	return err
 }

@@ -306,7 +306,8 @@ func (s *Server) refuse(c net.Conn, e *Error) {
 	s.errs.Add(1)
 	_ = c.SetWriteDeadline(s.o.Clock().Add(time.Second))
 	if body, err := EncodeResponses([]uint64{0}, []Response{e}); err == nil {
-		_ = writeFrame(c, body)
+		var scratch []byte
+		_ = writeFrame(c, &scratch, body)
 	}
 	c.Close()
 }
@@ -362,6 +363,7 @@ func (s *Server) serveConn(base context.Context, c *net.UnixConn) {
 	}
 	ctx := context.WithValue(base, peerKey{}, peer)
 	br := bufio.NewReaderSize(c, 64<<10)
+	var scratch []byte
 	for {
 		_ = c.SetReadDeadline(s.o.Clock().Add(s.o.IdleTimeout))
 		body, err := ReadFrame(br, s.o.MaxFrameSize)
@@ -380,7 +382,7 @@ func (s *Server) serveConn(base context.Context, c *net.UnixConn) {
 		s.frames.Add(1)
 		out := s.handleFrame(ctx, log, body)
 		_ = c.SetWriteDeadline(s.o.Clock().Add(s.o.WriteTimeout))
-		if err := writeFrame(c, out); err != nil {
+		if err := writeFrame(c, &scratch, out); err != nil {
 			log.Debug("bus: write response failed", "err", err)
 			return
 		}
