@@ -34,15 +34,16 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cilium/ebpf"
-	sddaemon "github.com/coreos/go-systemd/v22/daemon"
 	"github.com/libreqos-go/lqos/internal/bus"
 	"github.com/libreqos-go/lqos/internal/config"
 	"github.com/libreqos-go/lqos/internal/datapath"
 	"github.com/libreqos-go/lqos/internal/lock"
 	"github.com/libreqos-go/lqos/internal/schedstatus"
+	"github.com/libreqos-go/lqos/internal/sdnotify"
 	"github.com/libreqos-go/lqos/internal/shaper"
 	"github.com/libreqos-go/lqos/internal/stats"
 	"github.com/libreqos-go/lqos/internal/urgent"
@@ -165,9 +166,11 @@ type Daemon struct {
 	// noShape is why plans are refused ("" = they are applied).
 	noShape string
 
-	ncpu    uint32 // possible CPUs, the bound for Mapping.CPU
-	applyMu sync.Mutex
-	started time.Time
+	ncpu uint32 // possible CPUs, the bound for Mapping.CPU
+	// lastSample is the UnixNano of the latest counter read (watchdog).
+	lastSample atomic.Int64
+	applyMu    sync.Mutex
+	started    time.Time
 }
 
 func parseXDP(s string) (datapath.XDPMode, error) {
@@ -353,7 +356,16 @@ func Run(ctx context.Context, o Options) error {
 	go func() { serveErr <- srv.Serve(ctx) }()
 
 	log.Info("lqosd ready", "state", d.state, "bus", o.BusPath, "attached", d.attached)
-	_, _ = sddaemon.SdNotify(false, sddaemon.SdNotifyReady+"\nSTATUS="+d.statusLine())
+	if _, err := sdnotify.Ready(d.statusLine()); err != nil {
+		log.Warn("telling systemd we are ready", "err", err)
+	}
+	// The watchdog (if the unit sets WatchdogSec) stops being fed when the
+	// sampling loop wedges, so systemd restarts a stuck lqosd.
+	wg.Go(func() {
+		sdnotify.Watchdog(sctx, func() bool {
+			return time.Since(time.Unix(0, d.lastSample.Load())) < 10*o.SampleInterval+10*time.Second
+		}, log)
+	})
 	if o.Ready != nil {
 		o.Ready(d)
 	}
@@ -366,7 +378,7 @@ func Run(ctx context.Context, o Options) error {
 			log.Error("bus server stopped", "err", err)
 		}
 	}
-	_, _ = sddaemon.SdNotify(false, sddaemon.SdNotifyStopping)
+	_, _ = sdnotify.Stopping("detaching programs; maps and queues stay")
 	srv.Close()
 	select {
 	case <-serveErr:
@@ -590,6 +602,7 @@ func (d *Daemon) sampleLoop(ctx context.Context) {
 		} else {
 			d.coll.Update(time.Now(), hs)
 		}
+		d.lastSample.Store(time.Now().UnixNano())
 		if n++; n%30 == 0 {
 			if _, err := d.dp.ExpireHosts(5 * time.Minute); err != nil {
 				d.log.Warn("expiring host counters", "err", err)

@@ -44,10 +44,15 @@ func listAll(t *testing.T, c *bus.Client) []bus.Mapping {
 // reattach), a refused second instance and a clean SIGTERM.
 func TestLab(t *testing.T) {
 	l := newLab(t)
+	notify := l.notifySocket()
 	p := l.start()
 	l.waitReady(p)
 	c := l.client()
 	ctx := context.Background()
+	if msg := readNotify(t, notify); !strings.Contains(msg, "READY=1") || !strings.Contains(msg, "STATUS=shaping active") {
+		t.Errorf("first sd_notify message %q, want READY=1 with a status", msg)
+	}
+	l.env = nil
 
 	// What the kernel offers decides which warnings lqosd must have logged.
 	have, err := probeQdiscs([]string{"cake", "fq_codel"})

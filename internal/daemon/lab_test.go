@@ -63,6 +63,7 @@ type lab struct {
 	dir, conf, run     string
 	bpffs, pins, state string
 	bus                string
+	env                []string // extra environment for lqosd
 }
 
 var labSeq int
@@ -181,7 +182,7 @@ func (l *lab) start(extra ...string) *proc {
 		"--config", l.conf, "--run-dir", l.run, "--bpffs", l.bpffs, "--sample-interval", "200ms", "--log-level", "debug"}
 	args = append(args, extra...)
 	cmd := exec.Command("nsenter", args...)
-	cmd.Env = append(os.Environ(), "LQTD_DAEMON=1")
+	cmd.Env = append(append(os.Environ(), "LQTD_DAEMON=1"), l.env...)
 	p := &proc{cmd: cmd, stderr: &syncBuffer{}, done: make(chan struct{})}
 	cmd.Stderr = p.stderr
 	cmd.Stdout = p.stderr
@@ -328,4 +329,30 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 func (l *lab) xdpAttached(dev string) bool {
 	out := sh(l.t, "ip", "-n", l.shaper, "-d", "link", "show", dev)
 	return strings.Contains(out, "prog/xdp") || strings.Contains(out, " xdp")
+}
+
+// notifySocket listens like systemd's NOTIFY_SOCKET and makes the next lqosd
+// started from l send its notifications there.
+func (l *lab) notifySocket() *net.UnixConn {
+	l.t.Helper()
+	path := filepath.Join(l.dir, "notify")
+	c, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: path, Net: "unixgram"})
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	l.t.Cleanup(func() { c.Close() })
+	l.env = []string{"NOTIFY_SOCKET=" + path}
+	return c
+}
+
+// readNotify returns the next notification (bounded wait).
+func readNotify(t *testing.T, c *net.UnixConn) string {
+	t.Helper()
+	_ = c.SetReadDeadline(time.Now().Add(60 * time.Second))
+	buf := make([]byte, 4096)
+	n, err := c.Read(buf)
+	if err != nil {
+		t.Fatalf("no sd_notify message: %v", err)
+	}
+	return string(buf[:n])
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/libreqos-go/lqos/internal/config"
+	"github.com/libreqos-go/lqos/internal/sdnotify"
 )
 
 // Main parses the command line, runs lqosd until SIGTERM/SIGINT and returns
@@ -63,6 +64,7 @@ func Main(args []string, stderr io.Writer) int {
 	code := ExitCode(err)
 	if err != nil {
 		log.Error("lqosd failed: "+err.Error(), "exit_code", code)
+		_, _ = sdnotify.Status("failed: " + err.Error())
 	}
 	return code
 }
