@@ -3,6 +3,7 @@ package graph
 import (
 	"fmt"
 	"net/netip"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -304,26 +305,29 @@ type pendingCircuit struct {
 
 // circuits builds one circuit per client with at least one usable address.
 func (c *compiler) circuits() []*pendingCircuit {
-	var out []*pendingCircuit
-	hosts := map[netip.Addr]string{} // single addresses -> circuit id
-	var wide []struct {
-		p  netip.Prefix
-		id string
-	} // prefixes -> circuit id
-	deviceIDs := map[string]bool{}
-	circuitIDs := map[string]bool{}
 	for _, w := range c.nodes {
 		if w.Kind == KindDevice && !w.dropped && (w.parent == nil || w.parent.Kind != KindClient) {
 			c.warnf("device %q is not under a client; skipped", w.ID)
 		}
 	}
+	// Pass 1: eligible clients and their parsed, filtered addresses.
+	type pdev struct {
+		d     *wnode
+		cands []int
+	}
+	type pclient struct {
+		w        *wnode
+		strategy string
+		devs     []pdev
+	}
+	var clients []*pclient
+	var cands []candidate
+	seenClient := map[string]bool{}
 	for _, w := range c.nodes {
-		if w.Kind != KindClient || w.dropped {
+		if w.Kind != KindClient || w.dropped || seenClient[w.ID] {
 			continue
 		}
-		if circuitIDs[w.ID] {
-			continue
-		}
+		seenClient[w.ID] = true
 		strategy := c.o.Suspended
 		if w.SuspendedStrategy != "" {
 			if s, err := NormalizeSuspended(w.SuspendedStrategy); err == nil {
@@ -334,19 +338,14 @@ func (c *compiler) circuits() []*pendingCircuit {
 			c.sum.SuspendedIgnored++
 			continue
 		}
-		circ := &devices.Circuit{ID: w.ID, Name: w.displayName()}
-		if c.o.CircuitNameAsAddress && strings.TrimSpace(w.Address) != "" {
-			circ.Name = w.Address
-		}
+		pc := &pclient{w: w, strategy: strategy}
+		ci := len(clients)
+		clients = append(clients, pc)
 		for _, d := range w.children {
 			if d.Kind != KindDevice {
 				continue
 			}
-			dev := &devices.Device{ID: d.ID, Name: d.displayName(), MAC: d.MAC}
-			if deviceIDs[dev.ID] {
-				c.warnf("device id %q appears twice; the second (circuit %q) is skipped", dev.ID, w.ID)
-				continue
-			}
+			pd := pdev{d: d}
 			seen := map[netip.Prefix]bool{}
 			for _, raw := range d.IPs {
 				if strings.TrimSpace(raw) == "" {
@@ -366,26 +365,45 @@ func (c *compiler) circuits() []*pendingCircuit {
 					c.sum.DroppedIPs++
 					continue
 				}
-				if owner := claimed(p, hosts, wide); owner != "" {
+				pd.cands = append(pd.cands, len(cands))
+				cands = append(cands, candidate{p: p, client: ci})
+			}
+			pc.devs = append(pc.devs, pd)
+		}
+	}
+	// Pass 2: an address claimed by an earlier circuit is omitted from later ones.
+	resolveOverlaps(cands)
+	// Pass 3: assemble circuits from what survived.
+	var out []*pendingCircuit
+	deviceIDs := map[string]bool{}
+	for ci, pc := range clients {
+		w := pc.w
+		circ := &devices.Circuit{ID: w.ID, Name: w.displayName()}
+		if c.o.CircuitNameAsAddress && strings.TrimSpace(w.Address) != "" {
+			circ.Name = w.Address
+		}
+		for _, pd := range pc.devs {
+			dev := &devices.Device{ID: pd.d.ID, Name: pd.d.displayName(), MAC: pd.d.MAC}
+			for _, i := range pd.cands {
+				x := cands[i]
+				if x.lost {
 					c.sum.DroppedIPs++
-					c.warnf("circuit %q device %q: %s is already used by circuit %q; omitted", w.ID, d.ID, p, owner)
+					if x.owner != ci {
+						c.warnf("circuit %q device %q: %s is already used by circuit %q; omitted", w.ID, pd.d.ID, x.p, clients[x.owner].w.ID)
+					}
 					continue
 				}
-				if p.IsSingleIP() {
-					hosts[p.Addr()] = w.ID
+				if x.p.Addr().Is4() {
+					dev.IPv4 = append(dev.IPv4, x.p)
 				} else {
-					wide = append(wide, struct {
-						p  netip.Prefix
-						id string
-					}{p, w.ID})
-				}
-				if p.Addr().Is4() {
-					dev.IPv4 = append(dev.IPv4, p)
-				} else {
-					dev.IPv6 = append(dev.IPv6, p)
+					dev.IPv6 = append(dev.IPv6, x.p)
 				}
 			}
 			if len(dev.IPv4)+len(dev.IPv6) == 0 {
+				continue
+			}
+			if deviceIDs[dev.ID] {
+				c.warnf("device id %q appears twice; the second (circuit %q) is skipped", dev.ID, w.ID)
 				continue
 			}
 			deviceIDs[dev.ID] = true
@@ -397,7 +415,7 @@ func (c *compiler) circuits() []*pendingCircuit {
 		}
 		r := w.Rates
 		if w.Suspended {
-			switch strategy {
+			switch pc.strategy {
 			case SuspendSlow:
 				r = Rates{c.o.SlowMbps, c.o.SlowMbps, c.o.SlowMbps, c.o.SlowMbps}
 				c.sum.SuspendedSlowed++
@@ -410,7 +428,6 @@ func (c *compiler) circuits() []*pendingCircuit {
 		}
 		circ.DownloadMin, circ.DownloadMax = sane(r.DownloadMin, r.DownloadMax)
 		circ.UploadMin, circ.UploadMax = sane(r.UploadMin, r.UploadMax)
-		circuitIDs[w.ID] = true
 		out = append(out, &pendingCircuit{circuit: circ, parent: c.attach(w)})
 	}
 	if n := len(c.sum.SkippedNoIP); n > 0 {
@@ -423,28 +440,63 @@ func (c *compiler) circuits() []*pendingCircuit {
 	return out
 }
 
-// claimed returns the circuit that already owns an address overlapping p.
-func claimed(p netip.Prefix, hosts map[netip.Addr]string, wide []struct {
-	p  netip.Prefix
-	id string
-}) string {
-	if p.IsSingleIP() {
-		if id, ok := hosts[p.Addr()]; ok {
-			return id
+// candidate is one address of one circuit; its index is its priority
+// (earlier circuits win).
+type candidate struct {
+	p      netip.Prefix
+	client int
+	lost   bool
+	owner  int // client that keeps the address when lost
+}
+
+func containsPrefix(a, b netip.Prefix) bool {
+	return a.Addr().BitLen() == b.Addr().BitLen() && a.Bits() <= b.Bits() && a.Contains(b.Addr())
+}
+
+// resolveOverlaps marks every address that overlaps one of an earlier
+// candidate as lost. Prefixes are nested or disjoint, so after sorting by
+// start address a stack of the open enclosing prefixes finds every overlap
+// in O(n log n).
+func resolveOverlaps(cands []candidate) {
+	idx := make([]int, len(cands))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(i, j int) bool {
+		a, b := cands[idx[i]].p, cands[idx[j]].p
+		if a.Addr().BitLen() != b.Addr().BitLen() {
+			return a.Addr().BitLen() < b.Addr().BitLen()
 		}
-	} else {
-		for a, id := range hosts {
-			if p.Contains(a) {
-				return id
+		if c := a.Addr().Compare(b.Addr()); c != 0 {
+			return c < 0
+		}
+		if a.Bits() != b.Bits() {
+			return a.Bits() < b.Bits()
+		}
+		return idx[i] < idx[j]
+	})
+	var stack []int
+	for _, i := range idx {
+		cur := &cands[i]
+		for len(stack) > 0 && !containsPrefix(cands[stack[len(stack)-1]].p, cur.p) {
+			stack = stack[:len(stack)-1]
+		}
+		earliest := -1
+		for _, s := range stack {
+			if s < i && (earliest < 0 || s < earliest) {
+				earliest = s
 			}
 		}
-	}
-	for _, x := range wide {
-		if x.p.Overlaps(p) {
-			return x.id
+		if earliest >= 0 {
+			cur.lost, cur.owner = true, cands[earliest].client
+			continue
 		}
+		// Every enclosing prefix belongs to a later candidate: they give way.
+		for _, s := range stack {
+			cands[s].lost, cands[s].owner = true, cur.client
+		}
+		stack = append(stack[:0], i)
 	}
-	return ""
 }
 
 // sane keeps rates within what ShapedDevices.csv accepts: at least the block
