@@ -160,9 +160,25 @@ test('urgent issues render as text and an admin can acknowledge', async () => {
   await page.waitForSelector('#urgent-modal', { state: 'hidden' });
 });
 
-test('admin creates a read-only user', async () => {
-  const r = await apiFromPage(page, 'POST', '/api/users', { username: VIEWER.user, password: VIEWER.pass, role: 'readonly' });
-  assert.equal(r.status, 201, r.body);
+test('admin creates a read-only user in the Users dialog', async () => {
+  await page.click('#user-btn');
+  await page.click('#users-menu');
+  await page.waitForSelector('#users-modal.show #users-tbody tr[data-username="admin"]');
+  await page.fill('#new-username', VIEWER.user);
+  await page.fill('#new-password', 'short');
+  await page.click('#user-add');
+  await page.waitForSelector('#users-error:not(.d-none)');
+  assert.match(await page.textContent('#users-error'), /at least 8 characters/);
+  await page.fill('#new-password', VIEWER.pass);
+  await page.selectOption('#new-role', 'readonly');
+  await page.click('#user-add');
+  await page.waitForSelector(`#users-tbody tr[data-username="${VIEWER.user}"]`);
+  assert.equal(await page.textContent(`#users-tbody tr[data-username="${VIEWER.user}"] td:nth-child(2)`), 'Read-only');
+  // Re-adding an existing name does not overwrite it.
+  const r = await apiFromPage(page, 'POST', '/api/users', { username: VIEWER.user, password: 'another-pass-1', role: 'admin' });
+  assert.equal(r.status, 409, r.body);
+  await page.click('#users-modal .btn-close');
+  await page.waitForSelector('#users-modal', { state: 'hidden' });
 });
 
 test('logout ends the session', async () => {
@@ -191,6 +207,9 @@ test('read-only user cannot acknowledge (server says 403)', async () => {
   const vp = await newPage();
   await login(vp, BASE, VIEWER.user, VIEWER.pass);
   assert.equal(await vp.textContent('#user-role'), 'Read-only');
+  assert.equal(await vp.$('#users-menu'), null, 'no Users menu for read-only');
+  const users = await apiFromPage(vp, 'GET', '/api/users');
+  assert.equal(users.status, 403);
   await vp.waitForSelector('#urgent-btn[data-count="1"]', { timeout: 10000 });
   await vp.click('#urgent-btn');
   await vp.waitForSelector('#urgent-modal.show #urgent-table');

@@ -58,6 +58,7 @@ function buildNav(s) {
             icon('person-circle'), ' ', h('span', { id: 'user-name' }, s.username)),
           h('ul', { class: 'dropdown-menu dropdown-menu-end' },
             h('li', {}, h('span', { class: 'dropdown-item-text small text-body-secondary', id: 'user-role' }, s.role === 'admin' ? 'Administrator' : 'Read-only')),
+            s.role === 'admin' ? h('li', {}, h('button', { type: 'button', class: 'dropdown-item', id: 'users-menu', onclick: openUsers }, icon('people'), ' Users…')) : null,
             h('li', {}, h('button', { type: 'button', class: 'dropdown-item', id: 'logout-btn', onclick: logout }, icon('box-arrow-right'), ' Log out')))))));
   return nav;
 }
@@ -225,6 +226,87 @@ function openUrgent() {
   replace(document.getElementById('urgent-modal-body'), h('p', {}, 'Loading…'));
   urgentModal.show();
   loadUrgent();
+}
+
+// ---- users (admins only; the server enforces it too) ----
+
+let usersModal = null;
+
+function usersForm() {
+  const form = h('form', { class: 'row g-2 align-items-end', id: 'user-form', novalidate: true },
+    h('div', { class: 'col-md-4' }, h('label', { class: 'form-label small', for: 'new-username' }, 'Username'),
+      h('input', { class: 'form-control form-control-sm', id: 'new-username', autocomplete: 'off', required: true })),
+    h('div', { class: 'col-md-4' }, h('label', { class: 'form-label small', for: 'new-password' }, 'Password (8+ characters)'),
+      h('input', { class: 'form-control form-control-sm', id: 'new-password', type: 'password', autocomplete: 'new-password', required: true })),
+    h('div', { class: 'col-md-2' }, h('label', { class: 'form-label small', for: 'new-role' }, 'Role'),
+      h('select', { class: 'form-select form-select-sm', id: 'new-role' },
+        h('option', { value: 'readonly' }, 'Read-only'), h('option', { value: 'admin' }, 'Admin'))),
+    h('div', { class: 'col-md-2' }, h('button', { type: 'submit', class: 'btn btn-sm btn-primary w-100', id: 'user-add' }, icon('person-plus'), ' Add')));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    try {
+      await request('/api/users', { method: 'POST', body: {
+        username: document.getElementById('new-username').value.trim(),
+        password: document.getElementById('new-password').value,
+        role: document.getElementById('new-role').value,
+      } });
+      form.reset();
+      await loadUsers();
+    } catch (e) {
+      showUsersError(e.message);
+    }
+  });
+  return form;
+}
+
+function showUsersError(text) {
+  const el = document.getElementById('users-error');
+  el.textContent = text;
+  el.classList.toggle('d-none', !text);
+}
+
+async function loadUsers() {
+  showUsersError('');
+  let users;
+  try {
+    users = await request('/api/users');
+  } catch (e) {
+    showUsersError(`Could not load users: ${e.message}`);
+    return;
+  }
+  const me = (await session()).username;
+  replace(document.getElementById('users-tbody'), users.map((u) => h('tr', { dataset: { username: u.username } },
+    h('td', {}, u.username),
+    h('td', {}, u.role === 'admin' ? 'Admin' : 'Read-only'),
+    h('td', { class: 'small text-body-secondary' }, fmt.time(u.created)),
+    h('td', { class: 'text-end' }, u.username === me ? h('span', { class: 'small text-body-secondary' }, 'you')
+      : h('button', { type: 'button', class: 'btn btn-sm btn-outline-danger user-delete', title: `Delete ${u.username}`, onclick: () => deleteUser(u.username) }, icon('trash'))))));
+}
+
+async function deleteUser(name) {
+  if (!window.confirm(`Delete user ${name}? Their sessions end at once.`)) return;
+  try {
+    await request(`/api/users/${encodeURIComponent(name)}`, { method: 'DELETE' });
+  } catch (e) {
+    showUsersError(e.message);
+  }
+  await loadUsers();
+}
+
+function openUsers() {
+  if (!usersModal) {
+    document.body.append(modalShell('users-modal', 'Users', [
+      h('table', { class: 'table table-sm align-middle' },
+        h('thead', {}, h('tr', {}, h('th', {}, 'Username'), h('th', {}, 'Role'), h('th', {}, 'Created'), h('th', {}))),
+        h('tbody', { id: 'users-tbody' })),
+      h('div', { class: 'alert alert-danger d-none py-2', id: 'users-error', role: 'alert' }),
+      h('h3', { class: 'h6 mt-3' }, 'Add a user'),
+      usersForm(),
+    ], null));
+    usersModal = new Modal(document.getElementById('users-modal'));
+  }
+  usersModal.show();
+  loadUsers();
 }
 
 // ---- entry ----
