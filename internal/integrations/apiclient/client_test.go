@@ -2,6 +2,7 @@ package apiclient
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -154,5 +155,29 @@ func TestStrList(t *testing.T) {
 	}
 	if strings.Join(l.A, "|") != "1.1.1.1|2.2.2.2" || strings.Join(l.B, "|") != "3.3.3.3|4" || l.C != nil {
 		t.Errorf("%+v", l)
+	}
+}
+
+func TestLogsAreRedacted(t *testing.T) {
+	var buf strings.Builder
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(502)
+		w.Write([]byte("upstream said: token " + secret))
+	}))
+	defer srv.Close()
+	c := newClient(srv.URL)
+	c.Log = slog.New(slog.NewTextHandler(&buf, nil))
+	_, err := c.Do(context.Background(), Request{URL: srv.URL, Endpoint: "e"})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	if !strings.Contains(buf.String(), "retrying") {
+		t.Fatalf("no retry log: %s", buf.String())
+	}
+	if strings.Contains(buf.String(), secret) || strings.Contains(err.Error(), secret) {
+		t.Fatalf("secret leaked:\nlog: %s\nerr: %v", buf.String(), err)
+	}
+	if !strings.Contains(err.Error(), "[redacted]") {
+		t.Errorf("expected a redaction marker: %v", err)
 	}
 }
