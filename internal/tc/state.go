@@ -258,14 +258,22 @@ func fromLive(l *Live) *desired {
 		return 0
 	})
 	// Classes parents first: order by depth.
+	type ck struct {
+		iface string
+		id    plan.Handle
+	}
+	parentOf := map[ck]plan.Handle{}
+	for _, c := range l.Classes {
+		parentOf[ck{c.Interface, c.ID}] = c.Parent
+	}
 	depth := func(c LiveClass) int {
 		n := 0
 		for p := c.Parent; p.Minor() != 0 && n < 64; n++ {
-			pc, ok := l.Class(c.Interface, p)
+			pp, ok := parentOf[ck{c.Interface, p}]
 			if !ok {
 				break
 			}
-			p = pc.Parent
+			p = pp
 		}
 		return n
 	}
