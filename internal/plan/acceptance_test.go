@@ -342,7 +342,7 @@ func TestDirectionalCapacity(t *testing.T) {
 
 func TestCheck26StableGreedy(t *testing.T) {
 	now := time.Unix(1_000_000, 0)
-	rr := stickyRoundRobin([]string{"a", "b"}, 2, func(string) (int, bool) { return 0, false })
+	rr := stickyRoundRobin(2, 2, func(int) (int, bool) { return 0, false })
 	if !slices.Equal(rr, []int{0, 1}) {
 		t.Errorf("round robin of sorted a, b: %v, want [0 1]", rr)
 	}

@@ -131,17 +131,18 @@ func StableGreedy(items []BinItem, bins int, prev map[string]int, lastChange map
 	return res
 }
 
-// stickyRoundRobin places items (already in the wanted order) on bins
-// 0..bins-1: an item with a valid previous bin keeps it, every other item goes
-// to the bin holding the fewest items (lowest index on ties). Without previous
-// placements this is exactly upstream's round robin (i-th item -> bin i mod n),
-// but adding an item no longer shifts every later one to another bin.
-func stickyRoundRobin(ids []string, bins int, prev func(id string) (int, bool)) []int {
-	out := make([]int, len(ids))
+// stickyRoundRobin places n items (already in the wanted order) on bins
+// 0..bins-1: an item with a valid previous bin (prev(i)) keeps it, every other
+// item goes to the bin holding the fewest items (lowest index on ties).
+// Without previous placements this is exactly upstream's round robin (i-th
+// item -> bin i mod bins), but adding an item no longer shifts every later
+// one to another bin.
+func stickyRoundRobin(n, bins int, prev func(i int) (int, bool)) []int {
+	out := make([]int, n)
 	count := make([]int, bins)
-	placed := make([]bool, len(ids))
-	for i, id := range ids {
-		if b, ok := prev(id); ok && b >= 0 && b < bins {
+	placed := make([]bool, n)
+	for i := range n {
+		if b, ok := prev(i); ok && b >= 0 && b < bins {
 			out[i], placed[i] = b, true
 			count[b]++
 		}
@@ -156,7 +157,7 @@ func stickyRoundRobin(ids []string, bins int, prev func(id string) (int, bool)) 
 			level = min(level, c)
 		}
 	}
-	for i := range ids {
+	for i := range n {
 		if placed[i] {
 			continue
 		}

@@ -185,6 +185,8 @@ type pnode struct {
 
 type pcircuit struct {
 	c            *devices.Circuit
+	prev         CircuitIdentity // last run's identity, looked up once
+	hasPrev      bool
 	node         *pnode
 	weight       float64
 	minor        uint16
@@ -408,6 +410,7 @@ func (b *builder) attachCircuits() error {
 		}
 		pc := &store[len(b.circuits)]
 		*pc = pcircuit{c: c, weight: circuitWeight(c)}
+		pc.prev, pc.hasPrev = b.prev.Circuits[c.ID]
 		if resolver != nil {
 			var ln *topology.Node
 			if c.ParentNode != "" || c.ParentNodeID != "" {
@@ -443,15 +446,11 @@ func (b *builder) unshaped(c *devices.Circuit, reason string) {
 }
 
 // prevGenerated returns the generated node index a circuit used last run.
-func (b *builder) prevGenerated(id string) (int, bool) {
-	if !b.sticky {
+func (b *builder) prevGenerated(pc *pcircuit) (int, bool) {
+	if !b.sticky || !pc.hasPrev {
 		return 0, false
 	}
-	e, ok := b.prev.Circuits[id]
-	if !ok {
-		return 0, false
-	}
-	name, ok := strings.CutPrefix(e.Parent, "name:"+GeneratedPrefix)
+	name, ok := strings.CutPrefix(pc.prev.Parent, "name:"+GeneratedPrefix)
 	if !ok {
 		return 0, false
 	}
@@ -479,9 +478,9 @@ func (b *builder) placeUnparented() error {
 		last := map[string]time.Time{}
 		for i, pc := range un {
 			items[i] = BinItem{ID: pc.c.ID, Weight: pc.weight}
-			if k, ok := b.prevGenerated(pc.c.ID); ok {
+			if k, ok := b.prevGenerated(pc); ok {
 				prev[pc.c.ID] = k
-				if t, ok := unixOrZero(b.prev.Circuits[pc.c.ID].Since); ok {
+				if t, ok := unixOrZero(pc.prev.Since); ok {
 					last[pc.c.ID] = t
 				}
 			}
@@ -496,11 +495,7 @@ func (b *builder) placeUnparented() error {
 		}
 		return b.joinCircuits()
 	}
-	ids := make([]string, len(un))
-	for i, pc := range un {
-		ids[i] = pc.c.ID
-	}
-	for i, k := range stickyRoundRobin(ids, b.n, b.prevGenerated) {
+	for i, k := range stickyRoundRobin(len(un), b.n, func(i int) (int, bool) { return b.prevGenerated(un[i]) }) {
 		un[i].node = b.generated[k]
 	}
 	return b.joinCircuits()
@@ -538,17 +533,14 @@ func (b *builder) placeTopLevel() error {
 	}
 	top := append(slices.Clone(roots), b.generated...)
 	slices.SortFunc(top, func(x, y *pnode) int { return strings.Compare(x.name, y.name) })
-	ids := make([]string, len(top))
-	for i, pn := range top {
-		ids[i] = pn.key
-	}
-	prevTop := func(key string) (int, bool) {
+	prevTop := func(i int) (int, bool) {
+		key := top[i].key
 		if e, ok := b.prev.Nodes[key]; !ok || e.Parent != "" {
 			return 0, false
 		}
 		return prevQueue(key)
 	}
-	for i, k := range stickyRoundRobin(ids, b.n, prevTop) {
+	for i, k := range stickyRoundRobin(len(top), b.n, prevTop) {
 		top[i].queue = k + 1
 	}
 	b.top = top
@@ -719,28 +711,19 @@ func (b *builder) assignIdentities() error {
 		return e, ok && e.Queue == pn.queue && e.Parent == parentKey(pn)
 	}
 	keepCircuit := func(pc *pcircuit) (CircuitIdentity, bool) {
-		e, ok := b.prev.Circuits[pc.c.ID]
-		return e, ok && e.Queue == pc.node.queue && e.Parent == pc.node.key
+		e := pc.prev
+		return e, pc.hasPrev && e.Queue == pc.node.queue && e.Parent == pc.node.key
 	}
-	alive := make(map[string]bool, len(order))
-	for _, pn := range order {
-		if _, ok := keepNode(pn); ok {
-			alive[pn.key] = true
-		}
-	}
-	for key, e := range b.prev.Nodes {
-		if !alive[key] && e.Queue >= 1 && e.Queue <= b.n {
+	// Every minor held last run is off limits to new objects; objects that
+	// keep theirs claim them regardless (allocMinors), so listing the kept
+	// ones too is harmless and saves a lookup per object.
+	for _, e := range b.prev.Nodes {
+		if e.Queue >= 1 && e.Queue <= b.n {
 			staleByQueue[e.Queue] = append(staleByQueue[e.Queue], e.Minor)
 		}
 	}
-	aliveC := make(map[string]bool, len(b.circuits))
-	for _, pc := range b.circuits {
-		if _, ok := keepCircuit(pc); ok {
-			aliveC[pc.c.ID] = true
-		}
-	}
-	for id, e := range b.prev.Circuits {
-		if !aliveC[id] && e.Queue >= 1 && e.Queue <= b.n {
+	for _, e := range b.prev.Circuits {
+		if e.Queue >= 1 && e.Queue <= b.n {
 			staleByQueue[e.Queue] = append(staleByQueue[e.Queue], e.Minor)
 		}
 	}
@@ -778,8 +761,7 @@ func (b *builder) assignIdentities() error {
 		for i, pc := range circ {
 			o := objs[len(nodes)+i]
 			pc.minor = o.minor
-			_, had := b.prev.Circuits[pc.c.ID]
-			pc.identity = identityOutcome(o.kept, had)
+			pc.identity = identityOutcome(o.kept, pc.hasPrev)
 		}
 	}
 	return b.assignLeafHandles()
@@ -820,8 +802,8 @@ func (b *builder) assignLeafHandles() error {
 	var fresh []*pcircuit
 	for _, pn := range b.nodes {
 		for _, pc := range pn.circuits {
-			if pc.identity == "kept" && a.keep(b.prev.Circuits[pc.c.ID].Leaf) {
-				pc.leaf = b.prev.Circuits[pc.c.ID].Leaf
+			if pc.identity == "kept" && a.keep(pc.prev.Leaf) {
+				pc.leaf = pc.prev.Leaf
 				continue
 			}
 			fresh = append(fresh, pc)
@@ -859,9 +841,9 @@ func (b *builder) state() *Identities {
 		st.Nodes[pn.key] = e
 		for _, pc := range pn.circuits {
 			ce := CircuitIdentity{Queue: pn.queue, Minor: pc.minor, Parent: pn.key, Leaf: pc.leaf}
-			if old, ok := b.prev.Circuits[pc.c.ID]; ok && old.Parent == pn.key {
-				ce.Since = old.Since
-			} else if ok {
+			if pc.hasPrev && pc.prev.Parent == pn.key {
+				ce.Since = pc.prev.Since
+			} else if pc.hasPrev {
 				ce.Since = now
 			}
 			st.Circuits[pc.c.ID] = ce
