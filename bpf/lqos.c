@@ -58,7 +58,7 @@ int lqos_xdp(struct xdp_md *ctx)
 	if (cfg_direction == IFACE_UNSET)
 		return XDP_PASS;
 	stat_inc(STAT_XDP_PACKETS);
-	if (dissect(data, end, &pkt) < 0) {
+	if (dissect(data, end, &pkt, cfg_track_flows) < 0) {
 		stat_inc(STAT_XDP_NOT_IP);
 		return XDP_PASS;
 	}
@@ -154,7 +154,7 @@ int lqos_tc_egress(struct __sk_buff *skb)
 
 	struct lqos_packet pkt = {};
 	void *end = (void *)(long)skb->data_end;
-	if (dissect(data, end, &pkt) < 0) {
+	if (dissect(data, end, &pkt, 0) < 0) {
 		/* Headers may sit in paged data; pull once and retry. */
 		if (bpf_skb_pull_data(skb, 128) < 0 && bpf_skb_pull_data(skb, skb->len) < 0) {
 			stat_inc(STAT_TC_NOT_IP);
@@ -162,7 +162,7 @@ int lqos_tc_egress(struct __sk_buff *skb)
 		}
 		data = (void *)(long)skb->data;
 		end = (void *)(long)skb->data_end;
-		if (dissect(data, end, &pkt) < 0) {
+		if (dissect(data, end, &pkt, 0) < 0) {
 			stat_inc(STAT_TC_NOT_IP);
 			return TC_ACT_OK;
 		}

@@ -269,11 +269,12 @@ static __always_inline void parse_l4(void *l4, void *end, __u32 l4_len, struct l
 
 /*
  * Fill pkt from the frame at [start, end). Returns 0 for IP packets, -1 for
- * anything to pass unclassified. IPv6 extension headers are not walked: the
- * addresses (all that classification needs) are still right, only flow
+ * anything to pass unclassified. want_l4 = 0 stops at the addresses (all that
+ * classification needs; TC and flow-less XDP skip the TCP option walk).
+ * IPv6 extension headers are not walked: addresses are still right, only flow
  * tracking misses such packets.
  */
-static __always_inline int dissect(void *start, void *end, struct lqos_packet *pkt)
+static __always_inline int dissect(void *start, void *end, struct lqos_packet *pkt, int want_l4)
 {
 	void *p = start;
 	__be16 proto = parse_l2(&p, end, &pkt->vlan);
@@ -289,7 +290,7 @@ static __always_inline int dissect(void *start, void *end, struct lqos_packet *p
 		addr_from_v4(&pkt->dst, ip->daddr);
 		pkt->proto = ip->proto;
 		/* Non-first fragments carry no L4 header. */
-		if (ip->frag_off & bpf_htons(0x1fff))
+		if (!want_l4 || (ip->frag_off & bpf_htons(0x1fff)))
 			return 0;
 		__u32 tot = bpf_ntohs(ip->tot_len);
 		parse_l4(p + ihl, end, tot > ihl ? tot - ihl : 0, pkt);
@@ -302,7 +303,8 @@ static __always_inline int dissect(void *start, void *end, struct lqos_packet *p
 		pkt->src = ip6->saddr;
 		pkt->dst = ip6->daddr;
 		pkt->proto = ip6->nexthdr;
-		parse_l4(ip6 + 1, end, bpf_ntohs(ip6->payload_len), pkt);
+		if (want_l4)
+			parse_l4(ip6 + 1, end, bpf_ntohs(ip6->payload_len), pkt);
 		return 0;
 	}
 	return -1;

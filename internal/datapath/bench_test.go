@@ -103,3 +103,16 @@ func BenchmarkBatchUpdate100k(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkHostCounters100k reads and sums 100k hosts' per-CPU counters, what
+// the daemon does every second.
+func BenchmarkHostCounters100k(b *testing.B) {
+	d, _ := openTest(b, Options{MaxHosts: 131072})
+	fillHosts(b, d, 100_000)
+	for b.Loop() {
+		hs, err := d.HostCounters()
+		if err != nil || len(hs) != 100_000 {
+			b.Fatalf("%d hosts, %v", len(hs), err)
+		}
+	}
+}

@@ -605,19 +605,56 @@ func monoClock() func(uint64) time.Time {
 	}
 }
 
+// batchChunk is how many entries one BPF_MAP_LOOKUP_BATCH call returns.
+const batchChunk = 4096
+
+// readAll dumps a hash map with batch lookups (one syscall per chunk instead
+// of two per entry), falling back to iteration on kernels without support.
+// For per-CPU maps each key gets perCPU consecutive values.
+func readAll[K, V any](m *ebpf.Map, perCPU int, each func(k K, v []V)) error {
+	var cursor ebpf.MapBatchCursor
+	keys := make([]K, batchChunk)
+	vals := make([]V, batchChunk*perCPU)
+	for {
+		n, err := m.BatchLookup(&cursor, keys, vals, nil)
+		for i := range n {
+			each(keys[i], vals[i*perCPU:(i+1)*perCPU])
+		}
+		if errors.Is(err, ebpf.ErrKeyNotExist) {
+			return nil
+		}
+		if errors.Is(err, ebpf.ErrNotSupported) && n == 0 {
+			break
+		}
+		if err != nil {
+			return err
+		}
+	}
+	var k K
+	if perCPU == 1 {
+		var v V
+		it := m.Iterate()
+		for it.Next(&k, &v) {
+			each(k, []V{v})
+		}
+		return it.Err()
+	}
+	var v []V
+	it := m.Iterate()
+	for it.Next(&k, &v) {
+		each(k, v)
+	}
+	return it.Err()
+}
+
 // HostCounters returns every host's counters summed over CPUs.
 func (d *Datapath) HostCounters() ([]HostCounters, error) {
 	mono := monoClock()
-	var (
-		k   [16]byte
-		v   []rawHostCounters
-		out []HostCounters
-	)
-	it := d.maps[mapHosts].Iterate()
-	for it.Next(&k, &v) {
+	var out []HostCounters
+	err := readAll(d.maps[mapHosts], int(d.ncpu), func(k [16]byte, v []rawHostCounters) {
 		out = append(out, sumHost(k, v, mono))
-	}
-	if err := it.Err(); err != nil {
+	})
+	if err != nil {
 		return nil, fmt.Errorf("datapath: read host counters: %w", err)
 	}
 	return out, nil
@@ -626,16 +663,11 @@ func (d *Datapath) HostCounters() ([]HostCounters, error) {
 // Flows returns every tracked flow.
 func (d *Datapath) Flows() ([]Flow, error) {
 	mono := monoClock()
-	var (
-		k   rawFlowKey
-		v   rawFlow
-		out []Flow
-	)
-	it := d.maps[mapFlows].Iterate()
-	for it.Next(&k, &v) {
-		out = append(out, v.flow(k, mono))
-	}
-	if err := it.Err(); err != nil {
+	var out []Flow
+	err := readAll(d.maps[mapFlows], 1, func(k rawFlowKey, v []rawFlow) {
+		out = append(out, v[0].flow(k, mono))
+	})
+	if err != nil {
 		return nil, fmt.Errorf("datapath: read flows: %w", err)
 	}
 	return out, nil

@@ -485,3 +485,47 @@ func TestBatchUpdateOverCapacity(t *testing.T) {
 		t.Fatalf("err %v, want a partial-apply error", err)
 	}
 }
+
+// fillHosts writes n hosts straight into the per-CPU counter map: host i has
+// i+1 download bytes on every CPU.
+func fillHosts(t testing.TB, d *Datapath, n int) {
+	t.Helper()
+	ncpu := int(d.ncpu)
+	keys := make([][16]byte, n)
+	vals := make([]rawHostCounters, n*ncpu)
+	for i := range n {
+		keys[i] = netip.AddrFrom4([4]byte{100, byte(i >> 16), byte(i >> 8), byte(i)}).As16()
+		for c := range ncpu {
+			vals[i*ncpu+c] = rawHostCounters{Bytes: [2]uint64{uint64(i + 1), 0}, Packets: [2]uint64{1, 0}, LastSeenNs: 1}
+		}
+	}
+	if _, err := d.maps[mapHosts].BatchUpdate(keys, vals, nil); err != nil {
+		t.Fatalf("fill hosts: %v", err)
+	}
+}
+
+// More hosts than one batch chunk: every host must come back exactly once.
+func TestHostCountersManyHosts(t *testing.T) {
+	d, _ := openTest(t, Options{})
+	const n = 3*batchChunk + 17
+	fillHosts(t, d, n)
+	hosts, err := d.HostCounters()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hosts) != n {
+		t.Fatalf("%d hosts read, want %d", len(hosts), n)
+	}
+	seen := map[netip.Addr]bool{}
+	for _, h := range hosts {
+		a := h.Addr.As4()
+		i := int(a[1])<<16 | int(a[2])<<8 | int(a[3])
+		if seen[h.Addr] || h.Bytes[Download] != uint64(i+1)*uint64(d.ncpu) || h.Packets[Download] != uint64(d.ncpu) {
+			t.Fatalf("host %s: dup %v bytes %v packets %v", h.Addr, seen[h.Addr], h.Bytes, h.Packets)
+		}
+		seen[h.Addr] = true
+	}
+	if n, err := d.ExpireHosts(time.Millisecond); err != nil || n != len(hosts) {
+		t.Errorf("ExpireHosts = %d, %v; want all %d (last seen at boot)", n, err, len(hosts))
+	}
+}
