@@ -242,6 +242,10 @@ func TestIdentitiesFile(t *testing.T) {
 	if len(entries) != 1 {
 		t.Errorf("temporary files left behind: %v", entries)
 	}
+	missing := filepath.Join(dir, "no-such-dir", "identities.json")
+	if err := SaveIdentities(missing, p.Identities); err == nil || !strings.Contains(err.Error(), missing) {
+		t.Errorf("saving into a missing directory: %v, want an error naming %s", err, missing)
+	}
 	for _, bad := range []struct{ name, text string }{
 		{"not json", "{oops"},
 		{"wrong version", `{"version": 7}`},
