@@ -407,6 +407,15 @@ func (s *Scheduler) RunCycle(ctx context.Context, k Kind) error {
 		return ErrSetupRequired
 	}
 
+	if integFail != "" && !in.Has(FileShapedDevices) {
+		// First import ever failed: there is no last known good to fall
+		// back to. The integration's own report says why.
+		log.Error("no input files yet and the integration failed; no queues were set up")
+		s.progress(ctx, Progress{Phase: PhaseDegraded, Label: "Waiting for a first successful import", Step: ph.steps, Steps: ph.steps})
+		s.countFailure(ctx, integFail, integLog)
+		return errors.New(integFail)
+	}
+
 	if !full && in.Hash == s.appliedHash {
 		log.Info("inputs unchanged; queues left as they are")
 		return s.finish(ctx, log, k, start, ph, integFail, integLog)
@@ -563,7 +572,7 @@ func (s *Scheduler) integrationFailed(ctx context.Context, label, token, head, o
 			msg += "\nFull output saved to " + p
 		}
 	}
-	s.log.Error(head, "integration", s.o.Integration, "log", logPath)
+	s.log.Error(head, "integration", s.o.Integration, "log", logPath, "preview", Preview(out))
 	s.reportError(ctx, s.o.Integration, msg, logPath)
 	s.remembered = msg
 	return msg, logPath

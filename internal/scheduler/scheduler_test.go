@@ -556,3 +556,23 @@ func trunc(s string) string {
 	}
 	return s
 }
+
+// TestFirstImportFails: no files yet and the integration fails: nothing is
+// applied, the integration's failure is what lqosd shows, counted once.
+func TestFirstImportFails(t *testing.T) {
+	l := newLab(t, "uisp", "", nil)
+	l.setBehavior(func(_ context.Context, out io.Writer) error {
+		io.WriteString(out, "token rejected")
+		return &ExitError{Code: 1}
+	})
+	if err := l.s.RunOnce(context.Background()); err == nil {
+		t.Fatal("want failure")
+	}
+	if len(l.ref.applied()) != 0 || l.s.failures != 1 {
+		t.Errorf("applied %d, failures %d", len(l.ref.applied()), l.s.failures)
+	}
+	contains(t, "error", l.rep.lastError(), "UISP integration exited with code 1. Continuing.", "token rejected")
+	if l.rep.lastPhase() != PhaseDegraded || l.rep.count("error") != 1 {
+		t.Errorf("phase %q, %d error reports", l.rep.lastPhase(), l.rep.count("error"))
+	}
+}
