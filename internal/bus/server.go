@@ -142,6 +142,10 @@ type Server struct {
 	wg     sync.WaitGroup
 	done   chan struct{}
 	once   sync.Once
+	// hctx is the parent of every handler context; Close cancels it so
+	// in-flight handlers stop promptly on shutdown.
+	hctx       context.Context
+	cancelHctx context.CancelFunc
 
 	connections, refused, frames, requests, errs, badFrames atomic.Uint64
 	active                                                  atomic.Int64
@@ -172,10 +176,12 @@ func Listen(h Handler, o ServerOptions) (*Server, error) {
 		ln.Close()
 		return nil, fmt.Errorf("bus: chmod %s: %w", path, err)
 	}
+	hctx, cancel := context.WithCancel(context.Background())
 	return &Server{
 		h: h, o: o, log: o.Logger.With("component", "bus"), ln: ln,
 		sem: make(chan struct{}, o.MaxConcurrent), started: o.Clock(),
 		conns: map[net.Conn]struct{}{}, done: make(chan struct{}),
+		hctx: hctx, cancelHctx: cancel,
 	}, nil
 }
 
@@ -237,7 +243,9 @@ func (s *Server) Stats() Stats {
 func (s *Server) Serve(ctx context.Context) error {
 	stop := context.AfterFunc(ctx, func() { s.Close() })
 	defer stop()
-	base := context.WithoutCancel(ctx)
+	// Handler contexts carry ctx's values but are cancelled by Close, not
+	// directly by ctx (Close runs when ctx ends anyway).
+	base := &valuesCtx{Context: s.hctx, values: ctx}
 	var tempDelay time.Duration
 	for {
 		c, err := s.ln.AcceptUnix()
@@ -283,12 +291,26 @@ func (s *Server) Serve(ctx context.Context) error {
 	}
 }
 
-// Close stops the server: the listener and every connection are closed and
-// the socket file is removed. Handlers in flight see their context cancelled
-// only through their own timeouts; Serve waits for them.
+// valuesCtx takes cancellation from Context and values from values first.
+type valuesCtx struct {
+	context.Context
+	values context.Context
+}
+
+func (v *valuesCtx) Value(key any) any {
+	if x := v.values.Value(key); x != nil {
+		return x
+	}
+	return v.Context.Value(key)
+}
+
+// Close stops the server: the listener and every connection are closed, the
+// contexts of handlers in flight are cancelled (Serve waits for them to
+// return) and the socket file is removed.
 func (s *Server) Close() error {
 	var err error
 	s.once.Do(func() {
+		s.cancelHctx()
 		s.mu.Lock()
 		s.closed = true
 		for c := range s.conns {
@@ -424,7 +446,11 @@ func (s *Server) handleFrame(ctx context.Context, log *slog.Logger, body []byte)
 			log.Info("bus: rejected request", "id", d.ID, "type", d.Type, "code", d.Err.Code, "err", d.Err.Message)
 			resps[i] = d.Err
 		} else {
+			t0 := time.Now()
 			resps[i] = s.dispatch(ctx, log, d.Req)
+			if log.Enabled(ctx, slog.LevelDebug) {
+				log.Debug("bus request", "id", d.ID, "type", d.Type, "response", resps[i].ResponseType(), "took", time.Since(t0))
+			}
 		}
 		if _, isErr := resps[i].(*Error); isErr {
 			s.errs.Add(1)

@@ -32,6 +32,7 @@ type fakeHandler struct {
 	mappings map[netip.Prefix]Mapping
 	plans    []string
 	block    chan struct{} // ApplyPlan waits on it if non-nil
+	stopped  chan error    // receives ctx.Err() when a blocked ApplyPlan is cancelled
 }
 
 func newFake(t testing.TB) *fakeHandler {
@@ -99,6 +100,9 @@ func (f *fakeHandler) ApplyPlan(ctx context.Context, r *ApplyPlan) (*PlanResult,
 		select {
 		case <-f.block:
 		case <-ctx.Done():
+			if f.stopped != nil {
+				f.stopped <- ctx.Err()
+			}
 			return nil, ctx.Err()
 		}
 	}
@@ -831,5 +835,33 @@ func TestUrgentSurvivesRestart(t *testing.T) {
 	}
 	if again, err := c2.RaiseUrgent(ctx, RaiseUrgent{Code: "TC_U16_OVERFLOW", Severity: urgent.Error, Message: "again"}); err != nil || again.ID != a.ID || again.Count != 2 {
 		t.Fatalf("dedup across restart: %+v, %v", again, err)
+	}
+}
+
+// Close cancels handlers in flight, so shutdown does not wait for the
+// request timeout.
+func TestCloseCancelsHandlers(t *testing.T) {
+	h := newFake(t)
+	h.block = make(chan struct{}) // never closed: only cancellation ends ApplyPlan
+	h.stopped = make(chan error, 1)
+	srv, path := testServer(t, h, ServerOptions{RequestTimeout: time.Hour})
+	c := dial(t, path)
+	errc := make(chan error, 1)
+	go func() { _, err := c.ApplyPlan(ctxT(t), "slow", false); errc <- err }()
+	// Wait until the handler holds a slot, then shut down.
+	for len(srv.sem) == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	srv.Close()
+	select {
+	case err := <-h.stopped:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("handler context ended with %v, want context.Canceled", err)
+		}
+	case <-ctxT(t).Done():
+		t.Fatal("handler context was not cancelled by Close")
+	}
+	if err := <-errc; err == nil {
+		t.Fatal("ApplyPlan succeeded although the server closed")
 	}
 }
