@@ -208,7 +208,12 @@ func (s *Server) setCookie(w http.ResponseWriter, value string, maxAge int) {
 
 func (s *Server) handleSetupStatus(w http.ResponseWriter, r *http.Request, _ *reqAuth) {
 	first := s.users.Empty()
+	loggedIn := false
+	if c, err := r.Cookie(cookieName); err == nil {
+		_, loggedIn = s.sessions.get(c.Value)
+	}
 	writeJSON(w, http.StatusOK, map[string]any{
+		"logged_in":      loggedIn,
 		"first_run":      first,
 		"token_required": first && s.firstRunNeedsToken(r),
 		"min_password":   MinPasswordLen,

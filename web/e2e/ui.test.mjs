@@ -27,6 +27,8 @@ async function newPage() {
   const ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
   const p = await ctx.newPage();
   p.on('pageerror', (e) => pageErrors.push(e.message));
+  // CSP violations show up as console errors; none may happen.
+  p.on('console', (m) => { if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) pageErrors.push(m.text()); });
   p.on('dialog', (d) => d.dismiss());
   return p;
 }
@@ -224,6 +226,6 @@ test('read-only user cannot acknowledge (server says 403)', async () => {
   await vp.context().close();
 });
 
-test('no script errors on any page', () => {
+test('no script errors or CSP violations on any page', () => {
   assert.deepEqual(pageErrors, []);
 });

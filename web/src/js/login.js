@@ -4,8 +4,8 @@ import { postPublic } from './lib/api.js';
 const form = document.getElementById('login-form');
 
 // Already logged in (e.g. a bookmark to the login page): go to the dashboard.
-fetch('/api/session', { credentials: 'same-origin' }).then((r) => {
-  if (r.ok) window.location.assign('/index.html');
+fetch('/api/setup-status', { credentials: 'same-origin' }).then((r) => r.json()).then((st) => {
+  if (st.logged_in) window.location.assign('/index.html');
 }).catch(() => {});
 const errBox = document.getElementById('login-error');
 
