@@ -425,3 +425,40 @@ func TestInvalidRatesNotShaped(t *testing.T) {
 		t.Errorf("queuingStructure.json: %v", err)
 	}
 }
+
+// On a larger generated network: adding one circuit adds one class per
+// direction, removing one removes one per direction, nothing else changes.
+func TestOneCircuitChangeOnLargeTree(t *testing.T) {
+	in := genInput(3000, 20, 10, 4, 11)
+	in.Config = mustConfig(t, bridgeConf)
+	base := mustBuild(t, in)
+	in.Previous = base.Identities
+	r := rand.New(rand.NewPCG(5, 5))
+	tests := []struct {
+		name    string
+		edit    func([]*devices.Circuit) []*devices.Circuit
+		added   int
+		removed int
+	}{
+		{"add under an AP", func(cs []*devices.Circuit) []*devices.Circuit {
+			return append(cs, genCircuit(9000, "AP_007_03", r))
+		}, 2, 0},
+		{"add unparented", func(cs []*devices.Circuit) []*devices.Circuit {
+			return append(cs, genCircuit(9001, "", r))
+		}, 2, 0},
+		{"remove one", func(cs []*devices.Circuit) []*devices.Circuit {
+			return slices.Delete(cs, 1234, 1235)
+		}, 0, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			next := in
+			next.Devices = &devices.File{Circuits: tt.edit(slices.Clone(in.Devices.Circuits))}
+			p := mustBuild(t, next)
+			added, removed, changed := diffTrees(base.Tree, p.Tree)
+			if len(added) != tt.added || len(removed) != tt.removed || len(changed) != 0 {
+				t.Errorf("+%d -%d ~%d classes, want +%d -%d ~0", len(added), len(removed), len(changed), tt.added, tt.removed)
+			}
+		})
+	}
+}
