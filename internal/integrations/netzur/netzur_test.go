@@ -133,7 +133,10 @@ func TestImportErrors(t *testing.T) {
 			cfg := cfgFor(srv.URL)
 			cfg.Netzur.APIKey = tc.key
 			in := fast
-			in.Timeout = 100 * time.Millisecond
+			in.Timeout = 5 * time.Second
+			if strings.HasPrefix(tc.name, "slow") {
+				in.Timeout = 200 * time.Millisecond
+			}
 			_, err := in.Import(context.Background(), cfg)
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Fatalf("error = %v, want %q", err, tc.wantErr)

@@ -36,11 +36,11 @@ var files = map[string]string{
 type fake struct {
 	mu        sync.Mutex
 	hits      map[string]int
-	overrides map[string]func(w http.ResponseWriter, n int)
+	overrides map[string]func(w http.ResponseWriter, r *http.Request, n int)
 }
 
 func newFake(t *testing.T) (*fake, *httptest.Server) {
-	f := &fake{hits: map[string]int{}, overrides: map[string]func(http.ResponseWriter, int){}}
+	f := &fake{hits: map[string]int{}, overrides: map[string]func(http.ResponseWriter, *http.Request, int){}}
 	want := "Basic " + base64.StdEncoding.EncodeToString([]byte(apiKey+":"+apiSecret))
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Authorization") != want {
@@ -57,7 +57,7 @@ func newFake(t *testing.T) (*fake, *httptest.Server) {
 			t.Errorf("services requested without the active filter: %s", r.URL.RawQuery)
 		}
 		if o != nil {
-			o(w, n)
+			o(w, r, n)
 			return
 		}
 		name, ok := files[r.URL.Path]
@@ -190,27 +190,31 @@ func TestErrors(t *testing.T) {
 	cases := []struct {
 		name    string
 		path    string
-		handler func(w http.ResponseWriter, n int)
+		handler func(w http.ResponseWriter, r *http.Request, n int)
 		secret  string
 		want    string
 		hits    int
 	}{
 		{"wrong secret", "", nil, "wrong-secret-value", "HTTP 401", 0},
-		{"tariffs 500 thrice", "/api/2.0/" + epTariffs, func(w http.ResponseWriter, n int) { w.WriteHeader(500) }, apiSecret, "splynx: admin/tariffs/internet: HTTP 500", 3},
-		{"customers 503 once", "/api/2.0/" + epCustomers, func(w http.ResponseWriter, n int) {
+		{"tariffs 500 thrice", "/api/2.0/" + epTariffs, func(w http.ResponseWriter, r *http.Request, n int) { w.WriteHeader(500) }, apiSecret, "splynx: admin/tariffs/internet: HTTP 500", 3},
+		{"customers 503 once", "/api/2.0/" + epCustomers, func(w http.ResponseWriter, r *http.Request, n int) {
 			if n == 1 {
 				w.WriteHeader(503)
 				return
 			}
 			w.Write([]byte(`[]`))
 		}, apiSecret, "", 2},
-		{"customers forbidden", "/api/2.0/" + epCustomers, func(w http.ResponseWriter, n int) { w.WriteHeader(403) }, apiSecret, "admin/customers/customer: HTTP 403", 1},
-		{"malformed", "/api/2.0/" + epMonitoring, func(w http.ResponseWriter, n int) { w.Write([]byte(`[{"id":"10","title":`)) }, apiSecret, "admin/networking/monitoring: malformed JSON", 1},
-		{"bad field", "/api/2.0/" + epTariffs, func(w http.ResponseWriter, n int) { w.Write([]byte(`[{"id":"7","speed_download":"fast"}]`)) }, apiSecret, `admin/tariffs/internet: field "speed_download"`, 1},
-		{"html login page", "/api/2.0/" + epOnline, func(w http.ResponseWriter, n int) { w.Write([]byte("<!DOCTYPE html><html>login</html>")) }, apiSecret, "reply is HTML", 1},
-		{"slow", "/api/2.0/" + epRouters, func(w http.ResponseWriter, n int) { time.Sleep(300 * time.Millisecond) }, apiSecret, "no reply within", 3},
-		{"network sites missing", "/api/2.0/" + epSites, func(w http.ResponseWriter, n int) { w.WriteHeader(404) }, apiSecret, "", 1},
-		{"network sites object", "/api/2.0/" + epSites, func(w http.ResponseWriter, n int) { w.Write([]byte(`{"error":"no"}`)) }, apiSecret, "", 1},
+		{"customers forbidden", "/api/2.0/" + epCustomers, func(w http.ResponseWriter, r *http.Request, n int) { w.WriteHeader(403) }, apiSecret, "admin/customers/customer: HTTP 403", 1},
+		{"malformed", "/api/2.0/" + epMonitoring, func(w http.ResponseWriter, r *http.Request, n int) { w.Write([]byte(`[{"id":"10","title":`)) }, apiSecret, "admin/networking/monitoring: malformed JSON", 1},
+		{"bad field", "/api/2.0/" + epTariffs, func(w http.ResponseWriter, r *http.Request, n int) {
+			w.Write([]byte(`[{"id":"7","speed_download":"fast"}]`))
+		}, apiSecret, `admin/tariffs/internet: field "speed_download"`, 1},
+		{"html login page", "/api/2.0/" + epOnline, func(w http.ResponseWriter, r *http.Request, n int) {
+			w.Write([]byte("<!DOCTYPE html><html>login</html>"))
+		}, apiSecret, "reply is HTML", 1},
+		{"slow", "/api/2.0/" + epRouters, func(w http.ResponseWriter, r *http.Request, n int) { <-r.Context().Done() }, apiSecret, "no reply within", 3},
+		{"network sites missing", "/api/2.0/" + epSites, func(w http.ResponseWriter, r *http.Request, n int) { w.WriteHeader(404) }, apiSecret, "", 1},
+		{"network sites object", "/api/2.0/" + epSites, func(w http.ResponseWriter, r *http.Request, n int) { w.Write([]byte(`{"error":"no"}`)) }, apiSecret, "", 1},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -221,7 +225,10 @@ func TestErrors(t *testing.T) {
 			cfg := cfgFor(srv.URL, "ap_site")
 			cfg.Splynx.APISecret = tc.secret
 			in := fast
-			in.Timeout = 100 * time.Millisecond
+			in.Timeout = 5 * time.Second
+			if strings.HasPrefix(tc.name, "slow") {
+				in.Timeout = 200 * time.Millisecond
+			}
 			res, err := in.Import(context.Background(), cfg)
 			if tc.want == "" {
 				if err != nil {

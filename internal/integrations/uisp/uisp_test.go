@@ -23,12 +23,12 @@ const token = "uisp-TOKEN-0123456789"
 type fake struct {
 	mu        sync.Mutex
 	hits      map[string]int
-	overrides map[string]func(w http.ResponseWriter, n int)
+	overrides map[string]func(w http.ResponseWriter, r *http.Request, n int)
 	bodies    map[string][]byte
 }
 
 func newFake(t *testing.T) (*fake, *httptest.Server) {
-	f := &fake{hits: map[string]int{}, overrides: map[string]func(http.ResponseWriter, int){}, bodies: map[string][]byte{}}
+	f := &fake{hits: map[string]int{}, overrides: map[string]func(http.ResponseWriter, *http.Request, int){}, bodies: map[string][]byte{}}
 	for ep, file := range map[string]string{"sites": "sites.json", "devices": "devices.json", "data-links": "data-links.json"} {
 		b, err := os.ReadFile(filepath.Join("testdata", file))
 		if err != nil {
@@ -51,7 +51,7 @@ func newFake(t *testing.T) (*fake, *httptest.Server) {
 		n, o, body := f.hits[ep], f.overrides[ep], f.bodies[ep]
 		f.mu.Unlock()
 		if o != nil {
-			o(w, n)
+			o(w, r, n)
 			return
 		}
 		if body == nil {
@@ -239,13 +239,13 @@ func TestErrors(t *testing.T) {
 	cases := []struct {
 		name    string
 		ep      string
-		handler func(w http.ResponseWriter, n int)
+		handler func(w http.ResponseWriter, r *http.Request, n int)
 		token   string
 		want    string
 		hits    int
 	}{
 		{"bad token", "", nil, "wrong-token-xyz", "HTTP 401", 0},
-		{"sites 502 then ok", "sites", func(w http.ResponseWriter, n int) {
+		{"sites 502 then ok", "sites", func(w http.ResponseWriter, r *http.Request, n int) {
 			if n == 1 {
 				w.WriteHeader(502)
 				return
@@ -253,12 +253,12 @@ func TestErrors(t *testing.T) {
 			b, _ := os.ReadFile("testdata/sites.json")
 			w.Write(b)
 		}, token, "", 2},
-		{"devices 500", "devices", func(w http.ResponseWriter, n int) { w.WriteHeader(500) }, token, "uisp: devices?withInterfaces=true: HTTP 500", 3},
-		{"links malformed", "data-links", func(w http.ResponseWriter, n int) { w.Write([]byte(`[{"id":"x","canDelete":`)) }, token, "data-links: malformed JSON", 1},
-		{"bad field", "sites", func(w http.ResponseWriter, n int) {
+		{"devices 500", "devices", func(w http.ResponseWriter, r *http.Request, n int) { w.WriteHeader(500) }, token, "uisp: devices?withInterfaces=true: HTTP 500", 3},
+		{"links malformed", "data-links", func(w http.ResponseWriter, r *http.Request, n int) { w.Write([]byte(`[{"id":"x","canDelete":`)) }, token, "data-links: malformed JSON", 1},
+		{"bad field", "sites", func(w http.ResponseWriter, r *http.Request, n int) {
 			w.Write([]byte(`[{"id":"a","identification":{"name":"A","type":"site","suspended":"sometimes"}}]`))
 		}, token, `sites: field "identification.suspended"`, 1},
-		{"slow devices", "devices", func(w http.ResponseWriter, n int) { time.Sleep(300 * time.Millisecond) }, token, "no reply within", 3},
+		{"slow devices", "devices", func(w http.ResponseWriter, r *http.Request, n int) { <-r.Context().Done() }, token, "no reply within", 3},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -269,7 +269,10 @@ func TestErrors(t *testing.T) {
 			cfg := cfgFor(srv.URL, "full")
 			cfg.UISP.Token = tc.token
 			in := fast
-			in.Timeout = 100 * time.Millisecond
+			in.Timeout = 5 * time.Second
+			if strings.HasPrefix(tc.name, "slow") {
+				in.Timeout = 200 * time.Millisecond
+			}
 			res, err := in.Import(context.Background(), cfg)
 			if tc.want == "" {
 				if err != nil {

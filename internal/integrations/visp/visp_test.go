@@ -34,7 +34,7 @@ type fake struct {
 	current   string
 	ops       map[string]int
 	reject401 int // reply 401 to this many GraphQL calls
-	override  map[string]func(w http.ResponseWriter, n int) bool
+	override  map[string]func(w http.ResponseWriter, r *http.Request, n int) bool
 	files     map[string]json.RawMessage
 }
 
@@ -47,7 +47,7 @@ func load(t *testing.T, name string) json.RawMessage {
 }
 
 func newFake(t *testing.T) (*fake, *httptest.Server) {
-	f := &fake{t: t, ops: map[string]int{}, override: map[string]func(http.ResponseWriter, int) bool{}, files: map[string]json.RawMessage{}}
+	f := &fake{t: t, ops: map[string]int{}, override: map[string]func(http.ResponseWriter, *http.Request, int) bool{}, files: map[string]json.RawMessage{}}
 	for _, n := range []string{"subscribers", "bulk", "services", "iplists", "assemblies", "equipment"} {
 		f.files[n] = load(t, n+".json")
 	}
@@ -94,7 +94,7 @@ func newFake(t *testing.T) (*fake, *httptest.Server) {
 		if r.Header.Get("x-visp-client-id") != clientID {
 			t.Errorf("client id header missing")
 		}
-		if o != nil && o(w, n) {
+		if o != nil && o(w, r, n) {
 			return
 		}
 		if !strings.Contains(req.Query, req.OperationName) {
@@ -286,34 +286,34 @@ func TestErrors(t *testing.T) {
 	cases := []struct {
 		name  string
 		op    string
-		h     func(w http.ResponseWriter, n int) bool
+		h     func(w http.ResponseWriter, r *http.Request, n int) bool
 		edit  func(*config.Config)
 		want  string
 		calls int
 	}{
 		{"bad password", "", nil, func(c *config.Config) { c.VISP.Password = "wrong-PASSWORD-1" }, "token_url: HTTP 401", 0},
 		{"missing credentials", "", nil, func(c *config.Config) { c.VISP.ClientSecret = ""; c.VISP.Username = "" }, "missing credentials in [visp_integration]: client_secret (VISP_CLIENT_SECRET), username (VISP_USERNAME)", 0},
-		{"graphql errors", "EquipmentAssemblies", func(w http.ResponseWriter, n int) bool {
+		{"graphql errors", "EquipmentAssemblies", func(w http.ResponseWriter, r *http.Request, n int) bool {
 			w.Write([]byte(`{"data":null,"errors":[{"message":"Cannot query field"}]}`))
 			return true
 		}, nil, "graphql EquipmentAssemblies: GraphQL error: Cannot query field", 1},
-		{"subs 503 retried", "Subs", func(w http.ResponseWriter, n int) bool {
+		{"subs 503 retried", "Subs", func(w http.ResponseWriter, r *http.Request, n int) bool {
 			if n == 1 {
 				w.WriteHeader(503)
 				return true
 			}
 			return false
 		}, nil, "", 5},
-		{"bulk 500", "Bulk", func(w http.ResponseWriter, n int) bool { w.WriteHeader(500); return true }, nil, "graphql Bulk: HTTP 500", 3},
-		{"malformed", "EquipmentPg", func(w http.ResponseWriter, n int) bool {
+		{"bulk 500", "Bulk", func(w http.ResponseWriter, r *http.Request, n int) bool { w.WriteHeader(500); return true }, nil, "graphql Bulk: HTTP 500", 3},
+		{"malformed", "EquipmentPg", func(w http.ResponseWriter, r *http.Request, n int) bool {
 			w.Write([]byte(`{"data":{"equipmentPg":[{"id":`))
 			return true
 		}, nil, "graphql EquipmentPg: malformed JSON", 1},
-		{"bad field", "Subs", func(w http.ResponseWriter, n int) bool {
+		{"bad field", "Subs", func(w http.ResponseWriter, r *http.Request, n int) bool {
 			w.Write([]byte(`{"data":{"subscribers":[{"customer_id":{"x":1}}],"subscribersCount":1}}`))
 			return true
 		}, nil, `graphql Subs: field "subscribers.customer_id"`, 1},
-		{"slow", "CustomerServices", func(w http.ResponseWriter, n int) bool { time.Sleep(300 * time.Millisecond); return false }, nil, "no reply within", 3},
+		{"slow", "CustomerServices", func(w http.ResponseWriter, r *http.Request, n int) bool { <-r.Context().Done(); return false }, nil, "no reply within", 3},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -326,7 +326,10 @@ func TestErrors(t *testing.T) {
 				tc.edit(cfg)
 			}
 			in := fast
-			in.Timeout = 100 * time.Millisecond
+			in.Timeout = 5 * time.Second
+			if strings.HasPrefix(tc.name, "slow") {
+				in.Timeout = 200 * time.Millisecond
+			}
 			res, err := in.Import(context.Background(), cfg)
 			if tc.want == "" {
 				if err != nil {
