@@ -2,6 +2,7 @@ package bus
 
 import (
 	"context"
+	"errors"
 	"net/netip"
 
 	"github.com/libreqos-go/lqos/internal/schedstatus"
@@ -140,7 +141,8 @@ type UrgentStore struct {
 // RaiseUrgent stores the issue. A persistence failure is logged by the
 // caller via the returned error, but the issue is still held in memory.
 func (u UrgentStore) RaiseUrgent(_ context.Context, r *RaiseUrgent) (urgent.Issue, error) {
-	return u.Store.Raise(urgent.Raise{Code: r.Code, Severity: r.Severity, Source: r.Source, Message: r.Message, Context: r.Context})
+	is, err := u.Store.Raise(urgent.Raise{Code: r.Code, Severity: r.Severity, Source: r.Source, Message: r.Message, Context: r.Context})
+	return is, mapUrgentErr(err)
 }
 
 // ListUrgent lists issues.
@@ -170,11 +172,13 @@ func (u UrgentStore) AckUrgent(ctx context.Context, r *AckUrgent) ([]urgent.Issu
 }
 
 func mapUrgentErr(err error) error {
-	if err == nil {
+	switch {
+	case err == nil:
 		return nil
-	}
-	if errorsIs(err, urgent.ErrNotFound) {
+	case errors.Is(err, urgent.ErrNotFound):
 		return Errorf(CodeNotFound, "%v", err)
+	case errors.Is(err, urgent.ErrInvalid):
+		return Errorf(CodeInvalidArgument, "%v", err)
 	}
 	return err
 }

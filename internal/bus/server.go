@@ -617,5 +617,3 @@ func pageMappings(ms []Mapping, off, limit int) *MappingList {
 	}
 	return &MappingList{Total: total, Mappings: nilToEmpty(ms[off:end])}
 }
-
-func errorsIs(err, target error) bool { return errors.Is(err, target) }

@@ -338,6 +338,10 @@ func TestHandlerErrors(t *testing.T) {
 			_, err := c.RaiseUrgent(ctx, RaiseUrgent{Code: "bad code!", Severity: urgent.Error, Message: "x"})
 			return err
 		}, CodeInvalidArgument, "code:"},
+		{"urgent message only escapes", func() error {
+			_, err := c.RaiseUrgent(ctx, RaiseUrgent{Code: "X", Severity: urgent.Error, Message: "\x1b[0m"})
+			return err
+		}, CodeInvalidArgument, "message: empty"},
 		{"ack needs one selector", func() error { _, err := c.AckUrgent(ctx, 1, "X", ""); return err }, CodeInvalidArgument, "exactly one"},
 	}
 	for _, tc := range tests {

@@ -66,6 +66,10 @@ const CodeStoreCorrupt = "URGENT_STORE_CORRUPT"
 // The returned store is still usable (empty except for one issue about it).
 var ErrCorrupt = errors.New("urgent issue file is corrupt")
 
+// ErrInvalid is wrapped by Raise's error when the raise itself is invalid
+// (as opposed to a failure to persist it).
+var ErrInvalid = errors.New("invalid urgent issue")
+
 // ErrNotFound is returned by Acknowledge when nothing matched.
 var ErrNotFound = errors.New("no such urgent issue")
 
@@ -278,11 +282,11 @@ func (r *Raise) Validate() error {
 // fails the in-memory state is still updated and the error is returned.
 func (s *Store) Raise(r Raise) (Issue, error) {
 	if err := r.Validate(); err != nil {
-		return Issue{}, err
+		return Issue{}, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
 	msg := strings.TrimSpace(ansiRE.ReplaceAllString(r.Message, ""))
 	if msg == "" {
-		return Issue{}, errors.New("message: empty once terminal escape sequences are removed")
+		return Issue{}, fmt.Errorf("%w: message: empty once terminal escape sequences are removed", ErrInvalid)
 	}
 	if rs := []rune(msg); len(rs) > MaxMessageLen {
 		msg = string(rs[:MaxMessageLen]) + "..."
