@@ -105,7 +105,13 @@ func Run(ctx context.Context, cfg *config.Config, dir string) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s import failed; keeping the last good files: %w", integ.Name(), err)
 	}
-	for _, p := range res.Summary.Problems {
+	// Enough to act on without flooding the journal on a messy CRM.
+	const maxLogged = 25
+	for i, p := range res.Summary.Problems {
+		if i == maxLogged {
+			slog.Warn("integration import: more problems not logged", "integration", integ.Name(), "count", len(res.Summary.Problems)-maxLogged)
+			break
+		}
 		slog.Warn("integration import", "integration", integ.Name(), "problem", p)
 	}
 	if err := WriteOutputs(dir, res, nil); err != nil {

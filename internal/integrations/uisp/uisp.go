@@ -64,6 +64,14 @@ func (in Integration) Import(ctx context.Context, cfg *config.Config) (*graph.Re
 	if err != nil {
 		return nil, err
 	}
+	// Exception CPE parents are UISP site ids; infrastructure sites carry a
+	// prefixed graph id, so translate (client sites use the raw id already).
+	opts.ExceptionCPEs = append([]config.ExceptionCPE(nil), opts.ExceptionCPEs...)
+	for i, e := range opts.ExceptionCPEs {
+		if p := "uisp:site:" + strings.TrimSpace(e.Parent); g.Has(p) {
+			opts.ExceptionCPEs[i].Parent = p
+		}
+	}
 	res, err := graph.Compile(g, opts)
 	if err != nil {
 		return nil, err

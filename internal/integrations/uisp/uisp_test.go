@@ -353,3 +353,46 @@ func TestCapacity(t *testing.T) {
 		}
 	}
 }
+
+// 43: a 100-full CPE port on a 200/50 plan (overhead 1.0) → max 94/50, min ≤ max.
+func TestEthernetCap(t *testing.T) {
+	cfg := integtest.Config()
+	cfg.UISP.BandwidthOverheadFactor = 1.0
+	cfg.UISP.CommitBandwidthMultiplier = 0.98
+	st := settingsFrom(cfg, "full")
+	var s site
+	json.Unmarshal([]byte(`{"id":"x","identification":{"type":"endpoint"},"qos":{"enabled":true,"downloadSpeed":200000000,"uploadSpeed":50000000}}`), &s)
+	var cpe, router device
+	json.Unmarshal([]byte(`{"identification":{"role":"station"},"interfaces":[{"identification":{"name":"eth0","type":"eth"},"status":{"status":"active","currentSpeed":"100-full"}}]}`), &cpe)
+	json.Unmarshal([]byte(`{"identification":{"role":"router"},"interfaces":[{"identification":{"name":"eth0","type":"eth"},"status":{"status":"active","currentSpeed":"10-full"}}]}`), &router)
+	r, note := st.clientRates(&s, []*device{&router, &cpe})
+	if r.DownloadMax != 94 || r.UploadMax != 50 || r.DownloadMin != 94 || r.UploadMin != 49 || !strings.Contains(note, "94 Mbps") {
+		t.Errorf("rates = %+v, note %q (the station's port wins over the router's)", r, note)
+	}
+	// Router only: no cap.
+	r, _ = st.clientRates(&s, []*device{&router})
+	if r.DownloadMax != 200 {
+		t.Errorf("router-only site capped to %v", r.DownloadMax)
+	}
+	cfg.IntegrationCommon.EthernetPortLimitsEnabled = false
+	st = settingsFrom(cfg, "full")
+	if r, _ := st.clientRates(&s, []*device{&cpe}); r.DownloadMax != 200 {
+		t.Errorf("caps disabled: %+v", r)
+	}
+}
+
+func TestExceptionCPEToInfrastructureSite(t *testing.T) {
+	_, srv := newFake(t)
+	cfg := cfgFor(srv.URL, "full")
+	cfg.UISP.ExceptionCPEs = []config.ExceptionCPE{{CPE: "jane-cpe", Parent: "s-twrb"}, {CPE: "rubio-cpe", Parent: "s-jane"}}
+	_, f := run(t, cfg)
+	if c := integtest.Row(t, f, "s-jane"); c.ParentNode != "Tower B" {
+		t.Errorf("jane parent %q", c.ParentNode)
+	}
+	if c := integtest.Row(t, f, "s-jane"); len(c.Devices) != 2 {
+		t.Errorf("rubio-cpe should join Jane's circuit: %+v", c.Devices)
+	}
+	if f.Circuit("s-rubio") != nil {
+		t.Error("s-rubio should have no device left")
+	}
+}
