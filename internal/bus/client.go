@@ -74,9 +74,8 @@ func DialOptions(ctx context.Context, path string, o ClientOptions) (*Client, er
 
 // Close closes the connection; pending calls fail with ErrClosed.
 func (c *Client) Close() error {
-	err := c.conn.Close()
-	c.fail(ErrClosed)
-	return err
+	c.fail(ErrClosed) // first, so the reader's "connection lost" does not win
+	return c.conn.Close()
 }
 
 // fail marks the connection dead and wakes every waiter.

@@ -869,3 +869,12 @@ func TestCloseCancelsHandlers(t *testing.T) {
 		t.Fatal("ApplyPlan succeeded although the server closed")
 	}
 }
+
+func TestClientClosed(t *testing.T) {
+	_, path := testServer(t, newFake(t), ServerOptions{})
+	c := dial(t, path)
+	c.Close()
+	if _, err := c.Ping(ctxT(t)); !errors.Is(err, ErrClosed) {
+		t.Fatalf("err = %v, want ErrClosed", err)
+	}
+}
