@@ -18,6 +18,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/libreqos-go/lqos/internal/config"
@@ -75,6 +76,19 @@ func Enabled(cfg *config.Config) []Integration {
 		}
 	}
 	return out
+}
+
+// ByName finds an integration by its label or short name ("uisp", "splynx",
+// "visp", "netzur"), case-insensitively; nil when unknown.
+func ByName(name string) Integration {
+	n := strings.ToLower(strings.TrimSpace(name))
+	for _, i := range All() {
+		label := strings.ToLower(i.Name())
+		if n == label || n == strings.Fields(label)[0] {
+			return i
+		}
+	}
+	return nil
 }
 
 // First returns the integration the scheduler runs (the first enabled), or nil.

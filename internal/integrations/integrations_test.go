@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/libreqos-go/lqos/internal/devices"
 	"github.com/libreqos-go/lqos/internal/integrations/graph"
@@ -180,5 +181,30 @@ func TestRunKeepsLastGood(t *testing.T) {
 	cfg.Netzur.Enable = false
 	if res, err := Run(context.Background(), cfg, dir); res != nil || err != nil {
 		t.Errorf("DIY mode: %v %v", res, err)
+	}
+}
+
+func TestByName(t *testing.T) {
+	for in, want := range map[string]string{"uisp": "UISP integration", "UISP integration": "UISP integration", " Splynx ": "Splynx", "VISP": "VISP", "netzur": "Netzur"} {
+		if i := ByName(in); i == nil || i.Name() != want {
+			t.Errorf("ByName(%q) = %v", in, i)
+		}
+	}
+	if ByName("sonar") != nil {
+		t.Error("sonar is not implemented here")
+	}
+}
+
+// The caller's deadline bounds the whole import, whatever the per-request timeout.
+func TestRunHonoursContext(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
+	defer srv.Close()
+	cfg := integtest.Config()
+	cfg.Netzur.Enable, cfg.Netzur.APIKey, cfg.Netzur.APIURL = true, "k-123", srv.URL
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	_, err := Run(ctx, cfg, t.TempDir())
+	if err == nil || !strings.Contains(err.Error(), "context deadline exceeded") {
+		t.Fatalf("err = %v", err)
 	}
 }

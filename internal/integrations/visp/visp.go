@@ -122,17 +122,11 @@ type Data struct {
 	IPLists  map[int64][]string
 }
 
-// ResolveMode: topology.compile_mode, else visp_integration.strategy, else full.
-// (Upstream hard-coded full and ignored the strategy key.)
+// ResolveMode: topology.compile_mode, else full (as upstream).
+// visp_integration.strategy is not used: its config default is "flat", so
+// honouring it would silently flatten every existing VISP tree.
 func ResolveMode(cfg *config.Config) (string, error) {
-	if m := strings.TrimSpace(cfg.Topology.CompileMode); m != "" {
-		return graph.NormalizeMode(m, graph.ModeFull)
-	}
-	m, err := graph.NormalizeMode(cfg.VISP.Strategy, graph.ModeFull)
-	if err != nil {
-		return "", fmt.Errorf("visp_integration.strategy: %w", err)
-	}
-	return m, nil
+	return graph.NormalizeMode(cfg.Topology.CompileMode, graph.ModeFull)
 }
 
 // Import implements integrations.Integration.
