@@ -598,17 +598,23 @@ func nilToEmpty[T any](s []T) []T {
 	return s
 }
 
+func compareMappings(a, b Mapping) int {
+	if c := a.Prefix.Addr().Compare(b.Prefix.Addr()); c != 0 {
+		return c
+	}
+	if c := a.Prefix.Bits() - b.Prefix.Bits(); c != 0 {
+		return c
+	}
+	return strings.Compare(a.CircuitID, b.CircuitID)
+}
+
+// pageMappings sorts (a copy of) ms by prefix, unless the handler already
+// returned them sorted, and cuts out one page.
 func pageMappings(ms []Mapping, off, limit int) *MappingList {
-	ms = slices.Clone(ms)
-	slices.SortFunc(ms, func(a, b Mapping) int {
-		if c := a.Prefix.Addr().Compare(b.Prefix.Addr()); c != 0 {
-			return c
-		}
-		if c := a.Prefix.Bits() - b.Prefix.Bits(); c != 0 {
-			return c
-		}
-		return strings.Compare(a.CircuitID, b.CircuitID)
-	})
+	if !slices.IsSortedFunc(ms, compareMappings) {
+		ms = slices.Clone(ms)
+		slices.SortFunc(ms, compareMappings)
+	}
 	total := len(ms)
 	off = min(off, total)
 	end := total
