@@ -30,6 +30,7 @@ func (h *Handler) maxCPU() uint32 { return h.d.ncpu }
 // MapIPs validates each mapping on its own (so one bad entry does not sink
 // a batch), then writes the good ones with one batch update.
 func (h *Handler) MapIPs(ctx context.Context, ms []bus.Mapping) (*bus.MapIPsResult, error) {
+	t0 := time.Now()
 	res := &bus.MapIPsResult{}
 	entries := make([]datapath.Entry, 0, len(ms))
 	ps := make([]netip.Prefix, 0, len(ms))
@@ -49,15 +50,18 @@ func (h *Handler) MapIPs(ctx context.Context, ms []bus.Mapping) (*bus.MapIPsResu
 		}
 		res.Failed = append(res.Failed, bus.MappingError{Index: i, Prefix: m.Prefix, Error: err.Error()})
 	}
+	t1 := time.Now()
 	if len(entries) > 0 {
 		if err := h.d.dp.BatchUpdate(entries); err != nil {
 			return nil, err
 		}
 	}
+	t2 := time.Now()
 	res.Applied = len(entries)
 	if err := h.d.names.set(ps, ids); err != nil {
 		h.d.log.Warn("saving mapping names", "err", err)
 	}
+	h.d.log.Debug("map_ips", "applied", res.Applied, "failed", len(res.Failed), "validate", t1.Sub(t0), "kernel", t2.Sub(t1), "names", time.Since(t2))
 	return res, nil
 }
 

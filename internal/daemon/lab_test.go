@@ -58,7 +58,7 @@ func sh(t testing.TB, args ...string) string {
 // with 4 TX queues. It also holds the temp config/state/run dirs and the
 // bpffs mount point (left unmounted: lqosd mounts it itself).
 type lab struct {
-	t                  *testing.T
+	t                  testing.TB
 	shaper, cli, inet  string // netns names
 	dir, conf, run     string
 	bpffs, pins, state string
@@ -69,7 +69,7 @@ type lab struct {
 var labSeq int
 var labMu sync.Mutex
 
-func newLab(t *testing.T) *lab {
+func newLab(t testing.TB) *lab {
 	requireRoot(t)
 	labMu.Lock()
 	labSeq++
@@ -231,7 +231,7 @@ func (l *lab) waitReady(p *proc) {
 }
 
 // exit waits for the process to end and returns its exit code.
-func (p *proc) exit(t *testing.T) int {
+func (p *proc) exit(t testing.TB) int {
 	t.Helper()
 	select {
 	case <-p.done:
@@ -266,7 +266,7 @@ func (l *lab) traffic(sub string, n int) {
 }
 
 // sendUDP sends n datagrams from src to dst:9 from inside namespace ns.
-func sendUDP(t *testing.T, ns, src, dst string, n int) {
+func sendUDP(t testing.TB, ns, src, dst string, n int) {
 	t.Helper()
 	errc := make(chan error, 1)
 	go func() {
