@@ -1,0 +1,118 @@
+package scheduler
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+
+	"github.com/libreqos-go/lqos/internal/config"
+	"github.com/libreqos-go/lqos/internal/shaper"
+	"github.com/libreqos-go/lqos/internal/tc"
+	"github.com/vishvananda/netns"
+)
+
+var nsSeq atomic.Int32
+
+// kernelLab is a namespace with a multi-queue veth pair eth0/eth1 and a
+// config that shapes on it with pfifo leaves (this kernel has no cake).
+func kernelLab(t *testing.T) (netns.NsHandle, *config.Config) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("kernel test needs root (network namespace, tc)")
+	}
+	name := fmt.Sprintf("lqtsched%d-%d", os.Getpid(), nsSeq.Add(1))
+	ip := func(args ...string) {
+		t.Helper()
+		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+			t.Fatalf("ip %v: %v\n%s", args, err, out)
+		}
+	}
+	ip("netns", "add", name)
+	t.Cleanup(func() { exec.Command("ip", "netns", "del", name).Run() })
+	ip("-n", name, "link", "add", "eth0", "numtxqueues", "2", "numrxqueues", "2", "type", "veth", "peer", "name", "eth1", "numtxqueues", "2", "numrxqueues", "2")
+	ip("-n", name, "link", "set", "eth0", "up")
+	ip("-n", name, "link", "set", "eth1", "up")
+	ns, err := netns.GetFromName(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ns.Close() })
+
+	dir := t.TempDir()
+	conf := fmt.Sprintf("lqos_directory = %q\nstate_directory = %q\n[bridge]\nto_internet = \"eth0\"\nto_network = \"eth1\"\n[queues]\ndefault_sqm = \"pfifo limit 100\"\n",
+		dir, filepath.Join(dir, "state"))
+	path := filepath.Join(dir, "lqos.conf")
+	os.WriteFile(path, []byte(conf), 0o644)
+	cfg, _, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ns, cfg
+}
+
+// TestKernelKeepsLastGood: the real shaper under the scheduler. A bad edit
+// leaves the kernel tree exactly as it was; a good one is applied.
+func TestKernelKeepsLastGood(t *testing.T) {
+	ns, cfg := kernelLab(t)
+	k, err := shaper.OpenKernel(ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+	dump := func() *tc.Live {
+		t.Helper()
+		live, err := tc.Dump(k.TC(), []string{"eth0", "eth1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return live
+	}
+	l := newLab(t, "", "ShapedDevices.v1.csv", func(o *Options, d *Deps) {
+		o.InputDir = cfg.LqosDirectory
+		d.Validator = InputsValidator{Config: cfg}
+		d.Refresher = &ShaperRefresher{Config: cfg, BusPath: filepath.Join(t.TempDir(), "no-lqosd"), Logger: d.Logger,
+			OpenKernel: func() (shaper.Kernel, func(), error) {
+				k, err := shaper.OpenKernel(ns)
+				if err != nil {
+					return nil, nil, err
+				}
+				return k, k.Close, nil
+			}}
+	})
+	// newLab wrote the inputs into its own dir; the config points elsewhere.
+	l.dir = cfg.LqosDirectory
+	l.write(FileNetwork, readTestdata(t, "network.json"))
+	l.write(FileShapedDevices, readTestdata(t, "ShapedDevices.v1.csv"))
+	ctx := context.Background()
+
+	if err := l.s.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	good := dump()
+	if len(good.Classes) == 0 {
+		t.Fatal("no classes after the start-up apply")
+	}
+
+	l.write(FileShapedDevices, readTestdata(t, "ShapedDevices.bad.csv"))
+	if err := l.s.RunCycle(ctx, FilesChanged); err == nil {
+		t.Fatal("bad edit accepted")
+	}
+	if d := tc.CompareLive(good, dump()); len(d) != 0 {
+		t.Errorf("a rejected edit changed the kernel: %v", d)
+	}
+
+	l.write(FileShapedDevices, readTestdata(t, "ShapedDevices.v2.csv"))
+	if err := l.s.RunCycle(ctx, FilesChanged); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(dump().Classes) - len(good.Classes); got != 2 {
+		t.Errorf("one new circuit added %d classes, want 2 (one per direction)", got)
+	}
+	if l.rep.lastError() != "" || l.rep.lastPhase() != PhaseReady {
+		t.Errorf("error %q phase %q", l.rep.lastError(), l.rep.lastPhase())
+	}
+}
