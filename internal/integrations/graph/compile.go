@@ -160,6 +160,16 @@ func (c *compiler) link() {
 			}
 		}
 	}
+	// Only clients hold devices: anything else hanging from a device hangs
+	// from the device's holder instead.
+	for _, w := range c.nodes {
+		if w.Kind == KindDevice {
+			continue
+		}
+		for hops := 0; w.parent != nil && w.parent.Kind == KindDevice && hops < len(c.nodes); hops++ {
+			w.parent = w.parent.parent
+		}
+	}
 	// Exception CPEs: the operator's word beats the CRM's parent.
 	for i, e := range c.o.ExceptionCPEs {
 		cpe, parent := strings.TrimSpace(e.CPE), strings.TrimSpace(e.Parent)

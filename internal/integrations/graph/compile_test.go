@@ -453,3 +453,41 @@ func TestNormalizeMode(t *testing.T) {
 		t.Error("unknown accepted")
 	}
 }
+
+func TestNodeUnderDevice(t *testing.T) {
+	g := New()
+	g.Add(Node{ID: "s", Name: "S", Kind: KindSite, NetworkID: "x:s"})
+	g.Add(Node{ID: "c", Name: "C", ParentID: "s", Kind: KindClient, Rates: Rates{DownloadMin: 1, UploadMin: 1, DownloadMax: 1, UploadMax: 1}})
+	g.Add(Node{ID: "d", ParentID: "c", Kind: KindDevice, IPs: []string{"10.0.0.1"}})
+	g.Add(Node{ID: "ap", Name: "AP under a device", ParentID: "d", Kind: KindAP, NetworkID: "x:ap"})
+	g.Add(Node{ID: "c2", Name: "C2", ParentID: "ap", Kind: KindClient, Rates: Rates{DownloadMin: 1, UploadMin: 1, DownloadMax: 1, UploadMax: 1}})
+	g.Add(Node{ID: "d2", ParentID: "c2", Kind: KindDevice, IPs: []string{"10.0.0.2"}})
+	res, err := Compile(g, baseOptions(ModeFull))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := res.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	// The AP lands in the generated site of C (C now has topology below it).
+	n := res.Network.Find("AP under a device")
+	if n == nil || n.Parent == nil || n.Parent.Name != "(Generated Site) C" {
+		t.Fatalf("AP placement:\n%s", res.NetworkJSON())
+	}
+	if c := circuitByID(res, "c2"); c.ParentNode != "AP under a device" {
+		t.Errorf("c2 parent %q", c.ParentNode)
+	}
+}
+
+func TestSummaryString(t *testing.T) {
+	res, err := Compile(fixture(), baseOptions(ModeFull))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := res.Summary.String()
+	for _, want := range []string{"test (full)", "7 circuits", "7 devices", "2 addresses dropped", "skipped 1 circuits without usable IPs", "1 slow"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("summary %q lacks %q", s, want)
+		}
+	}
+}
