@@ -600,6 +600,9 @@ func TestBuildErrors(t *testing.T) {
 		{"no config", Input{TXQueues: 2}, "configuration"},
 		{"reserved node name", Input{Config: cfg, TXQueues: 2, Network: mustNetwork(t, `{"Generated_PN_1":{"downloadBandwidthMbps":10,"uploadBandwidthMbps":10}}`)}, "reserved"},
 		{"too many queues", Input{Config: cfg, TXQueues: MaxQueues + 1}, "exceed"},
+		{"duplicate circuit", Input{Config: cfg, TXQueues: 2, Devices: &devices.File{Circuits: []*devices.Circuit{
+			{ID: "x", DownloadMin: 1, UploadMin: 1, DownloadMax: 2, UploadMax: 2, Line: 2},
+			{ID: "x", DownloadMin: 1, UploadMin: 1, DownloadMax: 2, UploadMax: 2, Line: 9}}}}, `"x" appears more than once (lines 2, 9)`},
 	}
 	for _, tt := range tests {
 		if _, err := Build(tt.in); err == nil || !strings.Contains(err.Error(), tt.want) {

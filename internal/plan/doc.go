@@ -17,8 +17,8 @@
 //     the top level.
 //  3. Circuits attach by Parent Node ID, then by name or alias; a circuit
 //     naming a node that does not exist is not shaped and is reported
-//     (reason unknown_parent; invalid_rates and duplicate_circuit guard
-//     inputs that bypassed the CSV reader). Circuits without a parent (all circuits in a
+//     (reason unknown_parent; invalid_rates guards inputs that bypassed the
+//     CSV reader, and a repeated circuit ID is an error). Circuits without a parent (all circuits in a
 //     flat network) go to the generated nodes.
 //  4. Placement. Top-level nodes are sorted by name and dealt round robin over
 //     the queues; unparented circuits are dealt round robin in CSV order over

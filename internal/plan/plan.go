@@ -128,7 +128,7 @@ type Unshaped struct {
 	CircuitName  string   `json:"circuit_name,omitempty"`
 	ParentNode   string   `json:"parent_node,omitempty"`
 	ParentNodeID string   `json:"parent_node_id,omitempty"`
-	Reason       string   `json:"reason"` // "unknown_parent", "invalid_rates", "duplicate_circuit"
+	Reason       string   `json:"reason"` // "unknown_parent", "invalid_rates"
 	Line         int      `json:"line,omitempty"`
 	Devices      []string `json:"devices,omitempty"`
 }
@@ -392,18 +392,12 @@ func (b *builder) attachCircuits() error {
 	if b.in.Network != nil && !b.p.Flat {
 		resolver = topology.NewResolver(b.in.Network)
 	}
-	seen := make(map[string]bool, len(b.in.Devices.Circuits))
 	b.circuits = make([]*pcircuit, 0, len(b.in.Devices.Circuits))
 	store := make([]pcircuit, len(b.in.Devices.Circuits)) // one allocation for all
 	for _, c := range b.in.Devices.Circuits {
 		if c == nil {
 			continue
 		}
-		if seen[c.ID] {
-			b.unshaped(c, "duplicate_circuit")
-			continue
-		}
-		seen[c.ID] = true
 		if !validRates(c) {
 			b.unshaped(c, "invalid_rates")
 			continue
@@ -827,8 +821,10 @@ func (b *builder) assignLeafHandles() error {
 	return nil
 }
 
-// state is what the next run compares against.
-func (b *builder) state() *Identities {
+// state is what the next run compares against. It also catches a circuit ID
+// given twice (the CSV reader merges such rows, so only other callers can),
+// for free: the map does not grow.
+func (b *builder) state() (*Identities, error) {
 	st := &Identities{Version: IdentitiesVersion, Queues: b.n, Nodes: make(map[string]NodeIdentity, len(b.nodes)), Circuits: make(map[string]CircuitIdentity, len(b.circuits))}
 	now := b.now.Unix()
 	for _, pn := range b.nodes {
@@ -846,10 +842,24 @@ func (b *builder) state() *Identities {
 			} else if pc.hasPrev {
 				ce.Since = now
 			}
+			n := len(st.Circuits)
 			st.Circuits[pc.c.ID] = ce
+			if len(st.Circuits) == n {
+				return nil, b.duplicateCircuit(pc.c.ID)
+			}
 		}
 	}
-	return st
+	return st, nil
+}
+
+func (b *builder) duplicateCircuit(id string) error {
+	var lines []string
+	for _, c := range b.in.Devices.Circuits {
+		if c != nil && c.ID == id {
+			lines = append(lines, strconv.Itoa(c.Line))
+		}
+	}
+	return fmt.Errorf("plan: circuit ID %q appears more than once (lines %s); circuit IDs must be unique", id, strings.Join(lines, ", "))
 }
 
 func (b *builder) dirRates(minR, maxR float64, r2q uint32) DirRates {
@@ -906,7 +916,10 @@ func (b *builder) emit() error {
 			p.Circuits = append(p.Circuits, cp)
 		}
 	}
-	p.Identities = b.state()
+	var err error
+	if p.Identities, err = b.state(); err != nil {
+		return err
+	}
 	p.Tree = b.tree()
 	p.Stats = computeStats(p)
 	return nil
