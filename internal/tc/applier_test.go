@@ -22,19 +22,26 @@ func TestApplierIncrementalWithoutDumps(t *testing.T) {
 		name   string
 		mutate func(t *plan.Tree)
 		want   []OpKind
+		dumps  bool // structural: takes the full path
 	}{
-		{"unchanged", func(*plan.Tree) {}, nil},
-		{"one circuit rate", func(t *plan.Tree) { t.Classes[circuitIndex(t, "c5")].RateBps += 8000 }, []OpKind{OpChangeClass}},
+		{"unchanged", func(*plan.Tree) {}, nil, false},
+		{"name only", func(t *plan.Tree) { t.Classes[circuitIndex(t, "c5")].Name = "renamed" }, nil, false},
+		{"one circuit rate", func(t *plan.Tree) { t.Classes[circuitIndex(t, "c5")].RateBps += 8000 }, []OpKind{OpChangeClass}, false},
+		{"node rate", func(t *plan.Tree) { t.Classes[nodeIndex(t, "site-1")].CeilBps -= 8000 }, []OpKind{OpChangeClass}, false},
 		{"circuit added", func(t *plan.Tree) {
 			c := t.Classes[circuitIndex(t, "c5")]
 			c.CircuitID, c.ID, c.LeafHandle = "new", plan.MakeHandle(c.ID.Major(), 0x800), plan.MakeHandle(0xc000, 0)
 			t.Classes = append(t.Classes, c)
-		}, []OpKind{OpAddClass, OpReplaceLeaf}},
-		{"circuit removed", func(t *plan.Tree) {
-			t.Classes = slices.Delete(t.Classes, circuitIndex(t, "new"), circuitIndex(t, "new")+1)
-		}, []OpKind{OpDeleteClass}},
+		}, []OpKind{OpAddClass, OpReplaceLeaf}, false},
+		{"leaf options", func(t *plan.Tree) { t.Classes[circuitIndex(t, "new")].Leaf.Args = []string{"limit", "300"} }, []OpKind{OpReplaceLeaf}, false},
+		{"leaf kind", func(t *plan.Tree) {
+			t.Classes[circuitIndex(t, "new")].Leaf = plan.Leaf{Kind: "bfifo", Args: []string{"limit", "10kb"}}
+		}, []OpKind{OpDeleteLeaf, OpReplaceLeaf}, false},
+		{"leaf removed", func(t *plan.Tree) { t.Classes[circuitIndex(t, "new")].Leaf = plan.Leaf{} }, []OpKind{OpDeleteLeaf}, false},
+		{"circuit removed", func(t *plan.Tree) { t.Classes = slices.Delete(t.Classes, circuitIndex(t, "new"), circuitIndex(t, "new")+1) }, []OpKind{OpDeleteClass}, false},
 		{"circuit moved", func(t *plan.Tree) { t.Classes[circuitIndex(t, "c0")].Parent = t.Classes[nodeIndex(t, "site-4")].ID },
-			[]OpKind{OpDeleteClass, OpAddClass, OpReplaceLeaf}},
+			[]OpKind{OpDeleteClass, OpAddClass, OpReplaceLeaf}, true},
+		{"after a structural change, fast again", func(t *plan.Tree) { t.Classes[circuitIndex(t, "c0")].RateBps += 8000 }, []OpKind{OpChangeClass}, false},
 	}
 	for _, s := range steps {
 		s.mutate(tree)
@@ -46,8 +53,8 @@ func TestApplierIncrementalWithoutDumps(t *testing.T) {
 		if got := opKinds(res.Planned); !slices.Equal(got, s.want) {
 			t.Fatalf("%s: planned %v, want %v", s.name, res.Planned, s.want)
 		}
-		if tn.h.Dumps() != dumps || tn.h.Ops()-ops != int64(len(s.want)) {
-			t.Fatalf("%s: %d dumps and %d requests, want 0 and %d", s.name, tn.h.Dumps()-dumps, tn.h.Ops()-ops, len(s.want))
+		if (tn.h.Dumps() != dumps) != s.dumps || tn.h.Ops()-ops != int64(len(s.want)) {
+			t.Fatalf("%s: %d dumps and %d requests, want dumps %v and %d requests", s.name, tn.h.Dumps()-dumps, tn.h.Ops()-ops, s.dumps, len(s.want))
 		}
 		live, err := Dump(tn.h, []string{"a0"})
 		if err != nil {
@@ -151,5 +158,23 @@ func BenchmarkIncremental10k(b *testing.B) {
 		if _, err := a.Apply(context.Background(), tree); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkFastDiff10k is the CPU side of changing one circuit with 10k
+// applied: the pass over the plan and the encoding of the change, no kernel.
+func BenchmarkFastDiff10k(b *testing.B) {
+	tree := testTree("a0", benchQueues, benchNodes, benchCircuits)
+	st := newApplierState(tree)
+	i := circuitIndex(tree, "c77")
+	flip := uint64(8000)
+	for b.Loop() {
+		tree.Classes[i].CeilBps += flip
+		flip = -flip
+		ops, _, err := st.fastDiff(tree)
+		if err != nil || len(ops) != 1 {
+			b.Fatalf("%v %v", ops, err)
+		}
+		st.commit(tree)
 	}
 }

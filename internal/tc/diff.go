@@ -42,6 +42,7 @@ type Op struct {
 	nested    bool
 	anyHandle bool
 	params    htbClassParams
+	then      []Op // undo only: requests that follow this one
 }
 
 func (o Op) String() string {
