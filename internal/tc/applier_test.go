@@ -38,7 +38,9 @@ func TestApplierIncrementalWithoutDumps(t *testing.T) {
 			t.Classes[circuitIndex(t, "new")].Leaf = plan.Leaf{Kind: "bfifo", Args: []string{"limit", "10kb"}}
 		}, []OpKind{OpDeleteLeaf, OpReplaceLeaf}, false},
 		{"leaf removed", func(t *plan.Tree) { t.Classes[circuitIndex(t, "new")].Leaf = plan.Leaf{} }, []OpKind{OpDeleteLeaf}, false},
-		{"circuit removed", func(t *plan.Tree) { t.Classes = slices.Delete(t.Classes, circuitIndex(t, "new"), circuitIndex(t, "new")+1) }, []OpKind{OpDeleteClass}, false},
+		{"circuit removed", func(t *plan.Tree) {
+			t.Classes = slices.Delete(t.Classes, circuitIndex(t, "new"), circuitIndex(t, "new")+1)
+		}, []OpKind{OpDeleteClass}, false},
 		{"circuit moved", func(t *plan.Tree) { t.Classes[circuitIndex(t, "c0")].Parent = t.Classes[nodeIndex(t, "site-4")].ID },
 			[]OpKind{OpDeleteClass, OpAddClass, OpReplaceLeaf}, true},
 		{"after a structural change, fast again", func(t *plan.Tree) { t.Classes[circuitIndex(t, "c0")].RateBps += 8000 }, []OpKind{OpChangeClass}, false},
