@@ -660,6 +660,7 @@ func (c *compiler) network(circuits []*pendingCircuit) *topology.Network {
 	}
 	// Unique names: first in export order keeps the name; later ones get " (<id>)", then a counter.
 	used := map[string]bool{}
+	usedIDs := map[string]bool{}
 	var name func(e *exp)
 	name = func(e *exp) {
 		base := strings.TrimSpace(e.w.displayName())
@@ -676,6 +677,18 @@ func (c *compiler) network(circuits []*pendingCircuit) *topology.Network {
 		}
 		used[n] = true
 		e.w.export = n
+		// Ids must be unique too: circuits resolve their parent by id first.
+		if id := e.w.NetworkID; id != "" {
+			if usedIDs[id] {
+				nid := id + ":" + e.w.ID
+				for i := 2; usedIDs[nid]; i++ {
+					nid = id + ":" + e.w.ID + ":" + strconv.Itoa(i)
+				}
+				c.warnf("node id %q is used more than once; %s %q exported with id %q", id, e.w.Kind, n, nid)
+				e.w.NetworkID = nid
+			}
+			usedIDs[e.w.NetworkID] = true
+		}
 		for _, ch := range e.children {
 			name(ch)
 		}

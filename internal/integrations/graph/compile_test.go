@@ -491,3 +491,21 @@ func TestSummaryString(t *testing.T) {
 		}
 	}
 }
+
+func TestDuplicateNetworkIDs(t *testing.T) {
+	g := New()
+	g.Add(Node{ID: "a", Name: "North", Kind: KindSite, NetworkID: "z:north"})
+	g.Add(Node{ID: "b", Name: "NORTH", Kind: KindSite, NetworkID: "z:north"})
+	g.Add(Node{ID: "c", Name: "C", ParentID: "b", Kind: KindClient, Rates: Rates{DownloadMin: 1, UploadMin: 1, DownloadMax: 1, UploadMax: 1}})
+	g.Add(Node{ID: "d", ParentID: "c", Kind: KindDevice, IPs: []string{"10.0.0.1"}})
+	res, err := Compile(g, baseOptions(ModeFull))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := res.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if c := circuitByID(res, "c"); c.ParentNode != "NORTH" || c.ParentNodeID != "z:north:b" {
+		t.Errorf("parent %q %q", c.ParentNode, c.ParentNodeID)
+	}
+}
