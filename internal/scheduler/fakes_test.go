@@ -197,17 +197,20 @@ type refreshCall struct {
 }
 
 type fakeRefresher struct {
-	mu    sync.Mutex
-	calls []refreshCall
-	err   error
-	panic bool
-	check func(in *Inputs) // optional hook while "applying"
+	mu     sync.Mutex
+	calls  []refreshCall
+	err    error
+	panic  bool
+	check  func(in *Inputs) // optional hook while "applying"
+	gotBad bool
 }
 
 func (f *fakeRefresher) Refresh(_ context.Context, in *Inputs, full bool) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if in.Parsed == nil {
+	// Every lab checks at cleanup that no invalid snapshot ever got here.
+	if in.Parsed == nil || strings.Contains(string(in.Files[FileShapedDevices]), "Circuit nine") {
+		f.gotBad = true
 		return errors.New("refresher got inputs that were not validated")
 	}
 	if f.check != nil {
@@ -325,6 +328,13 @@ func newLab(t *testing.T, integration, devices string, mod func(*Options, *Deps)
 		t.Fatal(err)
 	}
 	l.s = s
+	t.Cleanup(func() {
+		l.ref.mu.Lock()
+		defer l.ref.mu.Unlock()
+		if l.ref.gotBad {
+			t.Error("the queue refresher was called with invalid inputs")
+		}
+	})
 	return l
 }
 

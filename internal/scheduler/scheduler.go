@@ -272,8 +272,11 @@ func (s *Scheduler) WaitForBus(ctx context.Context) error {
 			return ctx.Err()
 		}
 		waited := s.d.Clock.Now().Sub(start).Round(time.Second)
-		s.log.Warn("waiting for lqosd bus (is lqosd running? see: journalctl -u lqosd)",
-			"attempt", attempt, "waited", waited, "retry_in", delay, "err", err)
+		// Every attempt while backing off, then about once a minute.
+		if delay < s.o.BusBackoffMax || attempt%6 == 0 {
+			s.log.Warn("waiting for lqosd bus (is lqosd running? see: journalctl -u lqosd)",
+				"attempt", attempt, "waited", waited, "retry_in", delay, "err", err)
+		}
 		s.d.Notify(fmt.Sprintf("Waiting for lqosd bus (attempt %d, waited %s): %v", attempt, waited, err))
 		t := s.d.Clock.NewTimer(delay)
 		select {
