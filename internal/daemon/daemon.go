@@ -47,6 +47,7 @@ import (
 	"github.com/libreqos-go/lqos/internal/shaper"
 	"github.com/libreqos-go/lqos/internal/stats"
 	"github.com/libreqos-go/lqos/internal/urgent"
+	"github.com/libreqos-go/lqos/internal/webui"
 	"github.com/vishvananda/netns"
 )
 
@@ -106,6 +107,10 @@ type Options struct {
 	NoStartupApply bool
 	// SampleInterval for the counters (1 s).
 	SampleInterval time.Duration
+	// WebListen overrides the config's webserver_listen; NoWebUI turns the
+	// web UI off (as does the config's disable_webserver).
+	WebListen string
+	NoWebUI   bool
 	// Version reported on the bus.
 	Version string
 	Logger  *slog.Logger
@@ -355,6 +360,11 @@ func Run(ctx context.Context, o Options) error {
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ctx) }()
 
+	// 9. The web UI (optional: a failure there must not stop shaping).
+	if !o.NoWebUI && !cfg.DisableWebserver {
+		d.startWebUI(ctx, &wg)
+	}
+
 	log.Info("lqosd ready", "state", d.state, "bus", o.BusPath, "attached", d.attached)
 	if _, err := sdnotify.Ready(d.statusLine()); err != nil {
 		log.Warn("telling systemd we are ready", "err", err)
@@ -586,6 +596,34 @@ func (d *Daemon) apply(ctx context.Context, reason string, dryRun, reload bool) 
 		res.Warnings = append(notes, res.Warnings...)
 	}
 	return res, err
+}
+
+// CodeWebUI is raised when the web UI cannot start.
+const CodeWebUI = "LQOSD_WEBUI_FAILED"
+
+func (d *Daemon) startWebUI(ctx context.Context, wg *sync.WaitGroup) {
+	cfg := d.config()
+	addr := d.o.WebListen
+	if addr == "" {
+		addr = cfg.WebserverListen
+	}
+	wc := webui.Config{Addr: addr, UsersFile: filepath.Join(cfg.StateDirectory, "lqosd", "webusers.json"),
+		Source: &webSource{d: d}, Logger: d.log.With("component", "webui"), Version: d.o.Version}
+	if cfg.SSL != nil && cfg.SSL.Enabled {
+		wc.CertFile, wc.KeyFile = cfg.SSL.CertFile, cfg.SSL.KeyFile
+	}
+	srv, err := webui.New(wc)
+	if err != nil {
+		d.log.Error("web UI not started", "err", err)
+		d.raise(CodeWebUI, urgent.Warning, "The web UI could not start: "+err.Error())
+		return
+	}
+	wg.Go(func() {
+		if err := srv.ListenAndServe(ctx); err != nil {
+			d.log.Error("web UI stopped", "err", err)
+			d.raise(CodeWebUI, urgent.Warning, "The web UI stopped: "+err.Error())
+		}
+	})
 }
 
 // sampleLoop reads the host counters every SampleInterval and expires idle

@@ -75,6 +75,19 @@ func TestLab(t *testing.T) {
 		t.Fatalf("XDP not attached after start")
 	}
 
+	t.Run("web UI is mounted", func(t *testing.T) {
+		if !strings.Contains(log, "web UI listening") {
+			t.Errorf("log lacks the web UI start")
+		}
+		code, body := httpGetInNS(t, l.shaper, "http://127.0.0.1:9123/health")
+		if code != 200 {
+			t.Fatalf("GET /health: %d %s", code, body)
+		}
+		if code, _ := httpGetInNS(t, l.shaper, "http://127.0.0.1:9123/api/setup-status"); code != 200 {
+			t.Fatalf("GET /api/setup-status: %d", code)
+		}
+	})
+
 	t.Run("ping and version", func(t *testing.T) {
 		if _, err := c.Ping(ctx); err != nil {
 			t.Fatal(err)

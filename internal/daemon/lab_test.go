@@ -90,6 +90,7 @@ func newLab(t testing.TB) *lab {
 		sh(t, "ip", "-n", l.shaper, "link", "set", dev, "up")
 	}
 	sh(t, "ip", "-n", l.shaper, "link", "set", "lqtdbr", "up")
+	sh(t, "ip", "-n", l.shaper, "link", "set", "lo", "up") // web UI tests
 	for _, a := range []string{"10.10.0.1/16", "10.10.0.2/16", "10.10.0.99/16"} {
 		sh(t, "ip", "-n", l.cli, "addr", "add", a, "dev", "lqtdY")
 	}

@@ -37,6 +37,8 @@ func Main(args []string, stderr io.Writer) int {
 	fs.StringVar(&o.MissingQdisc, "missing-qdisc", "fallback", "when the kernel lacks a leaf qdisc (cake, fq_codel): fallback (pfifo leaf) or refuse (do not apply plans)")
 	fs.BoolVar(&o.NoStartupApply, "no-startup-apply", false, "do not apply the shaping plan at start")
 	fs.DurationVar(&o.SampleInterval, "sample-interval", time.Second, "how often traffic counters are read")
+	fs.StringVar(&o.WebListen, "web-listen", "", "web UI address (default: webserver_listen from the config)")
+	fs.BoolVar(&o.NoWebUI, "no-webui", false, "do not start the web UI")
 	fs.StringVar(&level, "log-level", "info", "debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

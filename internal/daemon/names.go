@@ -177,3 +177,17 @@ func writeAtomic(path string, data []byte) error {
 	}
 	return os.Rename(tmp.Name(), path)
 }
+
+// counts returns the number of distinct circuits and devices mapped.
+func (n *names) counts() (circuits, devices int) {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	cs, ds := map[string]bool{}, map[string]bool{}
+	for _, v := range n.byPrefix {
+		cs[v.Circuit] = true
+		if v.Device != "" {
+			ds[v.Device] = true
+		}
+	}
+	return len(cs), len(ds)
+}
