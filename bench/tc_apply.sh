@@ -8,5 +8,6 @@ n="${1:-3}"
 cd "$(dirname "$0")/.."
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)  cpus: $(nproc)  kernel: $(uname -r)  $(tc -V | head -1)"
 go test ./internal/tc -run '^$' -bench 'FullApply10k' -benchtime="${n}x" -timeout 30m
-go test ./internal/tc -run '^$' -bench 'Dump10k|NoopApply10k|Incremental' -benchtime=5x -timeout 30m
+go test ./internal/tc -run '^$' -bench 'Dump10k|NoopApply10k|Incremental10k' -benchtime=5x -timeout 30m
+go test ./internal/tc -run '^$' -bench 'FastDiff10k' -benchtime=200x
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"os"
 	"os/exec"
 	"slices"
 	"strconv"
@@ -346,5 +347,66 @@ func TestApplyRejectsBadPlans(t *testing.T) {
 				t.Fatal("RenderBatch accepted the bad plan")
 			}
 		})
+	}
+}
+
+// The upstream way builds the same tree: RenderBatch through `tc -batch`
+// compares equal to the plan, and Apply on top of it sends nothing.
+func TestRenderBatchBuildsSameTree(t *testing.T) {
+	tn := newTestNet(t, 4)
+	tree := testTree("a0", 4, 5, 30)
+	batch, err := RenderBatch(tree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(batch, "qdisc add dev a0 root handle 7fff: mq\n") {
+		t.Fatalf("batch does not start with the mq root:\n%.200s", batch)
+	}
+	f := t.TempDir() + "/batch"
+	if err := os.WriteFile(f, []byte(batch), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run(t, "ip", "netns", "exec", tn.A, "tc", "-force", "-batch", f)
+	live, err := Dump(tn.h, []string{"a0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := Compare(tree, live); len(d) != 0 {
+		t.Fatalf("tc -batch tree differs from plan: %v", d)
+	}
+	res, err := Apply(context.Background(), tn.h, tree, Options{Logger: quiet})
+	if err != nil || len(res.Planned) != 0 {
+		t.Fatalf("apply over the tc-built tree: %v, planned %v", err, res.Planned)
+	}
+}
+
+// Observe mode keeps only the mq root; per-queue slots go back to pfifo_fast.
+func TestApplyObserveDrainsTree(t *testing.T) {
+	tn := newTestNet(t, 2)
+	tree := testTree("a0", 2, 2, 6)
+	ctx := context.Background()
+	if _, err := Apply(ctx, tn.h, tree, Options{Logger: quiet}); err != nil {
+		t.Fatal(err)
+	}
+	tree.Observe = true
+	if _, err := Apply(ctx, tn.h, tree, Options{Logger: quiet}); err != nil {
+		t.Fatal(err)
+	}
+	live, err := Dump(tn.h, []string{"a0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range live.Qdiscs {
+		if q.Kind != "mq" && q.Kind != "pfifo_fast" {
+			t.Errorf("observe left qdisc %s %s (parent %s)", q.Kind, q.Handle, q.Parent)
+		}
+	}
+	for _, c := range live.Classes {
+		if c.Kind == "htb" {
+			t.Errorf("observe left class %s", c.ID)
+		}
+	}
+	if d, _ := Compare(tree, live); len(d) != 0 {
+		t.Fatalf("observe tree differs: %v", d)
 	}
 }

@@ -243,7 +243,7 @@ func diff(live *Live, want *desired) []Op {
 			if q.Interface != w.iface || q.Parent == plan.RootParent || q.Parent.Major() != w.handle.Major() {
 				continue
 			}
-			if wantedParent[w.iface][q.Parent] || (q.Handle == 0 && q.Kind == "pfifo_fast") {
+			if wantedParent[w.iface][q.Parent] || q.Kind == "pfifo_fast" {
 				continue
 			}
 			dropBelow(w.iface, q.Handle, q.Parent)
