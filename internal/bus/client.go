@@ -272,9 +272,31 @@ func (c *Client) Version(ctx context.Context) (*VersionInfo, error) {
 	return call[*VersionInfo](ctx, c, &Version{})
 }
 
-// MapIPs adds or replaces mappings in one request.
+// MapIPsChunk is how many mappings Client.MapIPs puts in one frame
+// (~9 MB of JSON, well under DefaultMaxFrameSize).
+const MapIPsChunk = 65536
+
+// MapIPs adds or replaces mappings. Large sets are sent as several requests
+// of MapIPsChunk mappings; Failed indexes refer to m. On an error the result
+// covers the chunks applied before it.
 func (c *Client) MapIPs(ctx context.Context, m []Mapping) (*MapIPsResult, error) {
-	return call[*MapIPsResult](ctx, c, &MapIPs{Mappings: m})
+	if len(m) <= MapIPsChunk {
+		return call[*MapIPsResult](ctx, c, &MapIPs{Mappings: m})
+	}
+	total := &MapIPsResult{}
+	for off := 0; off < len(m); off += MapIPsChunk {
+		end := min(off+MapIPsChunk, len(m))
+		r, err := call[*MapIPsResult](ctx, c, &MapIPs{Mappings: m[off:end]})
+		if err != nil {
+			return total, fmt.Errorf("mappings %d..%d: %w", off, end-1, err)
+		}
+		total.Applied += r.Applied
+		for _, f := range r.Failed {
+			f.Index += off
+			total.Failed = append(total.Failed, f)
+		}
+	}
+	return total, nil
 }
 
 // DelIPs deletes mappings by prefix.

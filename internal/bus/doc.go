@@ -83,6 +83,7 @@
 //	defer c.Close()
 //	if _, err := c.Ping(ctx); err != nil { ... }          // lqosd down?
 //	res, err := c.MapIPs(ctx, mappings)                   // res.Failed lists rejects
+//	                                                      // (sent in chunks of MapIPsChunk)
 //	top, err := c.TopN(ctx, bus.GetTopN{Kind: bus.TopHosts, By: bus.ByDown, N: 20})
 //	issues, err := c.ListUrgent(ctx, true)
 //	_, err = c.AckUrgent(ctx, issues[0].ID, "", "")

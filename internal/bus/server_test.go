@@ -878,3 +878,22 @@ func TestClientClosed(t *testing.T) {
 		t.Fatalf("err = %v, want ErrClosed", err)
 	}
 }
+
+// More mappings than fit in one frame are sent in chunks transparently.
+func TestMapIPsChunked(t *testing.T) {
+	h := newFake(t)
+	srv, path := testServer(t, h, ServerOptions{})
+	c := dial(t, path)
+	ms := mappings(MapIPsChunk + 1000)
+	ms[MapIPsChunk+10].CPU = 99 // the fake handler rejects CPUs > 63
+	res, err := c.MapIPs(ctxT(t), ms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Applied != len(ms)-1 || len(res.Failed) != 1 || res.Failed[0].Index != MapIPsChunk+10 || res.Failed[0].Prefix != ms[MapIPsChunk+10].Prefix {
+		t.Fatalf("result: applied %d, failed %+v", res.Applied, res.Failed)
+	}
+	if st := srv.Stats(); st.Frames != 2 {
+		t.Fatalf("%d frames, want 2", st.Frames)
+	}
+}
