@@ -17,8 +17,17 @@ type BusReporter struct {
 	// Path of the bus socket (bus.DefaultSocketPath if empty).
 	Path string
 
-	mu sync.Mutex
-	c  *bus.Client
+	mu    sync.Mutex
+	c     *bus.Client
+	dials uint64
+}
+
+// Connections counts successful dials: a change means lqosd may have
+// restarted and lost what it was told (see Reconnector).
+func (b *BusReporter) Connections() uint64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.dials
 }
 
 // Close drops the connection.
@@ -44,6 +53,7 @@ func (b *BusReporter) client(ctx context.Context) (*bus.Client, error) {
 		return nil, err
 	}
 	b.c = c
+	b.dials++
 	return c, nil
 }
 

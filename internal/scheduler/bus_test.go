@@ -130,6 +130,22 @@ func TestStatusInLqosd(t *testing.T) {
 	if st.LastOutput == nil || !strings.Contains(st.LastOutput.Text, "Splynx completed successfully.") {
 		t.Errorf("output %+v", st.LastOutput)
 	}
+
+	// One more failure, then lqosd restarts and forgets: the next heartbeat
+	// restores the whole picture.
+	l.setBehavior(func(context.Context, io.Writer) error { return &ExitError{Code: 9} })
+	l.s.RunCycle(ctx, Scheduled)
+	stop()
+	d, _ = startDaemon(t, sock)
+	if st := d.Tracker.Status(); st.State != schedstatus.StateUnknown {
+		t.Fatalf("fresh lqosd already knows %+v", st)
+	}
+	l.s.heartbeat(ctx)
+	st = d.Tracker.Status()
+	if st.LastError == nil || !strings.Contains(st.LastError.Preview, "Splynx exited with code 9") ||
+		st.LastSuccess == nil || st.Phase != PhaseDegraded || !st.NextRun.Equal(l.s.NextRun()) {
+		t.Errorf("status after lqosd restart and one heartbeat: %+v", st)
+	}
 }
 
 // TestBusReporterDown: every report fails cleanly when lqosd is away.

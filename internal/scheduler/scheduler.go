@@ -149,6 +149,25 @@ type Scheduler struct {
 
 	mu      sync.Mutex
 	nextRun time.Time
+	// What lqosd was last told, re-sent when the reporter reconnects to a
+	// restarted lqosd (which forgot it).
+	shown     shownState
+	reconnect uint64
+}
+
+type shownState struct {
+	progress             *Progress
+	errText, errInteg    string
+	errLog               string
+	successAt            time.Time
+	successTook          time.Duration
+	outputText, outputLg string
+}
+
+// Reconnector is implemented by reporters that can tell that they are
+// talking to a new lqosd instance (BusReporter counts its dials).
+type Reconnector interface {
+	Connections() uint64
 }
 
 // New checks the dependencies and returns a scheduler.
@@ -480,7 +499,11 @@ func (s *Scheduler) finish(ctx context.Context, log *slog.Logger, k Kind, start 
 	}
 	took := s.d.Clock.Now().Sub(start)
 	s.failures = 0
-	s.rep(ctx, "success", func(c context.Context) error { return s.d.Reporter.Success(c, s.d.Clock.Now(), took) })
+	at := s.d.Clock.Now()
+	s.mu.Lock()
+	s.shown.successAt, s.shown.successTook = at, took
+	s.mu.Unlock()
+	s.rep(ctx, "success", func(c context.Context) error { return s.d.Reporter.Success(c, at, took) })
 	s.reportError(ctx, "", "", "")
 	s.progress(ctx, Progress{Phase: PhaseReady, Label: "Scheduler ready", Step: ph.steps, Steps: ph.steps})
 	s.d.Notify("Ready; next refresh " + s.NextRun().Format(time.TimeOnly))
@@ -687,18 +710,66 @@ func (s *Scheduler) rep(ctx context.Context, what string, f func(context.Context
 }
 
 func (s *Scheduler) progress(ctx context.Context, p Progress) {
+	s.mu.Lock()
+	s.shown.progress = &p
+	s.mu.Unlock()
 	s.rep(ctx, "progress", func(c context.Context) error { return s.d.Reporter.Progress(c, p) })
 }
 
 func (s *Scheduler) output(ctx context.Context, text, logPath string) {
+	s.mu.Lock()
+	s.shown.outputText, s.shown.outputLg = text, logPath
+	s.mu.Unlock()
 	s.rep(ctx, "output", func(c context.Context) error { return s.d.Reporter.Output(c, text, logPath) })
 }
 
 func (s *Scheduler) reportError(ctx context.Context, integration, text, logPath string) {
+	s.mu.Lock()
+	s.shown.errText, s.shown.errInteg, s.shown.errLog = text, integration, logPath
+	s.mu.Unlock()
 	s.rep(ctx, "error", func(c context.Context) error { return s.d.Reporter.Error(c, integration, text, logPath) })
 }
 
+// heartbeat tells lqosd we are alive and when the next refresh is. After a
+// reconnect (lqosd restarted and forgot everything) it first re-sends the
+// last success, output, error and progress, so the UI is whole again
+// within a minute instead of after the next job.
 func (s *Scheduler) heartbeat(ctx context.Context) {
 	next := s.NextRun()
+	// The heartbeat itself redials a restarted lqosd, so look after it.
 	s.rep(ctx, "heartbeat", func(c context.Context) error { return s.d.Reporter.Heartbeat(c, next) })
+	s.mu.Lock()
+	sh := s.shown
+	resend := false
+	if rc, ok := s.d.Reporter.(Reconnector); ok {
+		n := rc.Connections()
+		resend = s.reconnect != 0 && n != s.reconnect
+		s.reconnect = n
+	}
+	s.mu.Unlock()
+	if !resend {
+		return
+	}
+	s.log.Info("lqosd reconnected; re-sending the scheduler status")
+	r := s.d.Reporter
+	if !sh.successAt.IsZero() {
+		s.rep(ctx, "success", func(c context.Context) error { return r.Success(c, sh.successAt, sh.successTook) })
+	}
+	if sh.outputText != "" || sh.outputLg != "" {
+		s.rep(ctx, "output", func(c context.Context) error { return r.Output(c, sh.outputText, sh.outputLg) })
+	}
+	if sh.errText != "" {
+		s.rep(ctx, "error", func(c context.Context) error { return r.Error(c, sh.errInteg, sh.errText, sh.errLog) })
+	}
+	if sh.progress != nil {
+		p := *sh.progress
+		s.rep(ctx, "progress", func(c context.Context) error { return r.Progress(c, p) })
+	}
+	// Connections may have moved again while re-sending; the next beat
+	// catches that.
+	if rc, ok := s.d.Reporter.(Reconnector); ok {
+		s.mu.Lock()
+		s.reconnect = rc.Connections()
+		s.mu.Unlock()
+	}
 }
