@@ -31,7 +31,9 @@ type ClientOptions struct {
 // from many goroutines are pipelined on the one connection and responses are
 // matched by request id. The server answers the frames of one connection in
 // order, so a slow request (ApplyPlan) delays the calls queued behind it on
-// the same client; dial a second client for independent work.
+// the same client; dial a second client for independent work. The server
+// closes connections idle for ServerOptions.IdleTimeout (5 min by default):
+// long-lived clients should redial when a call fails with a transport error.
 type Client struct {
 	conn    net.Conn
 	o       ClientOptions
