@@ -897,3 +897,21 @@ func TestMapIPsChunked(t *testing.T) {
 		t.Fatalf("%d frames, want 2", st.Frames)
 	}
 }
+
+func TestIdleConnectionClosed(t *testing.T) {
+	srv, path := testServer(t, newFake(t), ServerOptions{IdleTimeout: 20 * time.Millisecond})
+	c := dial(t, path)
+	if _, err := c.Ping(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	// Once the idle deadline has passed the server drops the connection.
+	for srv.Stats().Active != 0 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if _, err := c.Ping(ctxT(t)); err == nil {
+		t.Fatal("ping on an idle-closed connection succeeded")
+	}
+	if _, err := dial(t, path).Ping(ctxT(t)); err != nil {
+		t.Fatalf("redial: %v", err)
+	}
+}
