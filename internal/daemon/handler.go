@@ -70,6 +70,7 @@ func (h *Handler) MapIPs(ctx context.Context, ms []bus.Mapping) (*bus.MapIPsResu
 func (h *Handler) DelIPs(ctx context.Context, ps []netip.Prefix) (*bus.DelIPsResult, error) {
 	res := &bus.DelIPsResult{}
 	done := make([]netip.Prefix, 0, len(ps))
+	var live map[netip.Prefix]bool // kernel view, read once if needed
 	for _, p := range ps {
 		np, err := datapath.NormalizePrefix(p)
 		if err != nil {
@@ -77,7 +78,19 @@ func (h *Handler) DelIPs(ctx context.Context, ps []netip.Prefix) (*bus.DelIPsRes
 		}
 		known := h.d.names.has(np)
 		if !known {
-			_, known, _ = h.d.dp.Lookup(np)
+			// A mapping without a name (written before the name table
+			// existed, or the table was lost) still counts as found.
+			if live == nil {
+				es, err := h.d.dp.List()
+				if err != nil {
+					return nil, err
+				}
+				live = make(map[netip.Prefix]bool, len(es))
+				for _, e := range es {
+					live[e.Prefix] = true
+				}
+			}
+			known = live[np]
 		}
 		if err := h.d.dp.Delete(np); err != nil {
 			return nil, err
