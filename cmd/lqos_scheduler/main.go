@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"syscall"
 	"time"
@@ -152,6 +153,7 @@ func schedule(ctx context.Context, cfg *config.Config, f flags, log *slog.Logger
 		IntegrationTimeout: f.integrationTimeout,
 		LogDir:             f.logDir,
 		LockPath:           f.lockPath,
+		PostHook:           filepath.Join(cfg.LqosDirectory, "bin", "post_integration_hook.sh"),
 	}
 	d := scheduler.Deps{
 		Reporter:  rep,

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
+	"runtime"
 	"runtime/debug"
 	"sync"
 	"syscall"
@@ -139,6 +140,11 @@ func (r *ExecRunner) Run(ctx context.Context, name string) RunResult {
 	cmd.WaitDelay = grace
 	stdout, stderr := &cappedBuffer{max: limit}, &cappedBuffer{max: limit}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
+	// Pdeathsig fires when the forking *thread* exits, and the runtime may
+	// end a thread that some other goroutine left locked; pin this goroutine
+	// to its thread for the child's lifetime (golang/go#27505).
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		return RunResult{Err: fmt.Errorf("start %s: %w", r.Path, err)}

@@ -26,9 +26,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/libreqos-go/lqos/internal/lock"
@@ -93,6 +97,11 @@ type Options struct {
 	LockPath string
 	// LockWait bounds the wait for the apply lock (15 min).
 	LockWait time.Duration
+	// PostHook, if the file exists, is started after every integration run
+	// (success or not), in its own directory, and not waited for (upstream's
+	// <lqos_directory>/bin/post_integration_hook.sh). It is killed if it
+	// runs longer than IntegrationTimeout; its output goes to the log.
+	PostHook string
 }
 
 func (o *Options) defaults() {
@@ -400,6 +409,7 @@ func (s *Scheduler) RunCycle(ctx context.Context, k Kind) error {
 		s.progress(ctx, Progress{Active: true, Phase: ph.integ, Label: ph.integL, Step: step, Steps: ph.steps})
 		s.d.Notify(ph.integL)
 		integFail, integLog = s.runIntegration(ctx)
+		s.startHook(ctx)
 		step++
 	}
 	if ctx.Err() != nil {
@@ -772,4 +782,39 @@ func (s *Scheduler) heartbeat(ctx context.Context) {
 		s.reconnect = rc.Connections()
 		s.mu.Unlock()
 	}
+}
+
+// startHook launches the post-integration hook without waiting for it.
+func (s *Scheduler) startHook(ctx context.Context) {
+	if s.o.PostHook == "" || ctx.Err() != nil {
+		return
+	}
+	if _, err := os.Stat(s.o.PostHook); err != nil {
+		return // no hook installed
+	}
+	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.o.IntegrationTimeout)
+	cmd := exec.CommandContext(hctx, s.o.PostHook)
+	cmd.Dir = filepath.Dir(s.o.PostHook)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = time.Second
+	out := &cappedBuffer{max: 1 << 20}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		cancel()
+		msg := fmt.Sprintf("%s failed to launch: %v", filepath.Base(s.o.PostHook), err)
+		s.log.Error(msg)
+		s.output(ctx, msg, "")
+		return
+	}
+	s.log.Info("post-integration hook started", "hook", s.o.PostHook, "pid", cmd.Process.Pid)
+	go func() {
+		defer cancel()
+		err := cmd.Wait()
+		if err != nil {
+			s.log.Warn("post-integration hook failed", "hook", s.o.PostHook, "err", err, "output", Preview(Normalize(out.String())))
+			return
+		}
+		s.log.Info("post-integration hook finished", "hook", s.o.PostHook, "output", Preview(Normalize(out.String())))
+	}()
 }

@@ -576,3 +576,31 @@ func TestFirstImportFails(t *testing.T) {
 		t.Errorf("phase %q, %d error reports", l.rep.lastPhase(), l.rep.count("error"))
 	}
 }
+
+// TestPostHook: the hook runs after every import, failed or not, in its
+// own directory, without holding up the job.
+func TestPostHook(t *testing.T) {
+	bin := t.TempDir()
+	marker := filepath.Join(t.TempDir(), "ran")
+	hook := filepath.Join(bin, "post_integration_hook.sh")
+	os.WriteFile(hook, []byte("#!/bin/sh\npwd >> "+marker+"\n"), 0o755)
+	l := newLab(t, "uisp", "ShapedDevices.v1.csv", func(o *Options, d *Deps) { o.PostHook = hook })
+	l.setBehavior(func(context.Context, io.Writer) error { return &ExitError{Code: 1} })
+	l.s.RunCycle(context.Background(), Startup)
+	l.setBehavior(func(context.Context, io.Writer) error { return nil })
+	l.s.RunCycle(context.Background(), Scheduled)
+	var got string
+	for i := 0; i < 1000 && strings.Count(got, "\n") < 2; i++ {
+		time.Sleep(10 * time.Millisecond) // waiting for the event, not timing it
+		b, _ := os.ReadFile(marker)
+		got = string(b)
+	}
+	if got != bin+"\n"+bin+"\n" {
+		t.Errorf("hook runs recorded %q, want two runs in %s", got, bin)
+	}
+	// DIY mode and a missing hook: nothing happens, nothing fails.
+	l2 := newLab(t, "", "ShapedDevices.v1.csv", func(o *Options, d *Deps) { o.PostHook = filepath.Join(bin, "missing.sh") })
+	if err := l2.s.RunOnce(context.Background()); err != nil {
+		t.Error(err)
+	}
+}
