@@ -71,19 +71,31 @@ func benchFrames(b *testing.B, prog *ebpf.Program) {
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
-			repeat := b.N
-			if repeat > 1<<30 {
-				repeat = 1 << 30
+			// Five slices; the minimum filters out noise from other load on
+			// the machine (the kernel timer already excludes preemption).
+			const slices = 5
+			repeat := max(b.N/slices, 1)
+			if repeat > 1<<28 {
+				repeat = 1 << 28
 			}
 			b.ResetTimer()
-			ret, per, err := prog.Benchmark(c.frame, repeat, nil)
-			if err != nil {
-				b.Fatal(err)
+			var sum, best float64
+			for i := range slices {
+				ret, per, err := prog.Benchmark(c.frame, repeat, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if ret != c.want {
+					b.Fatalf("verdict %d, want %d", ret, c.want)
+				}
+				ns := float64(per.Nanoseconds())
+				sum += ns
+				if i == 0 || ns < best {
+					best = ns
+				}
 			}
-			if ret != c.want {
-				b.Fatalf("verdict %d, want %d", ret, c.want)
-			}
-			b.ReportMetric(float64(per.Nanoseconds()), "ns/pkt")
+			b.ReportMetric(sum/slices, "ns/pkt")
+			b.ReportMetric(best, "min-ns/pkt")
 		})
 	}
 }
