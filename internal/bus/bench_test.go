@@ -4,8 +4,24 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"syscall"
 	"testing"
+	"time"
 )
+
+// cpuTime is the process's user+system CPU time. Reported per op next to
+// wall time because the CI/dev machines are shared: CPU per op is far less
+// sensitive to other load than ns/op.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportCPU reports CPU time per op since start.
+func reportCPU(b *testing.B, start time.Duration) {
+	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+}
 
 // BenchmarkPing measures sequential round trips over a real socket.
 func BenchmarkPing(b *testing.B) {
@@ -13,11 +29,13 @@ func BenchmarkPing(b *testing.B) {
 	c := dial(b, path)
 	ctx := context.Background()
 	b.ReportAllocs()
+	cpu0 := cpuTime()
 	for b.Loop() {
 		if _, err := c.Ping(ctx); err != nil {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, cpu0)
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rt/s")
 }
 
@@ -27,6 +45,7 @@ func BenchmarkPingParallelShared(b *testing.B) {
 	_, path := testServer(b, newFake(b), ServerOptions{})
 	c := dial(b, path)
 	b.ReportAllocs()
+	cpu0 := cpuTime()
 	b.RunParallel(func(pb *testing.PB) {
 		ctx := context.Background()
 		for pb.Next() {
@@ -36,6 +55,7 @@ func BenchmarkPingParallelShared(b *testing.B) {
 			}
 		}
 	})
+	reportCPU(b, cpu0)
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rt/s")
 }
 
@@ -43,6 +63,7 @@ func BenchmarkPingParallelShared(b *testing.B) {
 func BenchmarkPingParallelConns(b *testing.B) {
 	_, path := testServer(b, newFake(b), ServerOptions{})
 	b.ReportAllocs()
+	cpu0 := cpuTime()
 	b.RunParallel(func(pb *testing.PB) {
 		c, err := Dial(context.Background(), path)
 		if err != nil {
@@ -58,6 +79,7 @@ func BenchmarkPingParallelConns(b *testing.B) {
 			}
 		}
 	})
+	reportCPU(b, cpu0)
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rt/s")
 }
 
@@ -71,11 +93,13 @@ func BenchmarkPingBatch100(b *testing.B) {
 		reqs[i] = &Ping{}
 	}
 	ctx := context.Background()
+	cpu0 := cpuTime()
 	for b.Loop() {
 		if _, err := c.Request(ctx, reqs...); err != nil {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, cpu0)
 	b.ReportMetric(float64(b.N*len(reqs))/b.Elapsed().Seconds(), "req/s")
 }
 
@@ -103,12 +127,14 @@ func BenchmarkMapIPs100k(b *testing.B) {
 	}
 	b.SetBytes(int64(len(body) + HeaderSize))
 	ctx := context.Background()
+	cpu0 := cpuTime()
 	for b.Loop() {
 		res, err := c.MapIPs(ctx, ms)
 		if err != nil || res.Applied != len(ms) {
 			b.Fatalf("%+v %v", res, err)
 		}
 	}
+	reportCPU(b, cpu0)
 	b.ReportMetric(float64(len(ms))*float64(b.N)/b.Elapsed().Seconds(), "mappings/s")
 	b.ReportMetric(float64(len(body)+HeaderSize), "frame_bytes")
 }
@@ -122,10 +148,12 @@ func BenchmarkListIPs100k(b *testing.B) {
 	if _, err := c.MapIPs(ctx, mappings(100_000)); err != nil {
 		b.Fatal(err)
 	}
+	cpu0 := cpuTime()
 	for b.Loop() {
 		l, err := c.ListIPs(ctx, 0, 0)
 		if err != nil || l.Total != 100_000 {
 			b.Fatalf("%v %v", l.Total, err)
 		}
 	}
+	reportCPU(b, cpu0)
 }

@@ -6,11 +6,13 @@ import "testing"
 // cost of a 100k-mapping request from the socket.
 func BenchmarkEncodeMapIPs100k(b *testing.B) {
 	req := []Request{&MapIPs{Mappings: mappings(100_000)}}
+	cpu0 := cpuTime()
 	for b.Loop() {
 		if _, err := EncodeRequests([]uint64{1}, req); err != nil {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, cpu0)
 }
 
 func BenchmarkDecodeMapIPs100k(b *testing.B) {
@@ -19,9 +21,11 @@ func BenchmarkDecodeMapIPs100k(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.SetBytes(int64(len(body)))
+	cpu0 := cpuTime()
 	for b.Loop() {
 		if _, ferr := DecodeRequests(body); ferr != nil {
 			b.Fatal(ferr)
 		}
 	}
+	reportCPU(b, cpu0)
 }
