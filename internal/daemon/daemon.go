@@ -105,6 +105,9 @@ type Options struct {
 	MissingQdisc string
 	// NoStartupApply skips applying the plan at start.
 	NoStartupApply bool
+	// AttachRetry: while a shaping interface is missing, how often to look
+	// for it again (5 s).
+	AttachRetry time.Duration
 	// SampleInterval for the counters (1 s).
 	SampleInterval time.Duration
 	// WebListen overrides the config's webserver_listen; NoWebUI turns the
@@ -114,8 +117,6 @@ type Options struct {
 	// Version reported on the bus.
 	Version string
 	Logger  *slog.Logger
-	// Ready, if set, is called once the bus is serving.
-	Ready func(*Daemon)
 }
 
 func (o *Options) defaults() {
@@ -133,6 +134,9 @@ func (o *Options) defaults() {
 	}
 	if o.MissingQdisc == "" {
 		o.MissingQdisc = "fallback"
+	}
+	if o.AttachRetry <= 0 {
+		o.AttachRetry = 5 * time.Second
 	}
 	if o.SampleInterval <= 0 {
 		o.SampleInterval = time.Second
@@ -166,6 +170,7 @@ type Daemon struct {
 	pre    *Preflight
 	server *bus.Server
 
+	stateMu  sync.Mutex // state and attached change when a missing interface appears
 	state    State
 	attached bool
 	// noShape is why plans are refused ("" = they are applied).
@@ -360,12 +365,16 @@ func Run(ctx context.Context, o Options) error {
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ctx) }()
 
+	if !d.attached {
+		wg.Go(func() { d.attachWhenPresent(sctx, xdpMode, tcMode) })
+	}
+
 	// 9. The web UI (optional: a failure there must not stop shaping).
 	if !o.NoWebUI && !cfg.DisableWebserver {
 		d.startWebUI(ctx, &wg)
 	}
 
-	log.Info("lqosd ready", "state", d.state, "bus", o.BusPath, "attached", d.attached)
+	log.Info("lqosd ready", "status", d.statusLine(), "bus", o.BusPath)
 	if _, err := sdnotify.Ready(d.statusLine()); err != nil {
 		log.Warn("telling systemd we are ready", "err", err)
 	}
@@ -376,9 +385,6 @@ func Run(ctx context.Context, o Options) error {
 			return time.Since(time.Unix(0, d.lastSample.Load())) < 10*o.SampleInterval+10*time.Second
 		}, log)
 	})
-	if o.Ready != nil {
-		o.Ready(d)
-	}
 
 	select {
 	case <-ctx.Done():
@@ -399,6 +405,8 @@ func Run(ctx context.Context, o Options) error {
 }
 
 func (d *Daemon) statusLine() string {
+	d.stateMu.Lock()
+	defer d.stateMu.Unlock()
 	if d.state == StateActive {
 		return "shaping active"
 	}
@@ -536,7 +544,11 @@ func (d *Daemon) raise(code string, sev urgent.Severity, msg string) {
 // startupApply applies the current plan once at start. Failure is logged
 // and raised, not fatal: the queues from before the restart stay in place.
 func (d *Daemon) startupApply(ctx context.Context) {
-	res, err := d.apply(ctx, "lqosd start", false, false)
+	res, err := d.applyWait(ctx, "lqosd start", false, false, 0)
+	if errors.Is(err, errLockBusy) {
+		d.log.Warn("not applying the plan at start: another apply is running and will set it", "err", err)
+		return
+	}
 	if err != nil {
 		d.log.Error("applying the shaping plan at start failed; previous queues (if any) stay", "err", err)
 		d.raise(CodeStartupApply, urgent.Error, "Applying the shaping plan at lqosd start failed: "+err.Error())
@@ -554,6 +566,16 @@ var errShapingDisabled = errors.New("shaping disabled")
 // apply runs the shaper under the apply lock (shared with libreqos and the
 // scheduler). reload re-reads lqos.conf first.
 func (d *Daemon) apply(ctx context.Context, reason string, dryRun, reload bool) (*shaper.Result, error) {
+	return d.applyWait(ctx, reason, dryRun, reload, 2*time.Minute)
+}
+
+// errLockBusy: the apply lock is held and we chose not to wait.
+var errLockBusy = errors.New("another apply (libreqos or the scheduler) holds the apply lock")
+
+// applyWait is apply with a bound on waiting for the apply lock; 0 = do not
+// wait (start-up: whoever holds the lock is applying the plan anyway, and
+// may be waiting for our bus).
+func (d *Daemon) applyWait(ctx context.Context, reason string, dryRun, reload bool, wait time.Duration) (*shaper.Result, error) {
 	if d.noShape != "" && !dryRun {
 		return nil, fmt.Errorf("%w: %s", errShapingDisabled, d.noShape)
 	}
@@ -576,11 +598,21 @@ func (d *Daemon) apply(ctx context.Context, reason string, dryRun, reload bool) 
 	}
 	cfg, notes := d.shapingConfig(d.config())
 	if !dryRun {
-		lctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-		defer cancel()
-		lk, err := lock.Acquire(lctx, filepath.Join(d.o.RunDir, "apply.lock"), "lqosd", func(be *lock.BusyError) {
-			d.log.Info("waiting for the apply lock", "holder", be.Holder)
-		})
+		path := filepath.Join(d.o.RunDir, "apply.lock")
+		var lk *lock.Lock
+		var err error
+		if wait <= 0 {
+			lk, err = lock.TryAcquire(path, "lqosd")
+			if errors.Is(err, lock.ErrBusy) {
+				return nil, fmt.Errorf("%w: %v", errLockBusy, err)
+			}
+		} else {
+			lctx, cancel := context.WithTimeout(ctx, wait)
+			defer cancel()
+			lk, err = lock.Acquire(lctx, path, "lqosd", func(be *lock.BusyError) {
+				d.log.Info("waiting for the apply lock", "holder", be.Holder)
+			})
+		}
 		if err != nil {
 			return nil, fmt.Errorf("apply lock: %w", err)
 		}
@@ -597,6 +629,54 @@ func (d *Daemon) apply(ctx context.Context, reason string, dryRun, reload bool) 
 	}
 	return res, err
 }
+
+// attachWhenPresent waits for missing shaping interfaces, then attaches
+// the data path, closes the interface issues and applies the plan. An attach
+// failure at that point is raised once; a restart is then needed.
+func (d *Daemon) attachWhenPresent(ctx context.Context, x datapath.XDPMode, tcm datapath.TCMode) {
+	t := time.NewTicker(d.o.AttachRetry)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		var p Preflight
+		checkInterfaces(&p, shapingInterfaces(d.config()))
+		if len(p.MissingIfaces) > 0 {
+			continue
+		}
+		if err := d.dp.Attach(d.dpInterfaces(x, tcm)...); err != nil {
+			d.log.Error("shaping interfaces appeared but attaching failed; restart lqosd", "err", err)
+			d.raise(CodeAttachFailed, urgent.Error, "The shaping interfaces appeared but attaching XDP/TC failed (restart lqosd): "+err.Error())
+			return
+		}
+		d.stateMu.Lock()
+		d.attached = true
+		d.state = StateActive
+		if d.noShape != "" {
+			d.state = StateDegraded
+		}
+		d.stateMu.Unlock()
+		for _, is := range d.urgent.List(urgent.ListOptions{OpenOnly: true}) {
+			if strings.HasPrefix(is.Code, CodeInterfaceMissing) {
+				if _, err := d.urgent.Resolve(is.Code); err != nil {
+					d.log.Warn("resolving urgent issue", "code", is.Code, "err", err)
+				}
+			}
+		}
+		d.log.Info("shaping interfaces appeared; data path attached")
+		if d.noShape == "" && !d.o.NoStartupApply {
+			d.startupApply(ctx)
+		}
+		_, _ = sdnotify.Status(d.statusLine())
+		return
+	}
+}
+
+// CodeAttachFailed is raised when a late attach fails.
+const CodeAttachFailed = "LQOSD_ATTACH_FAILED"
 
 // CodeWebUI is raised when the web UI cannot start.
 const CodeWebUI = "LQOSD_WEBUI_FAILED"

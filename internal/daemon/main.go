@@ -36,6 +36,7 @@ func Main(args []string, stderr io.Writer) int {
 	fs.BoolVar(&o.NoCPURedirect, "no-cpu-redirect", false, "do not steer packets to the mapped CPU")
 	fs.StringVar(&o.MissingQdisc, "missing-qdisc", "fallback", "when the kernel lacks a leaf qdisc (cake, fq_codel): fallback (pfifo leaf) or refuse (do not apply plans)")
 	fs.BoolVar(&o.NoStartupApply, "no-startup-apply", false, "do not apply the shaping plan at start")
+	fs.DurationVar(&o.AttachRetry, "attach-retry", 5*time.Second, "while a shaping interface is missing, how often to look for it")
 	fs.DurationVar(&o.SampleInterval, "sample-interval", time.Second, "how often traffic counters are read")
 	fs.StringVar(&o.WebListen, "web-listen", "", "web UI address (default: webserver_listen from the config)")
 	fs.BoolVar(&o.NoWebUI, "no-webui", false, "do not start the web UI")

@@ -268,3 +268,35 @@ func TestMainUsage(t *testing.T) {
 		t.Errorf("bad log level: exit %d, %q", code, buf.String())
 	}
 }
+
+// TestInterfaceAppears: lqosd started before its interface exists attaches
+// (and applies the plan) once it appears.
+func TestInterfaceAppears(t *testing.T) {
+	l := newLab(t)
+	l.writeConfig("[bridge]\nto_internet = \"lqtdA\"\nto_network = \"lqtdZ\"\n")
+	p := l.start("--attach-retry", "100ms")
+	l.waitReady(p)
+	c := l.client()
+	ctx := context.Background()
+	if l.xdpAttached("lqtdA") {
+		t.Fatal("attached before the interface exists")
+	}
+	sh(t, "ip", "-n", l.shaper, "link", "add", "lqtdZ", "numtxqueues", "4", "numrxqueues", "4", "type", "veth", "peer", "name", "lqtdW", "numtxqueues", "4", "numrxqueues", "4")
+	sh(t, "ip", "-n", l.shaper, "link", "set", "lqtdZ", "up")
+	waitFor(t, "XDP on both interfaces", func() bool { return l.xdpAttached("lqtdA") && l.xdpAttached("lqtdZ") })
+	waitFor(t, "the plan applied after attaching", func() bool {
+		l, err := c.ListIPs(ctx, 0, 0)
+		return err == nil && l.Total == 3
+	})
+	is, err := c.ListUrgent(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(is, func(x urgent.Issue) bool { return x.Code == "LQOSD_INTERFACE_MISSING:lqtdZ" })
+	if i < 0 || !is[i].Acknowledged || is[i].AcknowledgedBy != "auto" {
+		t.Fatalf("interface issue not resolved: %+v", is)
+	}
+	if !strings.Contains(p.stderr.String(), "shaping interfaces appeared; data path attached") {
+		t.Errorf("log does not say it attached late")
+	}
+}
