@@ -8,6 +8,7 @@
 package schedstatus
 
 import (
+	"fmt"
 	"math"
 	"regexp"
 	"strings"
@@ -81,6 +82,17 @@ type OutputReport struct {
 	At      time.Time `json:"at"`
 }
 
+// HistorySize is how many recent events Status.Recent keeps.
+const HistorySize = 20
+
+// Event is one entry of the recent-activity list.
+type Event struct {
+	At time.Time `json:"at"`
+	// Kind is "progress", "error", "output" or "success".
+	Kind string `json:"kind"`
+	Text string `json:"text"`
+}
+
 // Status is a snapshot of the scheduler as seen by lqosd.
 type Status struct {
 	State State `json:"state"`
@@ -97,6 +109,9 @@ type Status struct {
 	SetupMessage string         `json:"setup_message,omitempty"`
 	// Phase is Progress.Phase copied up for convenience ("" if none).
 	Phase string `json:"phase,omitempty"`
+	// Recent lists the last HistorySize progress changes, errors, outputs
+	// and successes, newest first (heartbeats are not recorded).
+	Recent []Event `json:"recent,omitempty"`
 }
 
 // Tracker accumulates scheduler reports.
@@ -111,6 +126,8 @@ type Tracker struct {
 	success  *SuccessReport
 	output   *OutputReport
 	setup    string
+	history  []Event // ring, oldest first
+	changed  chan struct{}
 }
 
 // New returns a tracker using clock (time.Now if nil).
@@ -118,7 +135,28 @@ func New(clock func() time.Time) *Tracker {
 	if clock == nil {
 		clock = time.Now
 	}
-	return &Tracker{now: clock}
+	return &Tracker{now: clock, changed: make(chan struct{})}
+}
+
+// Changed returns a channel closed at the next change of the reported
+// state, so a web UI can push updates instead of polling. Staleness is a
+// function of time and does not signal: combine with a ticker.
+func (t *Tracker) Changed() <-chan struct{} {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.changed
+}
+
+// touchLocked records an event (if kind is set) and wakes Changed waiters.
+func (t *Tracker) touchLocked(at time.Time, kind, text string) {
+	if kind != "" {
+		if len(t.history) == HistorySize {
+			t.history = append(t.history[:0], t.history[1:]...)
+		}
+		t.history = append(t.history, Event{At: at, Kind: kind, Text: text})
+	}
+	close(t.changed)
+	t.changed = make(chan struct{})
 }
 
 // Heartbeat records that the scheduler is alive. A non-zero nextRun updates
@@ -130,6 +168,7 @@ func (t *Tracker) Heartbeat(nextRun time.Time) {
 	if !nextRun.IsZero() {
 		t.nextRun = nextRun
 	}
+	t.touchLocked(t.lastSeen, "", "")
 }
 
 // Progress records a progress report (also a heartbeat).
@@ -142,6 +181,15 @@ func (t *Tracker) Progress(p Progress) {
 	p.Label = clean(p.Label)
 	p.Percent = percent(p)
 	p.Updated = now
+	if t.progress == nil || t.progress.Phase != p.Phase || t.progress.Active != p.Active {
+		label := p.Label
+		if label == "" {
+			label = p.Phase
+		}
+		t.touchLocked(now, "progress", fmt.Sprintf("%s (%d%%)", label, p.Percent))
+	} else {
+		t.touchLocked(now, "", "")
+	}
 	t.progress = &p
 }
 
@@ -155,9 +203,12 @@ func (t *Tracker) Error(integration, text, logPath string) {
 	text = PreviewText(text)
 	if text == "" {
 		t.lastErr = nil
+		t.touchLocked(now, "", "")
 		return
 	}
 	t.lastErr = &ErrorReport{Integration: clean(integration), Preview: text, LogPath: logPath, At: now}
+	first, _, _ := strings.Cut(text, "\n")
+	t.touchLocked(now, "error", first)
 }
 
 // Output records informational output or the path of a full log (also a
@@ -170,9 +221,16 @@ func (t *Tracker) Output(text, logPath string) {
 	text = PreviewText(text)
 	if text == "" && logPath == "" {
 		t.output = nil
+		t.touchLocked(now, "", "")
 		return
 	}
 	t.output = &OutputReport{Text: text, LogPath: logPath, At: now}
+	line := logPath
+	if text != "" {
+		lines := strings.Split(text, "\n")
+		line = lines[len(lines)-1] // the latest line is the most recent result
+	}
+	t.touchLocked(now, "output", line)
 }
 
 // Success records a successful run that finished at `at` (now if zero) and
@@ -190,6 +248,7 @@ func (t *Tracker) Success(at time.Time, d time.Duration) {
 	if t.lastErr != nil && !t.lastErr.At.After(at) {
 		t.lastErr = nil
 	}
+	t.touchLocked(now, "success", "run finished in "+d.Round(time.Millisecond).String())
 }
 
 // SetSetupRequired marks onboarding as incomplete with a message for the
@@ -199,6 +258,7 @@ func (t *Tracker) SetSetupRequired(msg string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.setup = strings.TrimSpace(msg)
+	t.touchLocked(t.now(), "", "")
 }
 
 // Status returns a snapshot with the derived state.
@@ -231,6 +291,9 @@ func (t *Tracker) Status() Status {
 	if t.output != nil {
 		o := *t.output
 		s.LastOutput = &o
+	}
+	for i := len(t.history) - 1; i >= 0; i-- {
+		s.Recent = append(s.Recent, t.history[i])
 	}
 	switch {
 	case s.LastError != nil:

@@ -145,3 +145,43 @@ func trunc(s string) string {
 	}
 	return s
 }
+
+func TestRecentAndChanged(t *testing.T) {
+	clk := newClock()
+	tr := New(clk.now)
+	ch := tr.Changed()
+	tr.Heartbeat(time.Time{})
+	select {
+	case <-ch:
+	default:
+		t.Fatal("heartbeat did not signal Changed")
+	}
+	tr.Progress(Progress{Active: true, Phase: "partial_integration", Label: "Running scheduled integration refresh", Step: 1, Steps: 4, Percent: -1})
+	tr.Progress(Progress{Active: true, Phase: "partial_integration", Step: 1, Steps: 4, Percent: 10}) // same phase: not an event
+	tr.Output("line one\nline two", "")
+	tr.Error("sonar", "sonar exited with code 1. Continuing.\nOutput preview:\nboom", "")
+	clk.add(time.Second)
+	tr.Success(time.Time{}, 1500*time.Millisecond)
+	want := []Event{
+		{Kind: "success", Text: "run finished in 1.5s"},
+		{Kind: "error", Text: "sonar exited with code 1. Continuing."},
+		{Kind: "output", Text: "line two"},
+		{Kind: "progress", Text: "Running scheduled integration refresh (0%)"},
+	}
+	got := tr.Status().Recent
+	if len(got) != len(want) {
+		t.Fatalf("recent = %+v", got)
+	}
+	for i := range want {
+		if got[i].Kind != want[i].Kind || got[i].Text != want[i].Text {
+			t.Errorf("recent[%d] = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	for i := range 2 * HistorySize {
+		tr.Progress(Progress{Phase: strings.Repeat("p", i+1), Percent: -1})
+	}
+	got = tr.Status().Recent
+	if len(got) != HistorySize || got[0].Text != strings.Repeat("p", 2*HistorySize)+" (0%)" {
+		t.Fatalf("history not bounded to newest %d: %d entries, first %+v", HistorySize, len(got), got[0])
+	}
+}
