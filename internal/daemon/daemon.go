@@ -15,8 +15,8 @@
 //	7  the bus socket could not be created
 //
 // Degraded modes (lqosd keeps running, raises an urgent issue and logs at
-// error level): a shaping interface is missing (nothing attached; restart
-// lqosd once it exists); the kernel lacks a leaf qdisc kind such as cake or
+// error level): a shaping interface is missing (nothing attached until it
+// appears; lqosd looks for it every --attach-retry); the kernel lacks a leaf qdisc kind such as cake or
 // fq_codel (with --missing-qdisc=fallback, the default, plans are applied
 // with a pfifo leaf instead, so HTB still enforces every rate; with
 // --missing-qdisc=refuse plans are refused); the kernel lacks mq or htb

@@ -100,7 +100,7 @@ func checkInterfaces(p *Preflight, ifaces []string) {
 		if err != nil {
 			p.MissingIfaces = append(p.MissingIfaces, name)
 			p.add(Finding{Code: CodeInterfaceMissing, Severity: SevDegraded, Subject: name,
-				Message: fmt.Sprintf("interface %q does not exist (check bridge.to_internet / bridge.to_network or single_interface.interface in the config); shaping is disabled until it exists and lqosd is restarted", name)})
+				Message: fmt.Sprintf("interface %q does not exist (check bridge.to_internet / bridge.to_network or single_interface.interface in the config); shaping is disabled until it exists (lqosd attaches as soon as it appears)", name)})
 			continue
 		}
 		a := l.Attrs()
