@@ -182,6 +182,9 @@ func (in Integration) Import(ctx context.Context, cfg *config.Config) (*graph.Re
 	if err != nil {
 		return nil, err
 	}
+	if strings.HasPrefix(base, "http://") {
+		problems = append(problems, "splynx_integration.url uses plain http: the API key and secret travel unencrypted")
+	}
 	res.Summary.Problems = append(append(problems, more...), res.Summary.Problems...)
 	return res, nil
 }
