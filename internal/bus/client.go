@@ -29,9 +29,9 @@ type ClientOptions struct {
 
 // Client is a connection to the bus. It is safe for concurrent use: calls
 // from many goroutines are pipelined on the one connection and responses are
-// matched by request id. The server answers the frames of one connection in
-// order, so a slow request (ApplyPlan) delays the calls queued behind it on
-// the same client; dial a second client for independent work. The server
+// matched by request id. The server handles up to 8 frames of a connection
+// at once, so a slow request (ApplyPlan) does not hold up other calls on the
+// same client. The requests of one Request batch run in order. The server
 // closes connections idle for ServerOptions.IdleTimeout (5 min by default):
 // long-lived clients should redial when a call fails with a transport error.
 type Client struct {

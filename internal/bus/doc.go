@@ -53,9 +53,12 @@
 // Ids are chosen by the client, must be non-zero and unique within a batch;
 // id 0 is reserved for connection-level errors. A client may send several
 // frames without waiting (pipelining); the Go Client does this when used
-// from many goroutines and matches responses by id. The server handles the
-// frames of one connection in order, and the requests of one batch in
-// order.
+// from many goroutines and matches responses by id. The server handles up
+// to 8 frames of one connection concurrently, so responses to different
+// frames may arrive in any order (match them by id); the requests of one
+// batch always run in order and are answered together in one frame, in
+// request order. To make B run after A, put both in one batch or wait for
+// A's response.
 //
 // Each request type and its response are defined in messages.go, with the
 // JSON field names. Request bodies are decoded strictly (unknown fields are

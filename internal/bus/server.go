@@ -51,6 +51,9 @@ type ServerOptions struct {
 	// MaxConcurrent bounds concurrent handler calls (16); further calls wait
 	// for a slot until their request timeout, then get "busy".
 	MaxConcurrent int
+	// MaxInflightPerConn bounds frames of one connection handled at once
+	// (8); the server stops reading that connection while it is full.
+	MaxInflightPerConn int
 	// DaemonVersion is reported by the Version request.
 	DaemonVersion string
 	// Logger (slog.Default() if nil).
@@ -83,6 +86,9 @@ func (o *ServerOptions) defaults() {
 	}
 	if o.MaxConcurrent <= 0 {
 		o.MaxConcurrent = 16
+	}
+	if o.MaxInflightPerConn <= 0 {
+		o.MaxInflightPerConn = 8
 	}
 	if o.DaemonVersion == "" {
 		o.DaemonVersion = "devel"
@@ -385,7 +391,14 @@ func (s *Server) serveConn(base context.Context, c *net.UnixConn) {
 	}
 	ctx := context.WithValue(base, peerKey{}, peer)
 	br := bufio.NewReaderSize(c, 64<<10)
-	var scratch []byte
+	w := &connWriter{c: c, timeout: s.o.WriteTimeout, clock: s.o.Clock}
+	// Frames of one connection are handled concurrently (up to
+	// MaxInflightPerConn) so a slow ApplyPlan does not hold up the
+	// heartbeats and queries a client pipelines behind it. Responses carry
+	// the request ids, so order across frames does not matter.
+	inflight := make(chan struct{}, s.o.MaxInflightPerConn)
+	var frames sync.WaitGroup
+	defer frames.Wait() // runs before the close above: answers still go out
 	for {
 		_ = c.SetReadDeadline(s.o.Clock().Add(s.o.IdleTimeout))
 		body, err := ReadFrame(br, s.o.MaxFrameSize)
@@ -393,6 +406,7 @@ func (s *Server) serveConn(base context.Context, c *net.UnixConn) {
 			if e := frameErrorResponse(err); e != nil {
 				s.badFrames.Add(1)
 				log.Warn("bus: bad frame", "err", err)
+				frames.Wait() // let earlier frames answer first
 				s.refuse(c, e)
 				return
 			}
@@ -402,13 +416,32 @@ func (s *Server) serveConn(base context.Context, c *net.UnixConn) {
 			return
 		}
 		s.frames.Add(1)
-		out := s.handleFrame(ctx, log, body)
-		_ = c.SetWriteDeadline(s.o.Clock().Add(s.o.WriteTimeout))
-		if err := writeFrame(c, &scratch, out); err != nil {
-			log.Debug("bus: write response failed", "err", err)
-			return
-		}
+		inflight <- struct{}{} // backpressure: stop reading while full
+		frames.Go(func() {
+			defer func() { <-inflight }()
+			out := s.handleFrame(ctx, log, body)
+			if err := w.write(out); err != nil {
+				log.Debug("bus: write response failed", "err", err)
+				c.Close() // the reader notices and ends the connection
+			}
+		})
 	}
+}
+
+// connWriter serialises response frames on one connection.
+type connWriter struct {
+	mu      sync.Mutex
+	c       net.Conn
+	scratch []byte
+	timeout time.Duration
+	clock   func() time.Time
+}
+
+func (w *connWriter) write(body []byte) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	_ = w.c.SetWriteDeadline(w.clock().Add(w.timeout))
+	return writeFrame(w.c, &w.scratch, body)
 }
 
 // frameErrorResponse maps a framing error that ends the connection to the

@@ -915,3 +915,27 @@ func TestIdleConnectionClosed(t *testing.T) {
 		t.Fatalf("redial: %v", err)
 	}
 }
+
+// A slow request does not block other calls on the same client.
+func TestSlowRequestDoesNotBlockConnection(t *testing.T) {
+	h := newFake(t)
+	h.block = make(chan struct{})
+	_, path := testServer(t, h, ServerOptions{})
+	c := dial(t, path)
+	errc := make(chan error, 1)
+	go func() { _, err := c.ApplyPlan(ctxT(t), "slow", false); errc <- err }()
+	for range 20 {
+		if _, err := c.QueueStats(ctxT(t), "c1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	select {
+	case err := <-errc:
+		t.Fatalf("slow request finished early: %v", err)
+	default:
+	}
+	close(h.block)
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+}
