@@ -29,13 +29,13 @@ static __always_inline int lookup_mapping(struct lqos_addr *addr, struct lqos_ma
 
 	struct lqos_cache_entry *ce = bpf_map_lookup_elem(&lqos_hotcache, addr);
 	if (ce && ce->epoch == epoch) {
-		stat_inc(STAT_XDP_CACHE_HIT);
+		stat_inc(STAT_CACHE_HIT);
 		if (!(ce->flags & CACHE_F_MAPPED))
 			return 0;
 		*out = ce->m;
 		return 1;
 	}
-	stat_inc(STAT_XDP_CACHE_MISS);
+	stat_inc(STAT_CACHE_MISS);
 
 	struct lqos_lpm_key key = { .prefixlen = 128, .addr = *addr };
 	struct lqos_mapping *m = bpf_map_lookup_elem(&lqos_lpm, &key);

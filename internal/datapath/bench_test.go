@@ -128,3 +128,34 @@ func BenchmarkHostCounters100k(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkTCFallback measures the TC classifier when no XDP metadata is
+// present (generic XDP): dissect + hot-cache lookup + priority write.
+func BenchmarkTCFallback(b *testing.B) {
+	d, _ := openTest(b, Options{MaxMappings: 131072})
+	if err := d.BatchUpdate(benchEntries(100_000)); err != nil {
+		b.Fatal(err)
+	}
+	progs, err := d.loadPrograms(Interface{Name: "bench", Role: RoleISP})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer progs.Close()
+	for _, c := range []struct {
+		name  string
+		frame []byte
+	}{
+		{"hit", udp4("192.0.2.1", "100.64.100.50").bytes()},
+		{"miss", udp4("192.0.2.1", "100.200.0.1").bytes()},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			repeat := min(max(b.N, 1), 1<<28)
+			b.ResetTimer()
+			ret, per, err := progs.LqosTcEgress.Benchmark(c.frame, repeat, nil)
+			if err != nil || ret != 0 {
+				b.Fatalf("ret %d err %v", ret, err)
+			}
+			b.ReportMetric(float64(per.Nanoseconds()), "ns/pkt")
+		})
+	}
+}

@@ -331,32 +331,25 @@ func (d *Datapath) Delete(p netip.Prefix) error {
 	return d.Invalidate()
 }
 
-// Lookup returns the exact-prefix entry, if any.
-func (d *Datapath) Lookup(p netip.Prefix) (Mapping, bool, error) {
-	k, err := encodePrefix(p)
+// Resolve returns the mapping the data path would use for addr (longest
+// prefix match in the trie, bypassing the hot cache).
+func (d *Datapath) Resolve(addr netip.Addr) (Mapping, bool, error) {
+	bits := 128
+	if addr.Unmap().Is4() {
+		bits = 32
+	}
+	k, err := encodePrefix(netip.PrefixFrom(addr.Unmap(), bits))
 	if err != nil {
 		return Mapping{}, false, err
 	}
-	// LPM lookups are longest-match; confirm it is this exact prefix.
-	var got []Entry
 	var raw rawMapping
 	if err := d.maps[mapLPM].Lookup(k, &raw); err != nil {
 		if errors.Is(err, ebpf.ErrKeyNotExist) {
 			return Mapping{}, false, nil
 		}
-		return Mapping{}, false, err
+		return Mapping{}, false, fmt.Errorf("datapath: resolve %s: %w", addr, err)
 	}
-	got, err = d.List()
-	if err != nil {
-		return Mapping{}, false, err
-	}
-	np, _ := NormalizePrefix(p)
-	for _, e := range got {
-		if e.Prefix == np {
-			return e.Mapping, true, nil
-		}
-	}
-	return Mapping{}, false, nil
+	return raw.mapping(), true, nil
 }
 
 // List returns all mappings sorted by prefix.
@@ -724,7 +717,9 @@ func expire[K, V any](m *ebpf.Map, idle time.Duration, lastSeen func(*V) uint64)
 	return n, nil
 }
 
-// Stats are data path event counters summed over CPUs (see enum lqos_stat).
+// Stats are data path event counters summed over CPUs. Field order must
+// match enum lqos_stat in bpf/lqos_maps.h. Cache hits/misses count lookups
+// from both XDP and the TC fallback.
 type Stats struct {
 	XDPPackets, XDPNotIP, XDPMapped, XDPUnmapped         uint64
 	CacheHits, CacheMisses, XDPMetaFail, XDPRedirect     uint64

@@ -423,11 +423,11 @@ func TestPinnedMapsSurviveReopen(t *testing.T) {
 	if len(got) != 1 || got[0] != want {
 		t.Errorf("after reopen: %+v, want [%+v]", got, want)
 	}
-	if m, ok, err := d.Lookup(want.Prefix); err != nil || !ok || m != want.Mapping {
-		t.Errorf("Lookup = %+v %v %v", m, ok, err)
+	if m, ok, err := d.Resolve(netip.MustParseAddr("10.1.200.7")); err != nil || !ok || m != want.Mapping {
+		t.Errorf("Resolve(10.1.200.7) = %+v %v %v", m, ok, err)
 	}
-	if _, ok, _ := d.Lookup(mustPrefix("10.1.2.0/24")); ok {
-		t.Error("Lookup of a covered but absent prefix reported found")
+	if _, ok, err := d.Resolve(netip.MustParseAddr("10.2.0.1")); ok || err != nil {
+		t.Errorf("Resolve of an unmapped address: found %v, err %v", ok, err)
 	}
 	d.Close()
 
