@@ -1,8 +1,3 @@
-// Package tc applies a planned queue tree (package plan) to the kernel over
-// rtnetlink, reads the live tree back, compares the two, and renders the same
-// tree as a `tc -batch` file. It carries its own TCA_OPTIONS encoders for the
-// leaf qdiscs the netlink library cannot configure (CAKE) or that we want
-// byte-exact control over (fq_codel, fifo, HTB).
 package tc
 
 import (

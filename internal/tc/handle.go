@@ -1,6 +1,7 @@
 package tc
 
 import (
+	"errors"
 	"fmt"
 	"sync/atomic"
 
@@ -94,11 +95,18 @@ func (h *Handle) request(cmd, flags, ifindex int, handle, parent uint32, kind st
 	return err
 }
 
-// dump runs one dump request and returns the payload of each reply.
+// dump runs one dump request and returns the payload of each reply. A dump
+// that raced with a change (NLM_F_DUMP_INTR) is retried a few times.
 func (h *Handle) dump(cmd, ifindex int) ([][]byte, error) {
-	req := nl.NewNetlinkRequest(cmd, unix.NLM_F_DUMP)
-	req.Sockets = map[int]*nl.SocketHandle{unix.NETLINK_ROUTE: h.sock}
-	req.AddData(&nl.TcMsg{Family: nl.FAMILY_ALL, Ifindex: int32(ifindex)})
-	h.dumps.Add(1)
-	return req.Execute(unix.NETLINK_ROUTE, 0)
+	for attempt := 0; ; attempt++ {
+		req := nl.NewNetlinkRequest(cmd, unix.NLM_F_DUMP)
+		req.Sockets = map[int]*nl.SocketHandle{unix.NETLINK_ROUTE: h.sock}
+		req.AddData(&nl.TcMsg{Family: nl.FAMILY_ALL, Ifindex: int32(ifindex)})
+		h.dumps.Add(1)
+		msgs, err := req.Execute(unix.NETLINK_ROUTE, 0)
+		if errors.Is(err, nl.ErrDumpInterrupted) && attempt < 3 {
+			continue
+		}
+		return msgs, err
+	}
 }
