@@ -371,7 +371,7 @@ func Run(ctx context.Context, o Options) error {
 
 	// 9. The web UI (optional: a failure there must not stop shaping).
 	if !o.NoWebUI && !cfg.DisableWebserver {
-		d.startWebUI(ctx, &wg)
+		d.startWebUI(sctx, &wg)
 	}
 
 	log.Info("lqosd ready", "status", d.statusLine(), "bus", o.BusPath)

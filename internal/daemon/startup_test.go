@@ -33,6 +33,7 @@ func TestStartupProblems(t *testing.T) {
 		ifaces string
 		config string // replaces the whole file when set
 		flags  []string
+		setup  func(t *testing.T, l *lab)
 		skip   string
 		// running or an exit code
 		exit       int
@@ -59,6 +60,27 @@ func TestStartupProblems(t *testing.T) {
 			flags:   []string{"--xdp-mode", "warp"},
 			exit:    ExitUsage,
 			wantLog: []string{`warp`, `want auto, driver or generic`},
+		},
+		{
+			name:    "pin directory outside bpffs",
+			ifaces:  "[bridge]\nto_internet = \"lqtdA\"\nto_network = \"lqtdB\"\n",
+			setup:   func(t *testing.T, l *lab) { l.pins = filepath.Join(l.dir, "notbpf") },
+			exit:    ExitDatapath,
+			wantLog: []string{"notbpf is not on a bpf filesystem"},
+		},
+		{
+			name:   "bus path taken by a regular file",
+			ifaces: "[bridge]\nto_internet = \"lqtdA\"\nto_network = \"lqtdB\"\n",
+			setup: func(t *testing.T, l *lab) {
+				if err := os.MkdirAll(l.run, 0o700); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(l.bus, []byte("x"), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			},
+			exit:    ExitBus,
+			wantLog: []string{"exists and is not a socket"},
 		},
 		{
 			name:    "XDP attach failure is fatal",
@@ -136,7 +158,10 @@ func TestStartupProblems(t *testing.T) {
 			default:
 				l.write("lqos.conf", tt.config)
 			}
-			p := l.start(tt.flags...)
+			if tt.setup != nil {
+				tt.setup(t, l)
+			}
+			p := l.start(append(tt.flags, "--pin-dir", l.pins)...)
 			if tt.exit != running {
 				if code := p.exit(t); code != tt.exit {
 					t.Fatalf("exit code %d, want %d\n%s", code, tt.exit, p.stderr.String())
