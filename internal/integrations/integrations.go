@@ -103,7 +103,8 @@ func First(cfg *config.Config) Integration {
 const DefaultTimeout = 15 * time.Minute
 
 // Run imports with the first enabled integration and writes the outputs into
-// dir. It returns (nil, nil) when no integration is enabled.
+// dir. It returns (nil, nil) when no integration is enabled. Warnings are in
+// res.Summary.Problems for the caller to show; Run logs only the outcome.
 func Run(ctx context.Context, cfg *config.Config, dir string) (*Result, error) {
 	integ := First(cfg)
 	if integ == nil {
@@ -118,15 +119,6 @@ func Run(ctx context.Context, cfg *config.Config, dir string) (*Result, error) {
 	res, err := integ.Import(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("%s import failed; keeping the last good files: %w", integ.Name(), err)
-	}
-	// Enough to act on without flooding the journal on a messy CRM.
-	const maxLogged = 25
-	for i, p := range res.Summary.Problems {
-		if i == maxLogged {
-			slog.Warn("integration import: more problems not logged", "integration", integ.Name(), "count", len(res.Summary.Problems)-maxLogged)
-			break
-		}
-		slog.Warn("integration import", "integration", integ.Name(), "problem", p)
 	}
 	if err := WriteOutputs(dir, res, nil); err != nil {
 		return res, err
