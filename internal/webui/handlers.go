@@ -392,7 +392,7 @@ type UrgentSummary struct {
 func summarize(issues []UrgentIssue) UrgentSummary {
 	s := UrgentSummary{Count: len(issues)}
 	for _, i := range issues {
-		if i.Severity == "Error" {
+		if strings.EqualFold(i.Severity, "error") {
 			s.HasError = true
 		}
 	}

@@ -47,25 +47,54 @@ func DeriveSchedulerState(s SchedulerStatus, now time.Time) SchedulerView {
 	}
 	// An old error is not live once the scheduler is up, idle and ready.
 	liveErr := s.LastError != "" && !(available && !s.Active && s.Phase == "ready")
-	switch {
-	case liveErr:
-		v.State = SchedError
-		v.ErrorPreview = preview(s.LastError, errorPreviewLen)
-	case s.SetupRequired:
-		v.State = SchedSetup
-	case heard && !available:
-		v.State = SchedStale
-	case s.Active:
-		v.State = SchedRunning
-	case available:
-		v.State = SchedHealthy
-	default:
-		v.State = SchedUnavailable
+	if st, ok := sourceState(s.State); ok {
+		// The source already decided; only staleness is ours to apply,
+		// because the source may not re-evaluate while nobody reports.
+		if (st == SchedHealthy || st == SchedRunning) && heard && !available {
+			st = SchedStale
+		}
+		v.State = st
+		if st == SchedError {
+			v.ErrorPreview = preview(s.LastError, errorPreviewLen)
+		}
+	} else {
+		v.State = deriveState(s, heard, available, liveErr)
+		if v.State == SchedError {
+			v.ErrorPreview = preview(s.LastError, errorPreviewLen)
+		}
 	}
 	if v.Percent == 0 && s.StepCount > 0 {
 		v.Percent = 100 * float64(s.StepIndex) / float64(s.StepCount)
 	}
 	return v
+}
+
+func sourceState(s string) (string, bool) {
+	switch s {
+	case SchedHealthy, SchedRunning, SchedSetup, SchedStale, SchedError, SchedUnavailable:
+		return s, true
+	case "unknown":
+		return SchedUnavailable, true
+	case "setup_required":
+		return SchedSetup, true
+	}
+	return "", false
+}
+
+func deriveState(s SchedulerStatus, heard, available, liveErr bool) string {
+	switch {
+	case liveErr:
+		return SchedError
+	case s.SetupRequired:
+		return SchedSetup
+	case heard && !available:
+		return SchedStale
+	case s.Active:
+		return SchedRunning
+	case available:
+		return SchedHealthy
+	}
+	return SchedUnavailable
 }
 
 // preview cuts s to at most n runes, marking the cut.

@@ -29,6 +29,19 @@ func TestDeriveSchedulerState(t *testing.T) {
 		{"error while stale is live", SchedulerStatus{LastHeartbeat: old, Phase: "ready", LastError: "boom"}, SchedError},
 		{"long error", SchedulerStatus{LastHeartbeat: fresh, Active: true, LastError: long}, SchedError},
 	}
+	sourceStates := []struct {
+		name string
+		in   SchedulerStatus
+		want string
+	}{
+		{"source says healthy", SchedulerStatus{State: "healthy", LastHeartbeat: fresh, LastError: "old"}, SchedHealthy},
+		{"source healthy but silent", SchedulerStatus{State: "healthy", LastHeartbeat: old}, SchedStale},
+		{"source unknown", SchedulerStatus{State: "unknown"}, SchedUnavailable},
+		{"source setup_required", SchedulerStatus{State: "setup_required", LastHeartbeat: fresh}, SchedSetup},
+		{"source error", SchedulerStatus{State: "error", LastHeartbeat: fresh, Phase: "ready", LastError: "boom"}, SchedError},
+		{"unknown source word falls back to deriving", SchedulerStatus{State: "weird", LastHeartbeat: fresh, Active: true}, SchedRunning},
+	}
+	cases = append(cases, sourceStates...)
 	for _, tc := range cases {
 		v := DeriveSchedulerState(tc.in, now)
 		if v.State != tc.want {

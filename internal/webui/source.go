@@ -27,11 +27,12 @@ type Source interface {
 	// SchedulerStatus returns the raw scheduler report; the server derives
 	// the displayed state from it (see DeriveSchedulerState).
 	SchedulerStatus(ctx context.Context) (SchedulerStatus, error)
-	// UrgentIssues lists open urgent issues, newest first.
+	// UrgentIssues lists open (unacknowledged) urgent issues, newest first.
 	UrgentIssues(ctx context.Context) ([]UrgentIssue, error)
-	// AckUrgent acknowledges (closes) one issue on behalf of user.
-	// It returns ErrNotFound when id is unknown and ErrNotClearable when the
-	// issue cannot be acknowledged.
+	// AckUrgent acknowledges (closes) one issue on behalf of user; it then
+	// no longer appears in UrgentIssues. It returns an error wrapping
+	// ErrNotFound when id is unknown and ErrNotClearable when the issue
+	// cannot be acknowledged (adapters map their own errors to these).
 	AckUrgent(ctx context.Context, id uint64, user string) error
 	// AckAllUrgent acknowledges every clearable issue.
 	AckAllUrgent(ctx context.Context, user string) error
@@ -80,6 +81,12 @@ type QueueCounts struct {
 
 // SchedulerStatus is the latest report from the scheduler, as lqosd keeps it.
 type SchedulerStatus struct {
+	// State, when set, is used as the displayed state instead of deriving
+	// it from the fields below. Accepted: the Sched* constants, plus
+	// "unknown" (= unavailable) and "setup_required" (= setup) as used by
+	// internal/schedstatus. Staleness is still applied from LastHeartbeat
+	// when State says healthy or running.
+	State string `json:"source_state,omitempty"`
 	// SetupRequired is true while no topology source is configured.
 	SetupRequired bool   `json:"setup_required"`
 	SetupMessage  string `json:"setup_message,omitempty"`
@@ -106,9 +113,11 @@ type UrgentIssue struct {
 	ID        uint64    `json:"id"`
 	Time      time.Time `json:"ts"`
 	Source    string    `json:"source"`
-	Severity  string    `json:"severity"` // "Error" or "Warning"
+	Severity  string    `json:"severity"` // "error", "warning" or "info" (any case)
 	Code      string    `json:"code"`
 	Message   string    `json:"message"`
 	Context   string    `json:"context,omitempty"`
 	Clearable bool      `json:"clearable"`
+	// Count is how many times the issue was raised (0 = not tracked).
+	Count uint64 `json:"count,omitempty"`
 }

@@ -122,6 +122,14 @@ test('scheduler indicator follows the scheduler state', async () => {
     await control(`/scheduler?state=${state}`);
     await page.waitForSelector(`#sched-btn[data-state="${state}"]`, { timeout: 10000 });
     assert.match(await page.textContent('#sched-label'), label, state);
+    if (state === 'running') {
+      assert.match(await page.getAttribute('#sched-btn', 'title'), /Applying queue changes \(50%, step 2\/4\)/);
+      await page.click('#sched-btn');
+      await page.waitForSelector('#sched-modal.show');
+      assert.match(await page.textContent('#sched-modal-body'), /Step 2 of 4/);
+      await page.click('#sched-modal .btn-close');
+      await page.waitForSelector('#sched-modal', { state: 'hidden' });
+    }
   }
   // Details on click: the error preview is shown as text.
   await page.click('#sched-btn');
@@ -146,6 +154,7 @@ test('urgent issues render as text and an admin can acknowledge', async () => {
   await page.click('#urgent-btn');
   await page.waitForSelector('#urgent-modal.show #urgent-table');
   assert.equal(await page.$$eval('#urgent-table tbody tr', (r) => r.length), 2);
+  assert.deepEqual(await page.$$eval('#urgent-table .badge', (b) => b.map((x) => x.textContent)), ['Error', 'Warning']);
   const row = `#urgent-table tr[data-id="${id}"]`;
   assert.match(await page.textContent(`${row} .urgent-message`), /<img src=x onerror=/);
   assert.equal(await page.$$eval('#urgent-modal img', (i) => i.length), 0, 'no element injected');

@@ -62,7 +62,7 @@ func New(seed uint64) *Source {
 		})
 	}
 	s.SetScheduler("healthy")
-	s.AddUrgent(webui.UrgentIssue{Source: "LibreQoS", Severity: "Warning", Code: "UNATTACHED_SHAPED_CIRCUITS",
+	s.AddUrgent(webui.UrgentIssue{Source: "LibreQoS", Severity: "warning", Code: "UNATTACHED_SHAPED_CIRCUITS",
 		Message: "2 circuits did not attach to the queue tree", Context: `{"count":2,"examples":["c1003","c1017"]}`, Clearable: true})
 	return s
 }

@@ -186,10 +186,10 @@ async function loadUrgent() {
     return;
   }
   const rows = data.issues.map((i) => h('tr', { dataset: { id: i.id } },
-    h('td', {}, h('span', { class: `badge ${i.severity === 'Error' ? 'text-bg-danger' : 'text-bg-warning'}` }, i.severity)),
+    h('td', {}, severityBadge(i.severity)),
     h('td', {},
       h('div', { class: 'fw-semibold font-monospace small urgent-code' }, i.code),
-      h('div', { class: 'small text-body-secondary' }, `${i.source} · ${fmt.time(i.ts)}`)),
+      h('div', { class: 'small text-body-secondary' }, `${i.source} · ${fmt.time(i.ts)}${i.count > 1 ? ` · ×${i.count}` : ''}`)),
     h('td', {},
       h('div', { class: 'pre-wrap urgent-message' }, i.message),
       i.context ? h('pre', { class: 'urgent-context redactable mb-0 mt-1' }, i.context) : null),
@@ -202,6 +202,12 @@ async function loadUrgent() {
     h('table', { class: 'table table-sm align-middle mb-0', id: 'urgent-table' },
       h('thead', {}, h('tr', {}, h('th', {}, 'Severity'), h('th', {}, 'Issue'), h('th', {}, 'Message'), h('th', {}))),
       h('tbody', {}, rows)));
+}
+
+function severityBadge(sev) {
+  const s = String(sev || '').toLowerCase();
+  const cls = s === 'error' ? 'text-bg-danger' : s === 'warning' ? 'text-bg-warning' : 'text-bg-info';
+  return h('span', { class: `badge ${cls}` }, s ? s[0].toUpperCase() + s.slice(1) : 'Unknown');
 }
 
 async function ack(id) {
