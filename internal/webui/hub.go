@@ -124,11 +124,12 @@ type hub struct {
 	mu      sync.Mutex
 	clients map[*client]struct{}
 	pokes   chan string
-	dropped atomic.Int64 // clients dropped for being slow
+	dropped atomic.Int64      // clients dropped for being slow
+	lastErr map[string]string // channel → last producer error (guarded by mu)
 }
 
 func newHub(s *Server) *hub {
-	return &hub{s: s, clients: map[*client]struct{}{}, pokes: make(chan string, 16)}
+	return &hub{s: s, clients: map[*client]struct{}{}, pokes: make(chan string, 16), lastErr: map[string]string{}}
 }
 
 func (h *hub) run(ctx context.Context) {
@@ -197,11 +198,30 @@ func (h *hub) publish(ctx context.Context, name string) {
 		return
 	}
 	msg, err := h.produce(ctx, name)
+	h.noteErr(name, err)
 	if err != nil {
-		h.s.log.Warn("web UI channel producer failed", "channel", name, "err", err)
 		return
 	}
 	h.broadcast(subs, msg)
+}
+
+// noteErr logs a channel's failures once per change (failing, recovered),
+// not once per tick.
+func (h *hub) noteErr(name string, err error) {
+	h.mu.Lock()
+	prev, had := h.lastErr[name]
+	if err == nil {
+		delete(h.lastErr, name)
+	} else {
+		h.lastErr[name] = err.Error()
+	}
+	h.mu.Unlock()
+	switch {
+	case err != nil && (!had || prev != err.Error()):
+		h.s.log.Warn("web UI channel producer failed", "channel", name, "err", err)
+	case err == nil && had:
+		h.s.log.Info("web UI channel producer recovered", "channel", name)
+	}
 }
 
 func (h *hub) broadcast(subs []*client, msg []byte) {

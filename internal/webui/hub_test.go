@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -157,5 +158,77 @@ func BenchmarkVerifyDefaultCost(b *testing.B) {
 		if _, ok := st.Verify("admin", "password-1"); !ok {
 			b.Fatal("verify failed")
 		}
+	}
+}
+
+type flakySource struct {
+	stubSource
+	mu   sync.Mutex
+	fail bool
+}
+
+func (f *flakySource) Throughput(ctx context.Context) (Throughput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.fail {
+		return Throughput{}, fmt.Errorf("bus down")
+	}
+	return Throughput{}, nil
+}
+
+type countHandler struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (c *countHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (c *countHandler) Handle(_ context.Context, r slog.Record) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.msgs = append(c.msgs, r.Message)
+	return nil
+}
+func (c *countHandler) WithAttrs([]slog.Attr) slog.Handler { return c }
+func (c *countHandler) WithGroup(string) slog.Handler      { return c }
+
+// A failing producer is logged when it starts failing and when it
+// recovers, not on every tick.
+func TestProducerErrorsLoggedOnce(t *testing.T) {
+	src := &flakySource{fail: true}
+	logs := &countHandler{}
+	s, err := New(Config{UsersFile: filepath.Join(t.TempDir(), "u.json"), Source: src,
+		BcryptCost: bcrypt.MinCost, Logger: slog.New(logs)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.cancel() // drive publishing by hand
+	t.Cleanup(func() { s.Close() })
+	var rec closeRec
+	c := testClient(s, &rec)
+	c.send = make(chan []byte, 100)
+	s.hub.add(c)
+	for i := 0; i < 5; i++ {
+		s.hub.publish(context.Background(), chanThroughput)
+	}
+	src.mu.Lock()
+	src.fail = false
+	src.mu.Unlock()
+	for i := 0; i < 3; i++ {
+		s.hub.publish(context.Background(), chanThroughput)
+	}
+	logs.mu.Lock()
+	defer logs.mu.Unlock()
+	var got []string
+	for _, m := range logs.msgs {
+		if strings.Contains(m, "producer") {
+			got = append(got, m)
+		}
+	}
+	want := []string{"web UI channel producer failed", "web UI channel producer recovered"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("producer logs %q, want %q", got, want)
+	}
+	if len(c.send) != 3 {
+		t.Errorf("client got %d messages, want 3 (only successful ticks)", len(c.send))
 	}
 }

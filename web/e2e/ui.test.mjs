@@ -77,7 +77,7 @@ test('first run asks for an admin and logs it in', async () => {
 test('dashboard numbers update live', async () => {
   await page.waitForFunction(() => document.getElementById('tp-down').textContent.includes('bps'));
   const first = await page.textContent('#tp-down');
-  await page.waitForFunction((v) => document.getElementById('tp-down').textContent !== v, first, { timeout: 10000 });
+  await page.waitForFunction((v) => document.getElementById('tp-down').textContent !== v, first, { timeout: 20000 });
   await page.waitForFunction(() => document.querySelectorAll('#top-table tr').length === 10);
   await page.waitForFunction(() => document.querySelectorAll('#rtt-table tr').length === 10);
   await page.waitForFunction(() => document.querySelectorAll('#cpu-cores .progress').length === 4);
@@ -120,7 +120,7 @@ test('scheduler indicator follows the scheduler state', async () => {
   ];
   for (const [state, label] of states) {
     await control(`/scheduler?state=${state}`);
-    await page.waitForSelector(`#sched-btn[data-state="${state}"]`, { timeout: 10000 });
+    await page.waitForSelector(`#sched-btn[data-state="${state}"]`, { timeout: 20000 });
     assert.match(await page.textContent('#sched-label'), label, state);
     if (state === 'running') {
       assert.match(await page.getAttribute('#sched-btn', 'title'), /Applying queue changes \(50%, step 2\/4\)/);
@@ -140,7 +140,7 @@ test('scheduler indicator follows the scheduler state', async () => {
   await page.click('#sched-modal .btn-close');
   await page.waitForSelector('#sched-modal', { state: 'hidden' });
   await control('/scheduler?state=healthy');
-  await page.waitForSelector('#sched-btn[data-state="healthy"]', { timeout: 10000 });
+  await page.waitForSelector('#sched-btn[data-state="healthy"]', { timeout: 20000 });
 });
 
 test('urgent issues render as text and an admin can acknowledge', async () => {
@@ -149,7 +149,7 @@ test('urgent issues render as text and an admin can acknowledge', async () => {
     message: 'Too many qdiscs <img src=x onerror="window.__xss=1"> on eth1',
     context: '{"interface":"eth1"}',
   });
-  await page.waitForSelector('#urgent-btn[data-count="2"]', { timeout: 10000 });
+  await page.waitForSelector('#urgent-btn[data-count="2"]', { timeout: 20000 });
   assert.equal(await page.textContent('#urgent-count'), '2');
   await page.click('#urgent-btn');
   await page.waitForSelector('#urgent-modal.show #urgent-table');
@@ -221,7 +221,7 @@ test('read-only user cannot acknowledge (server says 403)', async () => {
   assert.equal(await vp.$('#users-menu'), null, 'no Users menu for read-only');
   const users = await apiFromPage(vp, 'GET', '/api/users');
   assert.equal(users.status, 403);
-  await vp.waitForSelector('#urgent-btn[data-count="1"]', { timeout: 10000 });
+  await vp.waitForSelector('#urgent-btn[data-count="1"]', { timeout: 20000 });
   await vp.click('#urgent-btn');
   await vp.waitForSelector('#urgent-modal.show #urgent-table');
   assert.ok(await vp.isVisible('#urgent-readonly-note'));

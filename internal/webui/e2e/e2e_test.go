@@ -68,7 +68,7 @@ func TestBrowser(t *testing.T) {
 	go cs.Serve(cln)
 	t.Cleanup(func() { cs.Close() })
 
-	rctx, rcancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	rctx, rcancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer rcancel()
 	cmd := exec.CommandContext(rctx, node, "--test", "--test-reporter=spec", "e2e/ui.test.mjs")
 	cmd.Dir = webDir
