@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -122,8 +123,9 @@ type Options struct {
 type host struct {
 	last    datapath.HostCounters
 	rate    Rate
-	samples int // samples seen, for "no rate in the first cycle"
-	idle    int // consecutive samples without new bytes
+	samples int    // samples seen, for "no rate in the first cycle"
+	gen     uint64 // Update generation that last saw the host
+	idle    int    // consecutive samples without new bytes
 	circuit string
 }
 
@@ -138,7 +140,7 @@ type Collector struct {
 	totals   Totals
 	history  *Ring[Totals]
 	circuits map[string]*CircuitRate
-	updates  uint64
+	updates  uint64 // also the generation stamped on hosts
 	took     time.Duration
 }
 
@@ -178,11 +180,10 @@ func (c *Collector) Update(now time.Time, hs []datapath.HostCounters) {
 	defer c.mu.Unlock()
 	dt := now.Sub(c.at).Seconds()
 	first := c.at.IsZero() || dt <= 0
-	seen := make(map[netip.Addr]bool, len(hs))
+	gen := c.updates + 1
 	tot := Totals{At: now}
 	circuits := map[string]*CircuitRate{}
 	for _, hc := range hs {
-		seen[hc.Addr] = true
 		h := c.hosts[hc.Addr]
 		if h == nil {
 			h = &host{}
@@ -213,8 +214,13 @@ func (c *Collector) Update(now time.Time, hs []datapath.HostCounters) {
 			h.idle = 0
 		}
 		h.samples++
+		h.gen = gen
+		// Resolving a name costs a lookup (and a Sprintf for unknown
+		// hashes); redo it only when the hash changes or was unresolved.
+		if hc.CircuitHash != h.last.CircuitHash || h.samples == 1 || strings.HasPrefix(h.circuit, "hash:") {
+			h.circuit = c.circuitName(hc.CircuitHash)
+		}
 		h.last = hc
-		h.circuit = c.circuitName(hc.CircuitHash)
 
 		tot.Hosts++
 		tot.All.add(h.rate)
@@ -233,8 +239,8 @@ func (c *Collector) Update(now time.Time, hs []datapath.HostCounters) {
 			tot.Unshaped.add(h.rate)
 		}
 	}
-	for a := range c.hosts {
-		if !seen[a] {
+	for a, h := range c.hosts {
+		if h.gen != gen {
 			delete(c.hosts, a)
 		}
 	}
@@ -297,23 +303,36 @@ func (c *Collector) Info() Info {
 // address), skipping offset entries. Hosts idle for Retire samples are left
 // out.
 func (c *Collector) TopHosts(o Order, offset, n int) []HostRate {
+	// Sort small (key, host) pairs and build full rows only for the page:
+	// with 65k hosts and a top-10 most of the cost is moving rows.
+	type cand struct {
+		key  uint64
+		addr netip.Addr
+		h    *host
+	}
 	c.mu.RLock()
-	out := make([]HostRate, 0, len(c.hosts))
+	defer c.mu.RUnlock()
+	cs := make([]cand, 0, len(c.hosts))
 	for a, h := range c.hosts {
 		if h.idle >= c.o.Retire {
 			continue
 		}
-		out = append(out, HostRate{Addr: a, CircuitID: h.circuit, Rate: h.rate,
-			Bytes: DownUp{h.last.Bytes[0], h.last.Bytes[1]}, LastSeen: h.last.LastSeen})
+		cs = append(cs, cand{o.key(h.rate), a, h})
 	}
-	c.mu.RUnlock()
-	slices.SortFunc(out, func(x, y HostRate) int {
-		if r := cmp.Compare(o.key(y.Rate), o.key(x.Rate)); r != 0 {
+	slices.SortFunc(cs, func(x, y cand) int {
+		if r := cmp.Compare(y.key, x.key); r != 0 {
 			return r
 		}
-		return x.Addr.Compare(y.Addr)
+		return x.addr.Compare(y.addr)
 	})
-	return page(out, offset, n)
+	cs = page(cs, offset, n)
+	out := make([]HostRate, len(cs))
+	for i, x := range cs {
+		h := x.h
+		out[i] = HostRate{Addr: x.addr, CircuitID: h.circuit, Rate: h.rate,
+			Bytes: DownUp{h.last.Bytes[0], h.last.Bytes[1]}, LastSeen: h.last.LastSeen}
+	}
+	return out
 }
 
 // TopCircuits returns up to n circuits ordered by rate, skipping offset.
