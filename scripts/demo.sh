@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# The main job. Until the full lab lands this validates the shipped example inputs.
+# The main job: build everything and run the demo lab until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./bin/libreqos --config examples/lqos.conf validate
+bash scripts/deps.sh
+go build -o bin/ ./cmd/...
+exec ./bin/lqos_demo --bin-dir bin "$@"

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/libreqos-go/lqos/internal/bus"
+	"github.com/libreqos-go/lqos/internal/config"
 	"github.com/libreqos-go/lqos/internal/diag"
 	"github.com/libreqos-go/lqos/internal/inputs"
 	"github.com/libreqos-go/lqos/internal/lock"
@@ -94,6 +95,31 @@ func Run(ctx context.Context, opts Options, out io.Writer) int {
 		return ExitOK
 	}
 
+	// lqosd owns the kernel state when it runs (its qdisc fallback policy,
+	// the data path maps): hand it the reload and report its answer.
+	dialCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	c, err := bus.Dial(dialCtx, opts.BusPath)
+	cancel()
+	if err == nil {
+		defer c.Close()
+		fmt.Fprintln(out, "lqosd is running: asking it to apply the plan")
+		res, err := c.ReloadPlan(ctx, "libreqos", false)
+		if err != nil {
+			fmt.Fprintf(out, "libreqos: lqosd could not apply the plan (the previous queues stay): %v\n", err)
+			return ExitFailed
+		}
+		for _, w := range res.Warnings {
+			fmt.Fprintln(out, "warning: "+w)
+		}
+		fmt.Fprintf(out, "%s (took %v)\n", res.Summary, res.Duration.Round(time.Millisecond))
+		return ExitOK
+	}
+	return applyLocally(ctx, opts, cfg, log, out)
+}
+
+// applyLocally applies without lqosd: queues only (the data path maps belong
+// to lqosd), under the apply lock shared with the scheduler.
+func applyLocally(ctx context.Context, opts Options, cfg *config.Config, log *slog.Logger, out io.Writer) int {
 	lockPath := opts.LockPath
 	if lockPath == "" {
 		lockPath = lock.DefaultPath
@@ -113,14 +139,7 @@ func Run(ctx context.Context, opts Options, out io.Writer) int {
 		return ExitFailed
 	}
 	defer k.Close()
-	var store shaper.MappingStore
-	dialCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	if c, err := bus.Dial(dialCtx, opts.BusPath); err == nil {
-		defer c.Close()
-		store = shaper.BusStore{Client: c}
-	}
-	cancel()
-	eng := shaper.New(cfg, k, store, log)
+	eng := shaper.New(cfg, k, nil, log)
 	res, err := eng.Refresh(ctx, shaper.Options{Reason: "libreqos", Debug: opts.Debug, TxQueues: opts.TxQueues})
 	if err != nil {
 		return report(out, res, err)
