@@ -30,6 +30,7 @@ type Result struct {
 	Planned    []Op          // requests planned against the live dump
 	Done       int           // requests that succeeded
 	RolledBack bool          // a failure was undone
+	Rebuilds   []string      // root or per-queue qdiscs rebuilt, with the reason
 	Before     *Live         // the dump taken before applying
 	DumpTime   time.Duration // time to read the live tree
 	ApplyTime  time.Duration // time spent sending requests
@@ -45,7 +46,7 @@ func (e *ApplyError) Error() string {
 	verb := map[OpKind]string{
 		OpReplaceRoot: "add root", OpDeleteRoot: "delete root", OpReplaceQdisc: "add qdisc",
 		OpDeleteClass: "delete class", OpAddClass: "add class", OpChangeClass: "change class",
-		OpReplaceLeaf: "add leaf", OpDeleteLeaf: "delete leaf", OpDeleteQdisc: "delete qdisc",
+		OpReplaceLeaf: "add leaf", OpDeleteLeaf: "delete leaf", OpParkQueue: "park queue",
 	}[e.Op.Kind]
 	what := verb
 	if e.Op.QdiscKind != "" && e.Op.Kind != OpDeleteClass && e.Op.Kind != OpAddClass && e.Op.Kind != OpChangeClass {
@@ -86,6 +87,16 @@ func Apply(ctx context.Context, h *Handle, t *plan.Tree, opts Options) (*Result,
 	log.Info("tc apply planned", "interfaces", want.ifaces, "requests", len(res.Planned), "dump", res.DumpTime)
 	if len(res.Planned) == 0 {
 		return res, nil
+	}
+	for _, o := range res.Planned {
+		switch o.Kind {
+		case OpReplaceRoot, OpDeleteRoot, OpReplaceQdisc, OpParkQueue:
+			// Everything under this qdisc is rebuilt; say why.
+			res.Rebuilds = append(res.Rebuilds, o.String())
+		}
+	}
+	if len(res.Rebuilds) > 0 {
+		log.Warn("tc apply: rebuilding queues that cannot change live", "why", res.Rebuilds)
 	}
 	memPath := opts.MemInfoPath
 	if memPath == "" {

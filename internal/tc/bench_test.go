@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -33,7 +35,7 @@ func BenchmarkFullApply10k(b *testing.B) {
 	if err := os.WriteFile(file, []byte(batch), 0o644); err != nil {
 		b.Fatal(err)
 	}
-	var nlTotal, tcTotal time.Duration
+	var nlTotal, tcTotal, nlCPU, tcCPU time.Duration
 	var requests, iter int
 	for b.Loop() {
 		b.StopTimer()
@@ -44,9 +46,10 @@ func BenchmarkFullApply10k(b *testing.B) {
 			tn := newTestNet(b, benchQueues)
 			defer tn.close()
 			b.StartTimer()
-			start := time.Now()
+			start, cpu0 := time.Now(), selfCPU()
 			res, err := Apply(context.Background(), tn.h, tree, Options{Logger: quiet})
 			nlTotal += time.Since(start)
+			nlCPU += selfCPU() - cpu0
 			b.StopTimer()
 			if err != nil {
 				b.Fatal(err)
@@ -59,8 +62,12 @@ func BenchmarkFullApply10k(b *testing.B) {
 			defer tn.close()
 			b.StartTimer()
 			start := time.Now()
-			out, err := exec.Command("ip", "netns", "exec", tn.A, "tc", "-force", "-batch", file).CombinedOutput()
+			cmd := exec.Command("ip", "netns", "exec", tn.A, "tc", "-force", "-batch", file)
+			out, err := cmd.CombinedOutput()
 			tcTotal += time.Since(start)
+			if cmd.ProcessState != nil {
+				tcCPU += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+			}
 			b.StopTimer()
 			if err != nil {
 				b.Fatalf("tc -batch: %v\n%s", err, out)
@@ -85,14 +92,34 @@ func BenchmarkFullApply10k(b *testing.B) {
 			viaNetlink()
 		}
 		iter++
-		b.Logf("iteration %d: netlink %v, tc -batch %v", iter, nlTotal-nl0, tcTotal-tc0)
+		b.Logf("iteration %d: netlink %v, tc -batch %v (load %s)", iter, nlTotal-nl0, tcTotal-tc0, loadAvg())
 		b.StartTimer()
 	}
 	n := float64(b.N)
 	b.ReportMetric(nlTotal.Seconds()/n, "netlink-s")
 	b.ReportMetric(tcTotal.Seconds()/n, "tcbatch-s")
 	b.ReportMetric(tcTotal.Seconds()/nlTotal.Seconds(), "tcbatch/netlink")
+	// CPU time (user+sys) is less sensitive to a shared machine than wall time.
+	b.ReportMetric(nlCPU.Seconds()/n, "netlink-cpu-s")
+	b.ReportMetric(tcCPU.Seconds()/n, "tcbatch-cpu-s")
 	b.ReportMetric(float64(requests), "requests")
+}
+
+// selfCPU is this process's user+system CPU time.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	return strings.Join(strings.Fields(string(b))[:3], " ")
 }
 
 // teardown deletes the tree synchronously (namespace deletion is

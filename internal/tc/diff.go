@@ -20,12 +20,15 @@ const (
 	OpChangeClass
 	OpReplaceLeaf
 	OpDeleteLeaf
-	OpDeleteQdisc // infrastructure qdisc that must go before it can be re-created
+	// OpParkQueue swaps an infrastructure qdisc for a plain pfifo_fast so it
+	// can be re-created under the same handle; traffic keeps flowing
+	// (unshaped) instead of hitting noop while the queue is rebuilt.
+	OpParkQueue
 )
 
 func (k OpKind) String() string {
 	return [...]string{"replace root qdisc", "delete root qdisc", "replace qdisc", "delete class",
-		"add class", "change class", "replace leaf", "delete leaf", "delete qdisc"}[k]
+		"add class", "change class", "replace leaf", "delete leaf", "park queue on pfifo_fast"}[k]
 }
 
 // Op is one planned kernel request with the reason it is needed.
@@ -225,7 +228,7 @@ func diff(live *Live, want *desired) []Op {
 			if q.Handle == w.handle && !w.anyHandle {
 				// htb and mq cannot be changed in place; the same handle means
 				// the kernel would try, so remove the old one first.
-				ops = append(ops, Op{Kind: OpDeleteQdisc, Interface: w.iface, Handle: q.Handle, Parent: w.parent, QdiscKind: q.Kind,
+				ops = append(ops, Op{Kind: OpParkQueue, Interface: w.iface, Handle: q.Handle, Parent: w.parent, QdiscKind: "pfifo_fast", anyHandle: true,
 					Owner: w.owner, Reason: reason})
 			}
 		}
@@ -415,7 +418,9 @@ func (h *Handle) exec(o *Op, ifindex int) error {
 		return h.request(unix.RTM_NEWQDISC, replace, ifindex, handle, uint32(o.Parent), o.QdiscKind, o.opts, o.nested)
 	case OpDeleteRoot:
 		return h.request(unix.RTM_DELQDISC, 0, ifindex, 0, uint32(plan.RootParent), "", nil, false)
-	case OpDeleteLeaf, OpDeleteQdisc:
+	case OpParkQueue:
+		return h.request(unix.RTM_NEWQDISC, replace, ifindex, 0, uint32(o.Parent), "pfifo_fast", nil, false)
+	case OpDeleteLeaf:
 		return h.request(unix.RTM_DELQDISC, 0, ifindex, uint32(o.Handle), uint32(o.Parent), "", nil, false)
 	case OpDeleteClass:
 		return h.request(unix.RTM_DELTCLASS, 0, ifindex, uint32(o.Handle), 0, "", nil, false)

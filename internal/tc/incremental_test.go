@@ -311,3 +311,34 @@ func TestUntouchedCircuitSurvivesUpdate(t *testing.T) {
 		}
 	}
 }
+
+// An HTB parameter change cannot be made live: only that queue is rebuilt,
+// parked on pfifo_fast meanwhile, and the reason is reported.
+func TestQueueRebuildIsLimitedAndExplained(t *testing.T) {
+	tn := newTestNet(t, 4)
+	ctx := context.Background()
+	tr := testTree("a0", 4, 4, 20)
+	if _, err := Apply(ctx, tn.h, tr, Options{Logger: quiet}); err != nil {
+		t.Fatal(err)
+	}
+	tr.Qdiscs[2].HTBR2Q = 100 // queue 2
+	res, err := Apply(ctx, tn.h, tr, Options{Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Rebuilds) != 2 || !strings.Contains(res.Rebuilds[0], "park queue") || !strings.Contains(res.Rebuilds[1], "r2q 2084 default 2, want r2q 100") {
+		t.Fatalf("rebuilds %q", res.Rebuilds)
+	}
+	for _, o := range res.Planned {
+		if o.Handle.Major() != 2 && o.Parent.Major() != 2 && o.Parent != plan.MakeHandle(0x7fff, 2) {
+			t.Errorf("op outside queue 2: %v", o)
+		}
+	}
+	live, err := Dump(tn.h, []string{"a0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := Compare(tr, live); len(d) != 0 {
+		t.Fatalf("after rebuild: %v", d)
+	}
+}
