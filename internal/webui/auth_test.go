@@ -67,9 +67,13 @@ func TestFirstRunFromLoopback(t *testing.T) {
 
 // serveAs sends a request through the handler as if from remote address ip.
 func serveAs(h http.Handler, ip, method, path, body string) *httptest.ResponseRecorder {
-	req := httptest.NewRequest(method, "http://ui.example"+path, strings.NewReader(body))
+	return serveAsHost(h, ip, "10.1.1.1:9123", method, path, body)
+}
+
+func serveAsHost(h http.Handler, ip, host, method, path, body string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(method, "http://"+host+path, strings.NewReader(body))
 	req.RemoteAddr = ip + ":40000"
-	req.Header.Set("Origin", "http://ui.example")
+	req.Header.Set("Origin", "http://"+host)
 	req.Header.Set("Content-Type", "application/json")
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
@@ -109,7 +113,21 @@ func TestFirstRunTokenOnlyAndPrivateNet(t *testing.T) {
 		t.Errorf("token-only mode from loopback without token = %d, want 403", rec.Code)
 	}
 	e2 := newEnv(t, nil)
-	if rec := serveAs(e2.srv.Handler(), "192.168.7.20", "POST", "/api/first-run", body); rec.Code != http.StatusOK {
+	h2 := e2.srv.Handler()
+	// DNS rebinding: a LAN browser sent by a hostile page addresses us by
+	// the attacker's name; no token-free first run then.
+	for _, host := range []string{"evil.example:9123", "evil.example", "shaper.lan:9123"} {
+		if rec := serveAsHost(h2, "192.168.7.20", host, "POST", "/api/first-run", body); rec.Code != http.StatusForbidden {
+			t.Errorf("LAN client, Host %s = %d, want 403", host, rec.Code)
+		}
+	}
+	for _, host := range []string{"[fd00::1]:9123", "localhost:9123"} {
+		rec := serveAsHost(h2, "192.168.7.20", host, "GET", "/api/setup-status", "")
+		if !strings.Contains(rec.Body.String(), `"token_required":false`) {
+			t.Errorf("LAN client, Host %s: setup-status %s, want token_required false", host, rec.Body)
+		}
+	}
+	if rec := serveAs(h2, "192.168.7.20", "POST", "/api/first-run", body); rec.Code != http.StatusOK {
 		t.Errorf("private LAN without token = %d (%s), want 200", rec.Code, rec.Body)
 	}
 }

@@ -20,10 +20,13 @@
 // # Security model
 //
 //   - First run: while the users file has no users, POST /api/first-run
-//     creates the first admin. It is accepted from loopback/private/link-local
-//     client addresses, or from anywhere with the one-time setup token that
-//     New logs (slog, key setup_token). Config.FirstRunTokenOnly requires the
-//     token always. X-Forwarded-For is never trusted.
+//     creates the first admin. Without a token it is accepted only from
+//     loopback/private/link-local client addresses and only when the Host
+//     header is an IP literal or localhost (so DNS rebinding through a LAN
+//     visitor's browser cannot do it); otherwise the one-time setup token
+//     that New logs (slog, key setup_token) is required.
+//     Config.FirstRunTokenOnly requires the token always. X-Forwarded-For
+//     is never trusted.
 //   - Users: JSON file, mode 0600, atomic temp+rename writes, bcrypt hashes.
 //     Roles "admin" and "readonly"; the last admin cannot be deleted.
 //   - Sessions: random 256-bit token in cookie lqos_session (HttpOnly,

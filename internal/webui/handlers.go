@@ -220,8 +220,26 @@ func (s *Server) handleSetupStatus(w http.ResponseWriter, r *http.Request, _ *re
 	})
 }
 
+// firstRunNeedsToken: the token can be skipped only from the local network
+// and only when the browser addressed us by IP literal or "localhost".
+// The Host check stops DNS rebinding: a web page on evil.example that
+// rebinds its name to this box would otherwise ride a LAN visitor's browser
+// through the first run.
 func (s *Server) firstRunNeedsToken(r *http.Request) bool {
-	return s.cfg.FirstRunTokenOnly || !isLocalNetwork(clientIP(r))
+	return s.cfg.FirstRunTokenOnly || !isLocalNetwork(clientIP(r)) || !isLiteralHost(r.Host)
+}
+
+func isLiteralHost(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	_, err := netip.ParseAddr(host)
+	return err == nil
 }
 
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request, _ *reqAuth) {
