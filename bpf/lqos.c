@@ -29,6 +29,7 @@ volatile const __u32 cfg_internet_vlan = 0; /* stick mode: VID facing the Intern
 volatile const __u32 cfg_isp_vlan = 0;      /* stick mode: VID facing subscribers */
 volatile const __u32 cfg_redirect_cpu = 1;  /* 0: XDP_PASS on the RX CPU instead */
 volatile const __u32 cfg_track_flows = 1;
+volatile const __u32 cfg_hot_cache = 1; /* 0: every lookup walks the trie */
 
 #define TC_ACT_OK 0
 
@@ -70,7 +71,7 @@ int lqos_xdp(struct xdp_md *ctx)
 	struct lqos_addr *host = dir == DIR_DOWN ? &pkt.dst : &pkt.src;
 
 	struct lqos_mapping m = {};
-	int mapped = lookup_mapping(host, &m);
+	int mapped = lookup_mapping(host, &m, cfg_hot_cache);
 	__u32 classid = 0;
 	if (mapped)
 		classid = dir == DIR_DOWN ? m.classid_down : m.classid_up;
@@ -173,7 +174,7 @@ int lqos_tc_egress(struct __sk_buff *skb)
 		return TC_ACT_OK;
 	}
 	struct lqos_mapping m = {};
-	if (!lookup_mapping(dir == DIR_DOWN ? &pkt.dst : &pkt.src, &m)) {
+	if (!lookup_mapping(dir == DIR_DOWN ? &pkt.dst : &pkt.src, &m, cfg_hot_cache)) {
 		stat_inc(STAT_TC_FALLBACK_UNMAPPED);
 		return TC_ACT_OK;
 	}

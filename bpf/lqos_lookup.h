@@ -16,8 +16,17 @@
  * Negative results are cached too, so unmapped traffic (most of the Internet
  * side of a scan) does not walk the trie on every packet.
  */
-static __always_inline int lookup_mapping(struct lqos_addr *addr, struct lqos_mapping *out)
+static __always_inline int lookup_mapping(struct lqos_addr *addr, struct lqos_mapping *out, int use_cache)
 {
+	if (!use_cache) {
+		struct lqos_lpm_key key = { .prefixlen = 128, .addr = *addr };
+		struct lqos_mapping *m = bpf_map_lookup_elem(&lqos_lpm, &key);
+		if (!m)
+			return 0;
+		*out = *m;
+		return 1;
+	}
+
 	__u32 zero = 0;
 	__u32 epoch = 0;
 	/* Read the epoch before the trie: if userspace changes the trie and

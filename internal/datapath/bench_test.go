@@ -57,6 +57,24 @@ func BenchmarkXDPNoFlows(b *testing.B) {
 	benchFrames(b, progs.LqosXdp)
 }
 
+// BenchmarkXDPNoCache walks the 100k-entry trie on every packet: the cost
+// of a hot-cache miss (first packet of a host, or after Invalidate).
+func BenchmarkXDPNoCache(b *testing.B) {
+	d, _ := openTest(b, Options{MaxMappings: 131072, DisableHotCache: true})
+	if err := d.BatchUpdate(benchEntries(100_000)); err != nil {
+		b.Fatal(err)
+	}
+	if err := d.Add(mustPrefix("2001:db8:1::/48"), Mapping{ClassID: ClassID(1, 2), UploadClassID: ClassID(2, 2)}); err != nil {
+		b.Fatal(err)
+	}
+	progs, err := d.loadPrograms(Interface{Name: "bench", Role: RoleInternet})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer progs.Close()
+	benchFrames(b, progs.LqosXdp)
+}
+
 func benchFrames(b *testing.B, prog *ebpf.Program) {
 	cases := []struct {
 		name  string

@@ -87,6 +87,9 @@ type Options struct {
 	// DisableFlows turns off per-flow tracking (and with it RTT and
 	// retransmit data).
 	DisableFlows bool
+	// DisableHotCache makes every lookup walk the LPM trie (for measuring
+	// and debugging; the cache is always correct thanks to epochs).
+	DisableHotCache bool
 
 	MaxMappings  uint32 // LPM trie capacity (default 131072)
 	HotCacheSize uint32 // exact-address cache (default 32768)
@@ -274,6 +277,7 @@ func (d *Datapath) loadPrograms(ifc Interface) (*lqosPrograms, error) {
 		"cfg_isp_vlan":      uint32(ifc.ISPVLAN),
 		"cfg_redirect_cpu":  b2u(d.opts.CPURedirect),
 		"cfg_track_flows":   b2u(!d.opts.DisableFlows),
+		"cfg_hot_cache":     b2u(!d.opts.DisableHotCache),
 	}
 	for name, v := range vars {
 		vs, ok := cs.Variables[name]

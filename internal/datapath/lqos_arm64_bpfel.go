@@ -101,6 +101,7 @@ const (
 	lqosProgLqosTcEgress   = "lqos_tc_egress"
 	lqosProgLqosXdp        = "lqos_xdp"
 	lqosVarCfgDirection    = "cfg_direction"
+	lqosVarCfgHotCache     = "cfg_hot_cache"
 	lqosVarCfgInternetVlan = "cfg_internet_vlan"
 	lqosVarCfgIspVlan      = "cfg_isp_vlan"
 	lqosVarCfgRedirectCpu  = "cfg_redirect_cpu"
@@ -171,6 +172,7 @@ type lqosMapSpecs struct {
 // It can be passed ebpf.CollectionSpec.Assign.
 type lqosVariableSpecs struct {
 	CfgDirection    *ebpf.VariableSpec `ebpf:"cfg_direction"`
+	CfgHotCache     *ebpf.VariableSpec `ebpf:"cfg_hot_cache"`
 	CfgInternetVlan *ebpf.VariableSpec `ebpf:"cfg_internet_vlan"`
 	CfgIspVlan      *ebpf.VariableSpec `ebpf:"cfg_isp_vlan"`
 	CfgRedirectCpu  *ebpf.VariableSpec `ebpf:"cfg_redirect_cpu"`
@@ -223,6 +225,7 @@ func (m *lqosMaps) Close() error {
 // It can be passed to loadLqosObjects or ebpf.CollectionSpec.LoadAndAssign.
 type lqosVariables struct {
 	CfgDirection    *ebpf.Variable `ebpf:"cfg_direction"`
+	CfgHotCache     *ebpf.Variable `ebpf:"cfg_hot_cache"`
 	CfgInternetVlan *ebpf.Variable `ebpf:"cfg_internet_vlan"`
 	CfgIspVlan      *ebpf.Variable `ebpf:"cfg_isp_vlan"`
 	CfgRedirectCpu  *ebpf.Variable `ebpf:"cfg_redirect_cpu"`
