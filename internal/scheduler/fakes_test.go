@@ -310,16 +310,16 @@ func newLab(t *testing.T, integration, devices string, mod func(*Options, *Deps)
 	}
 	l.behavior = func(context.Context, io.Writer) error { return nil }
 	o := Options{Integration: integration, InputDir: l.dir, LogDir: l.logDir,
-		IntegrationTimeout: 200 * time.Millisecond, LockPath: filepath.Join(t.TempDir(), "apply.lock")}
+		IntegrationTimeout: time.Hour, LockPath: filepath.Join(t.TempDir(), "apply.lock")}
 	d := Deps{Reporter: l.rep, Bus: l.bus, Refresher: l.ref, Clock: l.clock,
 		Logger: slog.New(slog.NewTextHandler(l.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Notify: func(s string) { l.notes.Write([]byte(s + "\n")) },
-		Runner: FuncRunner{integration: func(ctx context.Context, out io.Writer) error {
+		Runner: hangGate{FuncRunner{integration: func(ctx context.Context, out io.Writer) error {
 			l.bmu.Lock()
 			b := l.behavior
 			l.bmu.Unlock()
 			return b(ctx, out)
-		}}}
+		}}}}
 	if mod != nil {
 		mod(&o, &d)
 	}
@@ -364,12 +364,29 @@ func (l *lab) logFiles() []string {
 
 // Integration behaviours.
 
+// hangForever prints, says it is hung, and ignores ctx until release.
 func hangForever(release <-chan struct{}) func(context.Context, io.Writer) error {
-	return func(_ context.Context, out io.Writer) error {
+	return func(ctx context.Context, out io.Writer) error {
 		io.WriteString(out, "fetching customers...\n")
+		if h, ok := ctx.Value(hungKey{}).(func()); ok {
+			h()
+		}
 		<-release // ignores ctx on purpose
 		return nil
 	}
+}
+
+type hungKey struct{}
+
+// hangGate plays the integration timeout: a behaviour that reports itself
+// hung gets its context ended, exactly as the deadline would, but without
+// depending on how fast this machine is.
+type hangGate struct{ inner IntegrationRunner }
+
+func (g hangGate) Run(ctx context.Context, name string) RunResult {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	return g.inner.Run(context.WithValue(ctx, hungKey{}, func() { cancel() }), name)
 }
 
 func contains(t *testing.T, what, s string, subs ...string) {

@@ -22,7 +22,9 @@ func TestMain(m *testing.M) {
 		os.Exit(m.Run())
 	}
 	if p := os.Getenv("LQT_SCHED_PIDFILE"); p != "" {
-		os.WriteFile(p, []byte(strconv.Itoa(os.Getpid())), 0o644)
+		// Atomically: others wait for the file to exist, then read it.
+		os.WriteFile(p+".tmp", []byte(strconv.Itoa(os.Getpid())), 0o644)
+		os.Rename(p+".tmp", p)
 	}
 	switch mode {
 	case "ok":
@@ -60,6 +62,8 @@ func TestMain(m *testing.M) {
 				time.Sleep(5 * time.Millisecond)
 			}
 			fmt.Println("fetching sites...")
+			// Tell the test the whole group is up and hung.
+			os.WriteFile(os.Getenv("LQT_SCHED_PIDFILE")+".ready", nil, 0o644)
 		}
 		select {}
 	}
@@ -73,6 +77,32 @@ func execRunner(t *testing.T, pidfile string) *ExecRunner {
 		Env:   append(os.Environ(), "LQT_SCHED_PIDFILE="+pidfile),
 		Grace: 100 * time.Millisecond,
 	}
+}
+
+// waitFile waits for path to appear (bounded, so a broken child fails the
+// test instead of hanging it).
+func waitFile(t *testing.T, path string) {
+	for i := 0; i < 6000; i++ {
+		if _, err := os.Stat(path); err == nil {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Errorf("%s never appeared", path)
+}
+
+// gatedRunner ends the run (as a timeout would) once the child says it hangs.
+type gatedRunner struct {
+	inner IntegrationRunner
+	ready string
+	t     *testing.T
+}
+
+func (g gatedRunner) Run(ctx context.Context, name string) RunResult {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() { waitFile(g.t, g.ready); cancel() }()
+	return g.inner.Run(ctx, name)
 }
 
 func alive(pid int) bool { return syscall.Kill(pid, 0) == nil }
@@ -89,7 +119,10 @@ func readPID(t *testing.T, path string) int {
 	if err != nil {
 		t.Fatalf("child did not start: %v", err)
 	}
-	pid, _ := strconv.Atoi(string(b))
+	pid, err := strconv.Atoi(string(b))
+	if err != nil || pid <= 0 {
+		t.Fatalf("pid file %s: %q", path, b)
+	}
 	return pid
 }
 
@@ -121,7 +154,7 @@ func TestExecRunner(t *testing.T) {
 			}
 			contains(t, "output", r.Output, "panic: assignment to entry in nil map", "goroutine 1")
 		}},
-		{"hang", 2 * time.Second, func(t *testing.T, r RunResult) {
+		{"hang", time.Hour, func(t *testing.T, r RunResult) {
 			var te *TimeoutError
 			if !errors.As(r.Err, &te) {
 				t.Errorf("err %v, want timeout", r.Err)
@@ -136,6 +169,11 @@ func TestExecRunner(t *testing.T) {
 			r.Env = append(r.Env, "LQT_SCHED_CHILD="+tc.mode)
 			ctx, cancel := context.WithTimeout(context.Background(), tc.timeout)
 			defer cancel()
+			if tc.mode == "hang" {
+				// "Time is up" once the child and grandchild are both up and
+				// hung: event-driven, so a slow machine cannot fail the test.
+				go func() { waitFile(t, pidfile+".ready"); cancel() }()
+			}
 			res := r.Run(ctx, "uisp")
 			tc.check(t, res)
 			if pid := readPID(t, pidfile); alive(pid) && !zombie(pid) {
@@ -171,14 +209,14 @@ func TestSchedulerWithExecRunner(t *testing.T) {
 	l := newLab(t, "uisp", "ShapedDevices.v1.csv", func(o *Options, d *Deps) {
 		r := execRunner(t, pidfile)
 		r.Env = append(r.Env, "LQT_SCHED_CHILD=hang")
-		d.Runner = r
-		o.IntegrationTimeout = 2 * time.Second
+		d.Runner = gatedRunner{inner: r, ready: pidfile + ".ready", t: t}
+		o.IntegrationTimeout = time.Hour
 	})
 	err := l.s.RunOnce(context.Background())
 	if err == nil {
 		t.Fatal("want failure")
 	}
-	contains(t, "error", l.rep.lastError(), "UISP integration did not finish within 2s and was stopped. Continuing.", "fetching sites...")
+	contains(t, "error", l.rep.lastError(), "UISP integration did not finish within 1h0m0s and was stopped. Continuing.", "fetching sites...")
 	logs := l.logFiles()
 	if len(logs) != 1 || !strings.HasPrefix(filepath.Base(logs[0]), "lqos_scheduler_uisp_integration_") {
 		t.Errorf("logs %v", logs)

@@ -94,7 +94,7 @@ func TestIntegrationOutcomes(t *testing.T) {
 				return hangForever(release)
 			},
 			wantErr: true, wantQueues: v1, wantDisk: v1,
-			wantMsg: []string{"Splynx did not finish within 200ms and was stopped. Continuing.", "fetching customers..."},
+			wantMsg: []string{"Splynx did not finish within 1h0m0s and was stopped. Continuing.", "fetching customers..."},
 			wantLog: []string{"fetching customers..."},
 		},
 		{
