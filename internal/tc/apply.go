@@ -20,6 +20,9 @@ type Options struct {
 	NoRollback bool
 	// DryRun plans the requests without sending them.
 	DryRun bool
+	// MemoryWarnOnly downgrades a failed memory preflight to a warning
+	// (lazy queues: most leaf qdiscs will not exist at once).
+	MemoryWarnOnly bool
 	// MemInfoPath is read for the memory preflight; "" = /proc/meminfo.
 	// An unreadable file skips the memory check (as upstream does).
 	MemInfoPath string
@@ -109,7 +112,11 @@ func Apply(ctx context.Context, h *Handle, t *plan.Tree, opts Options) (*Result,
 		log.Warn("tc apply: memory preflight skipped", "err", err)
 	}
 	if err := preflight(want, res.Planned, mem); err != nil {
-		return res, err
+		var pe *PreflightError
+		if !(opts.MemoryWarnOnly && errors.As(err, &pe) && pe.Code == "TC_MEMORY") {
+			return res, err
+		}
+		log.Warn("tc apply: memory preflight failed; continuing (lazy queues)", "err", err)
 	}
 	if opts.DryRun {
 		return res, nil

@@ -178,6 +178,9 @@ func TestPreflight(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "TC_MEMORY") || tn.h.Ops() != 0 {
 		t.Fatalf("apply with low memory: err %v, %d requests sent", err, tn.h.Ops())
 	}
+	if _, err := Apply(context.Background(), tn.h, tr, Options{Logger: quiet, MemInfoPath: mi, MemoryWarnOnly: true}); err != nil {
+		t.Fatalf("lazy queues downgrade the memory check to a warning: %v", err)
+	}
 	if err := os.WriteFile(mi, []byte("MemTotal: lots kB\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
