@@ -333,7 +333,11 @@ func (a *Applier) Apply(ctx context.Context, t *plan.Tree) (*Result, error) {
 		return res, nil
 	}
 	if err := a.preflight(t, ops); err != nil {
-		return res, err
+		var pe *PreflightError
+		if !(a.Opts.MemoryWarnOnly && errors.As(err, &pe) && pe.Code == "TC_MEMORY") {
+			return res, err
+		}
+		a.logger().Warn("tc apply: memory preflight failed; continuing (lazy queues)", "err", err)
 	}
 	if a.Opts.DryRun {
 		return res, nil
