@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cilium/ebpf"
@@ -120,6 +121,7 @@ type Datapath struct {
 
 	mu       sync.Mutex // serialises epoch bumps and attach/close
 	attached []*attachment
+	closed   atomic.Bool
 }
 
 var _ MappingStore = (*Datapath)(nil)
@@ -227,7 +229,16 @@ func (d *Datapath) closeMaps() {
 	for _, m := range d.maps {
 		m.Close()
 	}
-	d.maps = map[string]*ebpf.Map{}
+}
+
+// ErrClosed is returned by every method after Close.
+var ErrClosed = errors.New("datapath: closed")
+
+func (d *Datapath) live() error {
+	if d.closed.Load() {
+		return ErrClosed
+	}
+	return nil
 }
 
 // Close detaches every program and closes the maps. Pinned maps (and with
@@ -235,6 +246,9 @@ func (d *Datapath) closeMaps() {
 func (d *Datapath) Close() error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if d.closed.Swap(true) {
+		return nil
+	}
 	var errs []error
 	for _, a := range d.attached {
 		errs = append(errs, a.close())
@@ -246,6 +260,9 @@ func (d *Datapath) Close() error {
 
 // Unpin removes the pins, so the maps die with the last user.
 func (d *Datapath) Unpin() error {
+	if err := d.live(); err != nil {
+		return err
+	}
 	var errs []error
 	for _, m := range d.maps {
 		if m.IsPinned() {
@@ -256,7 +273,12 @@ func (d *Datapath) Unpin() error {
 }
 
 // Capacity is the trie's max_entries.
-func (d *Datapath) Capacity() int { return int(d.maps[mapLPM].MaxEntries()) }
+func (d *Datapath) Capacity() int {
+	if d.live() != nil {
+		return 0
+	}
+	return int(d.maps[mapLPM].MaxEntries())
+}
 
 // loadPrograms loads both programs with the constants for one interface,
 // sharing this Datapath's maps.
@@ -310,6 +332,9 @@ func b2u(b bool) uint32 {
 
 // Add inserts or replaces one mapping; effective for the next packet.
 func (d *Datapath) Add(p netip.Prefix, m Mapping) error {
+	if err := d.live(); err != nil {
+		return err
+	}
 	k, err := encodePrefix(p)
 	if err != nil {
 		return err
@@ -325,6 +350,9 @@ func (d *Datapath) Add(p netip.Prefix, m Mapping) error {
 
 // Delete removes one mapping; effective for the next packet.
 func (d *Datapath) Delete(p netip.Prefix) error {
+	if err := d.live(); err != nil {
+		return err
+	}
 	k, err := encodePrefix(p)
 	if err != nil {
 		return err
@@ -338,6 +366,9 @@ func (d *Datapath) Delete(p netip.Prefix) error {
 // Resolve returns the mapping the data path would use for addr (longest
 // prefix match in the trie, bypassing the hot cache).
 func (d *Datapath) Resolve(addr netip.Addr) (Mapping, bool, error) {
+	if err := d.live(); err != nil {
+		return Mapping{}, false, err
+	}
 	bits := 128
 	if addr.Unmap().Is4() {
 		bits = 32
@@ -358,6 +389,9 @@ func (d *Datapath) Resolve(addr netip.Addr) (Mapping, bool, error) {
 
 // List returns all mappings sorted by prefix.
 func (d *Datapath) List() ([]Entry, error) {
+	if err := d.live(); err != nil {
+		return nil, err
+	}
 	var (
 		k   lpmKey
 		v   rawMapping
@@ -380,6 +414,9 @@ func (d *Datapath) List() ([]Entry, error) {
 
 // Clear removes all mappings and empties the hot cache.
 func (d *Datapath) Clear() error {
+	if err := d.live(); err != nil {
+		return err
+	}
 	if err := deleteAll[lpmKey](d.maps[mapLPM]); err != nil {
 		return fmt.Errorf("datapath: clear mappings: %w", err)
 	}
@@ -393,6 +430,9 @@ func (d *Datapath) Clear() error {
 // (per-element updates on kernels without batch support for LPM tries), then
 // invalidates the hot cache once.
 func (d *Datapath) BatchUpdate(entries []Entry) error {
+	if err := d.live(); err != nil {
+		return err
+	}
 	if len(entries) == 0 {
 		return nil
 	}
@@ -425,6 +465,9 @@ func (d *Datapath) BatchUpdate(entries []Entry) error {
 // Add, Delete, Clear and BatchUpdate call it; code that writes the trie some
 // other way must too.
 func (d *Datapath) Invalidate() error {
+	if err := d.live(); err != nil {
+		return err
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	var epoch uint32
@@ -441,6 +484,9 @@ func (d *Datapath) Invalidate() error {
 // FlushHotCache empties the cache (Invalidate already makes it stale; this
 // only frees the slots).
 func (d *Datapath) FlushHotCache() error {
+	if err := d.live(); err != nil {
+		return err
+	}
 	return deleteAll[[16]byte](d.maps[mapHotCache])
 }
 
@@ -497,6 +543,25 @@ type attachment struct {
 	TC     string
 }
 
+// AttachInfo describes one attached interface.
+type AttachInfo struct {
+	Name string
+	Role Role
+	XDP  string // "driver" or "generic"
+	TC   string // "tcx" or "clsact"
+}
+
+// Attached lists the interfaces attached so far and the modes in use.
+func (d *Datapath) Attached() []AttachInfo {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	out := make([]AttachInfo, 0, len(d.attached))
+	for _, a := range d.attached {
+		out = append(out, AttachInfo{Name: a.ifc.Name, Role: a.ifc.Role, XDP: a.XDP, TC: a.TC})
+	}
+	return out
+}
+
 func (a *attachment) close() error {
 	var errs []error
 	for _, l := range a.links {
@@ -514,6 +579,9 @@ func (a *attachment) close() error {
 // interface, so a verifier failure leaves the interface as it was. Interface
 // names resolve in the calling thread's network namespace.
 func (d *Datapath) Attach(ifaces ...Interface) error {
+	if err := d.live(); err != nil {
+		return err
+	}
 	for _, ifc := range ifaces {
 		a, err := d.attachOne(ifc)
 		if err != nil {
@@ -646,6 +714,9 @@ func readAll[K, V any](m *ebpf.Map, perCPU int, each func(k K, v []V)) error {
 
 // HostCounters returns every host's counters summed over CPUs.
 func (d *Datapath) HostCounters() ([]HostCounters, error) {
+	if err := d.live(); err != nil {
+		return nil, err
+	}
 	mono := monoClock()
 	var out []HostCounters
 	err := readAll(d.maps[mapHosts], int(d.ncpu), func(k [16]byte, v []rawHostCounters) {
@@ -659,6 +730,9 @@ func (d *Datapath) HostCounters() ([]HostCounters, error) {
 
 // Flows returns every tracked flow.
 func (d *Datapath) Flows() ([]Flow, error) {
+	if err := d.live(); err != nil {
+		return nil, err
+	}
 	mono := monoClock()
 	var out []Flow
 	err := readAll(d.maps[mapFlows], 1, func(k rawFlowKey, v []rawFlow) {
@@ -672,11 +746,17 @@ func (d *Datapath) Flows() ([]Flow, error) {
 
 // ExpireFlows deletes flows idle for longer than idle and returns how many.
 func (d *Datapath) ExpireFlows(idle time.Duration) (int, error) {
+	if err := d.live(); err != nil {
+		return 0, err
+	}
 	return expire[rawFlowKey, rawFlow](d.maps[mapFlows], idle, func(v *rawFlow) uint64 { return v.LastSeenNs })
 }
 
 // ExpireHosts deletes host counters idle for longer than idle.
 func (d *Datapath) ExpireHosts(idle time.Duration) (int, error) {
+	if err := d.live(); err != nil {
+		return 0, err
+	}
 	return expire[[16]byte, []rawHostCounters](d.maps[mapHosts], idle, func(v *[]rawHostCounters) uint64 {
 		var last uint64
 		for _, c := range *v {
@@ -733,6 +813,9 @@ type Stats struct {
 
 // Stats reads the event counters.
 func (d *Datapath) Stats() (Stats, error) {
+	if err := d.live(); err != nil {
+		return Stats{}, err
+	}
 	var s Stats
 	fields := []*uint64{&s.XDPPackets, &s.XDPNotIP, &s.XDPMapped, &s.XDPUnmapped, &s.CacheHits, &s.CacheMisses,
 		&s.XDPMetaFail, &s.XDPRedirect, &s.TCPackets, &s.TCMeta, &s.TCFallbackMapped, &s.TCFallbackUnmap, &s.TCNotIP}

@@ -8,7 +8,9 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -404,5 +406,61 @@ func TestShapingThroughHTB(t *testing.T) {
 				t.Errorf("cpumap off but %d redirects", st.XDPRedirect)
 			}
 		})
+	}
+}
+
+func TestAttachAutoAndClose(t *testing.T) {
+	requireRoot(t)
+	ns := newNS(t)
+	h := nlHandle(t, ns)
+	if err := h.LinkAdd(&netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: "lqtdpa0"}, PeerName: "lqtdpa1"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"lqtdpa0", "lqtdpa1"} {
+		l, _ := h.LinkByName(n)
+		if err := h.LinkSetUp(l); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, pin := openTest(t, Options{})
+	err := inNS(ns, func() error {
+		return d.Attach(Interface{Name: "lqtdpa0", Role: RoleStick, InternetVLAN: 10, ISPVLAN: 20})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := d.Attached()
+	want := []AttachInfo{{Name: "lqtdpa0", Role: RoleStick, XDP: "driver", TC: "tcx"}}
+	if len(got) != 1 || got[0] != want[0] {
+		t.Errorf("Attached() = %+v, want %+v", got, want)
+	}
+	xdpAttached := func() bool {
+		l, err := h.LinkByName("lqtdpa0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l.Attrs().Xdp != nil && l.Attrs().Xdp.Attached
+	}
+	if !xdpAttached() {
+		t.Error("no XDP program on lqtdpa0 after Attach")
+	}
+
+	// A second attach to the same interface must fail cleanly.
+	err = inNS(ns, func() error { return d.Attach(Interface{Name: "lqtdpa0", Role: RoleISP}) })
+	if err == nil {
+		t.Error("second Attach to the same interface succeeded")
+	}
+	if err := inNS(ns, func() error { return d.Attach(Interface{Name: "lqtdpnope", Role: RoleISP}) }); err == nil || !strings.Contains(err.Error(), "lqtdpnope") {
+		t.Errorf("attach to a missing interface: %v", err)
+	}
+
+	if err := d.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if xdpAttached() {
+		t.Error("XDP program still attached after Close")
+	}
+	if _, err := os.Stat(filepath.Join(pin, mapLPM)); err != nil {
+		t.Errorf("pinned trie gone after Close: %v", err)
 	}
 }

@@ -4,6 +4,7 @@ package datapath
 
 import (
 	"encoding/binary"
+	"errors"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -527,5 +528,36 @@ func TestHostCountersManyHosts(t *testing.T) {
 	}
 	if n, err := d.ExpireHosts(time.Millisecond); err != nil || n != len(hosts) {
 		t.Errorf("ExpireHosts = %d, %v; want all %d (last seen at boot)", n, err, len(hosts))
+	}
+}
+
+func TestMethodsAfterCloseFail(t *testing.T) {
+	d, _ := openTest(t, Options{})
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	checks := map[string]error{
+		"Add":         d.Add(mustPrefix("10.0.0.0/8"), Mapping{ClassID: 0x10003}),
+		"Delete":      d.Delete(mustPrefix("10.0.0.0/8")),
+		"Clear":       d.Clear(),
+		"BatchUpdate": d.BatchUpdate([]Entry{{Prefix: mustPrefix("10.0.0.0/8"), Mapping: Mapping{ClassID: 0x10003}}}),
+		"Invalidate":  d.Invalidate(),
+		"Attach":      d.Attach(Interface{Name: "lo", Role: RoleISP}),
+	}
+	_, checks["List"] = d.List()
+	_, checks["HostCounters"] = d.HostCounters()
+	_, checks["Flows"] = d.Flows()
+	_, checks["Stats"] = d.Stats()
+	_, _, checks["Resolve"] = d.Resolve(netip.MustParseAddr("10.0.0.1"))
+	for name, err := range checks {
+		if !errors.Is(err, ErrClosed) {
+			t.Errorf("%s after Close: %v, want ErrClosed", name, err)
+		}
+	}
+	if d.Capacity() != 0 {
+		t.Error("Capacity after Close not 0")
 	}
 }
