@@ -92,7 +92,7 @@ func TestOnce(t *testing.T) {
 		{
 			name:    "setup required",
 			extra:   func(*testing.T) string { return "" },
-			wantLog: []string{"Setup required", "does not exist"},
+			wantLog: []string{"Setup required", "neither ShapedDevices.csv nor network.json exists"},
 		},
 		{
 			name:  "invalid inputs never reach the kernel",

@@ -38,9 +38,10 @@ import (
 	"github.com/libreqos-go/lqos/internal/lock"
 )
 
-// ErrSetupRequired: no integration is enabled and there is no
-// ShapedDevices.csv, so there is nothing to shape yet.
-var ErrSetupRequired = errors.New("setup required: no integration enabled and no ShapedDevices.csv")
+// ErrSetupRequired: no integration is enabled and ShapedDevices.csv or
+// network.json is missing, so there is nothing to shape yet (the UI shows
+// "Setup required", as upstream does).
+var ErrSetupRequired = errors.New("setup required: no integration enabled and no ShapedDevices.csv/network.json")
 
 // Kind of job.
 type Kind int
@@ -428,10 +429,10 @@ func (s *Scheduler) RunCycle(ctx context.Context, k Kind) error {
 	}
 	s.lastFP, s.pendingFP = in.fp, ""
 
-	if s.o.Integration == "" && !in.Has(FileShapedDevices) {
-		msg := fmt.Sprintf("Setup required: no integration is enabled in lqos.conf and %s does not exist in %s. "+
-			"Enable an integration or create ShapedDevices.csv (and network.json); the scheduler applies them as soon as they appear.",
-			FileShapedDevices, s.o.InputDir)
+	if missing := missingDIY(in); s.o.Integration == "" && missing != "" {
+		msg := fmt.Sprintf("Setup required: no integration is enabled in lqos.conf and %s in %s. "+
+			"Enable an integration or create ShapedDevices.csv and network.json ({} for a flat network); "+
+			"the scheduler applies them as soon as they appear.", missing, s.o.InputDir)
 		log.Warn(msg)
 		s.d.Notify("Setup required: no topology source configured")
 		s.progress(ctx, Progress{Active: false, Phase: PhaseSetupRequired, Label: "Setup required", Step: ph.steps, Steps: ph.steps})
@@ -487,6 +488,19 @@ func (s *Scheduler) RunCycle(ctx context.Context, k Kind) error {
 	s.appliedHash, s.everApplied = in.Hash, true
 	log.Info("queues refreshed", "full", full)
 	return s.finish(ctx, log, k, start, ph, integFail, integLog)
+}
+
+// missingDIY names the operator-maintained files that do not exist yet.
+func missingDIY(in *Inputs) string {
+	switch {
+	case !in.Has(FileShapedDevices) && !in.Has(FileNetwork):
+		return "neither " + FileShapedDevices + " nor " + FileNetwork + " exists"
+	case !in.Has(FileShapedDevices):
+		return FileShapedDevices + " does not exist"
+	case !in.Has(FileNetwork):
+		return FileNetwork + " does not exist"
+	}
+	return ""
 }
 
 // finish reports the end of a job whose inputs are applied (or unchanged).

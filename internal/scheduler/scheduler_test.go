@@ -348,10 +348,16 @@ func TestSetupRequired(t *testing.T) {
 	if l.rep.lastPhase() != PhaseSetupRequired {
 		t.Errorf("phase %q, want %q", l.rep.lastPhase(), PhaseSetupRequired)
 	}
-	contains(t, "output", l.rep.last("output").Text, "Setup required", l.dir)
+	contains(t, "output", l.rep.last("output").Text, "Setup required", l.dir, "neither ShapedDevices.csv nor network.json exists")
 	if len(l.ref.applied()) != 0 || l.rep.count("urgent") != 0 || l.rep.lastError() != "" {
 		t.Errorf("setup required must not apply, fail or raise: %+v", l.rep.all())
 	}
+	// One of the two is not enough.
+	l.write(FileShapedDevices, readTestdata(t, "ShapedDevices.v1.csv"))
+	if err := l.s.RunOnce(context.Background()); !errors.Is(err, ErrSetupRequired) {
+		t.Fatalf("without network.json: %v", err)
+	}
+	contains(t, "output", l.rep.last("output").Text, "network.json does not exist")
 	// Creating the files is picked up by the poll and set up fully.
 	l.write(FileNetwork, readTestdata(t, "network.json"))
 	l.write(FileShapedDevices, readTestdata(t, "ShapedDevices.v1.csv"))
