@@ -1,0 +1,99 @@
+package tc
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/libreqos-go/lqos/internal/plan"
+	"github.com/vishvananda/netlink/nl"
+)
+
+// kernelCakeDump mimics what the kernel reports for a cake qdisc: every
+// option, in its own order, whatever was requested.
+func kernelCakeDump(diffserv uint32) []byte {
+	return nested([]*nl.RtAttr{
+		nl.NewRtAttr(tcaCakeBaseRate64, u64(0)),
+		nl.NewRtAttr(tcaCakeFlowMode, u32(7)),
+		nl.NewRtAttr(tcaCakeRTT, u32(100000)),
+		nl.NewRtAttr(tcaCakeTarget, u32(5000)),
+		nl.NewRtAttr(tcaCakeDiffservMode, u32(diffserv)),
+		nl.NewRtAttr(tcaCakeNAT, u32(0)),
+		nl.NewRtAttr(tcaCakeSplitGSO, u32(1)),
+	})
+}
+
+// Leaf comparison without a kernel that has cake: the dump carries more
+// attributes than we send; only the ones we asked for must match.
+func TestDiffCakeLeafAgainstDump(t *testing.T) {
+	tree := testTree("a0", 1, 1, 1)
+	c := &tree.Classes[len(tree.Classes)-1]
+	c.Leaf = plan.Leaf{Kind: "cake", Args: []string{"diffserv4", "rtt", "100ms"}}
+	want, err := fromTree(tree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		leaf LiveQdisc
+		want []OpKind
+	}{
+		{"same options", LiveQdisc{Kind: "cake", Handle: c.LeafHandle, Options: kernelCakeDump(1)}, nil},
+		{"other diffserv", LiveQdisc{Kind: "cake", Handle: c.LeafHandle, Options: kernelCakeDump(2)}, []OpKind{OpReplaceLeaf}},
+		{"other handle", LiveQdisc{Kind: "cake", Handle: plan.MakeHandle(0x9999, 0), Options: kernelCakeDump(1)}, []OpKind{OpReplaceLeaf}},
+		{"fq_codel there", LiveQdisc{Kind: "fq_codel", Handle: c.LeafHandle}, []OpKind{OpDeleteLeaf, OpReplaceLeaf}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			live := liveFromDesired(want)
+			for i := range live.Qdiscs {
+				if live.Qdiscs[i].Parent == c.ID {
+					l := tt.leaf
+					l.Interface, l.Parent = "a0", c.ID
+					live.Qdiscs[i] = l
+				}
+			}
+			got := diff(live, want)
+			if !slices.Equal(opKinds(got), tt.want) {
+				t.Fatalf("ops %v, want %v", got, tt.want)
+			}
+			for _, o := range got {
+				if !strings.HasPrefix(o.Owner, "circuit c0 (class 1:4) on a0") {
+					t.Errorf("op owner %q does not name the circuit", o.Owner)
+				}
+			}
+		})
+	}
+}
+
+func TestDiffOrdersDeletesDeepestFirst(t *testing.T) {
+	tree := testTree("a0", 1, 2, 4)
+	want, err := fromTree(tree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := liveFromDesired(want)
+	// Plan without node site-0 and its circuits: circuits go before the node.
+	small := &plan.Tree{Interfaces: tree.Interfaces, Qdiscs: tree.Qdiscs}
+	for _, c := range tree.Classes {
+		if c.NodeName == "site-0" || (c.Kind == plan.KindCircuit && c.Parent == plan.MakeHandle(1, 3)) {
+			continue
+		}
+		small.Classes = append(small.Classes, c)
+	}
+	ws, err := fromTree(small)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops := diff(live, ws)
+	var dels []plan.Handle
+	for _, o := range ops {
+		if o.Kind != OpDeleteClass {
+			t.Fatalf("unexpected op %v", o)
+		}
+		dels = append(dels, o.Handle)
+	}
+	if len(dels) != 3 || dels[len(dels)-1] != plan.MakeHandle(1, 3) {
+		t.Fatalf("deletes %v: want the two circuits, then node 1:3", dels)
+	}
+}
