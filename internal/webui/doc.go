@@ -57,6 +57,7 @@
 //	GET  /api/session               read     {username, role, csrf_token, node_name, version}
 //	POST /api/logout                read
 //	GET  /api/dashboard             read     REST snapshot of the dashboard
+//	GET  /api/throughput/history    read     {points: [[unix ms, down bps, up bps], …]} last 5 min
 //	GET  /api/scheduler             read     SchedulerView
 //	GET  /api/urgent                read     {issues, summary, can_ack}
 //	GET  /ws                        read     websocket, protocol in hub.go
@@ -68,7 +69,8 @@
 //
 // # Live channels
 //
-// throughput every second; top_circuits, worst_rtt, cpu, queues, scheduler
+// throughput every second (sampled even without subscribers, for the
+// history); top_circuits, worst_rtt, cpu, queues, scheduler
 // and urgent every 5 s (Config.SlowInterval). A channel is only computed
 // while someone subscribes. Each socket has a bounded queue
 // (Config.ClientQueue); a client that falls behind is disconnected.

@@ -377,6 +377,12 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request, _ *reqA
 	writeJSON(w, http.StatusOK, d)
 }
 
+// handleThroughputHistory returns the last few minutes of total throughput
+// as [[unix ms, down bps, up bps], …], oldest first.
+func (s *Server) handleThroughputHistory(w http.ResponseWriter, r *http.Request, _ *reqAuth) {
+	writeJSON(w, http.StatusOK, map[string]any{"points": s.hub.throughputHistory()})
+}
+
 func (s *Server) sourceError(w http.ResponseWriter, err error) {
 	s.log.Warn("web UI data source failed", "err", err)
 	writeErr(w, http.StatusServiceUnavailable, "source_error", "Data is temporarily unavailable.")

@@ -126,6 +126,9 @@ type hub struct {
 	pokes   chan string
 	dropped atomic.Int64      // clients dropped for being slow
 	lastErr map[string]string // channel → last producer error (guarded by mu)
+
+	histMu  sync.Mutex
+	history []ThroughputPoint // oldest first, at most historyLen
 }
 
 func newHub(s *Server) *hub {
@@ -162,10 +165,54 @@ func (h *hub) poke(name string) {
 
 func (h *hub) publishTier(ctx context.Context, fast bool) {
 	for name, spec := range channels {
-		if spec.fast == fast {
+		switch {
+		case spec.fast != fast:
+		case name == chanThroughput:
+			h.sampleThroughput(ctx)
+		default:
 			h.publish(ctx, name)
 		}
 	}
+}
+
+// historyLen is how many throughput samples (one per FastInterval) are
+// kept so a freshly opened dashboard can draw the last minutes at once.
+const historyLen = 300
+
+// ThroughputPoint is one history sample: [unix ms, down bps, up bps].
+type ThroughputPoint [3]int64
+
+// sampleThroughput runs every tick even without subscribers, to keep the
+// history, and publishes the sample to subscribers.
+func (h *hub) sampleThroughput(ctx context.Context) {
+	sctx, cancel := context.WithTimeout(ctx, sourceTimeout)
+	tp, err := h.s.src.Throughput(sctx)
+	cancel()
+	h.noteErr(chanThroughput, err)
+	if err != nil {
+		return
+	}
+	now := h.s.cfg.Now().UnixMilli()
+	h.histMu.Lock()
+	h.history = append(h.history, ThroughputPoint{now, int64(tp.BitsPerSecond.Down), int64(tp.BitsPerSecond.Up)})
+	if len(h.history) > historyLen {
+		h.history = append(h.history[:0], h.history[len(h.history)-historyLen:]...)
+	}
+	h.histMu.Unlock()
+	subs := h.subscribers(chanThroughput)
+	if len(subs) == 0 {
+		return
+	}
+	msg, err := json.Marshal(wsMessage{Type: "data", Channel: chanThroughput, TS: now, Data: tp})
+	if err == nil {
+		h.broadcast(subs, msg)
+	}
+}
+
+func (h *hub) throughputHistory() []ThroughputPoint {
+	h.histMu.Lock()
+	defer h.histMu.Unlock()
+	return append([]ThroughputPoint{}, h.history...)
 }
 
 func (h *hub) subscribers(name string) []*client {

@@ -232,3 +232,19 @@ func TestProducerErrorsLoggedOnce(t *testing.T) {
 		t.Errorf("client got %d messages, want 3 (only successful ticks)", len(c.send))
 	}
 }
+
+// The throughput history fills without subscribers and keeps the newest
+// historyLen samples.
+func TestThroughputHistory(t *testing.T) {
+	s := newTestServer(t)
+	for i := 0; i < historyLen+7; i++ {
+		s.hub.sampleThroughput(context.Background())
+	}
+	h := s.hub.throughputHistory()
+	if len(h) != historyLen {
+		t.Fatalf("history has %d points, want %d", len(h), historyLen)
+	}
+	if h[0][1] != 1e9 || h[0][2] != 1e8 {
+		t.Errorf("point %v, want down 1e9 up 1e8", h[0])
+	}
+}

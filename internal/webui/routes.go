@@ -62,6 +62,7 @@ func (s *Server) routeTable() []route {
 		{"GET", "/api/session", accessRead, s.handleSession},
 		{"POST", "/api/logout", accessRead, s.handleLogout},
 		{"GET", "/api/dashboard", accessRead, s.handleDashboard},
+		{"GET", "/api/throughput/history", accessRead, s.handleThroughputHistory},
 		{"GET", "/api/scheduler", accessRead, s.handleScheduler},
 		{"GET", "/api/urgent", accessRead, s.handleUrgentList},
 		{"GET", "/ws", accessRead, s.handleWebsocket},

@@ -5,6 +5,7 @@ import { GridComponent, TooltipComponent, LegendComponent } from 'echarts/compon
 import { CanvasRenderer } from 'echarts/renderers';
 import { initShell } from './shell.js';
 import { subscribe } from './lib/ws.js';
+import { request } from './lib/api.js';
 import { h, replace, setText } from './lib/dom.js';
 import { mask } from './lib/redact.js';
 import * as fmt from './lib/fmt.js';
@@ -114,6 +115,13 @@ async function main() {
   const tChart = topChart();
   window.addEventListener('resize', () => { tpChart.resize(); tChart.resize(); });
   window.addEventListener('redact-change', () => renderTopChart(tChart));
+
+  // Draw the last minutes at once instead of starting from an empty chart.
+  try {
+    const { points } = await request('/api/throughput/history');
+    for (const [ts, d, u] of points) { down.push([ts, d]); up.push([ts, u]); }
+    tpChart.setOption({ series: [{ data: down }, { data: up }] });
+  } catch { /* live data still comes */ }
 
   subscribe('throughput', (tp, ts) => {
     renderThroughput(tp, ts);
