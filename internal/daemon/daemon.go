@@ -31,10 +31,12 @@ import (
 	"log/slog"
 	"net/netip"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/cilium/ebpf"
@@ -384,6 +386,28 @@ func Run(ctx context.Context, o Options) error {
 		sdnotify.Watchdog(sctx, func() bool {
 			return time.Since(time.Unix(0, d.lastSample.Load())) < 10*o.SampleInterval+10*time.Second
 		}, log)
+	})
+
+	// SIGHUP (systemctl reload): re-read lqos.conf and the inputs, apply.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	wg.Go(func() {
+		for {
+			select {
+			case <-sctx.Done():
+				return
+			case <-hup:
+			}
+			log.Info("reloading configuration and plan because of SIGHUP")
+			_, _ = sdnotify.Reloading("reloading on SIGHUP")
+			if res, err := d.apply(sctx, "SIGHUP", false, true); err != nil {
+				log.Error("reload on SIGHUP failed; the running configuration and queues stay", "err", err)
+			} else {
+				log.Info("reloaded on SIGHUP", "summary", res.Summary())
+			}
+			_, _ = sdnotify.Ready(d.statusLine())
+		}
 	})
 
 	select {

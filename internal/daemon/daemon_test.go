@@ -173,6 +173,15 @@ func TestLab(t *testing.T) {
 		if got := prefixes(listAll(t, c)); !slices.Contains(got, "10.10.2.4/32=c4") {
 			t.Fatalf("after reload: %v", got)
 		}
+		// SIGHUP reloads too.
+		l.writeDevices(defaultDevices + "c5,Circuit Five,d5,Dev 5,,,,,10.10.2.5,,10,5,30,10,,\n")
+		if err := p.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "c5 mapped after SIGHUP", func() bool { return slices.Contains(prefixes(listAll(t, c)), "10.10.2.5/32=c5") })
+		if !slices.Contains(prefixes(listAll(t, c)), "10.10.0.1/32=c1") {
+			t.Fatalf("SIGHUP reload lost c1: %v", prefixes(listAll(t, c)))
+		}
 		l.writeDevices("Circuit ID,broken\n")
 		if _, err := c.ApplyPlan(ctx, "broken inputs", false); err == nil || !strings.Contains(err.Error(), "ShapedDevices.csv") {
 			t.Fatalf("apply with broken inputs: %v", err)
