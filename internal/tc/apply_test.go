@@ -334,6 +334,7 @@ func TestApplyRejectsBadPlans(t *testing.T) {
 		{"zero rate", func(t *plan.Tree) { t.Classes[3].RateBps = 0 }, "rate 0 bit/s is too low"},
 		{"htb without mq", func(t *plan.Tree) { t.Qdiscs = t.Qdiscs[1:] }, "not a slot of an mq root"},
 		{"no interfaces", func(t *plan.Tree) { t.Interfaces = nil }, "tree has no interfaces"},
+		{"unknown class kind does not panic", func(t *plan.Tree) { t.Classes[3].Kind = 42; t.Classes[3].RateBps = 0 }, "class 2:2 (kind 42) on a0: rate 0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -46,8 +46,11 @@ func classOwner(c *plan.Class) string {
 		return fmt.Sprintf("circuit %s (class %s) on %s", c.CircuitID, c.ID, c.Interface)
 	case c.NodeName != "":
 		return fmt.Sprintf("node %s (class %s) on %s", c.NodeName, c.ID, c.Interface)
-	default:
+	case c.Kind >= plan.KindQueueRoot && c.Kind <= plan.KindCircuit:
 		return fmt.Sprintf("%s class %s on %s", c.Kind, c.ID, c.Interface)
+	default:
+		// plan.ClassKind.String would index out of range.
+		return fmt.Sprintf("class %s (kind %d) on %s", c.ID, int(c.Kind), c.Interface)
 	}
 }
 
