@@ -206,6 +206,7 @@ func schedule(ctx context.Context, cfg *config.Config, f flags, log *slog.Logger
 		log.Error("scheduler stopped", "err", err)
 		return exitFailed
 	}
+	log.Info("lqos_scheduler stopped")
 	return exitOK
 }
 
