@@ -561,3 +561,39 @@ func TestMethodsAfterCloseFail(t *testing.T) {
 		t.Error("Capacity after Close not 0")
 	}
 }
+
+// FuzzXDPVerdict feeds arbitrary frames (plain `go test` runs the seeds):
+// the program must only ever pass or redirect, never drop or abort, and
+// metadata, when written, must carry a mapped class.
+func FuzzXDPVerdict(f *testing.F) {
+	seeds := [][]byte{
+		udp4("192.0.2.1", "10.1.2.3").bytes(),
+		eth().vlan(0x88a8, 1).vlan(0x8100, 2).pppoe(0).ipv6("2001:db8::1", "2001:db8:1::1", 6).tcp(tcpSeg{flags: 2, tsval: 1}).bytes(),
+		eth().mpls(1, 2, 3, 4, 5, 6, 7, 8, 9).ipv4("192.0.2.1", "10.1.2.3", 17).udp(1, 2, 3).bytes(),
+		eth().vlan(0x8100, 1).vlan(0x8100, 1).vlan(0x8100, 1).vlan(0x8100, 1).vlan(0x8100, 1).vlan(0x8100, 1).vlan(0x8100, 1).vlan(0x8100, 1).vlan(0x8100, 1).ipv4("192.0.2.1", "10.1.2.3", 17).udp(1, 2, 3).bytes(),
+		{},
+		make([]byte, 14),
+	}
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	d, _ := openTest(f, Options{})
+	testMappings(f, d, 0)
+	p, err := d.loadPrograms(Interface{Name: "fuzz", Role: RoleInternet})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { p.Close() })
+	f.Fuzz(func(t *testing.T, frame []byte) {
+		if len(frame) < 14 || len(frame) > 1500 {
+			return // test_run rejects frames shorter than an Ethernet header
+		}
+		ret, class := runXDP(t, p.LqosXdp, frame)
+		if ret != xdpPass {
+			t.Fatalf("verdict %d for % x", ret, frame)
+		}
+		if class != 0 && class != classDown4 && class != classDown6 {
+			t.Fatalf("metadata class %#x for % x", class, frame)
+		}
+	})
+}
