@@ -19,7 +19,7 @@ var nsSeq atomic.Int32
 
 // kernelLab is a namespace with a multi-queue veth pair eth0/eth1 and a
 // config that shapes on it with pfifo leaves (this kernel has no cake).
-func kernelLab(t *testing.T) (netns.NsHandle, *config.Config) {
+func kernelLab(t *testing.T) (netns.NsHandle, string, *config.Config) {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("kernel test needs root (network namespace, tc)")
@@ -51,13 +51,13 @@ func kernelLab(t *testing.T) (netns.NsHandle, *config.Config) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ns, cfg
+	return ns, name, cfg
 }
 
 // TestKernelKeepsLastGood: the real shaper under the scheduler. A bad edit
 // leaves the kernel tree exactly as it was; a good one is applied.
 func TestKernelKeepsLastGood(t *testing.T) {
-	ns, cfg := kernelLab(t)
+	ns, nsName, cfg := kernelLab(t)
 	k, err := shaper.OpenKernel(ns)
 	if err != nil {
 		t.Fatal(err)
@@ -109,8 +109,36 @@ func TestKernelKeepsLastGood(t *testing.T) {
 	if err := l.s.RunCycle(ctx, FilesChanged); err != nil {
 		t.Fatal(err)
 	}
-	if got := len(dump().Classes) - len(good.Classes); got != 2 {
+	applied := dump()
+	if got := len(applied.Classes) - len(good.Classes); got != 2 {
 		t.Errorf("one new circuit added %d classes, want 2 (one per direction)", got)
+	}
+
+	// Someone deletes a circuit class by hand: the next scheduled refresh
+	// (same inputs) puts it back.
+	var victim tc.LiveClass
+	for _, c := range applied.Classes {
+		leaf := true
+		for _, o := range applied.Classes {
+			if o.Interface == c.Interface && o.Parent == c.ID {
+				leaf = false
+			}
+		}
+		if leaf && c.ID.Minor() > 2 {
+			victim = c
+		}
+	}
+	if out, err := exec.Command("tc", "-n", nsName, "class", "del", "dev", victim.Interface, "classid", victim.ID.String()).CombinedOutput(); err != nil {
+		t.Fatalf("tc class del %s %s: %v\n%s", victim.Interface, victim.ID, err, out)
+	}
+	if len(dump().Classes) != len(applied.Classes)-1 {
+		t.Fatal("hand-made drift did not happen")
+	}
+	if err := l.s.RunCycle(ctx, Scheduled); err != nil {
+		t.Fatal(err)
+	}
+	if d := tc.CompareLive(applied, dump()); len(d) != 0 {
+		t.Errorf("scheduled refresh did not repair the drift: %v", d)
 	}
 	if l.rep.lastError() != "" || l.rep.lastPhase() != PhaseReady {
 		t.Errorf("error %q phase %q", l.rep.lastError(), l.rep.lastPhase())

@@ -449,7 +449,10 @@ func (s *Scheduler) RunCycle(ctx context.Context, k Kind) error {
 		return errors.New(integFail)
 	}
 
-	if !full && in.Hash == s.appliedHash {
+	// Scheduled refreshes always run the refresher, even with unchanged
+	// inputs: it then sends nothing to the kernel unless the live tree
+	// drifted (tc run by hand, a partial failure), which it repairs.
+	if k == FilesChanged && s.everApplied && in.Hash == s.appliedHash {
 		log.Info("inputs unchanged; queues left as they are")
 		return s.finish(ctx, log, k, start, ph, integFail, integLog)
 	}

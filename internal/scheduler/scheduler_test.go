@@ -252,6 +252,11 @@ func TestSchedulerKeepsRunning(t *testing.T) {
 			t.Errorf("after %s: %d log files, want %d", st.name, n, min(i+1, 4))
 		}
 	}
+	// Every tick refreshed the queues (with the last good inputs when the
+	// import failed), so drift gets repaired on schedule.
+	if n := len(l.ref.applied()); n != 1+len(steps) {
+		t.Errorf("%d refreshes, want %d (start-up + one per tick)", n, 1+len(steps))
+	}
 	// Three failures in a row raised the urgent issue (and the fourth bumped it).
 	if n := l.rep.count("urgent"); n != 2 {
 		t.Errorf("urgent raised %d times, want 2 (3rd and 4th failure)", n)
