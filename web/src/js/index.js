@@ -48,7 +48,7 @@ function renderTopChart(chart) {
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v) => fmt.bps(v),
       // Category names in tooltips follow the privacy mode too.
       formatter: (ps) => `${mask(ps[0].name).replace(/[<>&"]/g, '')}: ${fmt.bps(ps[0].value)}` },
-    xAxis: { type: 'value', axisLabel: { color: axisColor, formatter: (v) => fmt.bps(v) }, splitLine: { lineStyle: { color: '#333' } } },
+    xAxis: { type: 'value', min: 0, splitNumber: 4, axisLabel: { color: axisColor, formatter: (v) => fmt.bpsShort(v) }, splitLine: { lineStyle: { color: '#333' } } },
     yAxis: { type: 'category', data: rows.map((r) => r.name), axisLabel: { color: axisColor, formatter: (v) => mask(v), width: 110, overflow: 'truncate' } },
     series: [{ type: 'bar', data: rows.map((r) => r.down_bps), color: '#3fb950' }],
   });

@@ -38,3 +38,12 @@ export function time(iso) {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? '–' : d.toLocaleString();
 }
+
+/** Compact rate for chart axes: "300M", "1.2G". */
+export function bpsShort(v) {
+  const n = Number(v) || 0;
+  if (n >= 1e9) return `${+(n / 1e9).toFixed(1)}G`;
+  if (n >= 1e6) return `${+(n / 1e6).toFixed(0)}M`;
+  if (n >= 1e3) return `${+(n / 1e3).toFixed(0)}k`;
+  return `${n}`;
+}
