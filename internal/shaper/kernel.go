@@ -13,9 +13,12 @@ import (
 )
 
 // NetlinkKernel applies trees through package tc in one network namespace.
+// It keeps a tc.Applier, so a long-lived owner (lqosd) diffs each change
+// against what it last applied: changing one circuit is one request, no dump.
 type NetlinkKernel struct {
-	tc    *tc.Handle
-	links *netlink.Handle
+	tc      *tc.Handle
+	links   *netlink.Handle
+	applier *tc.Applier
 }
 
 // OpenKernel opens netlink handles in ns (netns.None() = the current namespace).
@@ -34,7 +37,7 @@ func OpenKernel(ns netns.NsHandle) (*NetlinkKernel, error) {
 		h.Close()
 		return nil, err
 	}
-	return &NetlinkKernel{tc: h, links: lh}, nil
+	return &NetlinkKernel{tc: h, links: lh, applier: &tc.Applier{H: h}}, nil
 }
 
 // Close releases the handles.
@@ -57,5 +60,16 @@ func (k *NetlinkKernel) TxQueues(iface string) (int, error) {
 
 // Apply applies t with roll-back on failure.
 func (k *NetlinkKernel) Apply(ctx context.Context, t *plan.Tree, log *slog.Logger) (*tc.Result, error) {
-	return tc.Apply(ctx, k.tc, t, tc.Options{Logger: log})
+	k.applier.Opts.Logger = log
+	return k.applier.Apply(ctx, t)
+}
+
+// Drift lists where the kernel differs from the tree last applied (someone
+// ran tc by hand, or an apply was cut short).
+func (k *NetlinkKernel) Drift() ([]tc.Difference, error) { return k.applier.Drift() }
+
+// Repair re-reads the kernel and re-applies t.
+func (k *NetlinkKernel) Repair(ctx context.Context, t *plan.Tree, log *slog.Logger) (*tc.Result, error) {
+	k.applier.Opts.Logger = log
+	return k.applier.Repair(ctx, t)
 }

@@ -162,23 +162,36 @@ func (e *Engine) Refresh(ctx context.Context, opts Options) (*Result, error) {
 		return res, errors.New("shaper: no kernel handle")
 	}
 
-	t0 = time.Now()
-	kres, err := e.kernel.Apply(ctx, p.Tree, e.log)
-	res.Kernel = kres
-	step("apply queues", t0)
-	if err != nil {
-		return res, fmt.Errorf("apply queues (previous tree kept): %w", err)
-	}
-
-	t0 = time.Now()
-	if e.mappings != nil {
-		if err := e.mappings.ReplaceAll(ctx, p.Tree.Mappings); err != nil {
-			return res, fmt.Errorf("apply IP mappings: %w", err)
+	// New classes must exist before mappings point at them, and old ones
+	// must outlive the mappings that point at them.
+	if bridge := bridgeTree(e.loadAppliedTree(), p.Tree); bridge != nil {
+		t0 = time.Now()
+		if _, err := e.kernel.Apply(ctx, bridge, e.log); err != nil {
+			return res, fmt.Errorf("apply queues (previous tree kept): %w", err)
 		}
-	} else if len(p.Tree.Mappings) > 0 {
-		res.Warnings = append(res.Warnings, "data path not reachable (is lqosd running?): IP mappings not loaded")
+		step("apply queues, old classes kept", t0)
+		if err := e.applyMappings(ctx, p, res, step); err != nil {
+			return res, err
+		}
+		t0 = time.Now()
+		kres, err := e.kernel.Apply(ctx, p.Tree, e.log)
+		res.Kernel = kres
+		step("remove old classes", t0)
+		if err != nil {
+			return res, fmt.Errorf("remove old classes: %w", err)
+		}
+	} else {
+		t0 = time.Now()
+		kres, err := e.kernel.Apply(ctx, p.Tree, e.log)
+		res.Kernel = kres
+		step("apply queues", t0)
+		if err != nil {
+			return res, fmt.Errorf("apply queues (previous tree kept): %w", err)
+		}
+		if err := e.applyMappings(ctx, p, res, step); err != nil {
+			return res, err
+		}
 	}
-	step("apply IP mappings", t0)
 
 	t0 = time.Now()
 	if err := e.record(in, p); err != nil {
@@ -194,6 +207,21 @@ func (e *Engine) Refresh(ctx context.Context, opts Options) (*Result, error) {
 
 // DetectQueues reads the TX queue count from the configured interfaces.
 func (e *Engine) DetectQueues() (int, error) { return e.queues(Options{}) }
+
+func (e *Engine) applyMappings(ctx context.Context, p *plan.Plan, res *Result, step func(string, time.Time)) error {
+	t0 := time.Now()
+	defer step("apply IP mappings", t0)
+	if e.mappings == nil {
+		if len(p.Tree.Mappings) > 0 {
+			res.Warnings = append(res.Warnings, "data path not reachable (is lqosd running?): IP mappings not loaded")
+		}
+		return nil
+	}
+	if err := e.mappings.ReplaceAll(ctx, p.Tree.Mappings); err != nil {
+		return fmt.Errorf("apply IP mappings: %w", err)
+	}
+	return nil
+}
 
 // queues decides how many TX queues (per direction, before on-a-stick
 // halving) to shape on.
@@ -235,6 +263,7 @@ func (e *Engine) record(in *inputs.Inputs, p *plan.Plan) error {
 	}
 	var errs []error
 	errs = append(errs, plan.SaveIdentities(e.IdentitiesPath(), p.Identities))
+	errs = append(errs, e.saveAppliedTree(p.Tree))
 	errs = append(errs, p.WriteQueuingStructure(e.QueuingStructurePath()))
 	errs = append(errs, p.WriteStats(e.statePath("stats", "plan_stats.json")))
 	errs = append(errs, writeAtomic(e.statePath("debug", "tc_commands.txt"), []byte(strings.Join(plan.RenderTC(p.Tree), "\n")+"\n")))

@@ -213,3 +213,89 @@ func TestApplyInNetns(t *testing.T) {
 		t.Errorf("failed apply changed the kernel: %v", d)
 	}
 }
+
+// checkingStore verifies, at the moment mappings change, that every class a
+// mapping points at (old or new) exists in the kernel.
+type checkingStore struct {
+	t       *testing.T
+	k       *NetlinkKernel
+	last    []plan.Mapping
+	missing []string
+}
+
+func (s *checkingStore) ReplaceAll(_ context.Context, ms []plan.Mapping) error {
+	live := dump(s.t, s.k)
+	for _, set := range [][]plan.Mapping{s.last, ms} {
+		for _, m := range set {
+			if _, ok := live.Class("eth1", m.ClassID); !ok {
+				s.missing = append(s.missing, fmt.Sprintf("%s -> %s", m.Prefix, m.ClassID))
+			}
+		}
+	}
+	s.last = append([]plan.Mapping(nil), ms...)
+	return nil
+}
+
+func TestMoveIsStaged(t *testing.T) {
+	ns := newNetns(t)
+	dir, cfg := lab(t, "eth0", "eth1")
+	k, err := OpenKernel(ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+	store := &checkingStore{t: t, k: k}
+	eng := New(cfg, k, store, nil)
+	ctx := context.Background()
+	res, err := eng.Refresh(ctx, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	classOf := func(p *plan.Plan, id string) plan.Handle {
+		for _, m := range p.Tree.Mappings {
+			if m.CircuitID == id {
+				return m.ClassID
+			}
+		}
+		t.Fatalf("no mapping for circuit %s", id)
+		return 0
+	}
+	before := classOf(res.Plan, "10002")
+
+	// Move circuit 10002 from AP_A to AP_9 and remove circuit 10001.
+	csv, _ := os.ReadFile(filepath.Join(dir, "ShapedDevices.csv"))
+	text := strings.Replace(string(csv), ",2,Device 2,AP_A,", ",2,Device 2,AP_9,", 1)
+	var kept []string
+	for _, line := range strings.Split(text, "\n") {
+		if !strings.HasPrefix(line, "10001,") {
+			kept = append(kept, line)
+		}
+	}
+	os.WriteFile(filepath.Join(dir, "ShapedDevices.csv"), []byte(strings.Join(kept, "\n")), 0o644)
+
+	res, err = eng.Refresh(ctx, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := classOf(res.Plan, "10002")
+	if after == before {
+		t.Fatalf("moved circuit kept class %s", after)
+	}
+	var names []string
+	for _, s := range res.Steps {
+		names = append(names, s.Name)
+	}
+	if !strings.Contains(strings.Join(names, ","), "apply queues, old classes kept,apply IP mappings,remove old classes") {
+		t.Errorf("steps = %v, want the three-step move", names)
+	}
+	if len(store.missing) > 0 {
+		t.Errorf("mappings pointed at classes missing from the kernel: %v", store.missing)
+	}
+	live := dump(t, k)
+	if _, ok := live.Class("eth1", before); ok {
+		t.Errorf("old class %s still in the kernel after the move", before)
+	}
+	if d, err := tc.Compare(res.Plan.Tree, live); err != nil || len(d) != 0 {
+		t.Errorf("kernel differs from the plan after the move: %v %v", err, d)
+	}
+}

@@ -1,0 +1,88 @@
+package shaper
+
+import (
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
+
+	"github.com/libreqos-go/lqos/internal/plan"
+)
+
+// A refresh that removes or moves circuits runs in three steps so no packet
+// ever points at a class that is gone:
+//
+//  1. apply the new tree plus the classes that are going away (the bridge);
+//  2. point the IP mappings at the new classes;
+//  3. apply the new tree, deleting what is no longer needed.
+//
+// The planner never hands a minor freed in this run to another object, so
+// the old and new classes can exist side by side.
+
+// bridgeTree returns next plus prev's classes that next no longer has, or
+// nil when nothing goes away (a one-step apply is then enough).
+func bridgeTree(prev, next *plan.Tree) *plan.Tree {
+	if prev == nil || next == nil || prev.Observe || next.Observe {
+		return nil
+	}
+	type key struct {
+		iface string
+		id    plan.Handle
+	}
+	have := map[key]bool{}
+	leafs := map[key]bool{}
+	for _, c := range next.Classes {
+		have[key{c.Interface, c.ID}] = true
+		if c.LeafHandle != 0 {
+			leafs[key{c.Interface, c.LeafHandle}] = true
+		}
+	}
+	for _, q := range next.Qdiscs {
+		have[key{q.Interface, q.Handle}] = true
+	}
+	var extra []plan.Class
+	for _, c := range prev.Classes {
+		k := key{c.Interface, c.ID}
+		if have[k] || c.Kind != plan.KindCircuit {
+			continue
+		}
+		// Only keep the old class when it can sit where it was.
+		if !have[key{c.Interface, c.Parent}] {
+			continue
+		}
+		if c.LeafHandle != 0 && leafs[key{c.Interface, c.LeafHandle}] {
+			c.LeafHandle = 0 // its handle went to someone else; let the kernel pick
+		}
+		extra = append(extra, c)
+	}
+	if len(extra) == 0 {
+		return nil
+	}
+	b := *next
+	b.Classes = append(append([]plan.Class(nil), next.Classes...), extra...)
+	return &b
+}
+
+func (e *Engine) appliedTreePath() string { return e.statePath("shaping", "applied_tree.json") }
+
+// loadAppliedTree reads the tree recorded by the last successful apply.
+func (e *Engine) loadAppliedTree() *plan.Tree {
+	data, err := os.ReadFile(e.appliedTreePath())
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	var t plan.Tree
+	if err != nil || json.Unmarshal(data, &t) != nil {
+		e.log.Warn("recorded tree unreadable; removals and moves apply in one step", "path", e.appliedTreePath())
+		return nil
+	}
+	return &t
+}
+
+func (e *Engine) saveAppliedTree(t *plan.Tree) error {
+	data, err := json.Marshal(t)
+	if err != nil {
+		return err
+	}
+	return writeAtomic(e.appliedTreePath(), data)
+}
