@@ -73,5 +73,7 @@
 // history); top_circuits, worst_rtt, cpu, queues, scheduler
 // and urgent every 5 s (Config.SlowInterval). A channel is only computed
 // while someone subscribes. Each socket has a bounded queue
-// (Config.ClientQueue); a client that falls behind is disconnected.
+// (Config.ClientQueue); a client that falls behind is disconnected. One
+// session may hold at most 16 sockets; each socket may send 10 messages/s
+// (burst 20) of at most 4 KiB.
 package webui

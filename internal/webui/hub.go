@@ -42,6 +42,8 @@ const (
 	// Per-socket inbound message budget: burst, then refill per second.
 	wsMsgBurst  = 20
 	wsMsgPerSec = 10
+	// maxSocketsPerSession bounds live connections of one login (tabs).
+	maxSocketsPerSession = 16
 )
 
 type channelSpec struct {
@@ -296,6 +298,18 @@ func (h *hub) add(c *client) {
 	h.clients[c] = struct{}{}
 }
 
+func (h *hub) socketsOf(token string) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	n := 0
+	for c := range h.clients {
+		if c.token == token {
+			n++
+		}
+	}
+	return n
+}
+
 func (h *hub) drop(c *client, code websocket.StatusCode, reason string) {
 	h.mu.Lock()
 	delete(h.clients, c)
@@ -363,6 +377,10 @@ func (h *hub) sendTo(c *client, v wsMessage) {
 func (s *Server) handleWebsocket(w http.ResponseWriter, r *http.Request, a *reqAuth) {
 	if !sameOriginStrict(r) {
 		writeErr(w, http.StatusForbidden, "bad_origin", "Cross-origin websocket refused.")
+		return
+	}
+	if s.hub.socketsOf(a.token) >= maxSocketsPerSession {
+		writeErr(w, http.StatusTooManyRequests, "too_many_sockets", "Too many open live connections; close some tabs.")
 		return
 	}
 	conn, err := websocket.Accept(w, r, nil) // also checks Origin against Host

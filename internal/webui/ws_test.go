@@ -207,3 +207,25 @@ func TestWebsocketFloodClosed(t *testing.T) {
 		return
 	}
 }
+
+func TestWebsocketPerSessionLimit(t *testing.T) {
+	e := newEnv(t, nil)
+	_, viewer := e.setup(t)
+	for i := 0; i < 16; i++ {
+		conn, _, err := viewer.dial(t, e.ts.URL)
+		if err != nil {
+			t.Fatalf("socket %d: %v", i+1, err)
+		}
+		read(t, conn) // hello: the server has registered it
+	}
+	_, res, err := viewer.dial(t, e.ts.URL)
+	if err == nil || res == nil || res.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("17th socket: err %v, want HTTP 429", err)
+	}
+	// Another login is not affected.
+	other := e.client()
+	other.login(t, "viewer", roPass)
+	if _, _, err := other.dial(t, e.ts.URL); err != nil {
+		t.Fatalf("other session: %v", err)
+	}
+}
