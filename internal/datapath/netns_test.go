@@ -75,25 +75,29 @@ func nlHandle(t *testing.T, ns netns.NsHandle) *netlink.Handle {
 
 const testQueues = 4
 
-// topo is inet <-> [wan | shaper | lan] <-> cust, routed, with mq + per-queue
-// HTB on both shaper ports (upload shaped on wan, download on lan).
+// topo is inet <-> [wan | shaper | lan] <-> cust, routed or bridged, with
+// mq + per-queue HTB on both shaper ports (upload shaped on wan, download on
+// lan).
 type topo struct {
 	inet, shp, cust    netns.NsHandle
 	hInet, hShp, hCust *netlink.Handle
 	wan, lan           netlink.Link // shaper side
+	inetIP             string       // the Internet host's address
 }
 
 const (
-	inetAddr   = "10.66.0.2"
 	wanAddr    = "10.66.0.1"
 	lanAddr    = "10.55.0.1"
 	custMapped = "10.55.0.2"
 	custOther  = "10.55.0.3"
 )
 
-func buildTopo(t *testing.T) *topo {
+func buildTopo(t *testing.T, bridged bool) *topo {
 	t.Helper()
-	tp := &topo{inet: newNS(t), shp: newNS(t), cust: newNS(t)}
+	tp := &topo{inet: newNS(t), shp: newNS(t), cust: newNS(t), inetIP: "10.66.0.2"}
+	if bridged {
+		tp.inetIP = "10.55.0.10" // one L2 segment through the bridge
+	}
 	tp.hInet, tp.hShp, tp.hCust = nlHandle(t, tp.inet), nlHandle(t, tp.shp), nlHandle(t, tp.cust)
 
 	mkVeth := func(name, peer string, peerNS netns.NsHandle) {
@@ -117,10 +121,13 @@ func buildTopo(t *testing.T) *topo {
 		addrs []string
 	}
 	cfgs := []ifcfg{
-		{tp.hInet, "lqtdpinet", []string{inetAddr + "/24"}},
+		{tp.hInet, "lqtdpinet", []string{tp.inetIP + "/24"}},
 		{tp.hShp, "lqtdpwan", []string{wanAddr + "/24"}},
 		{tp.hShp, "lqtdplan", []string{lanAddr + "/24"}},
 		{tp.hCust, "lqtdpcust", []string{custMapped + "/24", custOther + "/24"}},
+	}
+	if bridged {
+		cfgs[1].addrs, cfgs[2].addrs = nil, nil
 	}
 	links := map[string]netlink.Link{}
 	for _, c := range cfgs {
@@ -143,15 +150,7 @@ func buildTopo(t *testing.T) *topo {
 		links[c.name] = l
 	}
 	tp.wan, tp.lan = links["lqtdpwan"], links["lqtdplan"]
-
-	route := func(h *netlink.Handle, dev netlink.Link, gw string) {
-		r := &netlink.Route{LinkIndex: dev.Attrs().Index, Gw: net.ParseIP(gw), Dst: &net.IPNet{IP: net.IPv4zero, Mask: net.CIDRMask(0, 32)}}
-		if err := h.RouteAdd(r); err != nil {
-			t.Fatalf("route via %s: %v", gw, err)
-		}
-	}
-	route(tp.hInet, links["lqtdpinet"], wanAddr)
-	route(tp.hCust, links["lqtdpcust"], lanAddr)
+	inet, cust := links["lqtdpinet"], links["lqtdpcust"]
 
 	// Static neighbours: no ARP traffic racing the measured packets.
 	neigh := func(h *netlink.Handle, dev netlink.Link, ip string, peer netlink.Link) {
@@ -160,16 +159,49 @@ func buildTopo(t *testing.T) *topo {
 			t.Fatalf("neigh %s: %v", ip, err)
 		}
 	}
-	neigh(tp.hInet, links["lqtdpinet"], wanAddr, tp.wan)
-	neigh(tp.hShp, tp.wan, inetAddr, links["lqtdpinet"])
-	neigh(tp.hShp, tp.lan, custMapped, links["lqtdpcust"])
-	neigh(tp.hShp, tp.lan, custOther, links["lqtdpcust"])
-	neigh(tp.hCust, links["lqtdpcust"], lanAddr, tp.lan)
-
-	if err := inNS(tp.shp, func() error {
-		return os.WriteFile("/proc/sys/net/ipv4/ip_forward", []byte("1"), 0o644)
-	}); err != nil {
-		t.Fatalf("ip_forward: %v", err)
+	if bridged {
+		// Enslave only ports whose operstate is already up (linkwatch
+		// updates it asynchronously) into a bridge that is already up: the
+		// port then starts forwarding at once instead of on a later event.
+		br := &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: "lqtdpbr"}}
+		if err := tp.hShp.LinkAdd(br); err != nil {
+			t.Fatalf("bridge: %v", err)
+		}
+		if err := tp.hShp.LinkSetUp(br); err != nil {
+			t.Fatal(err)
+		}
+		for _, port := range []netlink.Link{tp.wan, tp.lan} {
+			name := port.Attrs().Name
+			waitFor(t, name+" operstate up", func() bool {
+				l, err := tp.hShp.LinkByName(name)
+				return err == nil && l.Attrs().OperState == netlink.OperUp
+			})
+			if err := tp.hShp.LinkSetMaster(port, br); err != nil {
+				t.Fatalf("enslave %s: %v", name, err)
+			}
+		}
+		neigh(tp.hInet, inet, custMapped, cust)
+		neigh(tp.hInet, inet, custOther, cust)
+		neigh(tp.hCust, cust, tp.inetIP, inet)
+	} else {
+		route := func(h *netlink.Handle, dev netlink.Link, gw string) {
+			r := &netlink.Route{LinkIndex: dev.Attrs().Index, Gw: net.ParseIP(gw), Dst: &net.IPNet{IP: net.IPv4zero, Mask: net.CIDRMask(0, 32)}}
+			if err := h.RouteAdd(r); err != nil {
+				t.Fatalf("route via %s: %v", gw, err)
+			}
+		}
+		route(tp.hInet, inet, wanAddr)
+		route(tp.hCust, cust, lanAddr)
+		neigh(tp.hInet, inet, wanAddr, tp.wan)
+		neigh(tp.hShp, tp.wan, tp.inetIP, inet)
+		neigh(tp.hShp, tp.lan, custMapped, cust)
+		neigh(tp.hShp, tp.lan, custOther, cust)
+		neigh(tp.hCust, cust, lanAddr, tp.lan)
+		if err := inNS(tp.shp, func() error {
+			return os.WriteFile("/proc/sys/net/ipv4/ip_forward", []byte("1"), 0o644)
+		}); err != nil {
+			t.Fatalf("ip_forward: %v", err)
+		}
 	}
 	shapeTree(t, tp.hShp, tp.wan)
 	shapeTree(t, tp.hShp, tp.lan)
@@ -306,16 +338,21 @@ func TestShapingThroughHTB(t *testing.T) {
 		xdp      XDPMode
 		tc       TCMode
 		redirect bool
-		wantMeta bool // metadata reaches TC (native XDP); else TC looks up itself
+		wantMeta bool // metadata must reach TC (native XDP); generic may or may not
+		bridged  bool // Linux bridge between the ports instead of routing
 	}{
-		{"native xdp, cpumap, tcx", XDPDriver, TCX, true, true},
-		{"native xdp, no cpumap, clsact", XDPDriver, TCLegacy, false, true},
-		{"generic xdp, cpumap, tcx", XDPGeneric, TCX, true, false},
-		{"generic xdp, no cpumap, tcx", XDPGeneric, TCX, false, false},
+		{"native xdp, cpumap, tcx", XDPDriver, TCX, true, true, false},
+		{"native xdp, no cpumap, clsact", XDPDriver, TCLegacy, false, true, false},
+		{"generic xdp, cpumap, tcx", XDPGeneric, TCX, true, false, false},
+		{"generic xdp, no cpumap, tcx", XDPGeneric, TCX, false, false, false},
+		{"bridge, native xdp, cpumap, tcx", XDPDriver, TCX, true, true, true},
+		{"bridge, generic xdp, no cpumap, clsact", XDPGeneric, TCLegacy, false, false, true},
+		{"bridge, native xdp, no cpumap, tcx", XDPDriver, TCX, false, true, true},
+		{"bridge, generic xdp, cpumap, tcx", XDPGeneric, TCX, true, false, true},
 	}
 	for _, v := range variants {
 		t.Run(v.name, func(t *testing.T) {
-			tp := buildTopo(t)
+			tp := buildTopo(t, v.bridged)
 			d, _ := openTest(t, Options{CPURedirect: v.redirect})
 			if err := inNS(tp.shp, func() error {
 				return d.Attach(
@@ -346,7 +383,7 @@ func TestShapingThroughHTB(t *testing.T) {
 			}
 
 			// Upload from the mapped host lands in 3:3 on the WAN port.
-			sendUDP(t, tp.cust, custMapped, inetAddr, n, payload)
+			sendUDP(t, tp.cust, custMapped, tp.inetIP, n, payload)
 			waitFor(t, "upload in 3:3", func() bool { return classCounts(t, tp.hShp, tp.wan)[up][0] >= n })
 			if got := classCounts(t, tp.hShp, tp.wan)[up]; got != [2]uint64{n, n * frameLen} {
 				t.Errorf("wan class 3:3 packets/bytes = %v, want [%d %d]", got, n, n*frameLen)
@@ -393,11 +430,13 @@ func TestShapingThroughHTB(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// 2n mapped packets met a TC classifier (n down, n up): each was
+			// classified from metadata or by the TC-side lookup.
+			if st.TCMeta+st.TCFallbackMapped != 2*n {
+				t.Errorf("TC classified %d+%d mapped packets (meta+fallback), want %d: %+v", st.TCMeta, st.TCFallbackMapped, 2*n, st)
+			}
 			if v.wantMeta && st.TCMeta == 0 {
 				t.Errorf("native XDP: TC never saw metadata: %+v", st)
-			}
-			if !v.wantMeta && st.TCFallbackMapped == 0 {
-				t.Errorf("generic XDP: TC fallback lookup never mapped: %+v", st)
 			}
 			if v.redirect && st.XDPRedirect == 0 {
 				t.Errorf("cpumap on but nothing redirected: %+v", st)
