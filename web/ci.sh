@@ -4,6 +4,7 @@
 # tests of the web UI (which include the Playwright browser tests).
 # Call from the repo root: bash web/ci.sh        (everything)
 #                          bash web/ci.sh setup  (only install chromium + npm ci)
+#                          bash web/ci.sh check  (setup + dist freshness, no go test)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -21,6 +22,8 @@ if ! git diff --quiet -- dist || [ -n "$(git ls-files --others --exclude-standar
   git status --short -- dist >&2
   exit 1
 fi
+
+[ "${1:-}" = check ] && exit 0
 
 cd ..
 go test ./internal/webui/...
