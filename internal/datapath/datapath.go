@@ -174,6 +174,12 @@ func Open(opts Options) (*Datapath, error) {
 			return nil, err
 		}
 	}
+	// Pinned cache entries may predate a trie that was just recreated (or
+	// changed by a previous process without a bump): start a fresh epoch.
+	if err := d.Invalidate(); err != nil {
+		d.closeMaps()
+		return nil, err
+	}
 	return d, nil
 }
 
