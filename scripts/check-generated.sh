@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Generated files are committed; fail when regenerating them changes anything.
+# Generated files are committed (bpf2go objects, the bundled web UI); fail
+# when regenerating them changes anything.
 set -euo pipefail
 go generate ./internal/datapath/...
-if [ -f web/package.json ]; then
-	(cd web && npm run build --silent)
-fi
-if ! git diff --exit-code --stat -- internal/datapath web/dist; then
-	echo "generated files are stale: run 'go generate ./...' and 'make web', then commit" >&2
+(cd web && npm run build --silent >/dev/null)
+changed=$(git status --porcelain -- internal/datapath web/dist)
+if [ -n "$changed" ]; then
+	echo "generated files are stale: run 'go generate ./internal/datapath/...' and 'make web', then commit:" >&2
+	echo "$changed" >&2
 	exit 1
 fi
+echo "generated files are fresh"
