@@ -19,6 +19,8 @@ type MappingStore interface {
 	Clear() error
 	// BatchUpdate inserts or replaces many prefixes in one go.
 	BatchUpdate(entries []Entry) error
+	// BatchDelete removes many prefixes in one go (missing ones are skipped).
+	BatchDelete(prefixes []netip.Prefix) error
 }
 
 // Telemetry is the read side of the data path.

@@ -467,6 +467,43 @@ func (d *Datapath) BatchUpdate(entries []Entry) error {
 	return ierr
 }
 
+// BatchDelete removes many prefixes (missing ones are skipped) and
+// invalidates the hot cache once.
+func (d *Datapath) BatchDelete(prefixes []netip.Prefix) error {
+	if err := d.live(); err != nil {
+		return err
+	}
+	keys := make([]lpmKey, len(prefixes))
+	for i, p := range prefixes {
+		k, err := encodePrefix(p)
+		if err != nil {
+			return fmt.Errorf("prefix %d: %w", i, err)
+		}
+		keys[i] = k
+	}
+	lpm := d.maps[mapLPM]
+	for len(keys) > 0 {
+		n, err := lpm.BatchDelete(keys, nil)
+		switch {
+		case err == nil:
+			keys = nil
+		case errors.Is(err, ebpf.ErrKeyNotExist) && n < len(keys):
+			keys = keys[n+1:] // the kernel stops at the missing key
+		case errors.Is(err, ebpf.ErrNotSupported):
+			for _, k := range keys {
+				if err := lpm.Delete(k); err != nil && !errors.Is(err, ebpf.ErrKeyNotExist) {
+					return fmt.Errorf("datapath: delete: %w", err)
+				}
+			}
+			keys = nil
+		default:
+			_ = d.Invalidate()
+			return fmt.Errorf("datapath: batch delete: %w", err)
+		}
+	}
+	return d.Invalidate()
+}
+
 // Invalidate makes every hot-cache entry stale by bumping the mapping epoch.
 // Add, Delete, Clear and BatchUpdate call it; code that writes the trie some
 // other way must too.

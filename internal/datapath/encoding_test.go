@@ -227,6 +227,15 @@ func TestMemStore(t *testing.T) {
 	if e, _ := s.Lookup(netip.MustParseAddr("10.1.2.200")); e.Prefix.String() != "10.0.0.0/8" {
 		t.Errorf("after delete, lookup found %v", e.Prefix)
 	}
+	if err := s.BatchDelete([]netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("198.51.100.0/24")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.Lookup(netip.MustParseAddr("10.200.0.1")); ok {
+		t.Error("10.0.0.0/8 still present after BatchDelete")
+	}
+	if err := s.BatchDelete([]netip.Prefix{{}}); err == nil {
+		t.Error("BatchDelete accepted an invalid prefix")
+	}
 	if err := s.Clear(); err != nil {
 		t.Fatal(err)
 	}

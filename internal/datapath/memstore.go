@@ -1,6 +1,7 @@
 package datapath
 
 import (
+	"fmt"
 	"net/netip"
 	"sort"
 	"sync"
@@ -33,6 +34,23 @@ func (s *MemStore) Delete(p netip.Prefix) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.m, p)
+	return nil
+}
+
+func (s *MemStore) BatchDelete(ps []netip.Prefix) error {
+	norm := make([]netip.Prefix, len(ps))
+	for i, p := range ps {
+		n, err := NormalizePrefix(p)
+		if err != nil {
+			return fmt.Errorf("prefix %d: %w", i, err)
+		}
+		norm[i] = n
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, p := range norm {
+		delete(s.m, p)
+	}
 	return nil
 }
 

@@ -227,6 +227,9 @@ func TestDeleteTakesEffectAtOnce(t *testing.T) {
 		{func() error {
 			return d.Add(mustPrefix("10.1.2.3/32"), Mapping{ClassID: 0x00040006, UploadClassID: 0x00010006})
 		}, 0x00040006},
+		{func() error {
+			return d.BatchDelete([]netip.Prefix{mustPrefix("192.0.2.0/24"), mustPrefix("10.1.2.3/32"), mustPrefix("10.9.0.0/16")})
+		}, 0x00040005}, // missing prefixes are skipped, the /32 is gone
 		{d.Clear, 0},
 	}
 	for i, s := range steps {
