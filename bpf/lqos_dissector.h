@@ -35,6 +35,12 @@
 
 /* Enough for QinQ + PPPoE + a few MPLS labels; bounds the unrolled walk. */
 #define MAX_ENCAP 8
+/* IPv6 extension headers walked before giving up on L4. */
+#define MAX_IPV6_EXT 4
+#define NEXTHDR_HOP 0
+#define NEXTHDR_ROUTING 43
+#define NEXTHDR_FRAGMENT 44
+#define NEXTHDR_DEST 60
 #define MAX_TCP_OPTS 10
 
 struct eth_hdr {
@@ -268,11 +274,42 @@ static __always_inline void parse_l4(void *l4, void *end, __u32 l4_len, struct l
 }
 
 /*
+ * Skip IPv6 extension headers (hop-by-hop, routing, destination options,
+ * fragment) so flows see the real L4 header. Returns the L4 header, setting
+ * pkt->proto and *l4_len, or NULL when L4 is unreachable (non-first
+ * fragment, too many headers, truncated).
+ */
+static __always_inline void *skip_ipv6_ext(void *p, void *end, struct lqos_packet *pkt, __u32 *l4_len)
+{
+#pragma unroll
+	for (int i = 0; i < MAX_IPV6_EXT; i++) {
+		__u8 nh = pkt->proto;
+		if (nh != NEXTHDR_HOP && nh != NEXTHDR_ROUTING && nh != NEXTHDR_DEST && nh != NEXTHDR_FRAGMENT)
+			return p;
+		__u8 *h = p;
+		if ((void *)(h + 8) > end)
+			return 0;
+		__u32 len = 8;
+		if (nh == NEXTHDR_FRAGMENT) {
+			/* Offset != 0: a later fragment, no L4 header in it. */
+			if ((h[2] << 8 | h[3]) & 0xfff8)
+				return 0;
+		} else {
+			len = (h[1] + 1) * 8;
+		}
+		if (*l4_len < len)
+			return 0;
+		*l4_len -= len;
+		pkt->proto = h[0];
+		p += len;
+	}
+	return 0;
+}
+
+/*
  * Fill pkt from the frame at [start, end). Returns 0 for IP packets, -1 for
  * anything to pass unclassified. want_l4 = 0 stops at the addresses (all that
- * classification needs; TC and flow-less XDP skip the TCP option walk).
- * IPv6 extension headers are not walked: addresses are still right, only flow
- * tracking misses such packets.
+ * classification needs; TC and flow-less XDP skip the L4 walk).
  */
 static __always_inline int dissect(void *start, void *end, struct lqos_packet *pkt, int want_l4)
 {
@@ -303,8 +340,12 @@ static __always_inline int dissect(void *start, void *end, struct lqos_packet *p
 		pkt->src = ip6->saddr;
 		pkt->dst = ip6->daddr;
 		pkt->proto = ip6->nexthdr;
-		if (want_l4)
-			parse_l4(ip6 + 1, end, bpf_ntohs(ip6->payload_len), pkt);
+		if (!want_l4)
+			return 0;
+		__u32 l4_len = bpf_ntohs(ip6->payload_len);
+		void *l4 = skip_ipv6_ext(ip6 + 1, end, pkt, &l4_len);
+		if (l4)
+			parse_l4(l4, end, l4_len, pkt);
 		return 0;
 	}
 	return -1;

@@ -178,3 +178,15 @@ func (f *frame) bytes() []byte {
 	}
 	return f.b
 }
+
+// ext6 appends an 8-byte IPv6 extension header (hop-by-hop/routing/dest
+// options padded with PadN, or a fragment header with fragOff in 8-byte
+// units) whose next header is next.
+func (f *frame) ext6(kind, next uint8, fragOff uint16) *frame {
+	h := []byte{next, 0, 1, 4, 0, 0, 0, 0}
+	if kind == 44 {
+		h = []byte{next, 0, byte(fragOff >> 5), byte(fragOff<<3) | 1, 0, 0, 0, 7}
+	}
+	f.b = append(f.b, h...)
+	return f.fixLen()
+}

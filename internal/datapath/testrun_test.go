@@ -600,3 +600,38 @@ func FuzzXDPVerdict(f *testing.F) {
 		}
 	})
 }
+
+func TestIPv6ExtensionHeadersReachL4(t *testing.T) {
+	d, _ := openTest(t, Options{})
+	testMappings(t, d, 0)
+	p, err := d.loadPrograms(Interface{Name: "t", Role: RoleInternet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	const remote, local = "2001:db8:ffff::1", "2001:db8:1::5"
+	frames := []struct {
+		name  string
+		frame []byte
+	}{
+		{"hop-by-hop + dest options + TCP SYN", eth().ipv6(remote, local, 0).ext6(0, 60, 0).ext6(60, 6, 0).tcp(tcpSeg{sport: 443, dport: 1111, flags: 0x02}).bytes()},
+		{"first fragment + UDP", eth().ipv6(remote, local, 44).ext6(44, 17, 0).udp(53, 2222, 20).bytes()},
+		{"later fragment (no L4)", eth().ipv6(remote, local, 44).ext6(44, 17, 100).raw(0, make([]byte, 40)).bytes()},
+	}
+	for _, f := range frames {
+		if _, class := runXDP(t, p.LqosXdp, f.frame); class != classDown6 {
+			t.Errorf("%s: class %s, want %s (addresses must classify whatever the L4)", f.name, FormatClassID(class), FormatClassID(classDown6))
+		}
+	}
+	flows, err := d.Flows()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[uint16]FlowKey{}
+	for _, f := range flows {
+		got[f.Key.LocalPort] = f.Key
+	}
+	if len(flows) != 2 || got[1111].Proto != 6 || got[1111].RemotePort != 443 || got[2222].Proto != 17 || got[2222].RemotePort != 53 {
+		t.Errorf("flows %+v, want TCP 443->1111 and UDP 53->2222 only", flows)
+	}
+}
