@@ -154,6 +154,7 @@ func schedule(ctx context.Context, cfg *config.Config, f flags, log *slog.Logger
 		LogDir:             f.logDir,
 		LockPath:           f.lockPath,
 		PostHook:           filepath.Join(cfg.LqosDirectory, "bin", "post_integration_hook.sh"),
+		ConfigFile:         cfg.Path,
 	}
 	d := scheduler.Deps{
 		Reporter:  rep,
@@ -169,6 +170,10 @@ func schedule(ctx context.Context, cfg *config.Config, f flags, log *slog.Logger
 		},
 		Logger: log,
 		Notify: func(s string) { _, _ = sdnotify.Status(s) },
+		ConfigCheck: func(path string) error {
+			_, l := inputs.LoadConfig(path)
+			return l.Err()
+		},
 	}
 	log.Info("lqos_scheduler starting", "config", cfg.Path, "integration", orNone(integ),
 		"refresh_every", o.RefreshInterval, "inputs", o.InputDir, "once", f.once)
@@ -202,6 +207,12 @@ func schedule(ctx context.Context, cfg *config.Config, f flags, log *slog.Logger
 	}
 	err = s.Run(ctx)
 	_, _ = sdnotify.Stopping("Stopping")
+	if errors.Is(err, scheduler.ErrConfigChanged) {
+		// The unit has Restart=always: systemd starts us again with the
+		// new settings.
+		log.Info("exiting so the service manager restarts lqos_scheduler with the new lqos.conf")
+		return exitOK
+	}
 	if err != nil && !errors.Is(err, context.Canceled) {
 		log.Error("scheduler stopped", "err", err)
 		return exitFailed

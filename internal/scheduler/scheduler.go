@@ -15,7 +15,12 @@
 //   - lqosd sees a heartbeat every minute (on its own goroutine, so a long
 //     import does not make the scheduler look dead), the phase of every job,
 //     the last success, the last error and the next run time. Repeated
-//     failures raise an urgent issue.
+//     failures raise an urgent issue. A restarted lqosd gets the whole
+//     picture again with the next heartbeat.
+//   - Every scheduled tick runs the refresher, also with unchanged inputs,
+//     so a live tree changed by hand is repaired on schedule.
+//   - A valid edit of lqos.conf ends Run with ErrConfigChanged (the service
+//     restarts with the new settings); an invalid edit is reported only.
 //
 // All jobs run on one goroutine, so start-up, refreshes and file-change
 // applies never overlap; only heartbeats run beside them.
@@ -23,6 +28,8 @@ package scheduler
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -103,7 +110,17 @@ type Options struct {
 	// <lqos_directory>/bin/post_integration_hook.sh). It is killed if it
 	// runs longer than IntegrationTimeout; its output goes to the log.
 	PostHook string
+	// ConfigFile (lqos.conf), if set, is watched like the inputs. When its
+	// content changes and Deps.ConfigCheck accepts it, Run returns
+	// ErrConfigChanged so the service manager restarts the scheduler with
+	// the new settings (integration, interval...). An invalid edit is
+	// reported and the scheduler keeps running on the old settings.
+	ConfigFile string
 }
+
+// ErrConfigChanged is returned by Run when lqos.conf changed to a valid new
+// content.
+var ErrConfigChanged = errors.New("lqos.conf changed")
 
 func (o *Options) defaults() {
 	def := func(d *time.Duration, v time.Duration) {
@@ -137,6 +154,9 @@ type Deps struct {
 	Logger    *slog.Logger      // slog.Default() if nil
 	// Lock takes the apply lock; nil = internal/lock on Options.LockPath.
 	Lock func(ctx context.Context) (release func(), err error)
+	// ConfigCheck validates a changed Options.ConfigFile (nil = any change
+	// restarts).
+	ConfigCheck func(path string) error
 	// Notify receives one-line states for the service manager (systemd
 	// STATUS=), so `systemctl status` shows e.g. the wait for lqosd.
 	Notify func(status string)
@@ -155,6 +175,8 @@ type Scheduler struct {
 	lastFP      string  // fingerprint of the files last read
 	pendingFP   string  // a changed fingerprint waiting to settle
 	failures    int     // consecutive failed jobs
+	confHash    string  // content hash of ConfigFile when Run started
+	confBad     string  // hash of a rejected config edit, reported once
 	remembered  string  // latest integration failure, until a success
 
 	mu      sync.Mutex
@@ -239,11 +261,15 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	s.setNextRun(now.Add(s.o.RefreshInterval))
 	s.heartbeat(ctx)
 
+	// Heartbeats stop when Run returns, whatever the reason.
 	var wg sync.WaitGroup
+	hctx, stopBeats := context.WithCancel(ctx)
 	wg.Add(1)
-	go func() { defer wg.Done(); s.heartbeats(ctx) }()
+	go func() { defer wg.Done(); s.heartbeats(hctx) }()
 	defer wg.Wait()
+	defer stopBeats()
 
+	s.confHash = fileHash(s.o.ConfigFile)
 	s.safeCycle(ctx, Startup)
 
 	refreshT := s.d.Clock.NewTimer(s.NextRun().Sub(s.d.Clock.Now()))
@@ -266,6 +292,11 @@ func (s *Scheduler) Run(ctx context.Context) error {
 			s.heartbeat(ctx)
 			refreshT = s.d.Clock.NewTimer(s.NextRun().Sub(s.d.Clock.Now()))
 		case <-pollT.C():
+			if s.configChanged(ctx) {
+				s.log.Info("lqos.conf changed; stopping so the service restarts with the new settings", "config", s.o.ConfigFile)
+				s.d.Notify("Restarting: lqos.conf changed")
+				return ErrConfigChanged
+			}
 			s.poll(ctx)
 			pollT = s.d.Clock.NewTimer(s.o.PollInterval)
 		}
@@ -834,4 +865,39 @@ func (s *Scheduler) startHook(ctx context.Context) {
 		}
 		s.log.Info("post-integration hook finished", "hook", s.o.PostHook, "output", Preview(Normalize(out.String())))
 	}()
+}
+
+// fileHash is a content hash of path ("" if unset or unreadable).
+func fileHash(path string) string {
+	if path == "" {
+		return ""
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// configChanged reports a valid new lqos.conf; an invalid one is reported
+// once and otherwise ignored.
+func (s *Scheduler) configChanged(ctx context.Context) bool {
+	if s.o.ConfigFile == "" {
+		return false
+	}
+	h := fileHash(s.o.ConfigFile)
+	if h == "" || h == s.confHash || h == s.confBad {
+		return false
+	}
+	if s.d.ConfigCheck != nil {
+		if err := s.d.ConfigCheck(s.o.ConfigFile); err != nil {
+			s.confBad = h
+			msg := fmt.Sprintf("%s was changed but is not valid; still running with the previous settings: %v", s.o.ConfigFile, err)
+			s.log.Error(msg)
+			s.output(ctx, msg, "")
+			return false
+		}
+	}
+	return true
 }

@@ -615,3 +615,32 @@ func TestPostHook(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestConfigChange: a valid lqos.conf edit ends Run with ErrConfigChanged
+// (systemd restarts us); an invalid one is reported and ignored.
+func TestConfigChange(t *testing.T) {
+	conf := filepath.Join(t.TempDir(), "lqos.conf")
+	os.WriteFile(conf, []byte("queue_refresh_interval_mins = 30\n"), 0o644)
+	l := newLab(t, "", "ShapedDevices.v1.csv", func(o *Options, d *Deps) {
+		o.ConfigFile = conf
+		d.ConfigCheck = func(p string) error {
+			b, _ := os.ReadFile(p)
+			if strings.Contains(string(b), "oops") {
+				return errors.New("line 1: oops is not a key")
+			}
+			return nil
+		}
+	})
+	done := make(chan error, 1)
+	go func() { done <- l.s.Run(context.Background()) }()
+	l.clock.WaitTimers(t, 3)
+	os.WriteFile(conf, []byte("oops\n"), 0o644)
+	l.clock.Advance(10 * time.Second)
+	l.clock.WaitTimers(t, 3)
+	contains(t, "output", l.rep.last("output").Text, "was changed but is not valid; still running with the previous settings", "oops is not a key")
+	os.WriteFile(conf, []byte("queue_refresh_interval_mins = 5\n"), 0o644)
+	l.clock.Advance(10 * time.Second)
+	if err := <-done; !errors.Is(err, ErrConfigChanged) {
+		t.Fatalf("Run = %v, want ErrConfigChanged", err)
+	}
+}
