@@ -56,8 +56,8 @@ type Kind int
 const (
 	// Startup: integration (if any) and a full queue setup.
 	Startup Kind = iota
-	// Scheduled: integration (if any) and an incremental refresh if the
-	// inputs changed.
+	// Scheduled: integration (if any) and an incremental refresh (which
+	// sends nothing to the kernel when nothing changed or drifted).
 	Scheduled
 	// FilesChanged: the input files changed on disk; apply them.
 	FilesChanged
