@@ -160,7 +160,8 @@ func schedule(ctx context.Context, cfg *config.Config, f flags, log *slog.Logger
 		Reporter:  rep,
 		Bus:       rep,
 		Validator: scheduler.InputsValidator{Config: cfg},
-		Refresher: &scheduler.ShaperRefresher{Config: cfg, BusPath: f.bus, Logger: log},
+		Refresher: &scheduler.LqosdRefresher{BusPath: f.bus, LockPath: f.lockPath, Logger: log,
+			Local: &scheduler.ShaperRefresher{Config: cfg, BusPath: f.bus, Logger: log}},
 		Runner: &scheduler.ExecRunner{
 			Path: self,
 			Args: func(name string) []string {

@@ -681,11 +681,13 @@ func (s *Scheduler) validate(ctx context.Context, in *Inputs) error {
 
 // apply runs the refresher under the apply lock; a panic in it is an error.
 func (s *Scheduler) apply(ctx context.Context, in *Inputs, full bool) (err error) {
-	release, err := s.d.Lock(ctx)
-	if err != nil {
-		return err
+	if sl, ok := s.d.Refresher.(SelfLocking); !ok || !sl.TakesApplyLock() {
+		release, err := s.d.Lock(ctx)
+		if err != nil {
+			return err
+		}
+		defer release()
 	}
-	defer release()
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("panic: %v\n%s", v, debug.Stack())

@@ -1,0 +1,97 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/libreqos-go/lqos/internal/bus"
+	"github.com/libreqos-go/lqos/internal/lock"
+)
+
+// reloadDaemon is an lqosd stand-in that takes the apply lock while it
+// applies, as the real one does.
+type reloadDaemon struct {
+	bus.Unimplemented
+	lockPath string
+	mu       sync.Mutex
+	reasons  []string
+	fail     error
+}
+
+func (d *reloadDaemon) ReloadPlan(ctx context.Context, r *bus.ReloadPlan) (*bus.PlanResult, error) {
+	lctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	l, err := lock.Acquire(lctx, d.lockPath, "lqosd", nil)
+	if err != nil {
+		return nil, err
+	}
+	defer l.Release()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.reasons = append(d.reasons, r.Reason)
+	if d.fail != nil {
+		return nil, d.fail
+	}
+	return &bus.PlanResult{Applied: true, Summary: "3 circuits", Warnings: []string{"default_sqm replaced by pfifo"}}, nil
+}
+
+type countingRefresher struct{ calls int }
+
+func (c *countingRefresher) Refresh(context.Context, *Inputs, bool) error { c.calls++; return nil }
+
+func TestLqosdRefresherHandsTheApplyToLqosd(t *testing.T) {
+	dir := t.TempDir()
+	sock, lockPath := filepath.Join(dir, "run", "bus"), filepath.Join(dir, "apply.lock")
+	d := &reloadDaemon{lockPath: lockPath}
+	srv, err := bus.Listen(d, bus.ServerOptions{SocketPath: sock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx) }()
+	defer func() { cancel(); <-done }()
+
+	local := &countingRefresher{}
+	r := &LqosdRefresher{BusPath: sock, Local: local, LockPath: lockPath}
+	// The scheduler must not hold the lock around it, or lqosd would wait.
+	var _ SelfLocking = r
+	if err := r.Refresh(context.Background(), nil, true); err != nil {
+		t.Fatal(err)
+	}
+	if len(d.reasons) != 1 || d.reasons[0] != "scheduler start-up" || local.calls != 0 {
+		t.Fatalf("reasons %v, local calls %d", d.reasons, local.calls)
+	}
+	d.fail = errors.New("kernel said no")
+	err = r.Refresh(context.Background(), nil, false)
+	if err == nil || !strings.Contains(err.Error(), "kernel said no") || !strings.Contains(err.Error(), "previous ones stay") {
+		t.Fatalf("err = %v", err)
+	}
+	if local.calls != 0 {
+		t.Error("a refusal from lqosd must not be retried locally")
+	}
+}
+
+func TestLqosdRefresherFallsBackUnderTheLock(t *testing.T) {
+	dir := t.TempDir()
+	lockPath := filepath.Join(dir, "apply.lock")
+	local := &countingRefresher{}
+	r := &LqosdRefresher{BusPath: filepath.Join(dir, "no-such-bus"), Local: local, LockPath: lockPath, LockWait: 200 * time.Millisecond}
+	if err := r.Refresh(context.Background(), nil, false); err != nil || local.calls != 1 {
+		t.Fatalf("err %v, local calls %d", err, local.calls)
+	}
+	// Someone else (libreqos) holds the lock: the local apply waits, then gives up.
+	held, err := lock.TryAcquire(lockPath, "libreqos")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Release()
+	if err := r.Refresh(context.Background(), nil, false); err == nil || local.calls != 1 {
+		t.Fatalf("applied while the lock was held: err %v, calls %d", err, local.calls)
+	}
+}
