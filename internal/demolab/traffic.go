@@ -2,6 +2,7 @@ package demolab
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -33,13 +34,26 @@ func inNamespace(name string, fn func() error) error {
 	errc := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()
-		// The thread is never unlocked: it exits with this goroutine instead
-		// of returning to the pool in the wrong namespace.
+		orig, err := netns.Get()
+		if err != nil {
+			errc <- err
+			return // the locked thread exits with the goroutine
+		}
+		defer orig.Close()
 		if err := netns.Set(ns); err != nil {
 			errc <- err
 			return
 		}
-		errc <- fn()
+		ferr := fn()
+		// Go back before the thread returns to the pool. Letting it die
+		// instead would fire the Pdeathsig of any child process that this
+		// thread happened to start.
+		if err := netns.Set(orig); err != nil {
+			errc <- errors.Join(ferr, err)
+			return
+		}
+		runtime.UnlockOSThread()
+		errc <- ferr
 	}()
 	return <-errc
 }
