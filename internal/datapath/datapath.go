@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -247,8 +248,10 @@ func (d *Datapath) live() error {
 	return nil
 }
 
-// Close detaches every program and closes the maps. Pinned maps (and with
-// them mappings and counters) stay in the bpffs for the next Open.
+// Close detaches every program (unpinning and closing its links, also
+// pinned links of interfaces no longer attached) and closes the maps. Pinned
+// maps (and with them mappings and counters) stay in the bpffs for the next
+// Open. Release is the variant that leaves the programs attached.
 func (d *Datapath) Close() error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -257,7 +260,28 @@ func (d *Datapath) Close() error {
 	}
 	var errs []error
 	for _, a := range d.attached {
-		errs = append(errs, a.close())
+		errs = append(errs, a.close(true))
+	}
+	d.attached = nil
+	errs = append(errs, d.dropStaleLinks())
+	d.closeMaps()
+	return errors.Join(errs...)
+}
+
+// Release closes this process's handles but leaves the programs attached
+// through their pinned links (and a clsact filter in place), exactly as a
+// crash would: classification continues on these programs and the pinned
+// maps until the next Attach adopts the links or Close detaches them.
+// Without a PinDir it is the same as Close.
+func (d *Datapath) Release() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed.Swap(true) {
+		return nil
+	}
+	var errs []error
+	for _, a := range d.attached {
+		errs = append(errs, a.close(false))
 	}
 	d.attached = nil
 	d.closeMaps()
@@ -578,12 +602,13 @@ func allKeys[K any](m *ebpf.Map) ([]K, error) {
 // ---- attach ----
 
 type attachment struct {
-	ifc    Interface
-	progs  *lqosPrograms
-	links  []link.Link
-	legacy func() error // removes a clsact filter, if used
-	XDP    string       // mode actually used
-	TC     string
+	ifc     Interface
+	progs   *lqosPrograms
+	links   []link.Link
+	legacy  func() error // removes a clsact filter, if used
+	XDP     string       // mode actually used
+	TC      string
+	adopted []string // "xdp", "tcx": links taken over from a previous process
 }
 
 // AttachInfo describes one attached interface.
@@ -592,6 +617,9 @@ type AttachInfo struct {
 	Role Role
 	XDP  string // "driver" or "generic"
 	TC   string // "tcx" or "clsact"
+	// Adopted lists the hooks ("xdp", "tcx") whose pinned links, left by a
+	// previous process, now run this Datapath's programs.
+	Adopted []string
 }
 
 // Attached lists the interfaces attached so far and the modes in use.
@@ -600,17 +628,23 @@ func (d *Datapath) Attached() []AttachInfo {
 	defer d.mu.Unlock()
 	out := make([]AttachInfo, 0, len(d.attached))
 	for _, a := range d.attached {
-		out = append(out, AttachInfo{Name: a.ifc.Name, Role: a.ifc.Role, XDP: a.XDP, TC: a.TC})
+		out = append(out, AttachInfo{Name: a.ifc.Name, Role: a.ifc.Role, XDP: a.XDP, TC: a.TC, Adopted: a.adopted})
 	}
 	return out
 }
 
-func (a *attachment) close() error {
+// close detaches (unpin + close) or, with detach false, only closes the
+// handles so pinned links and the clsact filter stay attached.
+func (a *attachment) close(detach bool) error {
 	var errs []error
 	for _, l := range a.links {
-		errs = append(errs, l.Close())
+		if detach {
+			errs = append(errs, dropLink(l))
+		} else {
+			errs = append(errs, l.Close())
+		}
 	}
-	if a.legacy != nil {
+	if a.legacy != nil && detach {
 		errs = append(errs, a.legacy())
 	}
 	errs = append(errs, a.progs.Close())
@@ -626,6 +660,12 @@ func (d *Datapath) Attach(ifaces ...Interface) error {
 		return err
 	}
 	for _, ifc := range ifaces {
+		d.mu.Lock()
+		dup := slices.ContainsFunc(d.attached, func(a *attachment) bool { return a.ifc.Name == ifc.Name })
+		d.mu.Unlock()
+		if dup {
+			return fmt.Errorf("datapath: interface %q is already attached", ifc.Name)
+		}
 		a, err := d.attachOne(ifc)
 		if err != nil {
 			return err
@@ -633,7 +673,11 @@ func (d *Datapath) Attach(ifaces ...Interface) error {
 		d.mu.Lock()
 		d.attached = append(d.attached, a)
 		d.mu.Unlock()
-		d.log.Info("datapath attached", "iface", ifc.Name, "role", ifc.Role, "xdp", a.XDP, "tc", a.TC)
+		if len(a.adopted) > 0 {
+			d.log.Info("datapath attached, adopting the pinned links of the previous process", "iface", ifc.Name, "role", ifc.Role, "xdp", a.XDP, "tc", a.TC, "adopted", strings.Join(a.adopted, ","))
+		} else {
+			d.log.Info("datapath attached", "iface", ifc.Name, "role", ifc.Role, "xdp", a.XDP, "tc", a.TC)
+		}
 	}
 	return nil
 }
@@ -649,51 +693,84 @@ func (d *Datapath) attachOne(ifc Interface) (*attachment, error) {
 	}
 	a := &attachment{ifc: ifc, progs: progs}
 	fail := func(err error) (*attachment, error) {
-		a.close()
+		a.close(true)
 		return nil, err
 	}
 
-	modes := []struct {
-		name  string
-		flags link.XDPAttachFlags
-	}{{"driver", link.XDPDriverMode}, {"generic", link.XDPGenericMode}}
-	switch ifc.XDP {
-	case XDPDriver:
-		modes = modes[:1]
-	case XDPGeneric:
-		modes = modes[1:]
+	// XDP: adopt a pinned link (atomic program swap) or attach afresh.
+	xl, mode, err := d.adoptXDP(ifc, nic.Index, progs.LqosXdp)
+	if err != nil {
+		return fail(err)
 	}
-	var xerr error
-	for _, m := range modes {
-		l, err := link.AttachXDP(link.XDPOptions{Program: progs.LqosXdp, Interface: nic.Index, Flags: m.flags})
-		if err == nil {
-			a.links = append(a.links, l)
-			a.XDP = m.name
-			break
+	if xl != nil {
+		a.links = append(a.links, xl)
+		a.XDP = mode
+		a.adopted = append(a.adopted, "xdp")
+	} else {
+		modes := []struct {
+			name  string
+			flags link.XDPAttachFlags
+		}{{"driver", link.XDPDriverMode}, {"generic", link.XDPGenericMode}}
+		switch ifc.XDP {
+		case XDPDriver:
+			modes = modes[:1]
+		case XDPGeneric:
+			modes = modes[1:]
 		}
-		xerr = errors.Join(xerr, fmt.Errorf("%s mode: %w", m.name, err))
-	}
-	if a.XDP == "" {
-		return fail(fmt.Errorf("datapath: attach XDP to %q failed in all modes (check `ip link show %s` for another XDP program): %w", ifc.Name, ifc.Name, xerr))
+		var xerr error
+		for _, m := range modes {
+			l, err := link.AttachXDP(link.XDPOptions{Program: progs.LqosXdp, Interface: nic.Index, Flags: m.flags})
+			if err == nil {
+				a.links = append(a.links, l)
+				a.XDP = m.name
+				d.pinLink(l, d.linkPin(ifc.Name, "xdp"))
+				break
+			}
+			xerr = errors.Join(xerr, fmt.Errorf("%s mode: %w", m.name, err))
+		}
+		if a.XDP == "" {
+			return fail(fmt.Errorf("datapath: attach XDP to %q failed in all modes (check `ip link show %s` for another XDP program): %w", ifc.Name, ifc.Name, xerr))
+		}
 	}
 
+	// TC egress: TCX link (adopted or new), else clsact + cls_bpf.
 	if ifc.TC != TCLegacy {
-		l, err := link.AttachTCX(link.TCXOptions{Program: progs.LqosTcEgress, Interface: nic.Index, Attach: ebpf.AttachTCXEgress})
+		tl, err := d.adoptTCX(ifc, nic.Index, progs.LqosTcEgress)
+		if err != nil {
+			return fail(err)
+		}
+		if tl == nil {
+			tl, err = link.AttachTCX(link.TCXOptions{Program: progs.LqosTcEgress, Interface: nic.Index, Attach: ebpf.AttachTCXEgress})
+			if err == nil {
+				d.pinLink(tl, d.linkPin(ifc.Name, "tcx"))
+			}
+		} else {
+			a.adopted = append(a.adopted, "tcx")
+		}
 		if err == nil {
-			a.links = append(a.links, l)
+			a.links = append(a.links, tl)
 			a.TC = "tcx"
+			removeLegacyFilter(nic.Index) // a previous TCLegacy run's filter would classify twice
 			return a, nil
 		}
 		if ifc.TC == TCX || !errors.Is(err, ebpf.ErrNotSupported) {
 			return fail(fmt.Errorf("datapath: attach TCX egress to %q: %w", ifc.Name, err))
 		}
 	}
+	// FilterReplace swaps a previous process's filter in place.
 	undo, err := attachLegacyTC(nic.Index, progs.LqosTcEgress)
 	if err != nil {
 		return fail(fmt.Errorf("datapath: attach clsact egress filter to %q: %w", ifc.Name, err))
 	}
 	a.legacy = undo
 	a.TC = "clsact"
+	// A TCX link pinned by a previous run would classify twice: drop it now
+	// that the filter is in place.
+	if old, err := d.loadPinned(d.linkPin(ifc.Name, "tcx"), nic.Index, "tcx"); err == nil && old != nil {
+		if err := dropLink(old); err != nil {
+			d.log.Warn("detaching the previous TCX link", "iface", ifc.Name, "err", err)
+		}
+	}
 	return a, nil
 }
 

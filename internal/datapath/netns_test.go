@@ -470,7 +470,7 @@ func TestAttachAutoAndClose(t *testing.T) {
 	}
 	got := d.Attached()
 	want := []AttachInfo{{Name: "lqtdpa0", Role: RoleStick, XDP: "driver", TC: "tcx"}}
-	if len(got) != 1 || got[0] != want[0] {
+	if len(got) != 1 || got[0].Name != want[0].Name || got[0].Role != want[0].Role || got[0].XDP != want[0].XDP || got[0].TC != want[0].TC || len(got[0].Adopted) != 0 {
 		t.Errorf("Attached() = %+v, want %+v", got, want)
 	}
 	xdpAttached := func() bool {

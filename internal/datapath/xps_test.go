@@ -20,8 +20,15 @@ func TestDisableXPS(t *testing.T) {
 			}
 		}
 	}
-	if err := disableXPS(root, "eth9"); err != nil {
+	ch, err := disableXPS(root, "eth9")
+	if err != nil {
 		t.Fatal(err)
+	}
+	if len(ch) != 2 || ch[0] != (XPSChange{"tx-0", "3"}) || ch[1] != (XPSChange{"tx-1", "3"}) {
+		t.Errorf("changes %+v, want tx-0 and tx-1 from 3", ch)
+	}
+	if ch, err := disableXPS(root, "eth9"); err != nil || len(ch) != 0 {
+		t.Errorf("second run: changes %+v, %v; want none", ch, err)
 	}
 	for _, q := range []string{"tx-0", "tx-1"} {
 		b, _ := os.ReadFile(filepath.Join(root, "eth9", "queues", q, "xps_cpus"))
@@ -35,7 +42,7 @@ func TestDisableXPS(t *testing.T) {
 		{"", "bad interface name"},
 	}
 	for _, tc := range tests {
-		if err := disableXPS(root, tc.iface); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if _, err := disableXPS(root, tc.iface); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("disableXPS(%q) err %v, want %q", tc.iface, err, tc.want)
 		}
 	}
