@@ -112,6 +112,9 @@ type Options struct {
 	AttachRetry time.Duration
 	// SampleInterval for the counters (1 s).
 	SampleInterval time.Duration
+	// DriftInterval: how often the kernel's queue tree is compared with the
+	// last applied one (60 s); negative turns the check off.
+	DriftInterval time.Duration
 	// WebListen overrides the config's webserver_listen; NoWebUI turns the
 	// web UI off (as does the config's disable_webserver).
 	WebListen string
@@ -143,6 +146,9 @@ func (o *Options) defaults() {
 	if o.SampleInterval <= 0 {
 		o.SampleInterval = time.Second
 	}
+	if o.DriftInterval == 0 {
+		o.DriftInterval = 60 * time.Second
+	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
@@ -164,6 +170,7 @@ type Daemon struct {
 	cfg   *config.Config
 
 	dp     *datapath.Datapath
+	maps   *mirror // every mapping write and list goes through it
 	names  *names
 	coll   *stats.Collector
 	urgent *urgent.Store
@@ -298,8 +305,19 @@ func Run(ctx context.Context, o Options) error {
 	if n, err := ebpf.PossibleCPU(); err == nil {
 		d.ncpu = uint32(n)
 	}
+	// Only a clean stop (SIGTERM/SIGINT) detaches. Any other exit leaves the
+	// programs attached through their pinned links, as a crash does, so
+	// classification goes on until the next start adopts them.
+	cleanStop := false
 	defer func() {
-		// Detach only; pins stay so mappings survive until the next start.
+		if !cleanStop {
+			if err := dp.Release(); err != nil {
+				log.Warn("closing the data path", "err", err)
+			}
+			log.Warn("data path left attached (pinned links); the next lqosd start adopts it", "pin_dir", o.PinDir)
+			return
+		}
+		// Detach only; map pins stay so mappings survive until the next start.
 		if err := dp.Close(); err != nil {
 			log.Warn("detaching the data path", "err", err)
 		} else {
@@ -311,6 +329,7 @@ func Run(ctx context.Context, o Options) error {
 			return exitErr(ExitAttach, "LibreQoS failed to attach the XDP/TC programs: %v", err)
 		}
 		d.attached = true
+		d.disableXPS()
 	} else {
 		d.state = StateDegraded
 		log.Error("data path loaded but NOT attached: shaping interfaces missing", "missing", pre.MissingIfaces)
@@ -321,18 +340,20 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		log.Warn("mapping names", "err", err)
 	}
-	if live, err := dp.List(); err == nil {
-		ps := make([]netip.Prefix, len(live))
-		for i, e := range live {
-			ps[i] = e.Prefix
-		}
-		if err := d.names.keep(ps); err != nil {
-			log.Warn("mapping names: save", "err", err)
-		}
-		log.Info("mappings present in pinned maps", "count", len(live))
-	} else {
-		log.Warn("listing pinned mappings", "err", err)
+	// The one read of the trie: from here on lqosd's copy is kept in step.
+	d.maps, err = newMirror(dp)
+	if err != nil {
+		return exitErr(ExitDatapath, "reading the pinned mappings: %v", err)
 	}
+	live, _ := d.maps.List()
+	ps := make([]netip.Prefix, len(live))
+	for i, e := range live {
+		ps[i] = e.Prefix
+	}
+	if err := d.names.keep(ps); err != nil {
+		log.Warn("mapping names: save", "err", err)
+	}
+	log.Info("mappings present in pinned maps", "count", len(live))
 
 	// 6. Statistics.
 	d.coll = stats.New(stats.Options{Circuit: d.names.circuit})
@@ -369,6 +390,9 @@ func Run(ctx context.Context, o Options) error {
 
 	if !d.attached {
 		wg.Go(func() { d.attachWhenPresent(sctx, xdpMode, tcMode) })
+	}
+	if o.DriftInterval > 0 && d.kernel != nil {
+		wg.Go(func() { d.driftLoop(sctx) })
 	}
 
 	// 9. The web UI (optional: a failure there must not stop shaping).
@@ -412,6 +436,7 @@ func Run(ctx context.Context, o Options) error {
 
 	select {
 	case <-ctx.Done():
+		cleanStop = true
 		log.Info("terminating on signal; detaching programs (maps and queues stay)")
 	case err := <-serveErr:
 		if err != nil {
@@ -676,6 +701,7 @@ func (d *Daemon) attachWhenPresent(ctx context.Context, x datapath.XDPMode, tcm 
 			d.raise(CodeAttachFailed, urgent.Error, "The shaping interfaces appeared but attaching XDP/TC failed (restart lqosd): "+err.Error())
 			return
 		}
+		d.disableXPS()
 		d.stateMu.Lock()
 		d.attached = true
 		d.state = StateActive
@@ -696,6 +722,28 @@ func (d *Daemon) attachWhenPresent(ctx context.Context, x datapath.XDPMode, tcm 
 		}
 		_, _ = sdnotify.Status(d.statusLine())
 		return
+	}
+}
+
+// disableXPS turns XPS off on every shaping interface: with XPS the stack
+// picks the TX queue from the sending CPU and ignores the one the TC
+// classifier chose, so packets would miss their HTB. Failures are logged
+// (single-queue or virtual NICs may have no XPS at all).
+func (d *Daemon) disableXPS() {
+	for _, ifc := range shapingInterfaces(d.config()) {
+		changed, err := datapath.DisableXPS(ifc)
+		switch {
+		case err != nil:
+			d.log.Warn("could not turn XPS off; the classifier's TX queue choice may be overridden", "iface", ifc, "err", err)
+		case len(changed) == 0:
+			d.log.Info("XPS already off", "iface", ifc)
+		default:
+			var qs []string
+			for _, c := range changed {
+				qs = append(qs, c.Queue+"="+c.Was)
+			}
+			d.log.Info("XPS turned off (it would override the TX queue the classifier picks)", "iface", ifc, "queues_were", strings.Join(qs, " "))
+		}
 	}
 }
 

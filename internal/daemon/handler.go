@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"sync"
 	"time"
 
 	"github.com/libreqos-go/lqos/internal/bus"
@@ -20,6 +21,12 @@ type Handler struct {
 	bus.SchedulerTracker
 	bus.UrgentStore
 	d *Daemon
+
+	// The last ListIPs answer, reused until the mappings or their names
+	// change (converting 100k entries costs more than serving them).
+	listMu  sync.Mutex
+	listVer uint64
+	list    []bus.Mapping
 }
 
 var _ bus.Handler = (*Handler)(nil)
@@ -52,7 +59,7 @@ func (h *Handler) MapIPs(ctx context.Context, ms []bus.Mapping) (*bus.MapIPsResu
 	}
 	t1 := time.Now()
 	if len(entries) > 0 {
-		if err := h.d.dp.BatchUpdate(entries); err != nil {
+		if err := h.d.maps.BatchUpdate(entries); err != nil {
 			return nil, err
 		}
 	}
@@ -61,79 +68,71 @@ func (h *Handler) MapIPs(ctx context.Context, ms []bus.Mapping) (*bus.MapIPsResu
 	if err := h.d.names.set(ps, ids); err != nil {
 		h.d.log.Warn("saving mapping names", "err", err)
 	}
+	h.d.maps.touch()
 	h.d.log.Debug("map_ips", "applied", res.Applied, "failed", len(res.Failed), "validate", t1.Sub(t0), "kernel", t2.Sub(t1), "names", time.Since(t2))
 	return res, nil
 }
 
-// DelIPs deletes by exact prefix; prefixes lqosd does not know count as
-// not found (they are still deleted from the kernel, in case).
+// DelIPs deletes by exact prefix (one batch); prefixes lqosd does not know
+// count as not found (they are still deleted from the kernel, in case).
 func (h *Handler) DelIPs(ctx context.Context, ps []netip.Prefix) (*bus.DelIPsResult, error) {
 	res := &bus.DelIPsResult{}
 	done := make([]netip.Prefix, 0, len(ps))
-	var live map[netip.Prefix]bool // kernel view, read once if needed
+	all := make([]netip.Prefix, 0, len(ps))
 	for _, p := range ps {
 		np, err := datapath.NormalizePrefix(p)
 		if err != nil {
 			return nil, bus.Errorf(bus.CodeInvalidArgument, "%v", err)
 		}
-		known := h.d.names.has(np)
-		if !known {
-			// A mapping without a name (written before the name table
-			// existed, or the table was lost) still counts as found.
-			if live == nil {
-				es, err := h.d.dp.List()
-				if err != nil {
-					return nil, err
-				}
-				live = make(map[netip.Prefix]bool, len(es))
-				for _, e := range es {
-					live[e.Prefix] = true
-				}
-			}
-			known = live[np]
-		}
-		if err := h.d.dp.Delete(np); err != nil {
-			return nil, err
-		}
-		if known {
+		all = append(all, np)
+		// A mapping without a name (written before the name table existed,
+		// or the table was lost) still counts as found.
+		if h.d.names.has(np) || h.d.maps.Has(np) {
 			res.Deleted++
 			done = append(done, np)
 		} else {
 			res.NotFound++
 		}
 	}
+	if err := h.d.maps.BatchDelete(all); err != nil {
+		return nil, err
+	}
 	if err := h.d.names.del(done); err != nil {
 		h.d.log.Warn("saving mapping names", "err", err)
 	}
+	h.d.maps.touch()
 	return res, nil
 }
 
 // ClearIPs deletes every mapping.
 func (h *Handler) ClearIPs(ctx context.Context) (*bus.ClearIPsResult, error) {
-	live, err := h.d.dp.List()
-	if err != nil {
-		return nil, err
-	}
-	if err := h.d.dp.Clear(); err != nil {
+	n := h.d.maps.Len()
+	if err := h.d.maps.Clear(); err != nil {
 		return nil, err
 	}
 	if err := h.d.names.clear(); err != nil {
 		h.d.log.Warn("saving mapping names", "err", err)
 	}
-	h.d.log.Info("all IP mappings cleared over the bus", "count", len(live))
-	return &bus.ClearIPsResult{Cleared: len(live)}, nil
+	h.d.maps.touch()
+	h.d.log.Info("all IP mappings cleared over the bus", "count", n)
+	return &bus.ClearIPsResult{Cleared: n}, nil
 }
 
-// ListIPs lists the kernel's mappings with their IDs.
+// ListIPs lists the mappings with their IDs, from lqosd's copy of the
+// kernel trie. The slice is shared with other callers (the bus only pages
+// it).
 func (h *Handler) ListIPs(ctx context.Context) ([]bus.Mapping, error) {
-	live, err := h.d.dp.List()
-	if err != nil {
-		return nil, err
+	h.listMu.Lock()
+	defer h.listMu.Unlock()
+	live, ver := h.d.maps.snapshot()
+	if h.list != nil && h.listVer == ver {
+		return h.list, nil
 	}
 	out := make([]bus.Mapping, len(live))
 	for i, e := range live {
 		out[i] = h.toBus(e)
 	}
+	h.list, h.listVer = out, ver
 	return out, nil
 }
 
@@ -233,10 +232,7 @@ func (h *Handler) CircuitThroughput(ctx context.Context, r *bus.GetCircuitThroug
 // QueueStats reads the HTB class (and its leaf qdisc) counters of a
 // circuit's download and upload classes, found through its mappings.
 func (h *Handler) QueueStats(ctx context.Context, circuitID string) (*bus.QueueStats, error) {
-	live, err := h.d.dp.List()
-	if err != nil {
-		return nil, err
-	}
+	live, _ := h.d.maps.snapshot()
 	hash := shaper.Hash64(circuitID)
 	var down, up uint32
 	for _, e := range live {
@@ -290,9 +286,10 @@ func counters(l *tc.Live, iface string, id uint32) bus.QueueCounters {
 type namedStore struct{ d *Daemon }
 
 func (s *namedStore) ReplaceAll(ctx context.Context, ms []plan.Mapping) error {
-	if err := (shaper.DatapathStore{Store: s.d.dp}).ReplaceAll(ctx, ms); err != nil {
+	if err := (shaper.DatapathStore{Store: s.d.maps}).ReplaceAll(ctx, ms); err != nil {
 		return err
 	}
+	defer s.d.maps.touch()
 	ps := make([]netip.Prefix, 0, len(ms))
 	ids := make([]idPair, 0, len(ms))
 	for _, m := range ms {

@@ -38,6 +38,7 @@ func Main(args []string, stderr io.Writer) int {
 	fs.BoolVar(&o.NoStartupApply, "no-startup-apply", false, "do not apply the shaping plan at start")
 	fs.DurationVar(&o.AttachRetry, "attach-retry", 5*time.Second, "while a shaping interface is missing, how often to look for it")
 	fs.DurationVar(&o.SampleInterval, "sample-interval", time.Second, "how often traffic counters are read")
+	fs.DurationVar(&o.DriftInterval, "drift-interval", 60*time.Second, "how often the kernel's queue tree is compared with the last applied plan (and repaired); 0 turns it off")
 	fs.StringVar(&o.WebListen, "web-listen", "", "web UI address (default: webserver_listen from the config)")
 	fs.BoolVar(&o.NoWebUI, "no-webui", false, "do not start the web UI")
 	fs.StringVar(&level, "log-level", "info", "debug, info, warn or error")
@@ -50,6 +51,9 @@ func Main(args []string, stderr io.Writer) int {
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "lqosd: unexpected arguments %q\n", fs.Args())
 		return ExitUsage
+	}
+	if o.DriftInterval == 0 {
+		o.DriftInterval = -1 // Options: 0 means the default
 	}
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(level)); err != nil {

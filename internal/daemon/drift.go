@@ -1,0 +1,151 @@
+package daemon
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/libreqos-go/lqos/internal/lock"
+	"github.com/libreqos-go/lqos/internal/plan"
+	"github.com/libreqos-go/lqos/internal/tc"
+	"github.com/libreqos-go/lqos/internal/urgent"
+)
+
+// CodeQueueDrift is raised while the kernel's queue tree differs from the
+// last applied one. It does not start with LQOSD_ so the start-up sweep of
+// preflight issues leaves it to the drift check.
+const CodeQueueDrift = "QUEUE_DRIFT"
+
+// maxDriftListed bounds the differences named in logs and issue context.
+const maxDriftListed = 10
+
+// driftLoop compares the kernel with the last applied tree every
+// DriftInterval and repairs differences.
+func (d *Daemon) driftLoop(ctx context.Context) {
+	t := time.NewTicker(d.o.DriftInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if _, err := d.checkDrift(ctx); err != nil {
+			d.log.Warn("queue drift check", "err", err)
+		}
+	}
+}
+
+// appliedTree reads the tree recorded by the last successful apply (by
+// lqosd, libreqos or the scheduler: all record it in the state directory),
+// nil when nothing was applied yet.
+func (d *Daemon) appliedTree() (*plan.Tree, error) {
+	path := filepath.Join(d.config().StateDirectory, "shaping", "applied_tree.json")
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var t plan.Tree
+	if err := json.Unmarshal(data, &t); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &t, nil
+}
+
+// checkDrift compares the kernel with the last applied tree and, when they
+// differ, raises CodeQueueDrift and re-applies that tree. It returns the
+// differences found (before the repair). The apply lock is taken without
+// waiting: while someone else applies, the kernel is legitimately in
+// between trees and the check is skipped.
+//
+// The recorded tree, not the in-process applier's memory
+// (NetlinkKernel.Drift), is the reference because libreqos and the
+// scheduler apply with their own kernel handles: after their applies the
+// memory of lqosd's applier is out of date.
+func (d *Daemon) checkDrift(ctx context.Context) ([]tc.Difference, error) {
+	if d.kernel == nil || d.noShape != "" {
+		return nil, nil
+	}
+	d.applyMu.Lock()
+	defer d.applyMu.Unlock()
+	lk, err := lock.TryAcquire(filepath.Join(d.o.RunDir, "apply.lock"), "lqosd drift check")
+	if errors.Is(err, lock.ErrBusy) {
+		d.log.Debug("queue drift check skipped: an apply is running")
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("apply lock: %w", err)
+	}
+	defer lk.Release()
+
+	tree, err := d.appliedTree()
+	if err != nil || tree == nil {
+		return nil, err
+	}
+	diffs, err := d.compare(tree)
+	if err != nil {
+		return nil, err
+	}
+	if len(diffs) == 0 {
+		d.resolveDrift()
+		return nil, nil
+	}
+
+	listed := make([]string, 0, maxDriftListed)
+	for _, x := range diffs[:min(len(diffs), maxDriftListed)] {
+		listed = append(listed, x.Interface+" "+x.String())
+	}
+	d.log.Error("queue tree drifted from the last applied plan (tc run by hand, or an apply cut short); repairing",
+		"differences", len(diffs), "first", listed)
+	ctxJSON, _ := json.Marshal(map[string]any{"count": len(diffs), "differences": listed})
+	if _, err := d.urgent.Raise(urgent.Raise{Code: CodeQueueDrift, Severity: urgent.Error, Source: "lqosd",
+		Message: fmt.Sprintf("The kernel's queue tree differs from the last applied plan in %d places (first: %s); lqosd is re-applying it.", len(diffs), listed[0]),
+		Context: ctxJSON}); err != nil {
+		d.log.Warn("raising urgent issue", "code", CodeQueueDrift, "err", err)
+	}
+
+	res, err := d.kernel.Repair(ctx, tree, d.log.With("reason", "drift repair"))
+	if err != nil {
+		d.log.Error("queue drift repair failed; will retry at the next check", "err", err)
+		return diffs, nil
+	}
+	after, err := d.compare(tree)
+	if err != nil {
+		return diffs, err
+	}
+	if len(after) > 0 {
+		d.log.Error("queue tree still differs after the drift repair; will retry at the next check", "differences", len(after), "first", after[0].String())
+		return diffs, nil
+	}
+	done := 0
+	if res != nil {
+		done = res.Done
+	}
+	d.log.Info("queue drift repaired", "reason", "drift repair", "kernel_requests", done)
+	d.resolveDrift()
+	return diffs, nil
+}
+
+func (d *Daemon) compare(tree *plan.Tree) ([]tc.Difference, error) {
+	live, err := tc.Dump(d.kernel.TC(), tree.Interfaces)
+	if err != nil {
+		return nil, fmt.Errorf("read the queue tree: %w", err)
+	}
+	return tc.Compare(tree, live)
+}
+
+func (d *Daemon) resolveDrift() {
+	if n, err := d.urgent.Resolve(CodeQueueDrift); err != nil {
+		d.log.Warn("resolving urgent issue", "code", CodeQueueDrift, "err", err)
+	} else if n > 0 {
+		d.log.Info("queue tree matches the last applied plan again", "resolved", CodeQueueDrift)
+	}
+}
