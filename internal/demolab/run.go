@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/libreqos-go/lqos/internal/bus"
+	"github.com/libreqos-go/lqos/internal/lock"
 )
 
 // Options configure a demo run.
@@ -65,6 +66,12 @@ func Run(ctx context.Context, o Options, out io.Writer) (err error) {
 		defer cancel()
 	}
 	say := func(format string, args ...any) { fmt.Fprintf(out, format+"\n", args...) }
+	// One lab per machine: a second run would tear down the first one's namespaces.
+	lk, err := lock.TryAcquire(filepath.Join(os.TempDir(), "lqos-demo.lock"), "lqos_demo")
+	if err != nil {
+		return fmt.Errorf("another demo is running on this machine: %w", err)
+	}
+	defer lk.Release()
 
 	runDir, err := os.MkdirTemp("", "lqos-demo-")
 	if err != nil {
@@ -152,12 +159,24 @@ func Run(ctx context.Context, o Options, out io.Writer) (err error) {
 		}
 		return nil
 	}
-	select {
-	case <-ctx.Done():
-	case <-lqosd.done:
-		return fmt.Errorf("lqosd exited: %v (log: %s)", lqosd.err, lqosd.logPath)
+	tick := time.NewTicker(10 * time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-lqosd.done:
+			return fmt.Errorf("lqosd exited: %v (log: %s)", lqosd.err, lqosd.logPath)
+		case <-tick.C:
+			st := &r.Traffic.Stats
+			say("traffic: %d short flows, %d bulk downloads, %d bulk uploads, %.1f MB down, %.1f MB up, %d errors",
+				st.ShortFlows.Load(), st.BulkDownloads.Load(), st.BulkUploads.Load(),
+				float64(st.BytesDown.Load())/1e6, float64(st.BytesUp.Load())/1e6, st.Errors.Load())
+			if e, ok := st.LastError.Load().(string); ok {
+				say("  last traffic error: %s", e)
+			}
+		}
 	}
-	return nil
 }
 
 // writeConfig writes lqos.conf for the lab.

@@ -66,6 +66,12 @@ type TrafficStats struct {
 	BytesDown     atomic.Int64
 	BytesUp       atomic.Int64
 	Errors        atomic.Int64
+	LastError     atomic.Value // string
+}
+
+func (s *TrafficStats) fail(err error) {
+	s.Errors.Add(1)
+	s.LastError.Store(err.Error())
 }
 
 // Traffic is a running generator; Stop ends it.
@@ -192,7 +198,7 @@ func (tr *Traffic) bulkLoop(ctx context.Context, sub netip.Addr, upload bool) {
 		}
 		c, err := dial(ctx, sub, netip.AddrPortFrom(server, uint16(port)))
 		if err != nil {
-			tr.Stats.Errors.Add(1)
+			tr.Stats.fail(err)
 			sleep(ctx, time.Second)
 			continue
 		}
@@ -244,7 +250,7 @@ func (tr *Traffic) shortFlows(ctx context.Context, subs []netip.Addr, rng *rand.
 			defer func() { <-sem }()
 			c, err := dial(ctx, sub, netip.AddrPortFrom(server, portWeb))
 			if err != nil {
-				tr.Stats.Errors.Add(1)
+				tr.Stats.fail(err)
 				return
 			}
 			defer c.Close()
