@@ -131,7 +131,12 @@ func Run(ctx context.Context, o Options, out io.Writer) (err error) {
 		return fmt.Errorf("lqosd did not come up (log: %s): %w", lqosd.logPath, err)
 	}
 	say("lqosd is up; web UI at %s", r.WebURL)
-	r.SetupToken = lqosd.find(tokenRE)
+	// The web UI logs its first-run token just after the bus is up.
+	for i := 0; i < 50 && r.SetupToken == ""; i++ {
+		if r.SetupToken = lqosd.find(tokenRE); r.SetupToken == "" {
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
 	if r.SetupToken != "" {
 		say("first run: open %s and create the admin account (from another host use setup token %s)", r.WebURL, r.SetupToken)
 	}
