@@ -17,7 +17,7 @@ deps:
 web:
 	cd web && npm ci --no-audit --no-fund && npm run build
 
-demo: build
+demo:
 	bash scripts/demo.sh
 
 lint:
