@@ -46,6 +46,9 @@ type Options struct {
 	// TxQueues overrides TX queue detection (0 = detect from the interfaces,
 	// or config queues.override_available_queues).
 	TxQueues int
+	// KernelTree, when set, turns the planned tree into what the kernel gets
+	// now (lazy queues leave idle circuits out). Mappings always follow the plan.
+	KernelTree func(*plan.Tree) *plan.Tree
 }
 
 // Result says what a refresh did.
@@ -162,9 +165,13 @@ func (e *Engine) Refresh(ctx context.Context, opts Options) (*Result, error) {
 		return res, errors.New("shaper: no kernel handle")
 	}
 
+	kernelTree := p.Tree
+	if opts.KernelTree != nil {
+		kernelTree = opts.KernelTree(p.Tree)
+	}
 	// New classes must exist before mappings point at them, and old ones
 	// must outlive the mappings that point at them.
-	if bridge := bridgeTree(e.loadAppliedTree(), p.Tree); bridge != nil {
+	if bridge := bridgeTree(e.loadAppliedTree(), kernelTree); bridge != nil {
 		t0 = time.Now()
 		if _, err := e.kernel.Apply(ctx, bridge, e.log); err != nil {
 			return res, fmt.Errorf("apply queues (previous tree kept): %w", err)
@@ -174,7 +181,7 @@ func (e *Engine) Refresh(ctx context.Context, opts Options) (*Result, error) {
 			return res, err
 		}
 		t0 = time.Now()
-		kres, err := e.kernel.Apply(ctx, p.Tree, e.log)
+		kres, err := e.kernel.Apply(ctx, kernelTree, e.log)
 		res.Kernel = kres
 		step("remove old classes", t0)
 		if err != nil {
@@ -182,7 +189,7 @@ func (e *Engine) Refresh(ctx context.Context, opts Options) (*Result, error) {
 		}
 	} else {
 		t0 = time.Now()
-		kres, err := e.kernel.Apply(ctx, p.Tree, e.log)
+		kres, err := e.kernel.Apply(ctx, kernelTree, e.log)
 		res.Kernel = kres
 		step("apply queues", t0)
 		if err != nil {
@@ -193,8 +200,13 @@ func (e *Engine) Refresh(ctx context.Context, opts Options) (*Result, error) {
 		}
 	}
 
+	if res.Kernel != nil && len(res.Kernel.Rebuilds) > 0 {
+		// Say why, so the scheduler's status and the UI show it, not just the log.
+		res.Warnings = append(res.Warnings, fmt.Sprintf("rebuilt %d queue object(s) that cannot change live: %s",
+			len(res.Kernel.Rebuilds), strings.Join(firstN(res.Kernel.Rebuilds, 3), "; ")))
+	}
 	t0 = time.Now()
-	if err := e.record(in, p); err != nil {
+	if err := e.record(in, p, kernelTree); err != nil {
 		// The kernel has the new tree; failing to write the record only
 		// costs identity stability next time, so warn rather than fail.
 		e.log.Warn("could not record the applied plan", "err", err)
@@ -255,7 +267,7 @@ func uniq(a, b string) []string {
 
 // record writes the identity state, queuingStructure.json, statistics and
 // copies of the inputs that produced the applied tree.
-func (e *Engine) record(in *inputs.Inputs, p *plan.Plan) error {
+func (e *Engine) record(in *inputs.Inputs, p *plan.Plan, applied *plan.Tree) error {
 	for _, d := range []string{"shaping", "stats", "debug"} {
 		if err := os.MkdirAll(e.statePath(d), 0o755); err != nil {
 			return err
@@ -263,7 +275,7 @@ func (e *Engine) record(in *inputs.Inputs, p *plan.Plan) error {
 	}
 	var errs []error
 	errs = append(errs, plan.SaveIdentities(e.IdentitiesPath(), p.Identities))
-	errs = append(errs, e.saveAppliedTree(p.Tree))
+	errs = append(errs, e.saveAppliedTree(applied))
 	errs = append(errs, p.WriteQueuingStructure(e.QueuingStructurePath()))
 	errs = append(errs, p.WriteStats(e.statePath("stats", "plan_stats.json")))
 	errs = append(errs, writeAtomic(e.statePath("debug", "tc_commands.txt"), []byte(strings.Join(plan.RenderTC(p.Tree), "\n")+"\n")))
@@ -272,6 +284,13 @@ func (e *Engine) record(in *inputs.Inputs, p *plan.Plan) error {
 	errs = append(errs, copyFile(paths.Network, e.statePath("shaping", "lastGoodConfig.json")))
 	errs = append(errs, writeAtomic(e.statePath("stats", "lastRun.txt"), []byte(time.Now().Format(time.RFC3339)+"\n")))
 	return errors.Join(errs...)
+}
+
+func firstN(s []string, n int) []string {
+	if len(s) > n {
+		return append(s[:n:n], fmt.Sprintf("and %d more", len(s)-n))
+	}
+	return s
 }
 
 func copyFile(src, dst string) error {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/libreqos-go/lqos/internal/config"
 	"github.com/libreqos-go/lqos/internal/diag"
@@ -297,5 +298,47 @@ func TestMoveIsStaged(t *testing.T) {
 	}
 	if d, err := tc.Compare(res.Plan.Tree, live); err != nil || len(d) != 0 {
 		t.Errorf("kernel differs from the plan after the move: %v %v", err, d)
+	}
+}
+
+func TestLazyQueues(t *testing.T) {
+	ns := newNetns(t)
+	_, cfg := lab(t, "eth0", "eth1")
+	k, err := OpenKernel(ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+	lazy := &tc.Lazy{Mode: tc.LazyHTB}
+	store := &recordingStore{}
+	res, err := New(cfg, k, store, nil).Refresh(context.Background(), Options{KernelTree: lazy.Tree})
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaves := func() int {
+		n := 0
+		for _, q := range dump(t, k).Qdiscs {
+			if q.Kind == "pfifo" && q.Handle.Major() >= 0x9000 {
+				n++
+			}
+		}
+		return n
+	}
+	if n := leaves(); n != 0 {
+		t.Errorf("lazy htb: %d circuit leaves before any traffic, want 0", n)
+	}
+	if len(store.last) != len(res.Plan.Tree.Mappings) {
+		t.Errorf("mappings must follow the plan, not the lazy tree")
+	}
+	// First traffic of one circuit: its leaf appears on both interfaces.
+	if !lazy.Touch("10001", time.Now()) {
+		t.Fatal("first touch must activate")
+	}
+	kres, err := k.Apply(context.Background(), lazy.Tree(res.Plan.Tree), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kres.Done != 2 || leaves() != 2 {
+		t.Errorf("activation took %d requests and left %d leaves, want 2 and 2", kres.Done, leaves())
 	}
 }
