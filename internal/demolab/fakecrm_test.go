@@ -48,3 +48,14 @@ func TestFakeCRMImportsThroughSplynx(t *testing.T) {
 		t.Errorf("imported %d nodes, want 4 sites + 12 APs", n)
 	}
 }
+
+func TestEchoRequestChecksum(t *testing.T) {
+	b := echoRequest(7, 9)
+	// A correct ICMP checksum makes the sum over the message come out as zero.
+	if c := checksum(b); c != 0 {
+		t.Fatalf("checksum over the message = %#x, want 0", c)
+	}
+	if b[0] != 8 || b[5] != 7 || b[7] != 9 {
+		t.Fatalf("header = % x", b[:8])
+	}
+}

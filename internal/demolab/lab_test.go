@@ -99,6 +99,9 @@ func TestLab(t *testing.T) {
 		} else if tp.BitsPerSecond.Down == 0 || tp.ShapedBitsPerSecond.Down == 0 {
 			t.Errorf("lqosd reports no download traffic: %+v", tp)
 		}
+		if r.Traffic.Stats.PingReplies.Load() == 0 {
+			t.Errorf("no ping was answered (%d sent)", r.Traffic.Stats.PingsSent.Load())
+		}
 		if r.Traffic.Stats.ShortFlows.Load() == 0 || r.Traffic.Stats.BulkDownloads.Load() == 0 {
 			t.Errorf("traffic generator idle: %d short flows, %d bulk downloads", r.Traffic.Stats.ShortFlows.Load(), r.Traffic.Stats.BulkDownloads.Load())
 		}

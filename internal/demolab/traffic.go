@@ -65,6 +65,8 @@ type TrafficStats struct {
 	BulkUploads   atomic.Int64
 	BytesDown     atomic.Int64
 	BytesUp       atomic.Int64
+	PingsSent     atomic.Int64
+	PingReplies   atomic.Int64
 	Errors        atomic.Int64
 	LastError     atomic.Value // string
 }
@@ -118,6 +120,10 @@ func StartTraffic(ctx context.Context, subscribers []netip.Addr) (*Traffic, erro
 	}
 	tr.wg.Add(1)
 	go tr.shortFlows(ctx, subscribers, rng)
+	if err := tr.startPings(ctx, subscribers); err != nil {
+		tr.Stop()
+		return nil, err
+	}
 	return tr, nil
 }
 
