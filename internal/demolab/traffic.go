@@ -86,6 +86,10 @@ type Traffic struct {
 
 var payload = make([]byte, 64<<10)
 
+// HeavyUsers is how many subscribers (the first ones) keep a bulk transfer
+// running all the time.
+const HeavyUsers = 4
+
 // StartTraffic serves on the Internet hosts and starts subscribers talking
 // to them: a few bulk downloads and uploads at a time, many short flows.
 // It stops by itself when ctx ends.
@@ -114,7 +118,7 @@ func StartTraffic(ctx context.Context, subscribers []netip.Addr) (*Traffic, erro
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	// Heavy users: the first few subscribers keep a bulk flow running.
-	for i := 0; i < min(4, len(subscribers)); i++ {
+	for i := 0; i < min(HeavyUsers, len(subscribers)); i++ {
 		tr.wg.Add(1)
 		go tr.bulkLoop(ctx, subscribers[i], i%2 == 1)
 	}
