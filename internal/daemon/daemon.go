@@ -434,21 +434,27 @@ func Run(ctx context.Context, o Options) error {
 		}
 	})
 
+	served := false
 	select {
 	case <-ctx.Done():
 		cleanStop = true
 		log.Info("terminating on signal; detaching programs (maps and queues stay)")
 	case err := <-serveErr:
+		// Serve also returns when ctx ends: then this is the signal too.
+		cleanStop = ctx.Err() != nil
+		served = true
 		if err != nil {
 			log.Error("bus server stopped", "err", err)
 		}
 	}
 	_, _ = sdnotify.Stopping("detaching programs; maps and queues stay")
 	srv.Close()
-	select {
-	case <-serveErr:
-	case <-time.After(5 * time.Second):
-		log.Warn("bus handlers still busy after 5 s; exiting anyway")
+	if !served {
+		select {
+		case <-serveErr:
+		case <-time.After(5 * time.Second):
+			log.Warn("bus handlers still busy after 5 s; exiting anyway")
+		}
 	}
 	return nil
 }

@@ -95,13 +95,14 @@ func (d *Daemon) checkDrift(ctx context.Context) ([]tc.Difference, error) {
 		return nil, err
 	}
 	if len(diffs) == 0 {
+		d.log.Debug("queue drift check: the kernel matches the last applied plan")
 		d.resolveDrift()
 		return nil, nil
 	}
 
 	listed := make([]string, 0, maxDriftListed)
 	for _, x := range diffs[:min(len(diffs), maxDriftListed)] {
-		listed = append(listed, x.Interface+" "+x.String())
+		listed = append(listed, x.String()) // the object names its interface
 	}
 	d.log.Error("queue tree drifted from the last applied plan (tc run by hand, or an apply cut short); repairing",
 		"differences", len(diffs), "first", listed)

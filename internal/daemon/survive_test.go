@@ -1,0 +1,301 @@
+//go:build linux
+
+package daemon
+
+import (
+	"context"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/link"
+	"github.com/libreqos-go/lqos/internal/bus"
+	"github.com/libreqos-go/lqos/internal/plan"
+	"github.com/libreqos-go/lqos/internal/shaper"
+	"github.com/libreqos-go/lqos/internal/tc"
+	"github.com/libreqos-go/lqos/internal/urgent"
+	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netns"
+)
+
+// inLabNS runs fn on a thread inside the named netns (the thread is never
+// unlocked, so Go drops it afterwards).
+func inLabNS(t *testing.T, ns string, fn func() error) {
+	t.Helper()
+	errc := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		h, err := netns.GetFromName(ns)
+		if err != nil {
+			errc <- err
+			return
+		}
+		defer h.Close()
+		if err := netns.Set(h); err != nil {
+			errc <- err
+			return
+		}
+		errc <- fn()
+	}()
+	if err := <-errc; err != nil {
+		t.Fatalf("in netns %s: %v", ns, err)
+	}
+}
+
+// hookCounts is what is attached to dev: XDP programs (2 when driver and
+// generic programs are both attached) and TCX egress programs.
+func (l *lab) hookCounts(t *testing.T, dev string) (xdp, tcx int) {
+	t.Helper()
+	inLabNS(t, l.shaper, func() error {
+		nl, err := netlink.LinkByName(dev)
+		if err != nil {
+			return err
+		}
+		if x := nl.Attrs().Xdp; x != nil && x.Attached {
+			xdp = 1
+			if x.AttachMode == 4 { // XDP_ATTACHED_MULTI
+				xdp = 2
+			}
+		}
+		res, err := link.QueryPrograms(link.QueryOptions{Target: nl.Attrs().Index, Attach: ebpf.AttachTCXEgress})
+		if err != nil {
+			return err
+		}
+		tcx = len(res.Programs)
+		return nil
+	})
+	return xdp, tcx
+}
+
+// classPackets reads an HTB class's packet counter in the shaper netns.
+func (l *lab) classPackets(t *testing.T, dev string, id uint32) (uint64, bool) {
+	t.Helper()
+	c, ok := l.class(t, dev, id)
+	return c.Stats.Packets, ok
+}
+
+func (l *lab) class(t *testing.T, dev string, id uint32) (tc.LiveClass, bool) {
+	t.Helper()
+	ns, err := netns.GetFromName(l.shaper)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ns.Close()
+	k, err := shaper.OpenKernel(ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+	live, err := tc.Dump(k.TC(), []string{dev})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return live.Class(dev, plan.Handle(id))
+}
+
+// xps reads every TX queue's XPS mask of dev in the shaper netns (through
+// `ip netns exec`, which mounts that netns's /sys).
+func (l *lab) xps(t *testing.T, dev string) []string {
+	t.Helper()
+	out := sh(t, "ip", "netns", "exec", l.shaper, "sh", "-c", "cat /sys/class/net/"+dev+"/queues/tx-*/xps_cpus")
+	return strings.Fields(out)
+}
+
+func zeroMask(m string) bool { return strings.Trim(m, "0,") == "" }
+
+// TestCrashKeepsClassifying: after kill -9 the pinned links keep XDP/TC
+// classifying into the mapped HTB class; the restart adopts them (one
+// program per hook); SIGTERM detaches everything. Also: XPS is turned off
+// at attach.
+func TestCrashKeepsClassifying(t *testing.T) {
+	l := newLab(t)
+	for _, dev := range []string{"lqtdA", "lqtdB"} {
+		sh(t, "ip", "netns", "exec", l.shaper, "sh", "-c", "for f in /sys/class/net/"+dev+"/queues/tx-*/xps_cpus; do echo 1 > $f; done")
+		if m := l.xps(t, dev); len(m) != 4 || zeroMask(m[0]) {
+			t.Fatalf("could not set XPS up on %s: %v", dev, m)
+		}
+	}
+	p := l.start()
+	l.waitReady(p)
+	c := l.client()
+	ctx := context.Background()
+
+	for _, dev := range []string{"lqtdA", "lqtdB"} {
+		if m := l.xps(t, dev); len(m) != 4 {
+			t.Errorf("%s has %d TX queues with xps_cpus, want 4", dev, len(m))
+		}
+		for _, s := range l.xps(t, dev) {
+			if !zeroMask(s) {
+				t.Errorf("%s xps_cpus after attach = %v, want all zero", dev, l.xps(t, dev))
+				break
+			}
+		}
+		if !strings.Contains(p.stderr.String(), "XPS turned off") || !strings.Contains(p.stderr.String(), "iface="+dev) {
+			t.Errorf("log does not say XPS was turned off on %s", dev)
+		}
+	}
+
+	// Map the plan's unmapped host into c1's classes by hand.
+	var c1 bus.Mapping
+	for _, m := range listAll(t, c) {
+		if m.CircuitID == "c1" {
+			c1 = m
+		}
+	}
+	if c1.ClassID == 0 {
+		t.Fatalf("c1 not mapped by the startup plan: %v", prefixes(listAll(t, c)))
+	}
+	res, err := c.MapIPs(ctx, []bus.Mapping{{Prefix: netip.MustParsePrefix("10.10.0.99/32"), ClassID: c1.ClassID, UploadClassID: c1.UploadClassID, CircuitID: "c1", DeviceID: "manual"}})
+	if err != nil || res.Applied != 1 {
+		t.Fatalf("MapIPs %+v, %v", res, err)
+	}
+	if _, ok := l.classPackets(t, "lqtdB", c1.ClassID); !ok {
+		t.Fatalf("class %s not on lqtdB", plan.Handle(c1.ClassID))
+	}
+	const n = 20
+	download := func(what string) {
+		t.Helper()
+		before, _ := l.classPackets(t, "lqtdB", c1.ClassID)
+		waitFor(t, what, func() bool {
+			sendUDP(t, l.inet, "10.10.0.254", "10.10.0.99", n)
+			now, _ := l.classPackets(t, "lqtdB", c1.ClassID)
+			return now >= before+n
+		})
+	}
+
+	if err := p.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	if code := p.exit(t); code != -int(syscall.SIGKILL) {
+		t.Fatalf("exit after kill -9: %d", code)
+	}
+	for _, dev := range []string{"lqtdA", "lqtdB"} {
+		if x, tcx := l.hookCounts(t, dev); x != 1 || tcx != 1 {
+			t.Fatalf("%s while lqosd is down: %d XDP, %d TCX programs; want 1 and 1", dev, x, tcx)
+		}
+	}
+	download("10.10.0.99 download in c1's class while lqosd is down")
+
+	p2 := l.start("--no-startup-apply")
+	l.waitReady(p2)
+	if !strings.Contains(p2.stderr.String(), "adopting the pinned links") {
+		t.Errorf("restart log does not mention adoption:\n%s", grepLines(p2.stderr.String(), "datapath"))
+	}
+	for _, dev := range []string{"lqtdA", "lqtdB"} {
+		if x, tcx := l.hookCounts(t, dev); x != 1 || tcx != 1 {
+			t.Errorf("%s after restart: %d XDP, %d TCX programs; want 1 and 1", dev, x, tcx)
+		}
+	}
+	download("10.10.0.99 download in c1's class after the restart")
+
+	if err := p2.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := p2.exit(t); code != ExitOK {
+		t.Fatalf("exit code after SIGTERM %d", code)
+	}
+	for _, dev := range []string{"lqtdA", "lqtdB"} {
+		if x, tcx := l.hookCounts(t, dev); x != 0 || tcx != 0 {
+			t.Errorf("%s after SIGTERM: %d XDP, %d TCX programs still attached", dev, x, tcx)
+		}
+	}
+	if ents, _ := os.ReadDir(filepath.Join(l.pins, "links")); len(ents) != 0 {
+		t.Errorf("link pins left after SIGTERM: %v", ents)
+	}
+	if _, err := os.Stat(filepath.Join(l.pins, "lqos_lpm")); err != nil {
+		t.Errorf("map pin gone after SIGTERM: %v", err)
+	}
+}
+
+// TestDriftRepair: a class changed or deleted with tc by hand is reported
+// (urgent issue QUEUE_DRIFT naming it) and restored; the issue is resolved
+// once the tree matches again.
+func TestDriftRepair(t *testing.T) {
+	l := newLab(t)
+	p := l.start("--drift-interval", "300ms", "--no-webui")
+	l.waitReady(p)
+	c := l.client()
+	ctx := context.Background()
+	ids := map[string]uint32{}
+	for _, m := range listAll(t, c) {
+		ids[m.CircuitID] = m.ClassID
+	}
+	if ids["c1"] == 0 || ids["c2"] == 0 {
+		t.Fatalf("plan not applied: %v", prefixes(listAll(t, c)))
+	}
+	// A freshly applied tree is no drift.
+	waitFor(t, "a clean drift check", func() bool {
+		return strings.Contains(p.stderr.String(), "queue drift check: the kernel matches")
+	})
+	if is, _ := c.ListUrgent(ctx, false); slices.ContainsFunc(is, func(x urgent.Issue) bool { return x.Code == CodeQueueDrift }) {
+		t.Fatalf("drift reported on a freshly applied tree: %+v", is)
+	}
+
+	tests := []struct {
+		name, circuit string
+		tamper        func(h string) []string
+	}{
+		{"rate changed", "c1", func(h string) []string {
+			return []string{"tc", "-n", l.shaper, "class", "change", "dev", "lqtdB", "classid", h, "htb", "rate", "1mbit", "ceil", "1mbit"}
+		}},
+		{"class deleted", "c2", func(h string) []string {
+			return []string{"tc", "-n", l.shaper, "class", "del", "dev", "lqtdB", "classid", h}
+		}},
+	}
+	raised := 0
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			id := ids[tt.circuit]
+			h := plan.Handle(id).String()
+			orig, ok := l.class(t, "lqtdB", id)
+			if !ok {
+				t.Fatalf("class %s missing before the test", h)
+			}
+			sh(t, tt.tamper(h)...)
+			if now, ok := l.class(t, "lqtdB", id); ok && now.RateBps == orig.RateBps {
+				t.Fatalf("tc did not change class %s", h)
+			}
+			var issue urgent.Issue
+			waitFor(t, "a new QUEUE_DRIFT issue", func() bool {
+				is, err := c.ListUrgent(ctx, false)
+				if err != nil {
+					t.Fatal(err)
+				}
+				n := 0
+				for _, x := range is {
+					if x.Code == CodeQueueDrift {
+						n++
+						if x.ID > issue.ID {
+							issue = x
+						}
+					}
+				}
+				return n > raised
+			})
+			raised++
+			if !strings.Contains(string(issue.Context), h) || issue.Severity != urgent.Error {
+				t.Errorf("issue %+v (context %s) does not name class %s", issue, issue.Context, h)
+			}
+			waitFor(t, "class "+h+" restored", func() bool {
+				now, ok := l.class(t, "lqtdB", id)
+				return ok && now.RateBps == orig.RateBps && now.CeilBps == orig.CeilBps && now.Parent == orig.Parent
+			})
+			waitFor(t, "QUEUE_DRIFT resolved", func() bool {
+				is, err := c.ListUrgent(ctx, true)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return !slices.ContainsFunc(is, func(x urgent.Issue) bool { return x.Code == CodeQueueDrift })
+			})
+		})
+	}
+	if log := p.stderr.String(); !strings.Contains(log, "queue drift repaired") || !strings.Contains(log, "queue tree drifted") {
+		t.Errorf("log lacks the drift report and repair:\n%s", grepLines(log, "drift"))
+	}
+}
