@@ -5,7 +5,9 @@
 //
 // # Exit codes
 //
-//	0  stopped by SIGTERM/SIGINT (programs detached, maps and queues kept)
+//	0  stopped by SIGTERM/SIGINT (programs detached, maps and queues kept;
+//	   any other exit, or a crash, leaves the programs attached through
+//	   their pinned links and the next start adopts them)
 //	1  unexpected internal error
 //	2  bad command line
 //	3  configuration missing or invalid (fix /etc/lqos.conf; restarting will not help)
