@@ -605,8 +605,8 @@ type attachment struct {
 	ifc     Interface
 	progs   *lqosPrograms
 	links   []link.Link
-	legacy  func() error // removes a clsact filter, if used
-	XDP     string       // mode actually used
+	legacy  func(detach bool) error // removes a clsact filter, if used
+	XDP     string                  // mode actually used
 	TC      string
 	adopted []string // "xdp", "tcx": links taken over from a previous process
 }
@@ -644,8 +644,8 @@ func (a *attachment) close(detach bool) error {
 			errs = append(errs, l.Close())
 		}
 	}
-	if a.legacy != nil && detach {
-		errs = append(errs, a.legacy())
+	if a.legacy != nil {
+		errs = append(errs, a.legacy(detach))
 	}
 	errs = append(errs, a.progs.Close())
 	return errors.Join(errs...)

@@ -176,7 +176,7 @@ func (d *Datapath) adoptTCX(ifc Interface, ifindex int, prog *ebpf.Program) (lin
 // used TCLegacy), so a TCX attach does not classify twice.
 func removeLegacyFilter(ifindex int) {
 	f := &netlink.BpfFilter{FilterAttrs: netlink.FilterAttrs{LinkIndex: ifindex, Parent: netlink.HANDLE_MIN_EGRESS,
-		Handle: legacyFilterHandle, Priority: legacyFilterPrio, Protocol: unix.ETH_P_ALL}}
+		Handle: legacyFilterHandle, Priority: legacyFilterPrio, Protocol: unix.ETH_P_ALL}, Fd: -1}
 	_ = netlink.FilterDel(f) // usually absent: ENOENT / EINVAL without clsact
 }
 

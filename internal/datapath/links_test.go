@@ -3,6 +3,7 @@
 package datapath
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
 	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
 )
 
 // hooks is what is attached to one interface, read from the kernel.
@@ -18,6 +20,7 @@ type hooks struct {
 	xdpProg  uint32 // IFLA_XDP_PROG_ID (0: none)
 	xdpMulti bool   // driver and generic programs at once
 	tcx      []ebpf.ProgramID
+	clsact   []uint32 // program IDs of bpf filters on clsact egress
 }
 
 func readHooks(t *testing.T, tp *topo, l netlink.Link) hooks {
@@ -37,6 +40,15 @@ func readHooks(t *testing.T, tp *topo, l netlink.Link) hooks {
 		}
 		for _, p := range res.Programs {
 			h.tcx = append(h.tcx, p.ID)
+		}
+		fs, err := netlink.FilterList(l, netlink.HANDLE_MIN_EGRESS)
+		if err != nil && !errors.Is(err, unix.EINVAL) && !errors.Is(err, unix.ENOENT) {
+			return err
+		}
+		for _, f := range fs {
+			if b, ok := f.(*netlink.BpfFilter); ok {
+				h.clsact = append(h.clsact, uint32(b.Id))
+			}
 		}
 		return nil
 	}); err != nil {
@@ -61,9 +73,14 @@ func progID(t *testing.T, p *ebpf.Program) ebpf.ProgramID {
 // detaches everything.
 func TestPinnedLinksKeepClassifying(t *testing.T) {
 	requireRoot(t)
-	for _, xdp := range []XDPMode{XDPDriver, XDPGeneric} {
+	for _, v := range []struct {
+		xdp XDPMode
+		tc  TCMode
+	}{{XDPDriver, TCX}, {XDPGeneric, TCX}, {XDPDriver, TCLegacy}} {
+		xdp := v.xdp
 		name := map[XDPMode]string{XDPDriver: "driver", XDPGeneric: "generic"}[xdp]
-		t.Run(name, func(t *testing.T) {
+		tcName := map[TCMode]string{TCX: "tcx", TCLegacy: "clsact"}[v.tc]
+		t.Run(name+" "+tcName, func(t *testing.T) {
 			tp := buildTopo(t, false)
 			pin := filepath.Join(privateBPFFS(t), "lqos")
 			open := func() *Datapath {
@@ -73,7 +90,7 @@ func TestPinnedLinksKeepClassifying(t *testing.T) {
 				}
 				t.Cleanup(func() { d.Close() })
 				if err := inNS(tp.shp, func() error {
-					return d.Attach(Interface{Name: "lqtdpwan", Role: RoleInternet, XDP: xdp}, Interface{Name: "lqtdplan", Role: RoleISP, XDP: xdp})
+					return d.Attach(Interface{Name: "lqtdpwan", Role: RoleInternet, XDP: xdp, TC: v.tc}, Interface{Name: "lqtdplan", Role: RoleISP, XDP: xdp, TC: v.tc})
 				}); err != nil {
 					t.Fatalf("attach: %v", err)
 				}
@@ -94,10 +111,17 @@ func TestPinnedLinksKeepClassifying(t *testing.T) {
 					t.Fatalf("first attach adopted %v", a.Adopted)
 				}
 			}
-			for _, f := range []string{"xdp_lqtdpwan", "tcx_lqtdpwan", "xdp_lqtdplan", "tcx_lqtdplan"} {
+			pins := []string{"xdp_lqtdpwan", "xdp_lqtdplan"}
+			if v.tc == TCX {
+				pins = append(pins, "tcx_lqtdpwan", "tcx_lqtdplan")
+			}
+			for _, f := range pins {
 				if _, err := os.Stat(filepath.Join(pin, linkDir, f)); err != nil {
 					t.Fatalf("link pin %s: %v", f, err)
 				}
+			}
+			if ents, _ := os.ReadDir(filepath.Join(pin, linkDir)); len(ents) != len(pins) {
+				t.Fatalf("link pins %v, want %v", ents, pins)
 			}
 			if err := d1.Add(mustPrefix(custMapped+"/32"), Mapping{ClassID: down, UploadClassID: ClassID(3, 3)}); err != nil {
 				t.Fatal(err)
@@ -108,15 +132,19 @@ func TestPinnedLinksKeepClassifying(t *testing.T) {
 			}
 
 			// No process holds the programs now: only the pins do.
-			if got := readHooks(t, tp, tp.lan); got.xdpProg != old.xdpProg || !slices.Equal(got.tcx, old.tcx) || len(got.tcx) != 1 {
-				t.Fatalf("hooks after Release %+v, want %+v", got, old)
+			if got := readHooks(t, tp, tp.lan); got.xdpProg != old.xdpProg || !slices.Equal(got.tcx, old.tcx) || !slices.Equal(got.clsact, old.clsact) || len(got.tcx)+len(got.clsact) != 1 {
+				t.Fatalf("hooks after Release %+v, want %+v with one TC program", got, old)
 			}
 			sendDown("download in 2:3 with no Datapath open")
 
 			d2 := open()
 			for _, a := range d2.Attached() {
-				if !slices.Equal(a.Adopted, []string{"xdp", "tcx"}) || a.XDP != name {
-					t.Errorf("%s: adopted %v mode %s, want [xdp tcx] %s", a.Name, a.Adopted, a.XDP, name)
+				want := []string{"xdp", "tcx"}
+				if v.tc == TCLegacy {
+					want = want[:1] // the clsact filter is replaced in place, not adopted
+				}
+				if !slices.Equal(a.Adopted, want) || a.XDP != name || a.TC != tcName {
+					t.Errorf("%s: adopted %v mode %s/%s, want %v %s/%s", a.Name, a.Adopted, a.XDP, a.TC, want, name, tcName)
 				}
 			}
 			for _, l := range []netlink.Link{tp.wan, tp.lan} {
@@ -128,8 +156,12 @@ func TestPinnedLinksKeepClassifying(t *testing.T) {
 				}
 				got := readHooks(t, tp, l)
 				wantXDP, wantTC := progID(t, a.progs.LqosXdp), progID(t, a.progs.LqosTcEgress)
-				if got.xdpMulti || ebpf.ProgramID(got.xdpProg) != wantXDP || !slices.Equal(got.tcx, []ebpf.ProgramID{wantTC}) {
-					t.Errorf("%s after adoption: %+v, want XDP prog %d alone and TCX [%d]", l.Attrs().Name, got, wantXDP, wantTC)
+				tcOK := slices.Equal(got.tcx, []ebpf.ProgramID{wantTC}) && len(got.clsact) == 0
+				if v.tc == TCLegacy {
+					tcOK = len(got.tcx) == 0 && slices.Equal(got.clsact, []uint32{uint32(wantTC)})
+				}
+				if got.xdpMulti || ebpf.ProgramID(got.xdpProg) != wantXDP || !tcOK {
+					t.Errorf("%s after adoption: %+v, want XDP prog %d alone and one TC program %d", l.Attrs().Name, got, wantXDP, wantTC)
 				}
 			}
 			sendDown("download in 2:3 after adoption")
@@ -138,7 +170,7 @@ func TestPinnedLinksKeepClassifying(t *testing.T) {
 				t.Fatalf("Close: %v", err)
 			}
 			for _, l := range []netlink.Link{tp.wan, tp.lan} {
-				if got := readHooks(t, tp, l); got.xdpProg != 0 || len(got.tcx) != 0 {
+				if got := readHooks(t, tp, l); got.xdpProg != 0 || len(got.tcx) != 0 || len(got.clsact) != 0 {
 					t.Errorf("%s still has hooks after Close: %+v", l.Attrs().Name, got)
 				}
 			}

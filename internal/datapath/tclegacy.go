@@ -8,6 +8,7 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
 )
 
@@ -19,8 +20,10 @@ const (
 
 // attachLegacyTC installs the classifier as a direct-action cls_bpf filter on
 // a clsact egress hook, for kernels without TCX (< 6.6). The returned func
-// removes the filter; the clsact qdisc stays (other tools may use it).
-func attachLegacyTC(ifindex int, prog *ebpf.Program) (func() error, error) {
+// removes the filter (detach true; the clsact qdisc stays, other tools may
+// use it) or only releases its handles (detach false). It works from any
+// thread: it remembers the network namespace the filter was installed in.
+func attachLegacyTC(ifindex int, prog *ebpf.Program) (func(detach bool) error, error) {
 	qdisc := &netlink.GenericQdisc{
 		QdiscAttrs: netlink.QdiscAttrs{LinkIndex: ifindex, Handle: netlink.MakeHandle(0xffff, 0), Parent: netlink.HANDLE_CLSACT},
 		QdiscType:  "clsact",
@@ -40,11 +43,28 @@ func attachLegacyTC(ifindex int, prog *ebpf.Program) (func() error, error) {
 		Name:         "lqos_tc_egress",
 		DirectAction: true,
 	}
-	if err := netlink.FilterReplace(filter); err != nil {
+	ns, err := netns.Get()
+	if err != nil {
 		return nil, err
 	}
-	return func() error {
-		if err := netlink.FilterDel(filter); err != nil && !errors.Is(err, unix.ENOENT) && !errors.Is(err, unix.ENODEV) {
+	if err := netlink.FilterReplace(filter); err != nil {
+		ns.Close()
+		return nil, err
+	}
+	return func(detach bool) error {
+		defer ns.Close()
+		if !detach {
+			return nil
+		}
+		h, err := netlink.NewHandleAt(ns)
+		if err != nil {
+			return err
+		}
+		defer h.Close()
+		// Delete by handle/priority only: Fd -1 leaves the program out of
+		// the request.
+		del := &netlink.BpfFilter{FilterAttrs: filter.FilterAttrs, Fd: -1}
+		if err := h.FilterDel(del); err != nil && !errors.Is(err, unix.ENOENT) && !errors.Is(err, unix.ENODEV) {
 			return err
 		}
 		return nil
