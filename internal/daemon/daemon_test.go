@@ -308,7 +308,8 @@ func TestLab(t *testing.T) {
 		}
 	})
 
-	// kill -9: nothing is cleaned up, but the pins and the queues stay.
+	// kill -9: nothing is cleaned up; the pins, the queues and the attached
+	// programs (pinned links) stay (see TestCrashKeepsClassifying).
 	before := listAll(t, c)
 	if err := p.cmd.Process.Kill(); err != nil {
 		t.Fatal(err)

@@ -92,7 +92,7 @@ func (m *mirror) Add(p netip.Prefix, mp datapath.Mapping) error {
 	if err := m.dp.Add(p, mp); err != nil {
 		return m.failed(err)
 	}
-	m.change(func(mm map[netip.Prefix]datapath.Mapping) { mm[p] = mp })
+	m.change(func(mm map[netip.Prefix]datapath.Mapping) { mm[norm(p)] = mp })
 	return nil
 }
 
@@ -102,7 +102,7 @@ func (m *mirror) Delete(p netip.Prefix) error {
 	if err := m.dp.Delete(p); err != nil {
 		return m.failed(err)
 	}
-	m.change(func(mm map[netip.Prefix]datapath.Mapping) { delete(mm, p) })
+	m.change(func(mm map[netip.Prefix]datapath.Mapping) { delete(mm, norm(p)) })
 	return nil
 }
 
@@ -124,7 +124,7 @@ func (m *mirror) BatchUpdate(es []datapath.Entry) error {
 	}
 	m.change(func(mm map[netip.Prefix]datapath.Mapping) {
 		for _, e := range es {
-			mm[e.Prefix] = e.Mapping
+			mm[norm(e.Prefix)] = e.Mapping
 		}
 	})
 	return nil
@@ -138,7 +138,7 @@ func (m *mirror) BatchDelete(ps []netip.Prefix) error {
 	}
 	m.change(func(mm map[netip.Prefix]datapath.Mapping) {
 		for _, p := range ps {
-			delete(mm, p)
+			delete(mm, norm(p))
 		}
 	})
 	return nil
@@ -188,6 +188,16 @@ func (m *mirror) Len() int {
 func (m *mirror) Has(p netip.Prefix) bool {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	_, ok := m.m[p]
+	_, ok := m.m[norm(p)]
 	return ok
+}
+
+// norm is the key the kernel stores p under (host bits cleared, IPv4-mapped
+// IPv6 as IPv4). Invalid prefixes never reach the copy: the kernel write
+// fails first.
+func norm(p netip.Prefix) netip.Prefix {
+	if n, err := datapath.NormalizePrefix(p); err == nil {
+		return n
+	}
+	return p
 }

@@ -42,6 +42,9 @@ func TestMirrorFollowsWrites(t *testing.T) {
 			return m.BatchUpdate([]datapath.Entry{{Prefix: pfx("2001:db8::/64"), Mapping: mp(0x10005)}, {Prefix: pfx("10.0.0.0/24"), Mapping: mp(0x10006)}})
 		}, []string{"10.0.0.0/24", "10.0.0.1/32", "10.0.0.9/32", "2001:db8::/64"}},
 		{"delete", func() error { return m.Delete(pfx("10.0.0.9/32")) }, []string{"10.0.0.0/24", "10.0.0.1/32", "2001:db8::/64"}},
+		{"host bits and IPv4-mapped keys are stored like the kernel does", func() error {
+			return m.BatchUpdate([]datapath.Entry{{Prefix: pfx("10.0.0.77/24"), Mapping: mp(0x10007)}, {Prefix: pfx("::ffff:10.0.0.1/128"), Mapping: mp(0x10008)}})
+		}, []string{"10.0.0.0/24", "10.0.0.1/32", "2001:db8::/64"}},
 		{"batch delete with a missing prefix", func() error { return m.BatchDelete([]netip.Prefix{pfx("10.0.0.1/32"), pfx("10.9.9.9/32")}) }, []string{"10.0.0.0/24", "2001:db8::/64"}},
 		{"clear", m.Clear, nil},
 	}

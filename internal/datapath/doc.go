@@ -17,7 +17,13 @@
 //	err = d.BatchUpdate(entries) // or Add / Delete / Clear
 //	hosts, err := d.HostCounters()
 //	flows, err := d.Flows()
-//	defer d.Close()
+//	defer d.Close() // detaches; d.Release() leaves the programs attached
+//
+// With a PinDir the XDP and TCX attachments are pinned bpf_links: they
+// outlive the process (crash, kill -9, Release) and keep classifying with
+// the pinned maps; the next Attach adopts them by swapping in its programs.
+// DisableXPS turns XPS off on a shaping interface (XPS would override the TX
+// queue the classifier picks).
 //
 // Control-plane code should depend on the MappingStore and Telemetry
 // interfaces; MemStore is an in-memory MappingStore for tests without root.
