@@ -102,7 +102,9 @@ func BenchmarkDaemonMapIPs100k(b *testing.B) {
 	}
 }
 
-// BenchmarkDaemonListIPs100k: listing 100k mappings back from the kernel.
+// BenchmarkDaemonListIPs100k: listing 100k mappings over the bus (served
+// from lqosd's in-memory copy; 2-vCPU VM: 0.87-1.23 s/op when it walked the
+// kernel trie, 0.12-0.21 s/op from the copy, the rest is the bus).
 func BenchmarkDaemonListIPs100k(b *testing.B) {
 	_, c := benchLab(b, false)
 	ctx := context.Background()

@@ -272,7 +272,8 @@ func (d *Datapath) Close() error {
 // through their pinned links (and a clsact filter in place), exactly as a
 // crash would: classification continues on these programs and the pinned
 // maps until the next Attach adopts the links or Close detaches them.
-// Without a PinDir it is the same as Close.
+// Without a PinDir the XDP/TCX links die with their handles (only a clsact
+// filter stays).
 func (d *Datapath) Release() error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
