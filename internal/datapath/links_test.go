@@ -262,3 +262,59 @@ func TestDisableXPSInNetns(t *testing.T) {
 		t.Error("DisableXPS of a missing interface succeeded")
 	}
 }
+
+// A pinned link whose interface was deleted and recreated (same name, new
+// ifindex) is dropped and the hooks are attached afresh.
+func TestStalePinnedLinkReplaced(t *testing.T) {
+	requireRoot(t)
+	ns := newNS(t)
+	h := nlHandle(t, ns)
+	mk := func() {
+		t.Helper()
+		if err := h.LinkAdd(&netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: "lqtdps0"}, PeerName: "lqtdps1"}); err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range []string{"lqtdps0", "lqtdps1"} {
+			l, _ := h.LinkByName(n)
+			if err := h.LinkSetUp(l); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	mk()
+	pin := filepath.Join(privateBPFFS(t), "lqos")
+	attach := func() *Datapath {
+		t.Helper()
+		d, err := Open(Options{PinDir: pin, Logger: quietLogger()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { d.Close() })
+		if err := inNS(ns, func() error { return d.Attach(Interface{Name: "lqtdps0", Role: RoleISP}) }); err != nil {
+			t.Fatalf("attach: %v", err)
+		}
+		return d
+	}
+	if err := attach().Release(); err != nil {
+		t.Fatal(err)
+	}
+	l, _ := h.LinkByName("lqtdps0")
+	if err := h.LinkDel(l); err != nil {
+		t.Fatal(err)
+	}
+	mk()
+	d := attach()
+	if a := d.Attached(); len(a) != 1 || len(a[0].Adopted) != 0 {
+		t.Errorf("Attached() = %+v, want a fresh attachment", a)
+	}
+	nl, _ := h.LinkByName("lqtdps0")
+	if x := nl.Attrs().Xdp; x == nil || !x.Attached {
+		t.Error("no XDP program on the recreated interface")
+	}
+	if err := d.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if ents, _ := os.ReadDir(filepath.Join(pin, linkDir)); len(ents) != 0 {
+		t.Errorf("link pins left after Close: %v", ents)
+	}
+}
