@@ -448,6 +448,9 @@ func Run(ctx context.Context, o Options) error {
 		if err != nil {
 			log.Error("bus server stopped", "err", err)
 		}
+		if cleanStop {
+			log.Info("terminating on signal; detaching programs (maps and queues stay)")
+		}
 	}
 	_, _ = sdnotify.Stopping("detaching programs; maps and queues stay")
 	srv.Close()
