@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
+	"time"
 
 	"github.com/libreqos-go/lqos/internal/plan"
 	"github.com/libreqos-go/lqos/internal/tc"
@@ -19,6 +21,11 @@ type NetlinkKernel struct {
 	tc      *tc.Handle
 	links   *netlink.Handle
 	applier *tc.Applier
+	// recorded is the modification time of the applied-tree record this
+	// kernel handle last wrote. When the record changed behind its back
+	// (libreqos or the scheduler applied through their own handles), the
+	// applier's memory is stale and the kernel must be read again.
+	recorded time.Time
 }
 
 // OpenKernel opens netlink handles in ns (netns.None() = the current namespace).
@@ -72,4 +79,20 @@ func (k *NetlinkKernel) Drift() ([]tc.Difference, error) { return k.applier.Drif
 func (k *NetlinkKernel) Repair(ctx context.Context, t *plan.Tree, log *slog.Logger) (*tc.Result, error) {
 	k.applier.Opts.Logger = log
 	return k.applier.Repair(ctx, t)
+}
+
+// syncRecord drops the applier's memory when the record at path is not the
+// one this handle wrote.
+func (k *NetlinkKernel) syncRecord(path string) {
+	st, err := os.Stat(path)
+	if err != nil || !st.ModTime().Equal(k.recorded) {
+		k.applier.Forget()
+	}
+}
+
+// noteRecord remembers the record this handle just wrote.
+func (k *NetlinkKernel) noteRecord(path string) {
+	if st, err := os.Stat(path); err == nil {
+		k.recorded = st.ModTime()
+	}
 }

@@ -165,6 +165,10 @@ func (e *Engine) Refresh(ctx context.Context, opts Options) (*Result, error) {
 		return res, errors.New("shaper: no kernel handle")
 	}
 
+	nk, _ := e.kernel.(*NetlinkKernel)
+	if nk != nil {
+		nk.syncRecord(e.appliedTreePath())
+	}
 	kernelTree := p.Tree
 	if opts.KernelTree != nil {
 		kernelTree = opts.KernelTree(p.Tree)
@@ -211,6 +215,9 @@ func (e *Engine) Refresh(ctx context.Context, opts Options) (*Result, error) {
 		// costs identity stability next time, so warn rather than fail.
 		e.log.Warn("could not record the applied plan", "err", err)
 		res.Warnings = append(res.Warnings, "recording state: "+err.Error())
+	}
+	if nk != nil {
+		nk.noteRecord(e.appliedTreePath())
 	}
 	step("record state", t0)
 	e.log.Info("queues refreshed", "reason", opts.Reason, "summary", res.Summary())

@@ -342,3 +342,42 @@ func TestLazyQueues(t *testing.T) {
 		t.Errorf("activation took %d requests and left %d leaves, want 2 and 2", kres.Done, leaves())
 	}
 }
+
+// Two appliers on one machine (lqosd's long-lived handle, and libreqos run
+// while lqosd was away): the long-lived one must notice the other's apply.
+func TestStaleApplierMemory(t *testing.T) {
+	ns := newNetns(t)
+	dir, cfg := lab(t, "eth0", "eth1")
+	open := func() *NetlinkKernel {
+		k, err := OpenKernel(ns)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(k.Close)
+		return k
+	}
+	long, other := open(), open()
+	ctx := context.Background()
+	if _, err := New(cfg, long, nil, nil).Refresh(ctx, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	csvPath := filepath.Join(dir, "ShapedDevices.csv")
+	orig, _ := os.ReadFile(csvPath)
+	changed := strings.Replace(string(orig), ",1,Device 1,AP_A,,,,100.64.0.1,,25,5,155,20,", ",1,Device 1,AP_A,,,,100.64.0.1,,25,5,140,20,", 1)
+	if changed == string(orig) {
+		t.Fatal("test edit did not apply")
+	}
+	os.WriteFile(csvPath, []byte(changed), 0o644)
+	time.Sleep(10 * time.Millisecond) // distinct modification times of the record
+	if _, err := New(cfg, other, nil, nil).Refresh(ctx, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(csvPath, orig, 0o644)
+	res, err := New(cfg, long, nil, nil).Refresh(ctx, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, err := tc.Compare(res.Plan.Tree, dump(t, long)); err != nil || len(d) != 0 {
+		t.Fatalf("the long-lived applier trusted stale memory; kernel differs from plan: %v %v", err, d)
+	}
+}
