@@ -46,10 +46,12 @@ import (
 	"github.com/libreqos-go/lqos/internal/config"
 	"github.com/libreqos-go/lqos/internal/datapath"
 	"github.com/libreqos-go/lqos/internal/lock"
+	"github.com/libreqos-go/lqos/internal/plan"
 	"github.com/libreqos-go/lqos/internal/schedstatus"
 	"github.com/libreqos-go/lqos/internal/sdnotify"
 	"github.com/libreqos-go/lqos/internal/shaper"
 	"github.com/libreqos-go/lqos/internal/stats"
+	"github.com/libreqos-go/lqos/internal/tc"
 	"github.com/libreqos-go/lqos/internal/urgent"
 	"github.com/libreqos-go/lqos/internal/webui"
 	"github.com/vishvananda/netns"
@@ -192,6 +194,10 @@ type Daemon struct {
 	lastSample atomic.Int64
 	applyMu    sync.Mutex
 	started    time.Time
+	// Lazy queues (guarded by applyMu): which circuits have queues now, and
+	// the full tree of the last plan they are cut from.
+	lazy     *tc.Lazy
+	lazyPlan *plan.Tree
 }
 
 func parseXDP(s string) (datapath.XDPMode, error) {
@@ -683,9 +689,16 @@ func (d *Daemon) applyWait(ctx context.Context, reason string, dryRun, reload bo
 		k = d.kernel
 	}
 	eng := shaper.New(cfg, k, &namedStore{d: d}, d.log)
-	res, err := eng.Refresh(ctx, shaper.Options{Reason: reason, DryRun: dryRun})
+	opts := shaper.Options{Reason: reason, DryRun: dryRun}
+	if lz := d.lazyFor(cfg); lz != nil {
+		opts.KernelTree = lz.Tree
+	}
+	res, err := eng.Refresh(ctx, opts)
 	if res != nil {
 		res.Warnings = append(notes, res.Warnings...)
+	}
+	if err == nil && !dryRun && res != nil && res.Plan != nil {
+		d.lazyPlan = res.Plan.Tree
 	}
 	return res, err
 }
@@ -802,6 +815,7 @@ func (d *Daemon) sampleLoop(ctx context.Context) {
 			d.log.Warn("reading host counters", "err", err)
 		} else {
 			d.coll.Update(time.Now(), hs)
+			d.lazyTick(ctx, time.Now())
 		}
 		d.lastSample.Store(time.Now().UnixNano())
 		if n++; n%30 == 0 {

@@ -1,12 +1,15 @@
 package shaper
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 
 	"github.com/libreqos-go/lqos/internal/plan"
+	"github.com/libreqos-go/lqos/internal/tc"
 )
 
 // A refresh that removes or moves circuits runs in three steps so no packet
@@ -85,4 +88,28 @@ func (e *Engine) saveAppliedTree(t *plan.Tree) error {
 		return err
 	}
 	return writeAtomic(e.appliedTreePath(), data)
+}
+
+// ApplyKernelTree applies t as it is (no planning) and records it as the
+// applied tree: lazy queues use it to add a circuit's queues when traffic
+// first appears, and to remove them when it goes idle.
+func (e *Engine) ApplyKernelTree(ctx context.Context, t *plan.Tree) (*tc.Result, error) {
+	if e.kernel == nil {
+		return nil, errors.New("shaper: no kernel handle")
+	}
+	nk, _ := e.kernel.(*NetlinkKernel)
+	if nk != nil {
+		nk.syncRecord(e.appliedTreePath())
+	}
+	res, err := e.kernel.Apply(ctx, t, e.log)
+	if err != nil {
+		return res, err
+	}
+	if err := e.saveAppliedTree(t); err != nil {
+		return res, fmt.Errorf("record applied tree: %w", err)
+	}
+	if nk != nil {
+		nk.noteRecord(e.appliedTreePath())
+	}
+	return res, nil
 }
