@@ -198,6 +198,13 @@ type Daemon struct {
 	// the full tree of the last plan they are cut from.
 	lazy     *tc.Lazy
 	lazyPlan *plan.Tree
+	// circuits describes the applied plan's circuits for the web UI.
+	circuits atomic.Pointer[map[string]circuitInfo]
+}
+
+// circuitInfo is what the UI shows about a circuit besides its rates.
+type circuitInfo struct {
+	Name, IP, MAC, Parent string
 }
 
 func parseXDP(s string) (datapath.XDPMode, error) {
@@ -699,6 +706,7 @@ func (d *Daemon) applyWait(ctx context.Context, reason string, dryRun, reload bo
 	}
 	if err == nil && !dryRun && res != nil && res.Plan != nil {
 		d.lazyPlan = res.Plan.Tree
+		d.noteCircuits(res.Plan)
 	}
 	return res, err
 }
@@ -832,4 +840,28 @@ func (d *Daemon) sampleLoop(ctx context.Context) {
 		case <-t.C:
 		}
 	}
+}
+
+// noteCircuits keeps the names, first address and parent of each circuit.
+func (d *Daemon) noteCircuits(p *plan.Plan) {
+	m := make(map[string]circuitInfo, len(p.Circuits))
+	for _, c := range p.Circuits {
+		ci := circuitInfo{Name: c.Name, Parent: c.Node}
+		for _, dev := range c.Devices {
+			if ps := dev.Prefixes(); ci.IP == "" && len(ps) > 0 {
+				ci.IP = ps[0].String()
+				if ps[0].IsSingleIP() {
+					ci.IP = ps[0].Addr().String()
+				}
+			}
+			if ci.MAC == "" {
+				ci.MAC = dev.MAC
+			}
+		}
+		if ci.Name == "" {
+			ci.Name = c.ID
+		}
+		m[c.ID] = ci
+	}
+	d.circuits.Store(&m)
 }

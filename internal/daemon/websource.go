@@ -44,7 +44,7 @@ func (w *webSource) TopCircuits(_ context.Context, n int) ([]webui.CircuitStat, 
 	rtt := w.circuitRTT()
 	var out []webui.CircuitStat
 	for _, c := range w.d.coll.TopCircuits(stats.ByDown, 0, n) {
-		out = append(out, webui.CircuitStat{CircuitID: c.CircuitID, Name: c.CircuitID, Down: c.Bits.Down, Up: c.Bits.Up, RTTMs: rtt[c.CircuitID]})
+		out = append(out, w.describe(webui.CircuitStat{CircuitID: c.CircuitID, Down: c.Bits.Down, Up: c.Bits.Up, RTTMs: rtt[c.CircuitID]}))
 	}
 	return out, nil
 }
@@ -71,7 +71,7 @@ func (w *webSource) WorstRTT(_ context.Context, n int) ([]webui.CircuitStat, err
 	}
 	out := make([]webui.CircuitStat, 0, len(ids))
 	for _, id := range ids {
-		out = append(out, webui.CircuitStat{CircuitID: id, Name: id, RTTMs: rtt[id], Down: rates[id].Bits.Down, Up: rates[id].Bits.Up})
+		out = append(out, w.describe(webui.CircuitStat{CircuitID: id, RTTMs: rtt[id], Down: rates[id].Bits.Down, Up: rates[id].Bits.Up}))
 	}
 	return out, nil
 }
@@ -226,4 +226,15 @@ func parseProcStat(data []byte) (map[string][2]uint64, []string, error) {
 		order = append(order, f[0])
 	}
 	return out, order, sc.Err()
+}
+
+// describe fills a circuit's name, address, MAC and parent from the applied plan.
+func (w *webSource) describe(s webui.CircuitStat) webui.CircuitStat {
+	s.Name = s.CircuitID
+	if m := w.d.circuits.Load(); m != nil {
+		if ci, ok := (*m)[s.CircuitID]; ok {
+			s.Name, s.IP, s.MAC, s.Parent = ci.Name, ci.IP, ci.MAC, ci.Parent
+		}
+	}
+	return s
 }

@@ -98,8 +98,14 @@ func TestWebSource(t *testing.T) {
 		t.Errorf("throughput %+v", tp)
 	}
 	top, _ := w.TopCircuits(ctx, 5)
-	if len(top) != 1 || top[0].CircuitID != "c1" || top[0].Down != 8000 {
+	if len(top) != 1 || top[0].CircuitID != "c1" || top[0].Down != 8000 || top[0].Name != "c1" {
 		t.Errorf("top circuits %+v", top)
+	}
+	// Once a plan is applied the UI gets names, addresses and parents.
+	d.circuits.Store(&map[string]circuitInfo{"c1": {Name: "Alice Smith", IP: "10.0.0.1", MAC: "02:00:00:00:00:01", Parent: "AP 7"}})
+	top, _ = w.TopCircuits(ctx, 5)
+	if len(top) != 1 || top[0].Name != "Alice Smith" || top[0].IP != "10.0.0.1" || top[0].Parent != "AP 7" {
+		t.Errorf("top circuits without plan details: %+v", top)
 	}
 	if worst, err := w.WorstRTT(ctx, 5); err != nil || len(worst) != 0 {
 		t.Errorf("worst RTT without flows: %+v %v", worst, err)
