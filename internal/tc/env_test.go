@@ -45,10 +45,17 @@ func run(tb testing.TB, name string, args ...string) string {
 // newTestNet builds the namespaces and veth; everything is removed in Cleanup.
 func newTestNet(tb testing.TB, queues int) *testNet {
 	tb.Helper()
+	return newTestNetPrefix(tb, queues, "lqttc")
+}
+
+// newTestNetPrefix is newTestNet with the namespace name prefix chosen by the
+// caller, so a test's namespaces can be told apart (and cleaned up) by name.
+func newTestNetPrefix(tb testing.TB, queues int, prefix string) *testNet {
+	tb.Helper()
 	requireRoot(tb)
 	n := nsSeq.Add(1)
 	tn := &testNet{
-		A: fmt.Sprintf("lqttc%d-%da", os.Getpid(), n), B: fmt.Sprintf("lqttc%d-%db", os.Getpid(), n),
+		A: fmt.Sprintf("%s%d-%da", prefix, os.Getpid(), n), B: fmt.Sprintf("%s%d-%db", prefix, os.Getpid(), n),
 		IPA: fmt.Sprintf("10.77.%d.1", n%250), IPB: fmt.Sprintf("10.77.%d.2", n%250), txQueues: queues,
 	}
 	run(tb, "ip", "netns", "add", tn.A)
