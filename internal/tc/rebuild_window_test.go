@@ -529,11 +529,11 @@ func TestRebuildWindowKeepsTrafficFlowing(t *testing.T) {
 }
 
 // BenchmarkRebuildWindow reports, for 1k and 10k circuits on the rebuilt
-// queue, how long the queue is out of shape and what a 1 packet/ms flow
+// queue (and 2.5k: 10k spread over 4 queues), how long the queue is out of shape and what a 1 packet/ms flow
 // through its last circuit (and one on another queue) sees. Run with
 // -benchtime=3x.
 func BenchmarkRebuildWindow(b *testing.B) {
-	for _, n := range []int{1000, 10_000} {
+	for _, n := range []int{1000, 2500, 10_000} {
 		b.Run(fmt.Sprintf("circuits=%d", n), func(b *testing.B) {
 			r := newRebuildRig(b, n)
 			var sum window
