@@ -515,14 +515,17 @@ func TestRebuildWindowKeepsTrafficFlowing(t *testing.T) {
 	if w.lostOutsideGrafts != 0 || w.otherLostOutside != 0 {
 		t.Errorf("lost %d (flow) and %d (other queue) packets outside the two grafts under mq", w.lostOutsideGrafts, w.otherLostOutside)
 	}
-	// Bounded: at 1 packet/ms, a blackout of a grace period or two.
-	if w.lost > 20 || w.otherLost > 20 {
+	// Bounded: at 1 packet/ms, a blackout of a grace period or two (seen:
+	// 0-6 per rebuild on a 2-core VM); 50 leaves room for a loaded machine.
+	if w.lost > 50 || w.otherLost > 50 {
 		t.Errorf("lost %d (flow) and %d (other queue) packets; a graft blackout should cost a few", w.lost, w.otherLost)
 	}
 	// Everything the flow sent before its class came back went unshaped
 	// somewhere: the kernel's counters must account for the part after the
 	// new HTB (direct or default class); the rest was on pfifo_fast.
-	if got := int(w.direct + w.viaDefault); got+w.onPfifo < w.unshaped-w.lost-2 || got > w.unshaped+2 {
+	// Send stamps precede the write, so allow a few packets either way.
+	slack := max(5, w.unshaped/10)
+	if got := int(w.direct + w.viaDefault); got+w.onPfifo < w.unshaped-w.lost-slack || got > w.unshaped+slack {
 		t.Errorf("kernel counted %d unshaped (direct %d + default %d) + %d on pfifo_fast; timestamps say %d",
 			got, w.direct, w.viaDefault, w.onPfifo, w.unshaped)
 	}
