@@ -38,6 +38,7 @@
 // Two grafts is the minimum while the handle stays the same (HTB has no
 // change operation). The refill is kernel-bound and quadratic in the classes
 // of that HTB: every new class makes the kernel walk all of them to re-bind
-// filters (tc_bind_tclass), so 1k circuits on the queue take ~0.1 s, 2.5k ~0.35 s, 10k
-// take 5-7 s on a 2-core VM; spreading circuits over queues keeps it short.
+// filters (tc_bind_tclass), so 1k circuits on the queue take ~0.1 s, 2.5k
+// ~0.35 s and 10k 5-7 s on a 2-core VM; spreading circuits over queues keeps
+// it short.
 package tc
