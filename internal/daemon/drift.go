@@ -5,13 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/libreqos-go/lqos/internal/lock"
 	"github.com/libreqos-go/lqos/internal/plan"
+	"github.com/libreqos-go/lqos/internal/shaper"
 	"github.com/libreqos-go/lqos/internal/tc"
 	"github.com/libreqos-go/lqos/internal/urgent"
 )
@@ -44,21 +43,7 @@ func (d *Daemon) driftLoop(ctx context.Context) {
 // appliedTree reads the tree recorded by the last successful apply (by
 // lqosd, libreqos or the scheduler: all record it in the state directory),
 // nil when nothing was applied yet.
-func (d *Daemon) appliedTree() (*plan.Tree, error) {
-	path := filepath.Join(d.config().StateDirectory, "shaping", "applied_tree.json")
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var t plan.Tree
-	if err := json.Unmarshal(data, &t); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return &t, nil
-}
+func (d *Daemon) appliedTree() (*plan.Tree, error) { return shaper.LoadAppliedTree(d.config()) }
 
 // checkDrift compares the kernel with the last applied tree and, when they
 // differ, raises CodeQueueDrift and re-applies that tree. It returns the

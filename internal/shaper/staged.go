@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 
+	"github.com/libreqos-go/lqos/internal/config"
 	"github.com/libreqos-go/lqos/internal/plan"
 	"github.com/libreqos-go/lqos/internal/tc"
 )
@@ -66,20 +68,41 @@ func bridgeTree(prev, next *plan.Tree) *plan.Tree {
 	return &b
 }
 
-func (e *Engine) appliedTreePath() string { return e.statePath("shaping", "applied_tree.json") }
+// AppliedTreePath is where the tree last applied to the kernel is recorded
+// (by lqosd, libreqos or the scheduler, whichever applied).
+func AppliedTreePath(cfg *config.Config) string {
+	return filepath.Join(cfg.StateDirectory, "shaping", "applied_tree.json")
+}
 
-// loadAppliedTree reads the tree recorded by the last successful apply.
-func (e *Engine) loadAppliedTree() *plan.Tree {
-	data, err := os.ReadFile(e.appliedTreePath())
+// LoadAppliedTree reads the recorded tree; nil without error when nothing
+// was applied yet.
+func LoadAppliedTree(cfg *config.Config) (*plan.Tree, error) {
+	path := AppliedTreePath(cfg)
+	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
 	}
 	var t plan.Tree
-	if err != nil || json.Unmarshal(data, &t) != nil {
-		e.log.Warn("recorded tree unreadable; removals and moves apply in one step", "path", e.appliedTreePath())
+	if err := json.Unmarshal(data, &t); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &t, nil
+}
+
+func (e *Engine) appliedTreePath() string { return AppliedTreePath(e.cfg) }
+
+// loadAppliedTree is LoadAppliedTree for the staged apply: an unreadable
+// record only costs the staging.
+func (e *Engine) loadAppliedTree() *plan.Tree {
+	t, err := LoadAppliedTree(e.cfg)
+	if err != nil {
+		e.log.Warn("recorded tree unreadable; removals and moves apply in one step", "err", err)
 		return nil
 	}
-	return &t
+	return t
 }
 
 func (e *Engine) saveAppliedTree(t *plan.Tree) error {
