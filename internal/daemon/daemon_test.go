@@ -59,6 +59,12 @@ func TestLab(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// READY=1 and the bus come up a moment before the last start-up lines
+	// are written; wait for them instead of racing the logger.
+	waitFor(t, "the start-up log lines", func() bool {
+		s := p.stderr.String()
+		return strings.Contains(s, "lqosd ready") && strings.Contains(s, "web UI listening")
+	})
 	log := p.stderr.String()
 	for _, want := range []string{"lqosd ready", "datapath attached", "iface=lqtdA", "iface=lqtdB", "bpffs was not mounted at " + l.bpffs + "; lqosd mounted it", "shaping plan applied at start"} {
 		if !strings.Contains(log, want) {
