@@ -321,7 +321,8 @@ func TestInterfaceAppears(t *testing.T) {
 	if i < 0 || !is[i].Acknowledged || is[i].AcknowledgedBy != "auto" {
 		t.Fatalf("interface issue not resolved: %+v", is)
 	}
-	if !strings.Contains(p.stderr.String(), "shaping interfaces appeared; data path attached") {
-		t.Errorf("log does not say it attached late")
-	}
+	// The issue is resolved just before the line is logged.
+	waitFor(t, "the log to say it attached late", func() bool {
+		return strings.Contains(p.stderr.String(), "shaping interfaces appeared; data path attached")
+	})
 }
