@@ -28,8 +28,10 @@ lint:
 check-generated:
 	bash scripts/check-generated.sh
 
+# One test binary at a time: the kernel, traffic and browser tests measure
+# real rates and should not compete with each other for the two CPUs.
 test-go:
-	$(GO) test -count=1 -timeout 45m ./...
+	$(GO) test -p 1 -count=1 -timeout 45m ./...
 
 # Each fuzz target runs briefly: enough to catch a panic on odd input.
 fuzz:
