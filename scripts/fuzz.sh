@@ -5,17 +5,19 @@
 # written), so such a run is repeated once. A real finding fails at once.
 set -euo pipefail
 time=${1:-10s}
+# crashers counts the inputs the fuzzer saved for a target (0 when none).
+crashers() { if [ -d "$1" ]; then find "$1" -type f | wc -l; else echo 0; fi; }
 for pkg in $(go list ./...); do
 	dir=$(go list -f '{{.Dir}}' "$pkg")
 	for fn in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$dir"/*_test.go 2>/dev/null | sed 's/^func //' | sort -u); do
 		for attempt in 1 2; do
 			echo "fuzz $pkg $fn ($time, attempt $attempt)"
-			before=$(find "$dir/testdata/fuzz/$fn" -type f 2>/dev/null | wc -l)
+			before=$(crashers "$dir/testdata/fuzz/$fn")
 			if out=$(go test -run '^$' -fuzz "^${fn}\$" -fuzztime "$time" "$pkg" 2>&1); then
 				echo "$out" | tail -n 2
 				break
 			fi
-			after=$(find "$dir/testdata/fuzz/$fn" -type f 2>/dev/null | wc -l)
+			after=$(crashers "$dir/testdata/fuzz/$fn")
 			echo "$out" | tail -n 20
 			if [ "$attempt" = 1 ] && [ "$after" = "$before" ] && grep -q "context deadline exceeded" <<<"$out"; then
 				echo "fuzz: time budget ended mid-run (no crasher written); trying once more"
