@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/libreqos-go/lqos/internal/atomicfile"
 	"github.com/libreqos-go/lqos/internal/config"
 	"github.com/libreqos-go/lqos/internal/devices"
 	"github.com/libreqos-go/lqos/internal/diag"
@@ -127,33 +128,14 @@ func restore(to *Inputs) error {
 	return errors.Join(errs...)
 }
 
-// writeAtomic writes data to a temporary file next to p and renames it
-// over p, so readers see the old or the new content, never a mix.
+// writeAtomic replaces p (keeping its permissions), so readers see the old
+// or the new content, never a mix.
 func writeAtomic(p string, data []byte) error {
 	mode := fs.FileMode(0o644)
 	if fi, err := os.Stat(p); err == nil {
 		mode = fi.Mode().Perm()
 	}
-	f, err := os.CreateTemp(filepath.Dir(p), "."+filepath.Base(p)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp, mode)
-	}
-	if err == nil {
-		err = os.Rename(tmp, p)
-	}
-	if err != nil {
-		os.Remove(tmp)
+	if err := atomicfile.Write(p, data, mode); err != nil {
 		return fmt.Errorf("write %s: %w", p, err)
 	}
 	return nil

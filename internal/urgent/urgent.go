@@ -35,6 +35,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/libreqos-go/lqos/internal/atomicfile"
 )
 
 // Severity of an issue.
@@ -465,42 +467,5 @@ func (s *Store) saveLocked() error {
 	return nil
 }
 
-// writeAtomic writes data to path via a temp file in the same directory,
-// fsyncs it, renames it over path and fsyncs the directory, so a crash leaves
-// either the old or the new file, never a torn one.
-func writeAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if err := f.Chmod(0o600); err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	ok = true
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync() // best effort: durability of the rename
-		d.Close()
-	}
-	return nil
-}
+// writeAtomic replaces path so a crash leaves the old or the new store.
+func writeAtomic(path string, data []byte) error { return atomicfile.Write(path, data, 0o600) }

@@ -12,6 +12,8 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/libreqos-go/lqos/internal/atomicfile"
+
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -287,32 +289,8 @@ func (s *UserStore) saveLocked() error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("users file %s: %w", s.path, err)
 	}
-	tmp, err := os.CreateTemp(dir, ".users-*.tmp")
-	if err != nil {
+	if err := atomicfile.Write(s.path, append(b, '\n'), 0o600); err != nil {
 		return fmt.Errorf("users file %s: %w", s.path, err)
-	}
-	defer os.Remove(tmp.Name()) // no-op after a successful rename
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(append(b, '\n')); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), s.path); err != nil {
-		return fmt.Errorf("users file %s: %w", s.path, err)
-	}
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
 	}
 	return nil
 }
