@@ -71,10 +71,6 @@ func (k *NetlinkKernel) Apply(ctx context.Context, t *plan.Tree, log *slog.Logge
 	return k.applier.Apply(ctx, t)
 }
 
-// Drift lists where the kernel differs from the tree last applied (someone
-// ran tc by hand, or an apply was cut short).
-func (k *NetlinkKernel) Drift() ([]tc.Difference, error) { return k.applier.Drift() }
-
 // Repair re-reads the kernel and re-applies t.
 func (k *NetlinkKernel) Repair(ctx context.Context, t *plan.Tree, log *slog.Logger) (*tc.Result, error) {
 	k.applier.Opts.Logger = log
