@@ -107,6 +107,9 @@ type Options struct {
 	// NoCPURedirect keeps packets on the receiving CPU (testing, or NICs
 	// whose RSS already matches the queue plan).
 	NoCPURedirect bool
+	// Classify: auto (default), metadata or tc-lookup; see
+	// datapath.Classification.
+	Classify string
 	// MissingQdisc: "fallback" (default) or "refuse"; see the package doc.
 	MissingQdisc string
 	// NoStartupApply skips applying the plan at start.
@@ -244,6 +247,10 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return &ExitError{ExitUsage, err}
 	}
+	classify, err := datapath.ParseClassification(o.Classify)
+	if err != nil {
+		return &ExitError{ExitUsage, fmt.Errorf("--classify: %w", err)}
+	}
 	if o.MissingQdisc != "fallback" && o.MissingQdisc != "refuse" {
 		return exitErr(ExitUsage, "--missing-qdisc %q: want fallback or refuse", o.MissingQdisc)
 	}
@@ -312,7 +319,7 @@ func Run(ctx context.Context, o Options) error {
 	pre.Log(log)
 
 	// 4. Data path: maps (re)opened from the pins, then programs attached.
-	dp, err := datapath.Open(datapath.Options{PinDir: o.PinDir, CPURedirect: !o.NoCPURedirect, Logger: log})
+	dp, err := datapath.Open(datapath.Options{PinDir: o.PinDir, CPURedirect: !o.NoCPURedirect, Classify: classify, Logger: log})
 	if err != nil {
 		return exitErr(ExitDatapath, "LibreQoS could not load the data path: %v (stale pins from an incompatible version can be removed with `rm -r %s`)", err, o.PinDir)
 	}
@@ -345,7 +352,9 @@ func Run(ctx context.Context, o Options) error {
 		}
 		d.attached = true
 		d.disableXPS()
+		d.noteDataPathMode()
 	} else {
+		d.noteDataPathMode()
 		d.state = StateDegraded
 		log.Error("data path loaded but NOT attached: shaping interfaces missing", "missing", pre.MissingIfaces)
 	}
@@ -478,10 +487,11 @@ func Run(ctx context.Context, o Options) error {
 }
 
 func (d *Daemon) statusLine() string {
+	mode := "classification: " + d.dp.Status().Describe()
 	d.stateMu.Lock()
 	defer d.stateMu.Unlock()
 	if d.state == StateActive {
-		return "shaping active"
+		return "shaping active, " + mode
 	}
 	var parts []string
 	for _, f := range d.pre.Findings {
@@ -492,7 +502,45 @@ func (d *Daemon) statusLine() string {
 	if d.noShape != "" {
 		parts = append(parts, d.noShape)
 	}
-	return "degraded: " + strings.Join(parts, "; ")
+	return "degraded: " + strings.Join(parts, "; ") + "; " + mode
+}
+
+// noteDataPathMode logs the program variant and adds a warning finding for
+// every optional kernel feature the data path runs without; raiseFindings
+// turns them into urgent issues (and resolves them on a kernel that has
+// the feature again).
+func (d *Daemon) noteDataPathMode() {
+	st := d.dp.Status()
+	d.log.Info("data path mode", "classification", st.Describe(), "cpu_redirect", st.CPURedirect, "kernel_features", st.Features.String())
+	for _, dg := range st.Degraded {
+		f := degradationFinding(dg)
+		d.log.Warn(f.Message, "code", f.Code, "subject", f.Subject)
+		d.pre.add(f)
+	}
+}
+
+// raiseDataPathMode raises the per-interface degradations found by a late
+// attach (the kernel-wide ones were raised at start).
+func (d *Daemon) raiseDataPathMode() {
+	for _, dg := range d.dp.Status().Degraded {
+		if dg.Subject == "" {
+			continue
+		}
+		f := degradationFinding(dg)
+		d.log.Warn(f.Message, "code", f.Code, "subject", f.Subject)
+		d.raise(findingCode(f), urgent.Warning, f.Message)
+	}
+}
+
+func degradationFinding(dg datapath.Degradation) Finding {
+	subject := string(dg.Feature)
+	what := string(dg.Feature)
+	if dg.Subject != "" {
+		subject += ":" + dg.Subject
+		what += " on " + dg.Subject
+	}
+	return Finding{Code: CodeFeatureMissing, Severity: SevWarn, Subject: subject,
+		Message: fmt.Sprintf("The kernel lacks %s (%s): %s. Shaping works; this is a degraded mode.", what, dg.Reason, dg.Cost)}
 }
 
 // dpInterfaces turns the configuration into data path attachments.
@@ -734,6 +782,7 @@ func (d *Daemon) attachWhenPresent(ctx context.Context, x datapath.XDPMode, tcm 
 			return
 		}
 		d.disableXPS()
+		d.raiseDataPathMode()
 		d.stateMu.Lock()
 		d.attached = true
 		d.state = StateActive
@@ -840,6 +889,14 @@ func (d *Daemon) sampleLoop(ctx context.Context) {
 		case <-t.C:
 		}
 	}
+}
+
+// circuitName is the applied plan's name for a circuit ("" if unknown).
+func (d *Daemon) circuitName(id string) string {
+	if m := d.circuits.Load(); m != nil && id != "" {
+		return (*m)[id].Name
+	}
+	return ""
 }
 
 // noteCircuits keeps the names, first address and parent of each circuit.
