@@ -238,6 +238,9 @@ func (a *app) status(ctx context.Context, args []string) error {
 			shaping = "DEGRADED (see urgent issues below)"
 		}
 	}
+	if shaping == "active" && st.Mappings == 0 {
+		shaping = "active, no circuits yet (waiting for the first setup by lqos_scheduler or libreqos)"
+	}
 	fmt.Fprintf(w, "shaping\t%s\n", shaping)
 	if dp := st.DataPath; dp != nil {
 		fmt.Fprintf(w, "classification\t%s\n", dp.Classification)
