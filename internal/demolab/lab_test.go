@@ -102,6 +102,7 @@ func TestLab(t *testing.T) {
 		if r.Traffic.Stats.PingReplies.Load() == 0 {
 			t.Errorf("no ping was answered (%d sent)", r.Traffic.Stats.PingsSent.Load())
 		}
+		t.Logf("worst ping RTT (pings share loaded subscribers' queues): %v", time.Duration(r.Traffic.Stats.PingWorstRTT.Load()).Round(time.Millisecond))
 		if r.Traffic.Stats.ShortFlows.Load() == 0 || r.Traffic.Stats.BulkDownloads.Load() == 0 {
 			t.Errorf("traffic generator idle: %d short flows, %d bulk downloads", r.Traffic.Stats.ShortFlows.Load(), r.Traffic.Stats.BulkDownloads.Load())
 		}

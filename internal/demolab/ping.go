@@ -68,6 +68,10 @@ func (tr *Traffic) pongLoop(c net.PacketConn) {
 		}
 		if n >= 8 && buf[0] == 0 { // echo reply
 			tr.Stats.PingReplies.Add(1)
+			if n >= 16 {
+				sent := int64(binary.BigEndian.Uint64(buf[8:16]))
+				tr.Stats.notePingRTT(time.Duration(time.Now().UnixNano() - sent))
+			}
 		}
 	}
 }
@@ -78,7 +82,9 @@ func echoRequest(id, seq uint16) []byte {
 	b[0] = 8 // echo request
 	binary.BigEndian.PutUint16(b[4:], id)
 	binary.BigEndian.PutUint16(b[6:], seq)
-	copy(b[8:], "lqos demo ping payload 0123456789")
+	// The send time rides in the payload, so the reply tells the RTT.
+	binary.BigEndian.PutUint64(b[8:], uint64(time.Now().UnixNano()))
+	copy(b[16:], "lqos demo ping payload")
 	binary.BigEndian.PutUint16(b[2:], checksum(b))
 	return b
 }

@@ -174,10 +174,10 @@ func Run(ctx context.Context, o Options, out io.Writer) (err error) {
 			return fmt.Errorf("lqosd exited: %v (log: %s)", lqosd.err, lqosd.logPath)
 		case <-tick.C:
 			st := &r.Traffic.Stats
-			say("traffic: %d short flows, %d bulk downloads, %d bulk uploads, %.1f MB down, %.1f MB up, %d/%d pings answered, %d errors",
+			say("traffic: %d short flows, %d bulk downloads, %d bulk uploads, %.1f MB down, %.1f MB up, %d/%d pings answered (worst RTT %d ms), %d errors",
 				st.ShortFlows.Load(), st.BulkDownloads.Load(), st.BulkUploads.Load(),
 				float64(st.BytesDown.Load())/1e6, float64(st.BytesUp.Load())/1e6,
-				st.PingReplies.Load(), st.PingsSent.Load(), st.Errors.Load())
+				st.PingReplies.Load(), st.PingsSent.Load(), time.Duration(st.PingWorstRTT.Load()).Milliseconds(), st.Errors.Load())
 			if e, ok := st.LastError.Load().(string); ok {
 				say("  last traffic error: %s", e)
 			}

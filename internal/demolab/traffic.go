@@ -67,8 +67,20 @@ type TrafficStats struct {
 	BytesUp       atomic.Int64
 	PingsSent     atomic.Int64
 	PingReplies   atomic.Int64
+	// PingWorstRTT is the longest ping round trip seen (ns): pings share
+	// their subscriber's queue, so under load it is the queueing delay.
+	PingWorstRTT atomic.Int64
 	Errors        atomic.Int64
 	LastError     atomic.Value // string
+}
+
+func (s *TrafficStats) notePingRTT(d time.Duration) {
+	for {
+		cur := s.PingWorstRTT.Load()
+		if int64(d) <= cur || s.PingWorstRTT.CompareAndSwap(cur, int64(d)) {
+			return
+		}
+	}
 }
 
 func (s *TrafficStats) fail(err error) {
