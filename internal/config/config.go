@@ -126,6 +126,12 @@ type Queues struct {
 	LazyExpireSeconds       *uint64  `toml:"lazy_expire_seconds"`
 	LazyThresholdBytes      *uint64  `toml:"lazy_threshold_bytes"`
 	FastQueuesFqCodel       *float64 `toml:"fast_queues_fq_codel"`
+	// UpstreamOversubscription keeps upstream LibreQoS's rule for circuit
+	// minimums that do not fit their node: all of that node's circuits get
+	// 1 Mbps (10 kbit/s when even that does not fit) in both directions, and
+	// node guarantees are not fitted to their parent. Off: guarantees are
+	// scaled down in proportion, per direction, at every level.
+	UpstreamOversubscription bool `toml:"upstream_oversubscription"`
 }
 
 // Queue modes.
