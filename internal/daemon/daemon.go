@@ -707,6 +707,7 @@ func (d *Daemon) applyWait(ctx context.Context, reason string, dryRun, reload bo
 	if err == nil && !dryRun && res != nil && res.Plan != nil {
 		d.lazyPlan = res.Plan.Tree
 		d.noteCircuits(res.Plan)
+		d.noteOversubscription(res.Plan)
 	}
 	return res, err
 }
