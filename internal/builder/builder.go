@@ -155,7 +155,7 @@ func planProblems(cfg *config.Config, in *inputs.Inputs, queues int) diag.List {
 	}
 	for _, o := range p.Oversubscribed {
 		if o.Line > 0 {
-			l.Warnf(netFile, o.Line, o.Path, "%s", o.Message())
+			l.Warnf(netFile, o.Line, o.Path(), "%s", o.Message())
 		} else {
 			// A generated parent node: its circuits come from the CSV.
 			l.Warnf(csvFile, 0, o.Node, "%s", o.Message())

@@ -1,9 +1,10 @@
 package plan
 
 import (
-	"fmt"
 	"math/bits"
-	"strings"
+	"strconv"
+
+	"github.com/libreqos-go/lqos/internal/topology"
 )
 
 // HTB takes rates in bytes per second, so a guarantee is worth only whole
@@ -18,48 +19,83 @@ const floorBytes = uint64(minRateMbps*1e6) / kernelUnitBps
 // Oversubscription is one node and direction whose children (sub-nodes and
 // circuits) were promised more than the node's own guarantee.
 type Oversubscription struct {
-	Node      string    `json:"node"`
-	Path      string    `json:"path,omitempty"` // network.json path ("Site > AP"); "" for generated nodes
-	Line      int       `json:"line,omitempty"` // network.json line of the node
-	Direction Direction `json:"-"`
-	SumMbps   float64   `json:"sum_of_minimums_mbps"`
-	RateMbps  float64   `json:"node_rate_mbps"`
+	Node      string
+	Line      int // network.json line of the node; 0 for generated nodes
+	Direction Direction
+	SumMbps   float64 // the children's minimums before fitting
+	RateMbps  float64 // the node's guarantee
 	// Scale is the factor every child's minimum was multiplied by (before
 	// the floor); 0 under the upstream rule, where minimums become 1 Mbps.
-	Scale    float64 `json:"scale"`
-	Children int     `json:"children"`
-	Floored  int     `json:"at_floor,omitempty"` // children held at the 10 kbit/s floor
-	Upstream bool    `json:"upstream_rule,omitempty"`
+	Scale    float64
+	Children int
+	Floored  int  // children held at the 10 kbit/s floor
+	Upstream bool // upstream's rule was applied (upstream_oversubscription)
+	src      *topology.Node
+}
+
+// Path is the node's network.json path ("Site > AP"); "" for generated nodes.
+func (o Oversubscription) Path() string {
+	if o.src == nil {
+		return ""
+	}
+	return o.src.Path()
 }
 
 // Message describes the finding in one sentence that names the node.
 func (o Oversubscription) Message() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "node %q is oversubscribed for %s: the minimums of its %d children sum to %s Mbps but the node's rate is %s Mbps",
-		o.Node, o.Direction, o.Children, mbpsText(o.SumMbps), mbpsText(o.RateMbps))
-	switch {
-	case o.Upstream:
-		b.WriteString("; upstream rule (upstream_oversubscription): every circuit of the node gets 1 Mbps in both directions")
-	default:
-		fmt.Fprintf(&b, "; guarantees scaled by %.4f", o.Scale)
-		if o.Floored > 0 {
-			fmt.Fprintf(&b, " (%d held at the 10 kbit/s floor)", o.Floored)
-		}
+	b := make([]byte, 0, 200)
+	b = append(b, "node "...)
+	b = strconv.AppendQuote(b, o.Node)
+	b = append(b, " is oversubscribed for "...)
+	b = append(b, o.Direction.String()...)
+	b = append(b, ": the minimums of its "...)
+	b = strconv.AppendInt(b, int64(o.Children), 10)
+	b = append(b, " children sum to "...)
+	b = appendMbps(b, o.SumMbps)
+	b = append(b, " Mbps but the node's rate is "...)
+	b = appendMbps(b, o.RateMbps)
+	b = append(b, " Mbps"...)
+	if o.Upstream {
+		b = append(b, "; upstream rule (upstream_oversubscription): every circuit of the node gets 1 Mbps in both directions"...)
+		return string(b)
 	}
-	return b.String()
+	b = append(b, "; guarantees scaled by "...)
+	b = strconv.AppendFloat(b, o.Scale, 'f', 4, 64)
+	if o.Floored > 0 {
+		b = append(b, " ("...)
+		b = strconv.AppendInt(b, int64(o.Floored), 10)
+		b = append(b, " held at the 10 kbit/s floor)"...)
+	}
+	return string(b)
 }
 
 // Short is the compact form used in lists: "AP_A download 503/499 Mbps x0.9920".
 func (o Oversubscription) Short() string {
-	s := fmt.Sprintf("%s %s %s/%s Mbps", o.Node, o.Direction, mbpsText(o.SumMbps), mbpsText(o.RateMbps))
+	b := append([]byte(o.Node), ' ')
+	b = append(b, o.Direction.String()...)
+	b = append(b, ' ')
+	b = appendMbps(b, o.SumMbps)
+	b = append(b, '/')
+	b = appendMbps(b, o.RateMbps)
+	b = append(b, " Mbps"...)
 	if !o.Upstream {
-		s += fmt.Sprintf(" x%.4f", o.Scale)
+		b = append(b, " x"...)
+		b = strconv.AppendFloat(b, o.Scale, 'f', 4, 64)
 	}
-	return s
+	return string(b)
 }
 
-func mbpsText(v float64) string {
-	return strings.TrimRight(strings.TrimRight(fmt.Sprintf("%.3f", v), "0"), ".")
+// appendMbps prints at most 3 decimals, without trailing zeros.
+func appendMbps(b []byte, v float64) []byte {
+	n := len(b)
+	b = strconv.AppendFloat(b, v, 'f', 3, 64)
+	for len(b) > n && b[len(b)-1] == '0' {
+		b = b[:len(b)-1]
+	}
+	if len(b) > n && b[len(b)-1] == '.' {
+		b = b[:len(b)-1]
+	}
+	return b
 }
 
 // fitResult says how fitGuarantees changed one group of siblings.

@@ -190,7 +190,7 @@ func TestUpstreamRuleOption(t *testing.T) {
 		t.Errorf("oversubscribed %q, want %q", got, want)
 	}
 	o := p.Oversubscribed[0]
-	if o.Path != "Site" || o.Line != 1 || o.Children != 3 {
+	if o.Path() != "Site" || o.Line != 1 || o.Children != 3 {
 		t.Errorf("Site finding %+v: want path Site, line 1, 3 children", o)
 	}
 	checkGuaranteesFit(t, p, mustDevices(t, rows))

@@ -620,7 +620,7 @@ func subtreeWeight(pn *pnode) float64 {
 func (b *builder) computeRates() error {
 	defer func() {
 		for _, o := range b.p.Oversubscribed {
-			b.warnf("%s", o.Message())
+			b.p.Warnings = append(b.p.Warnings, o.Message())
 		}
 	}()
 	if b.cfg.Queues.UpstreamOversubscription {
@@ -734,7 +734,7 @@ func (b *builder) oversubscription(pn *pnode, dir Direction, children int, r fit
 		o.Scale = float64(r.avail) / float64(r.sum)
 	}
 	if pn.src != nil {
-		o.Path, o.Line = pn.src.Path(), pn.src.Line
+		o.src, o.Line = pn.src, pn.src.Line
 	}
 	return o
 }
@@ -789,7 +789,7 @@ func (b *builder) computeRatesUpstream() error {
 			if d.sum > d.rate {
 				o := Oversubscription{Node: pn.name, Direction: d.dir, Children: len(pn.circuits), SumMbps: d.sum, RateMbps: d.rate, Upstream: true}
 				if pn.src != nil {
-					o.Path, o.Line = pn.src.Path(), pn.src.Line
+					o.src, o.Line = pn.src, pn.src.Line
 				}
 				b.p.Oversubscribed = append(b.p.Oversubscribed, o)
 			}
