@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/libreqos-go/lqos/internal/config"
+	"github.com/libreqos-go/lqos/internal/inputs"
 	"github.com/libreqos-go/lqos/internal/plan"
 	"github.com/libreqos-go/lqos/internal/tc"
 )
@@ -136,9 +137,10 @@ func TestOneCircuitOnOversubscribedAP(t *testing.T) {
 
 // BenchmarkAddCircuitOversubscribedAP: lqosd's engine (one long-lived
 // netlink handle) adds a 64th circuit to an AP already oversubscribed by 63,
-// then removes it again, on real HTB. Reports kernel requests and the time
-// spent sending them per edit, next to the whole refresh (inputs, plan,
-// apply, state files).
+// then removes it again, on real HTB. Reports the kernel requests of each
+// edit (all of them, including the staged step that keeps old classes while
+// mappings move) and the time of a whole refresh (inputs, plan, apply, state
+// files) per edit.
 func BenchmarkAddCircuitOversubscribedAP(b *testing.B) {
 	for _, mode := range []struct{ name, conf string }{{"proportional", ""}, {"upstream", "upstream_oversubscription = true\n"}} {
 		b.Run(mode.name, func(b *testing.B) {
@@ -154,29 +156,72 @@ func BenchmarkAddCircuitOversubscribedAP(b *testing.B) {
 			if _, err := eng.Refresh(ctx, Options{}); err != nil {
 				b.Fatal(err)
 			}
-			rows63, rows64 := apRows(63), apRows(64)
-			var reqs, addReqs int
-			var kernelTime time.Duration
-			b.ResetTimer()
+			rows := [2]string{apRows(64), apRows(63)}
+			var reqs [2]int64
+			var took [2]time.Duration
+			var n [2]int
 			for i := 0; b.Loop(); i++ {
-				rows := rows64
-				if i%2 == 1 {
-					rows = rows63
-				}
-				os.WriteFile(csvPath, []byte(rows), 0o644)
-				res, err := eng.Refresh(ctx, Options{})
-				if err != nil {
+				step := i % 2 // 0 = add, 1 = remove
+				os.WriteFile(csvPath, []byte(rows[step]), 0o644)
+				ops, start := k.TC().Ops(), time.Now()
+				if _, err := eng.Refresh(ctx, Options{}); err != nil {
 					b.Fatal(err)
 				}
-				reqs += res.Kernel.Done
-				kernelTime += res.Kernel.ApplyTime
-				if i == 0 {
-					addReqs = res.Kernel.Done
+				took[step] += time.Since(start)
+				reqs[step] += k.TC().Ops() - ops
+				n[step]++
+			}
+			for step, name := range []string{"add", "remove"} {
+				if n[step] > 0 {
+					b.ReportMetric(float64(reqs[step])/float64(n[step]), "requests/"+name)
+					b.ReportMetric(float64(took[step].Microseconds())/float64(n[step]), "us/"+name)
 				}
 			}
-			b.ReportMetric(float64(addReqs), "requests/add")
-			b.ReportMetric(float64(reqs)/float64(b.N), "requests/op")
-			b.ReportMetric(float64(kernelTime.Nanoseconds())/float64(b.N), "kernel-ns/op")
 		})
 	}
+}
+
+// BenchmarkApplyOneCircuitOversubscribedAP times only the kernel side of the
+// same edit: the long-lived applier turning the 63-circuit tree into the
+// 64-circuit one and back (no staging, no files).
+func BenchmarkApplyOneCircuitOversubscribedAP(b *testing.B) {
+	ns := newNetns(b)
+	csvPath, cfg := apLab(b, 63, "")
+	k, err := OpenKernel(ns)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer k.Close()
+	build := func(rows string, prev *plan.Identities) *plan.Plan {
+		os.WriteFile(csvPath, []byte(rows), 0o644)
+		in, l := inputs.Load(cfg)
+		if err := l.Err(); err != nil {
+			b.Fatal(err)
+		}
+		p, err := plan.Build(plan.Input{Config: cfg, Devices: in.Devices, Network: in.Network, TXQueues: 2, Previous: prev})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return p
+	}
+	p63 := build(apRows(63), nil)
+	p64 := build(apRows(64), p63.Identities)
+	trees := [2]*plan.Tree{p64.Tree, p63.Tree}
+	ctx := context.Background()
+	if _, err := k.Apply(ctx, p63.Tree, nil); err != nil {
+		b.Fatal(err)
+	}
+	var reqs [2]int64
+	var n [2]int
+	for i := 0; b.Loop(); i++ {
+		step := i % 2
+		ops := k.TC().Ops()
+		if _, err := k.Apply(ctx, trees[step], nil); err != nil {
+			b.Fatal(err)
+		}
+		reqs[step] += k.TC().Ops() - ops
+		n[step]++
+	}
+	b.ReportMetric(float64(reqs[0])/float64(max(n[0], 1)), "requests/add")
+	b.ReportMetric(float64(reqs[1])/float64(max(n[1], 1)), "requests/remove")
 }
