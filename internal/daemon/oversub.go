@@ -18,9 +18,10 @@ const CodeOversubscribed = "PLAN_OVERSUBSCRIBED"
 const maxListed = 20
 
 // noteOversubscription raises one WARNING for an applied plan with
-// oversubscribed nodes, listing them, and resolves it once a plan has none.
+// oversubscribed nodes, listing them, and resolves it once a plan has none
+// (or shapes nothing: observe mode).
 func (d *Daemon) noteOversubscription(p *plan.Plan) {
-	if len(p.Oversubscribed) == 0 {
+	if len(p.Oversubscribed) == 0 || p.Observe {
 		if _, err := d.urgent.Resolve(CodeOversubscribed); err != nil {
 			d.log.Warn("resolving urgent issue", "code", CodeOversubscribed, "err", err)
 		}

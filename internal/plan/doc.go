@@ -98,7 +98,9 @@
 // A queue with no history at all is numbered with upstream's layout (nodes
 // first with a spare minor after each parent, then circuits node by node with
 // 8 spare minors after each node), so a first run matches upstream's numbers.
-// Adding one circuit therefore changes exactly one class per direction.
+// Adding one circuit therefore adds exactly one class per direction and
+// changes no other class's identity (on an oversubscribed node its siblings'
+// rates move, see above).
 // Moving a circuit to a node on another queue gives it a new class there.
 //
 // # Deliberate differences from upstream (spec section 9)
