@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"runtime"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/libreqos-go/lqos/internal/diag"
 	"github.com/libreqos-go/lqos/internal/inputs"
 	"github.com/libreqos-go/lqos/internal/lock"
+	"github.com/libreqos-go/lqos/internal/plan"
 	"github.com/libreqos-go/lqos/internal/shaper"
 	"github.com/vishvananda/netns"
 )
@@ -49,6 +51,9 @@ func Validate(opts Options, out io.Writer) int {
 	fmt.Fprintf(out, "Config:   %s\nInputs:   %s\n", cfg.Path, cfg.LqosDirectory)
 	in, il := inputs.Load(cfg)
 	l.Merge(il)
+	if !l.HasErrors() {
+		l.Merge(planProblems(cfg, in, plannedQueues(cfg, opts, nil, nil)))
+	}
 	inputs.WriteReport(out, in, l)
 	if l.HasErrors() {
 		return ExitInvalid
@@ -72,18 +77,7 @@ func Run(ctx context.Context, opts Options, out io.Writer) int {
 		// A dry run must work on a laptop: without the interfaces, plan for
 		// as many queues as this machine has CPUs.
 		eng := shaper.New(cfg, nil, nil, log)
-		tx := opts.TxQueues
-		if tx == 0 && cfg.Queues.OverrideAvailableQueues == 0 {
-			tx = runtime.NumCPU()
-			if k, err := shaper.OpenKernel(netns.None()); err == nil {
-				defer k.Close()
-				if n, err := shaper.New(cfg, k, nil, log).DetectQueues(); err == nil {
-					tx = n
-				} else {
-					fmt.Fprintf(out, "# %v; planning for %d queues\n", err, tx)
-				}
-			}
-		}
+		tx := plannedQueues(cfg, opts, log, out)
 		res, err := eng.Refresh(ctx, shaper.Options{Reason: "libreqos --dry-run", DryRun: true, Debug: opts.Debug, TxQueues: tx})
 		if err != nil {
 			return report(out, res, err)
@@ -115,6 +109,59 @@ func Run(ctx context.Context, opts Options, out io.Writer) int {
 		return ExitOK
 	}
 	return applyLocally(ctx, opts, cfg, log, out)
+}
+
+// plannedQueues is the TX queue count a plan that does not apply is made
+// for: --queues, else the config's override (0 here lets the engine read
+// it), else the interfaces' count, else this machine's CPUs (so it works on
+// a laptop). note, when set, is told why the interfaces were not used.
+func plannedQueues(cfg *config.Config, opts Options, log *slog.Logger, note io.Writer) int {
+	if opts.TxQueues != 0 || cfg.Queues.OverrideAvailableQueues != 0 {
+		return opts.TxQueues
+	}
+	tx := runtime.NumCPU()
+	k, err := shaper.OpenKernel(netns.None())
+	if err != nil {
+		return tx
+	}
+	defer k.Close()
+	n, err := shaper.New(cfg, k, nil, log).DetectQueues()
+	if err == nil {
+		return n
+	}
+	if note != nil {
+		fmt.Fprintf(note, "# %v; planning for %d queues\n", err, tx)
+	}
+	return tx
+}
+
+// planProblems plans the validated inputs (nothing is applied) and reports
+// what only the plan shows: each node whose children's guarantees exceed
+// its own, with the node's network.json line, and a plan that cannot be built.
+func planProblems(cfg *config.Config, in *inputs.Inputs, queues int) diag.List {
+	var l diag.List
+	if queues == 0 {
+		queues = int(cfg.Queues.OverrideAvailableQueues)
+	}
+	prev, err := plan.LoadIdentities(shaper.New(cfg, nil, nil, nil).IdentitiesPath())
+	if err != nil {
+		prev = nil // placements are dealt afresh, as the next apply would
+	}
+	netFile, csvFile := filepath.Base(in.Network.Path), filepath.Base(in.Devices.Path)
+	p, err := plan.Build(plan.Input{Config: cfg, Devices: in.Devices, Network: in.Network, TXQueues: queues, Previous: prev})
+	if err != nil {
+		l.Errorf(netFile, 0, "", "the queue plan cannot be built: %v", err)
+		return l
+	}
+	for _, o := range p.Oversubscribed {
+		if o.Line > 0 {
+			l.Warnf(netFile, o.Line, o.Path(), "%s", o.Message())
+		} else {
+			// A generated parent node: its circuits come from the CSV.
+			l.Warnf(csvFile, 0, o.Node, "%s", o.Message())
+		}
+	}
+	return l
 }
 
 // applyLocally applies without lqosd: queues only (the data path maps belong

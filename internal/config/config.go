@@ -130,6 +130,12 @@ type Queues struct {
 	// leaf qdisc kinds this kernel lacks, and the planner gives those
 	// leaves a bounded bfifo instead (see plan.FallbackLeaf).
 	MissingLeafKinds []string `toml:"-"`
+	// UpstreamOversubscription keeps upstream LibreQoS's rule for circuit
+	// minimums that do not fit their node: all of that node's circuits get
+	// 1 Mbps (10 kbit/s when even that does not fit) in both directions, and
+	// node guarantees are not fitted to their parent. Off: guarantees are
+	// scaled down in proportion, per direction, at every level.
+	UpstreamOversubscription bool `toml:"upstream_oversubscription"`
 }
 
 // Queue modes.

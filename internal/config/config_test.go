@@ -38,6 +38,7 @@ func TestDefaults(t *testing.T) {
 		{"to_internet", cfg.InternetInterface(), "ens1"},
 		{"to_network", cfg.NetworkInterface(), "ens2"},
 		{"fast queues", cfg.FastQueuesThreshold(), 1000.0},
+		{"upstream_oversubscription", cfg.Queues.UpstreamOversubscription, false},
 		{"port limit multiplier", cfg.IntegrationCommon.EthernetPortLimitMultiplier, 0.94},
 		{"allow subnets", len(cfg.IPRanges.AllowSubnets), 4},
 		{"flow timeout", cfg.Flows.FlowTimeoutSeconds, 30},
@@ -61,6 +62,7 @@ func TestParseErrorsAndWarnings(t *testing.T) {
 	}{
 		{name: "wrong type names the key", text: minimal + "[queues]\nuplink_bandwidth_mbps = \"fast\"\n", errs: []string{"uplink_bandwidth_mbps", "line 7"}},
 		{name: "bool as string", text: minimal + "[queues]\nuse_binpacking = \"yes\"\n", errs: []string{"use_binpacking"}},
+		{name: "upstream_oversubscription as string", text: minimal + "[queues]\nupstream_oversubscription = \"on\"\n", errs: []string{"upstream_oversubscription"}},
 		{name: "syntax error names the line", text: "version = \"1.5\"\nnode_name = = \"x\"\n[bridge]\n", errs: []string{"line 2"}},
 		{name: "no interface section", text: `version = "1.5"`, errs: []string{"[bridge] or [single_interface]"}},
 		{name: "both interface sections", text: minimal + "[single_interface]\ninterface = \"eth0\"\n", errs: []string{"both present"}},

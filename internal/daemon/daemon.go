@@ -783,6 +783,7 @@ func (d *Daemon) applyWait(ctx context.Context, reason string, dryRun, reload bo
 		// Whoever asked (start-up, the scheduler, libreqos, SIGHUP), the
 		// plan is in place now: an earlier failed start no longer applies.
 		d.resolve(CodeStartupApply)
+		d.noteOversubscription(res.Plan)
 	}
 	return res, err
 }

@@ -156,9 +156,11 @@ func TestStartupProblems(t *testing.T) {
 			},
 		},
 		{
-			name:       "a failed start apply resolves once a later apply works",
-			ifaces:     "[bridge]\nto_internet = \"lqtdA\"\nto_network = \"lqtdB\"\n",
-			setup:      func(t *testing.T, l *lab) { l.writeDevices(devicesHeader + "c1,One,d1,Dev,,,,,10.10.0.300,,10,5,50,20,,\n") },
+			name:   "a failed start apply resolves once a later apply works",
+			ifaces: "[bridge]\nto_internet = \"lqtdA\"\nto_network = \"lqtdB\"\n",
+			setup: func(t *testing.T, l *lab) {
+				l.writeDevices(devicesHeader + "c1,One,d1,Dev,,,,,10.10.0.300,,10,5,50,20,,\n")
+			},
 			exit:       running,
 			wantUrgent: []string{CodeStartupApply},
 			check: func(t *testing.T, l *lab, c *bus.Client) {

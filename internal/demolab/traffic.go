@@ -70,8 +70,8 @@ type TrafficStats struct {
 	// PingWorstRTT is the longest ping round trip seen (ns): pings share
 	// their subscriber's queue, so under load it is the queueing delay.
 	PingWorstRTT atomic.Int64
-	Errors        atomic.Int64
-	LastError     atomic.Value // string
+	Errors       atomic.Int64
+	LastError    atomic.Value // string
 }
 
 func (s *TrafficStats) notePingRTT(d time.Duration) {

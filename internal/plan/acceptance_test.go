@@ -73,6 +73,12 @@ func checkRates(t *testing.T, p *Plan, ifc string, wants []rateWant) {
 	}
 }
 
+// upstreamRule selects upstream's handling of minimums that do not fit their
+// node; the upstream acceptance checks run under it.
+const upstreamRule = "upstream_oversubscription = true"
+
+// Checks 16-19 describe upstream's rule, so they run with upstreamRule; our
+// default (proportional scaling) is tested in oversub_test.go.
 func TestCheck16To19CircuitRates(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -111,7 +117,7 @@ func TestCheck16To19CircuitRates(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := planRows(t, tt.network, tt.rows)
+			p := planRows(t, tt.network, tt.rows, upstreamRule)
 			checkRates(t, p, "eth1", tt.down)
 			checkRates(t, p, "eth0", tt.up)
 		})
@@ -136,9 +142,13 @@ func loadExample(t testing.TB) Input {
 }
 
 // TestCheck20Example reproduces check 20 on our copy of the upstream example
-// (same tree, circuits placed as check 20 describes).
+// (same tree, circuits placed as check 20 describes), under upstream's rule
+// for guarantees: Site_1's children (AP_A, Site_3, circuit 10011) ask for
+// more than Site_1 has, which our default scales down (TestExampleScaled).
 func TestCheck20Example(t *testing.T) {
-	p := mustBuild(t, loadExample(t))
+	in := loadExample(t)
+	in.Config = mustConfig(t, bridgeConf, upstreamRule)
+	p := mustBuild(t, in)
 	nodes := map[string]Handle{
 		"Site_1": MakeHandle(1, 4), "AP_A": MakeHandle(1, 6), "Site_3": MakeHandle(1, 7), "PoP_5": MakeHandle(1, 9),
 		"AP_9": MakeHandle(1, 0xb), "PoP_6": MakeHandle(1, 0xc), "AP_11": MakeHandle(1, 0xe),

@@ -34,10 +34,10 @@
 //     download, uplink_bandwidth_mbps for upload); its rate is capped by its
 //     parent's rate and kept below the ceil (ceil-1, or ceil-0.01 under
 //     1 Mbps). An explicit downloadBandwidthMbpsMin seeds the rate. A
-//     circuit's ceil is capped by its node's; when the circuits' mins do not
-//     fit the node's rate they all become 1 Mbps, and 10 kbit/s when even that
-//     does not fit. HTB rate = min, ceil = max, in exact bit/s (at least 10
-//     kbit/s); quantum = max(1522, trunc(ceil Mbps) * 125000 / r2q) with r2q
+//     circuit's ceil is capped by its node's, its min by its ceil. Then, per
+//     node and per direction, the guarantees of its children (sub-nodes and
+//     circuits together) are fitted into the node's own (see below). HTB
+//     rate = min, ceil = max, in exact bit/s (at least 10 kbit/s); quantum = max(1522, trunc(ceil Mbps) * 125000 / r2q) with r2q
 //     from the direction's link capacity, so every quantum is <= 60 kB.
 //  6. Leaf qdiscs per circuit and direction: the sqm override (cake, fq_codel,
 //     none, or down/up), else fq_codel at or above fast_queues_fq_codel, else
@@ -50,6 +50,29 @@
 //     Mapping per IP prefix. In observe mode the Tree keeps only the mq roots
 //     and no mappings, but everything is still planned for
 //     queuingStructure.json.
+//
+// # Fitting guarantees (oversubscription)
+//
+// HTB lets a class below its rate send without asking its parent, so
+// children whose rates add up to more than their parent's rate break the
+// parent's limits. Parents first, for every node and direction: when the
+// children's minimums (in the bytes/s HTB keeps) add up to more than the
+// node's rate, each child gets floor(min * rate / sum) bytes/s. Children that
+// would drop below 10 kbit/s are held there and the others share what is
+// left; if even the floors do not fit, all get the floor. A child never gets
+// more than it asked for, so never more than its ceil, and a direction that
+// fits is untouched. Each fitted node and direction is listed in
+// Plan.Oversubscribed and as a warning. Top-level nodes (and the sites of a
+// CPU bin) share a CPU queue, not a parent class, and are not fitted to each
+// other. Nodes flattened by the depth limit inherit from their original
+// parent's unfitted rate and are fitted with their class parent's children.
+// One more circuit on an oversubscribed node therefore lowers each sibling's
+// guarantee by about that circuit's share, in that direction only.
+//
+// queues.upstream_oversubscription restores upstream's rule: node rates are
+// not fitted, and when a node's circuit mins do not fit its rate in either
+// direction, all its circuits get 1 Mbps in both directions, and 10 kbit/s
+// when even that does not fit.
 //
 // # Stable identities
 //
@@ -75,7 +98,9 @@
 // A queue with no history at all is numbered with upstream's layout (nodes
 // first with a spare minor after each parent, then circuits node by node with
 // 8 spare minors after each node), so a first run matches upstream's numbers.
-// Adding one circuit therefore changes exactly one class per direction.
+// Adding one circuit therefore adds exactly one class per direction and
+// changes no other class's identity (on an oversubscribed node its siblings'
+// rates move, see above).
 // Moving a circuit to a node on another queue gives it a new class there.
 //
 // # Deliberate differences from upstream (spec section 9)
@@ -98,8 +123,9 @@
 //   - Kept from upstream on purpose: top-level classes hang off q: (quirk 2),
 //     circuits naming an unknown parent are not shaped but reported (quirk 5),
 //     no upload leaf qdisc on a stick (quirk 6: both directions share one
-//     interface's 65,534 qdisc handles), the "mins that do not fit become 1"
-//     rule (quirk 11).
+//     interface's 65,534 qdisc handles).
+//   - Guarantees that do not fit their parent are scaled in proportion, per
+//     direction, at every level (above), instead of all becoming 1 Mbps.
 //
 // Circuit leaf handles are one major per circuit (0x9000 upward, then
 // 1..0x8fff), used on both interfaces. Beyond ~65,000 circuits per interface

@@ -427,28 +427,32 @@ func TestInvalidRatesNotShaped(t *testing.T) {
 }
 
 // On a larger generated network: adding one circuit adds one class per
-// direction, removing one removes one per direction, nothing else changes.
+// direction, removing one removes one per direction. The only other changes
+// are the guarantees (HTB rate, nothing else) of that circuit's siblings, in
+// the directions where their node is oversubscribed.
 func TestOneCircuitChangeOnLargeTree(t *testing.T) {
 	in := genInput(3000, 20, 10, 4, 11)
 	in.Config = mustConfig(t, bridgeConf)
 	base := mustBuild(t, in)
 	in.Previous = base.Identities
 	r := rand.New(rand.NewPCG(5, 5))
+	removed1234 := in.Devices.Circuits[1234]
 	tests := []struct {
 		name    string
 		edit    func([]*devices.Circuit) []*devices.Circuit
+		node    string // the node whose circuits changed
 		added   int
 		removed int
 	}{
 		{"add under an AP", func(cs []*devices.Circuit) []*devices.Circuit {
 			return append(cs, genCircuit(9000, "AP_007_03", r))
-		}, 2, 0},
+		}, "AP_007_03", 2, 0},
 		{"add unparented", func(cs []*devices.Circuit) []*devices.Circuit {
 			return append(cs, genCircuit(9001, "", r))
-		}, 2, 0},
+		}, "", 2, 0},
 		{"remove one", func(cs []*devices.Circuit) []*devices.Circuit {
 			return slices.Delete(cs, 1234, 1235)
-		}, 0, 2},
+		}, removed1234.ParentNode, 0, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -456,8 +460,28 @@ func TestOneCircuitChangeOnLargeTree(t *testing.T) {
 			next.Devices = &devices.File{Circuits: tt.edit(slices.Clone(in.Devices.Circuits))}
 			p := mustBuild(t, next)
 			added, removed, changed := diffTrees(base.Tree, p.Tree)
-			if len(added) != tt.added || len(removed) != tt.removed || len(changed) != 0 {
-				t.Errorf("+%d -%d ~%d classes, want +%d -%d ~0", len(added), len(removed), len(changed), tt.added, tt.removed)
+			if len(added) != tt.added || len(removed) != tt.removed {
+				t.Errorf("+%d -%d classes, want +%d -%d", len(added), len(removed), tt.added, tt.removed)
+			}
+			over := map[Direction]bool{}
+			for _, o := range append(slices.Clone(base.Oversubscribed), p.Oversubscribed...) {
+				if o.Node == tt.node {
+					over[o.Direction] = true
+				}
+			}
+			old := map[classKey]Class{}
+			for _, c := range base.Tree.Classes {
+				old[classKey{c.Interface, c.ID}] = c
+			}
+			for _, c := range changed {
+				o := old[classKey{c.Interface, c.ID}]
+				o.RateBps = c.RateBps
+				if c.Kind != KindCircuit || c.NodeName != "" || !over[c.Direction] || !reflect.DeepEqual(o, c) || circuitByID(t, p, c.CircuitID).Node != tt.node {
+					t.Errorf("class %s on %s (%s %q) changed beyond its guarantee, or outside %q's oversubscribed directions %v", c.ID, c.Interface, c.Kind, c.Name, tt.node, over)
+				}
+			}
+			if tt.node == "AP_007_03" && (len(changed) == 0 || !over[Download] || over[Upload]) {
+				t.Errorf("want AP_007_03 oversubscribed for download only and its siblings' guarantees changed; got %v, %d changed", over, len(changed))
 			}
 		})
 	}

@@ -146,6 +146,9 @@ type Plan struct {
 	Nodes             []*NodePlan    // traversal order (pre-order)
 	Circuits          []*CircuitPlan // traversal order
 	Unshaped          []Unshaped
+	// Oversubscribed lists each node and direction whose children's
+	// minimums exceeded the node's guarantee (pre-order, download first).
+	Oversubscribed    []Oversubscription
 	Warnings          []string
 	LogicalToPhysical map[string]string // only when virtual nodes exist
 	VirtualNodes      []string
@@ -181,6 +184,7 @@ type pnode struct {
 	weight             float64
 	since              int64
 	plan               *NodePlan
+	natDown, natUp     float64 // rates before fitting to the parent
 }
 
 type pcircuit struct {
@@ -217,6 +221,7 @@ type builder struct {
 	generated        []*pnode
 	binpack, observe bool
 	sticky           bool // previous placements are honoured (same queue count)
+	fitScratch       []uint64
 }
 
 // Build computes the whole plan. It never panics on odd inputs; impossible
@@ -606,14 +611,142 @@ func subtreeWeight(pn *pnode) float64 {
 	return w
 }
 
-// computeRates applies spec 4.5 to nodes (parents first) and 4.6 to circuits.
+// computeRates sets every node's and circuit's min (HTB rate) and max (HTB
+// ceil), parents first. A node's children (sub-nodes and circuits) share its
+// guarantee: when their minimums add up to more, they are scaled down in
+// proportion, per direction (fitChildren). Top-level nodes, and the sites of
+// a CPU bin, share a CPU queue rather than a parent class and are not fitted
+// to each other.
 func (b *builder) computeRates() error {
+	defer func() {
+		for _, o := range b.p.Oversubscribed {
+			b.p.Warnings = append(b.p.Warnings, o.Message())
+		}
+	}()
+	if b.cfg.Queues.UpstreamOversubscription {
+		return b.computeRatesUpstream()
+	}
 	for _, pn := range b.nodes {
 		if pn.kind == NodeCPUBin {
-			// Bins are a bookkeeping level: rate = ceil = the link capacity.
-			// (Upstream uses generated_pn_* here, which would cap a whole CPU's
-			// sites at the generated-node speed when that is lower.)
-			pn.downMin, pn.downMax, pn.upMin, pn.upMax = b.capDown, b.capDown, b.capUp, b.capUp
+			b.binRates(pn)
+			continue
+		}
+		if pn.parent == nil || pn.parent.kind == NodeCPUBin {
+			b.naturalNodeRates(pn)
+		}
+		b.fitChildren(pn)
+	}
+	return nil
+}
+
+// binRates: bins are a bookkeeping level, rate = ceil = the link capacity.
+// (Upstream uses generated_pn_* here, which would cap a whole CPU's sites at
+// the generated-node speed when that is lower.)
+func (b *builder) binRates(pn *pnode) {
+	pn.downMin, pn.downMax, pn.upMin, pn.upMax = b.capDown, b.capDown, b.capUp, b.capUp
+	pn.natDown, pn.natUp = pn.downMin, pn.upMin
+}
+
+// naturalNodeRates applies the node rule (ceil = own capped by the parent's
+// ceil, rate below the ceil and capped by the parent's rate) before any
+// fitting. A node flattened by the depth limit inherits from its original
+// parent's unfitted rate; its class parent fits them all together.
+func (b *builder) naturalNodeRates(pn *pnode) {
+	pMaxD, pMinD, pMaxU, pMinU := b.capDown, b.capDown, b.capUp, b.capUp
+	if rp := pn.rateParent; rp != nil {
+		pMaxD, pMinD, pMaxU, pMinU = rp.downMax, rp.downMin, rp.upMax, rp.upMin
+		if rp != pn.parent {
+			pMinD, pMinU = rp.natDown, rp.natUp
+		}
+	}
+	ownD, ownU, exD, exU := pn.downMax, pn.upMax, 0.0, 0.0
+	if pn.src != nil {
+		ownD, ownU = pn.src.DownloadMbps, pn.src.UploadMbps
+		exD, exU = pn.src.DownloadMinMbps, pn.src.UploadMinMbps
+	}
+	var sumD, sumU float64
+	for _, pc := range pn.circuits {
+		sumD += pc.c.DownloadMin
+		sumU += pc.c.UploadMin
+	}
+	pn.downMin, pn.downMax = nodeRates(ownD, exD, sumD, pMaxD, pMinD)
+	pn.upMin, pn.upMax = nodeRates(ownU, exU, sumU, pMaxU, pMinU)
+	pn.natDown, pn.natUp = pn.downMin, pn.upMin
+}
+
+// fitChildren computes the rates of pn's children from pn's final rates and
+// fits their guarantees into pn's, one direction at a time; a direction that
+// fits is left as computed.
+func (b *builder) fitChildren(pn *pnode) {
+	n := len(pn.children) + len(pn.circuits)
+	if n == 0 {
+		return
+	}
+	for _, c := range pn.children {
+		b.naturalNodeRates(c)
+	}
+	for _, pc := range pn.circuits {
+		pc.downMin, pc.downMax = circuitRates(pc.c.DownloadMin, pc.c.DownloadMax, pn.downMax, false, false)
+		pc.upMin, pc.upMax = circuitRates(pc.c.UploadMin, pc.c.UploadMax, pn.upMax, false, false)
+	}
+	mins := b.fitScratch[:0]
+	for _, dir := range []Direction{Download, Upload} {
+		mins = mins[:0]
+		for _, c := range pn.children {
+			mins = append(mins, kernelBytes(*c.minOf(dir)))
+		}
+		for _, pc := range pn.circuits {
+			mins = append(mins, kernelBytes(*pc.minOf(dir)))
+		}
+		r := fitGuarantees(mins, kernelBytes(*pn.minOf(dir)))
+		if !r.scaled {
+			continue
+		}
+		for i, c := range pn.children {
+			*c.minOf(dir) = bytesToMbps(mins[i])
+		}
+		for i, pc := range pn.circuits {
+			*pc.minOf(dir) = bytesToMbps(mins[len(pn.children)+i])
+		}
+		b.p.Oversubscribed = append(b.p.Oversubscribed, b.oversubscription(pn, dir, n, r))
+	}
+	b.fitScratch = mins
+}
+
+func (pn *pnode) minOf(d Direction) *float64 {
+	if d == Upload {
+		return &pn.upMin
+	}
+	return &pn.downMin
+}
+
+func (pc *pcircuit) minOf(d Direction) *float64 {
+	if d == Upload {
+		return &pc.upMin
+	}
+	return &pc.downMin
+}
+
+func (b *builder) oversubscription(pn *pnode, dir Direction, children int, r fitResult) Oversubscription {
+	o := Oversubscription{Node: pn.name, Direction: dir, Children: children, Floored: r.floored,
+		SumMbps: bytesToMbps(r.sum), RateMbps: bytesToMbps(r.avail)}
+	if r.sum > 0 {
+		o.Scale = float64(r.avail) / float64(r.sum)
+	}
+	if pn.src != nil {
+		o.src, o.Line = pn.src, pn.src.Line
+	}
+	return o
+}
+
+// computeRatesUpstream is upstream's rule: node rates are not fitted to
+// their parent, and when a node's circuit minimums do not fit it in either
+// direction, all its circuits get 1 Mbps in both directions, and 10 kbit/s
+// when even that does not fit.
+func (b *builder) computeRatesUpstream() error {
+	for _, pn := range b.nodes {
+		if pn.kind == NodeCPUBin {
+			b.binRates(pn)
 			continue
 		}
 		pMaxD, pMinD, pMaxU, pMinU := b.capDown, b.capDown, b.capUp, b.capUp
@@ -642,14 +775,24 @@ func (b *builder) computeRates() error {
 			sumD += pc.c.DownloadMin
 			sumU += pc.c.UploadMin
 		}
-		// Guarantees that do not fit the node are all lowered to 1 Mbps, and
-		// to 10 kbit/s when even that does not fit (spec 4.6, quirk 11).
 		force := sumD > pn.downMin || sumU > pn.upMin
 		count := float64(len(pn.circuits))
 		squash := force && (count > pn.downMin || count > pn.upMin)
 		for _, pc := range pn.circuits {
 			pc.downMin, pc.downMax = circuitRates(pc.c.DownloadMin, pc.c.DownloadMax, pn.downMax, force, squash)
 			pc.upMin, pc.upMax = circuitRates(pc.c.UploadMin, pc.c.UploadMax, pn.upMax, force, squash)
+		}
+		for _, d := range []struct {
+			dir       Direction
+			sum, rate float64
+		}{{Download, sumD, pn.downMin}, {Upload, sumU, pn.upMin}} {
+			if d.sum > d.rate {
+				o := Oversubscription{Node: pn.name, Direction: d.dir, Children: len(pn.circuits), SumMbps: d.sum, RateMbps: d.rate, Upstream: true}
+				if pn.src != nil {
+					o.src, o.Line = pn.src, pn.src.Line
+				}
+				b.p.Oversubscribed = append(b.p.Oversubscribed, o)
+			}
 		}
 	}
 	return nil

@@ -100,7 +100,7 @@ func (failingKernel) Apply(context.Context, *plan.Tree, *slog.Logger) (*tc.Resul
 var seq atomic.Int32
 
 // newNetns makes a namespace holding a veth pair eth0/eth1 with 4 TX queues.
-func newNetns(t *testing.T) netns.NsHandle {
+func newNetns(t testing.TB) netns.NsHandle {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("kernel tests need root")
@@ -125,7 +125,7 @@ func newNetns(t *testing.T) netns.NsHandle {
 	return ns
 }
 
-func dump(t *testing.T, k *NetlinkKernel) *tc.Live {
+func dump(t testing.TB, k *NetlinkKernel) *tc.Live {
 	t.Helper()
 	live, err := tc.Dump(k.TC(), []string{"eth1", "eth0"})
 	if err != nil {
