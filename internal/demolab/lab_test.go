@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/libreqos-go/lqos/internal/bus"
+	"github.com/libreqos-go/lqos/internal/urgent"
 )
 
 // TestLab runs the whole demo for about a minute and checks what an operator
@@ -75,6 +76,18 @@ func TestLab(t *testing.T) {
 				t.Errorf("100 Mbit/s subscriber %s got %.2f Mbit/s (%v)", fast.Addr, bps/1e6, err)
 			} else {
 				t.Logf("subscriber %s on a 100 Mbit/s plan got %.2f Mbit/s", fast.Addr, bps/1e6)
+			}
+		}
+
+		// A healthy start raises no urgent ERROR (no inputs before the
+		// scheduler's first import is the normal wait, not a failure).
+		if is, err := c.ListUrgent(ctx, true); err != nil {
+			t.Errorf("urgent issues: %v", err)
+		} else {
+			for _, x := range is {
+				if x.Severity == urgent.Error {
+					t.Errorf("healthy demo start raised urgent ERROR %s: %s", x.Code, x.Message)
+				}
 			}
 		}
 
