@@ -30,8 +30,12 @@ check-generated:
 
 # One test binary at a time: the kernel, traffic and browser tests measure
 # real rates and should not compete with each other for the two CPUs.
+# Kernel tests record the paths this kernel cannot run (a missing eBPF
+# feature or qdisc) in bin/not-exercised.txt; the summary is printed at the end.
 test-go:
-	$(GO) test -p 1 -count=1 -timeout 45m ./...
+	@mkdir -p $(BIN) && rm -f $(BIN)/not-exercised.txt
+	LQOS_NOT_EXERCISED_FILE=$(CURDIR)/$(BIN)/not-exercised.txt $(GO) test -p 1 -count=1 -timeout 45m ./...
+	@if [ -s $(BIN)/not-exercised.txt ]; then echo "Not exercised on this kernel (the other path was tested; make test-kernels runs them on stock kernels):"; sed 's/^/  /' $(BIN)/not-exercised.txt; fi
 
 # Each fuzz target runs briefly: enough to catch a panic on odd input.
 fuzz:
