@@ -652,10 +652,18 @@ func (b *builder) binRates(pn *pnode) {
 // fitting. A node flattened by the depth limit inherits from its original
 // parent's unfitted rate; its class parent fits them all together.
 func (b *builder) naturalNodeRates(pn *pnode) {
+	b.nodeRulesRates(pn, true)
+	pn.natDown, pn.natUp = pn.downMin, pn.upMin
+}
+
+// nodeRulesRates sets pn's rate and ceil from its own limits, its circuits'
+// minimums and its rate parent. natural: a node flattened by the depth
+// limit takes its original parent's unfitted rate.
+func (b *builder) nodeRulesRates(pn *pnode, natural bool) {
 	pMaxD, pMinD, pMaxU, pMinU := b.capDown, b.capDown, b.capUp, b.capUp
 	if rp := pn.rateParent; rp != nil {
 		pMaxD, pMinD, pMaxU, pMinU = rp.downMax, rp.downMin, rp.upMax, rp.upMin
-		if rp != pn.parent {
+		if natural && rp != pn.parent {
 			pMinD, pMinU = rp.natDown, rp.natUp
 		}
 	}
@@ -671,7 +679,6 @@ func (b *builder) naturalNodeRates(pn *pnode) {
 	}
 	pn.downMin, pn.downMax = nodeRates(ownD, exD, sumD, pMaxD, pMinD)
 	pn.upMin, pn.upMax = nodeRates(ownU, exU, sumU, pMaxU, pMinU)
-	pn.natDown, pn.natUp = pn.downMin, pn.upMin
 }
 
 // fitChildren computes the rates of pn's children from pn's final rates and
@@ -749,22 +756,7 @@ func (b *builder) computeRatesUpstream() error {
 			b.binRates(pn)
 			continue
 		}
-		pMaxD, pMinD, pMaxU, pMinU := b.capDown, b.capDown, b.capUp, b.capUp
-		if rp := pn.rateParent; rp != nil {
-			pMaxD, pMinD, pMaxU, pMinU = rp.downMax, rp.downMin, rp.upMax, rp.upMin
-		}
-		ownD, ownU, exD, exU := pn.downMax, pn.upMax, 0.0, 0.0
-		if pn.src != nil {
-			ownD, ownU = pn.src.DownloadMbps, pn.src.UploadMbps
-			exD, exU = pn.src.DownloadMinMbps, pn.src.UploadMinMbps
-		}
-		var sumD, sumU float64
-		for _, pc := range pn.circuits {
-			sumD += pc.c.DownloadMin
-			sumU += pc.c.UploadMin
-		}
-		pn.downMin, pn.downMax = nodeRates(ownD, exD, sumD, pMaxD, pMinD)
-		pn.upMin, pn.upMax = nodeRates(ownU, exU, sumU, pMaxU, pMinU)
+		b.nodeRulesRates(pn, false)
 	}
 	for _, pn := range b.nodes {
 		if len(pn.circuits) == 0 {
