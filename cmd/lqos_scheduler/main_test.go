@@ -176,8 +176,12 @@ func TestUsageAndConfigErrors(t *testing.T) {
 	if code, _, _ := e.run(t, "--no-such-flag"); code != exitUsage {
 		t.Errorf("bad flag: exit %d", code)
 	}
-	if code, _, _ := e.run(t, "extra"); code != exitUsage {
-		t.Errorf("extra argument: exit %d", code)
+	// The scheduler has no commands: a positional anywhere is refused, also
+	// when flags follow it (Go's flag parsing would stop there).
+	for _, args := range [][]string{{"extra"}, {"extra", "--once"}, {"--once", "extra"}} {
+		if code, _, stderr := e.run(t, args...); code != exitUsage || !strings.Contains(stderr, `unexpected argument "extra"`) {
+			t.Errorf("%q: exit %d\n%s", args, code, stderr)
+		}
 	}
 	os.WriteFile(e.conf, []byte("lqos_directory = 5\n"), 0o644)
 	code, _, stderr := e.run(t, "--once")
