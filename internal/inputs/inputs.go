@@ -104,7 +104,12 @@ func (in *Inputs) CrossCheck() diag.List {
 		if c.ParentNode == "" && c.ParentNodeID == "" {
 			continue
 		}
-		if r.Resolve(c.ParentNodeID, c.ParentNode) != nil {
+		if n := r.Resolve(c.ParentNodeID, c.ParentNode); n != nil {
+			if other := r.Disagreement(c.ParentNodeID, c.ParentNode); other != nil {
+				l.Warnf(csv, c.Line, "Parent Node ID", "circuit %q: Parent Node %q and Parent Node ID %q name different nodes (the ID is node %q); shaped under the named node %q, as upstream does, and the ID is ignored", c.ID, c.ParentNode, c.ParentNodeID, other.Name, n.Name)
+			} else if c.ParentNode != "" && n.Name != c.ParentNode && n.DisplayName != c.ParentNode && n.ActiveAttachmentName != c.ParentNode {
+				l.Warnf(csv, c.Line, "Parent Node", "circuit %q: Parent Node %q is not in network.json; shaped under node %q, found by Parent Node ID %q", c.ID, c.ParentNode, n.Name, c.ParentNodeID)
+			}
 			continue
 		}
 		// Upstream silently leaves such circuits unshaped; we refuse the
