@@ -17,6 +17,7 @@ import (
 	"github.com/libreqos-go/lqos/internal/diag"
 	"github.com/libreqos-go/lqos/internal/inputs"
 	"github.com/libreqos-go/lqos/internal/lock"
+	"github.com/libreqos-go/lqos/internal/plan"
 	"github.com/libreqos-go/lqos/internal/shaper"
 	"github.com/vishvananda/netns"
 )
@@ -49,11 +50,41 @@ func Validate(opts Options, out io.Writer) int {
 	fmt.Fprintf(out, "Config:   %s\nInputs:   %s\n", cfg.Path, cfg.LqosDirectory)
 	in, il := inputs.Load(cfg)
 	l.Merge(il)
+	if !l.HasErrors() {
+		l.Merge(CheckPlan(cfg, in, opts.TxQueues))
+	}
 	inputs.WriteReport(out, in, l)
 	if l.HasErrors() {
 		return ExitInvalid
 	}
 	return ExitOK
+}
+
+// CheckPlan runs the planner on loaded inputs, so validation refuses
+// exactly what a refresh would refuse. txQueues 0 plans for
+// override_available_queues, else this machine's CPU count (the real count
+// comes from the interfaces at apply time; it changes placement, not what
+// is valid).
+func CheckPlan(cfg *config.Config, in *inputs.Inputs, txQueues int) diag.List {
+	var l diag.List
+	if txQueues == 0 {
+		txQueues = int(cfg.Queues.OverrideAvailableQueues)
+	}
+	if txQueues == 0 {
+		txQueues = max(runtime.NumCPU(), 2)
+	}
+	p, err := plan.Build(plan.Input{Config: cfg, Devices: in.Devices, Network: in.Network, TXQueues: txQueues})
+	if err != nil {
+		l.Errorf("plan", 0, "", "%v", err)
+		return l
+	}
+	for _, w := range p.Warnings {
+		l.Warnf("plan", 0, "", "%s", w)
+	}
+	for _, u := range p.Unshaped {
+		l.Warnf("ShapedDevices.csv", u.Line, "", "circuit %q is not shaped: %s", u.CircuitID, u.Reason)
+	}
+	return l
 }
 
 // Run validates, plans and applies (or prints the tc commands with DryRun).

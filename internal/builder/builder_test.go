@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/libreqos-go/lqos/internal/inputs"
+	"github.com/libreqos-go/lqos/internal/plan"
 )
 
 func TestValidateExamples(t *testing.T) {
@@ -47,5 +50,36 @@ func TestValidateBadConfig(t *testing.T) {
 	var out bytes.Buffer
 	if code := Validate(Options{ConfigPath: path}, &out); code != ExitInvalid || !strings.Contains(out.String(), "uplink_bandwidth_mbps") {
 		t.Fatalf("exit %d:\n%s", code, out.String())
+	}
+}
+
+// Validation runs the planner's checks: whatever validate accepts plans, and
+// whatever the planner refuses validate refuses, naming the cause.
+func TestValidateAgreesWithThePlanner(t *testing.T) {
+	tests := []struct {
+		dir  string
+		exit int
+		want string
+	}{
+		{"generated_only", ExitOK, "OK: inputs are valid"},
+		{"generated_nested", ExitInvalid, `node name "Generated_PN_1" is reserved for generated nodes`},
+		{"generated_children", ExitInvalid, `node "Generated_PN_1" has child nodes`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.dir, func(t *testing.T) {
+			conf := filepath.Join("testdata", tc.dir, "lqos.conf")
+			var out bytes.Buffer
+			code := Validate(Options{ConfigPath: conf}, &out)
+			if code != tc.exit || !strings.Contains(out.String(), tc.want) {
+				t.Fatalf("exit %d, want %d and %q:\n%s", code, tc.exit, tc.want, out.String())
+			}
+			cfg, l := inputs.LoadConfig(conf)
+			in, il := inputs.Load(cfg)
+			l.Merge(il)
+			_, err := plan.Build(plan.Input{Config: cfg, Devices: in.Devices, Network: in.Network, TXQueues: 2})
+			if (err == nil) != (code == ExitOK) {
+				t.Errorf("validate exit %d but the planner says %v", code, err)
+			}
+		})
 	}
 }
