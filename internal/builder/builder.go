@@ -14,6 +14,7 @@ import (
 
 	"github.com/libreqos-go/lqos/internal/bus"
 	"github.com/libreqos-go/lqos/internal/config"
+	"github.com/libreqos-go/lqos/internal/cores"
 	"github.com/libreqos-go/lqos/internal/diag"
 	"github.com/libreqos-go/lqos/internal/inputs"
 	"github.com/libreqos-go/lqos/internal/lock"
@@ -71,7 +72,7 @@ func CheckPlan(cfg *config.Config, in *inputs.Inputs, txQueues int) diag.List {
 		txQueues = int(cfg.Queues.OverrideAvailableQueues)
 	}
 	if txQueues == 0 {
-		txQueues = max(runtime.NumCPU(), 2)
+		txQueues = max(cores.ShapingCount(cores.DefaultRoot, cfg.ExcludeEfficiencyCores, runtime.NumCPU()), 2)
 	}
 	p, err := plan.Build(plan.Input{Config: cfg, Devices: in.Devices, Network: in.Network, TXQueues: txQueues})
 	if err != nil {
@@ -105,7 +106,7 @@ func Run(ctx context.Context, opts Options, out io.Writer) int {
 		eng := shaper.New(cfg, nil, nil, log)
 		tx := opts.TxQueues
 		if tx == 0 && cfg.Queues.OverrideAvailableQueues == 0 {
-			tx = runtime.NumCPU()
+			tx = cores.ShapingCount(cores.DefaultRoot, cfg.ExcludeEfficiencyCores, runtime.NumCPU())
 			if k, err := shaper.OpenKernel(netns.None()); err == nil {
 				defer k.Close()
 				if n, err := shaper.New(cfg, k, nil, log).DetectQueues(); err == nil {

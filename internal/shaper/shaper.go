@@ -20,6 +20,7 @@ import (
 
 	"github.com/libreqos-go/lqos/internal/atomicfile"
 	"github.com/libreqos-go/lqos/internal/config"
+	"github.com/libreqos-go/lqos/internal/cores"
 	"github.com/libreqos-go/lqos/internal/inputs"
 	"github.com/libreqos-go/lqos/internal/plan"
 	"github.com/libreqos-go/lqos/internal/tc"
@@ -86,6 +87,9 @@ type Engine struct {
 	kernel   Kernel
 	mappings MappingStore
 	log      *slog.Logger
+	// SysfsRoot is where CPU kinds are read ("" = /sys); tests point it at
+	// a testdata tree.
+	SysfsRoot string
 }
 
 // New returns an engine. mappings may be nil when no data path is reachable
@@ -255,7 +259,13 @@ func (e *Engine) queues(opts Options) (int, error) {
 	if e.kernel == nil {
 		return 0, errors.New("cannot detect TX queues without a kernel handle; set queues.override_available_queues")
 	}
-	n := runtime.NumCPU()
+	// One queue per shaping CPU: the performance cores of a hybrid CPU when
+	// exclude_efficiency_cores is set, else every online CPU.
+	root := e.SysfsRoot
+	if root == "" {
+		root = cores.DefaultRoot
+	}
+	n := cores.ShapingCount(root, e.cfg.ExcludeEfficiencyCores, runtime.NumCPU())
 	for _, iface := range uniq(e.cfg.NetworkInterface(), e.cfg.InternetInterface()) {
 		q, err := e.kernel.TxQueues(iface)
 		if err != nil {

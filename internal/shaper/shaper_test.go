@@ -381,3 +381,35 @@ func TestStaleApplierMemory(t *testing.T) {
 		t.Fatalf("the long-lived applier trusted stale memory; kernel differs from plan: %v %v", err, d)
 	}
 }
+
+// exclude_efficiency_cores: one queue per shaping CPU, and on a hybrid CPU
+// the efficiency cores do not shape. The sysfs trees are testdata; the
+// interfaces (4 TX queues each) are real.
+func TestQueuesSkipEfficiencyCores(t *testing.T) {
+	ns := newNetns(t)
+	_, cfg := lab(t, "eth0", "eth1")
+	k, err := OpenKernel(ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+	tests := []struct {
+		tree    string
+		exclude bool
+		want    int
+	}{
+		{"arm-biglittle", true, 2},  // 2 performance cores
+		{"arm-biglittle", false, 4}, // 6 CPUs, capped by 4 TX queues
+		{"uniform", true, 4},
+		{"no-sysfs", true, min(4, runtime.NumCPU())}, // unreadable: every CPU
+	}
+	for _, tc := range tests {
+		c := *cfg
+		c.ExcludeEfficiencyCores = tc.exclude
+		eng := New(&c, k, nil, nil)
+		eng.SysfsRoot = filepath.Join("..", "cores", "testdata", tc.tree)
+		if n, err := eng.DetectQueues(); err != nil || n != tc.want {
+			t.Errorf("%s exclude=%v: %d queues (%v), want %d", tc.tree, tc.exclude, n, err, tc.want)
+		}
+	}
+}
