@@ -83,6 +83,10 @@ func CheckPlan(cfg *config.Config, in *inputs.Inputs, txQueues int) diag.List {
 		l.Warnf("plan", 0, "", "%s", w)
 	}
 	for _, u := range p.Unshaped {
+		if u.Reason == "unknown_parent" {
+			l.Errorf("ShapedDevices.csv", u.Line, "Parent Node", "circuit %q: parent node %q is neither in network.json nor one of the %d generated parent nodes", u.CircuitID, u.ParentNode, p.Queues)
+			continue
+		}
 		l.Warnf("ShapedDevices.csv", u.Line, "", "circuit %q is not shaped: %s", u.CircuitID, u.Reason)
 	}
 	return l

@@ -64,6 +64,8 @@ func TestValidateAgreesWithThePlanner(t *testing.T) {
 		{"generated_only", ExitOK, "OK: inputs are valid"},
 		{"generated_nested", ExitInvalid, `node name "Generated_PN_1" is reserved for generated nodes`},
 		{"generated_children", ExitInvalid, `node "Generated_PN_1" has child nodes`},
+		{"generated_named_in_csv", ExitOK, "OK: inputs are valid"},
+		{"generated_beyond_queues", ExitInvalid, `parent node "Generated_PN_3" is neither in network.json nor one of the 2 generated parent nodes`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.dir, func(t *testing.T) {
@@ -76,9 +78,9 @@ func TestValidateAgreesWithThePlanner(t *testing.T) {
 			cfg, l := inputs.LoadConfig(conf)
 			in, il := inputs.Load(cfg)
 			l.Merge(il)
-			_, err := plan.Build(plan.Input{Config: cfg, Devices: in.Devices, Network: in.Network, TXQueues: 2})
-			if (err == nil) != (code == ExitOK) {
-				t.Errorf("validate exit %d but the planner says %v", code, err)
+			p, err := plan.Build(plan.Input{Config: cfg, Devices: in.Devices, Network: in.Network, TXQueues: 2})
+			if plans := err == nil && len(p.Unshaped) == 0; plans != (code == ExitOK) {
+				t.Errorf("validate exit %d but the planner says %v (unshaped %+v)", code, err, p)
 			}
 		})
 	}

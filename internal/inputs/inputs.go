@@ -8,6 +8,7 @@ package inputs
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/libreqos-go/lqos/internal/config"
 	"github.com/libreqos-go/lqos/internal/devices"
@@ -112,6 +113,11 @@ func (in *Inputs) CrossCheck() diag.List {
 			}
 			continue
 		}
+		if isGeneratedName(c.ParentNode) && c.ParentNodeID == "" {
+			// Generated parent nodes exist in every plan; whether this one
+			// does depends on the queue count, which the planner checks.
+			continue
+		}
 		// Upstream silently leaves such circuits unshaped; we refuse the
 		// inputs so a typo never turns a subscriber's shaping off.
 		field := "Parent Node"
@@ -122,6 +128,13 @@ func (in *Inputs) CrossCheck() diag.List {
 		l.Errorf(csv, c.Line, field, "circuit %q: parent node %q does not exist in network.json%s", c.ID, name, suggest(in.Network, name))
 	}
 	return l
+}
+
+// isGeneratedName reports whether name is "Generated_PN_<k>", a node the
+// planner creates.
+func isGeneratedName(name string) bool {
+	rest, ok := strings.CutPrefix(name, "Generated_PN_")
+	return ok && rest != "" && strings.Trim(rest, "0123456789") == ""
 }
 
 // suggest names a node that differs only in case or surrounding spaces.

@@ -77,3 +77,17 @@ func TestGeneratedNodesInNetworkJSON(t *testing.T) {
 		})
 	}
 }
+
+// A circuit naming a generated node that network.json does not list still
+// hangs from it, as upstream creates those nodes in every plan.
+func TestCircuitNamesAGeneratedNode(t *testing.T) {
+	rows := "c1,C1,d1,,Generated_PN_2,,,,100.64.1.1,,5,5,10,10,,\n" +
+		"c2,C2,d2,,Generated_PN_5,,,,100.64.1.2,,5,5,10,10,,\n"
+	p := mustBuild(t, Input{Config: mustConfig(t, bridgeConf), Network: mustNetwork(t, towerNet), Devices: mustDevices(t, rows), TXQueues: 2})
+	if c := circuitByID(t, p, "c1"); c.Node != "Generated_PN_2" {
+		t.Errorf("c1 under %q, want Generated_PN_2", c.Node)
+	}
+	if len(p.Unshaped) != 1 || p.Unshaped[0].CircuitID != "c2" || p.Unshaped[0].Reason != "unknown_parent" {
+		t.Errorf("unshaped %+v, want c2 (only 2 generated nodes)", p.Unshaped)
+	}
+}

@@ -374,6 +374,14 @@ func (b *builder) buildNodes() error {
 	return nil
 }
 
+// generatedNode returns the generated node of that name in this plan, or nil.
+func (b *builder) generatedNode(name string) *pnode {
+	if k, ok := generatedIndex(name); ok && k <= len(b.generated) {
+		return b.generated[k-1]
+	}
+	return nil
+}
+
 // generatedIndex returns k for "Generated_PN_k" (k >= 1).
 func generatedIndex(name string) (int, bool) {
 	rest, found := strings.CutPrefix(name, GeneratedPrefix)
@@ -448,6 +456,10 @@ func (b *builder) attachCircuits() error {
 				if phys != "" {
 					pc.node = b.byName[phys]
 				}
+			case c.ParentNode != "" && b.generatedNode(c.ParentNode) != nil:
+				// Upstream's generated nodes exist in every plan, listed in
+				// network.json or not; a circuit naming one hangs from it.
+				pc.node = b.generatedNode(c.ParentNode)
 			case c.ParentNode != "":
 				b.unshaped(c, "unknown_parent")
 				continue

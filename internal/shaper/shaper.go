@@ -21,6 +21,7 @@ import (
 	"github.com/libreqos-go/lqos/internal/atomicfile"
 	"github.com/libreqos-go/lqos/internal/config"
 	"github.com/libreqos-go/lqos/internal/cores"
+	"github.com/libreqos-go/lqos/internal/diag"
 	"github.com/libreqos-go/lqos/internal/inputs"
 	"github.com/libreqos-go/lqos/internal/plan"
 	"github.com/libreqos-go/lqos/internal/tc"
@@ -158,8 +159,18 @@ func (e *Engine) Refresh(ctx context.Context, opts Options) (*Result, error) {
 	res.Plan = p
 	res.Circuits, res.Nodes, res.Classes, res.Mappings = len(p.Circuits), len(p.Nodes), len(p.Tree.Classes), len(p.Tree.Mappings)
 	res.Warnings = append(res.Warnings, p.Warnings...)
+	var unknown diag.List
 	for _, u := range p.Unshaped {
+		if u.Reason == "unknown_parent" {
+			// Only a Generated_PN_k beyond the queue count gets here (the
+			// input checks refuse other unknown parents); refused the same way.
+			unknown.Errorf(inputs.ShapedDevicesFile, u.Line, "Parent Node", "circuit %q: parent node %q is neither in network.json nor one of the %d generated parent nodes", u.CircuitID, u.ParentNode, p.Queues)
+			continue
+		}
 		res.Warnings = append(res.Warnings, fmt.Sprintf("circuit %s not shaped: %s", u.CircuitID, u.Reason))
+	}
+	if err := unknown.Err(); err != nil {
+		return res, err
 	}
 
 	if opts.DryRun {

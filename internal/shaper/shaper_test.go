@@ -413,3 +413,36 @@ func TestQueuesSkipEfficiencyCores(t *testing.T) {
 		}
 	}
 }
+
+// A circuit naming a generated parent node hangs from it when the plan has
+// that node, and is refused (like any unknown parent) when it does not.
+func TestGeneratedParentNamedInCSV(t *testing.T) {
+	const header = "Circuit ID,Circuit Name,Device ID,Device Name,Parent Node,Parent Node ID,Anchor Node ID,MAC,IPv4,IPv6,Download Min Mbps,Upload Min Mbps,Download Max Mbps,Upload Max Mbps,Comment\n"
+	tests := []struct {
+		parent  string
+		wantErr string
+	}{
+		{parent: "Generated_PN_2"},
+		{parent: "Generated_PN_9", wantErr: `ShapedDevices.csv:2 [Parent Node]: circuit "g1": parent node "Generated_PN_9" is neither in network.json nor one of the 2 generated parent nodes`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.parent, func(t *testing.T) {
+			dir, cfg := lab(t, "eth0", "eth1")
+			os.WriteFile(filepath.Join(dir, "ShapedDevices.csv"), []byte(header+"g1,G,gd1,,"+tc.parent+",,,,100.64.9.1,,5,5,10,10,\n"), 0o644)
+			os.WriteFile(filepath.Join(dir, "lqos_overrides.json"), []byte("{}"), 0o644)
+			res, err := New(cfg, nil, nil, nil).Refresh(context.Background(), Options{DryRun: true, TxQueues: 2})
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("error %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Plan.Circuits) != 1 || res.Plan.Circuits[0].Node != tc.parent {
+				t.Errorf("circuits %+v", res.Plan.Circuits)
+			}
+		})
+	}
+}
