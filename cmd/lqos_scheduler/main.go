@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/libreqos-go/lqos/internal/config"
+	"github.com/libreqos-go/lqos/internal/cores"
 	"github.com/libreqos-go/lqos/internal/inputs"
 	"github.com/libreqos-go/lqos/internal/integrations"
 	"github.com/libreqos-go/lqos/internal/lock"
@@ -93,6 +94,26 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runIntegration(ctx, cfg, f.runIntegration, stdout, stderr)
 	}
 	return schedule(ctx, cfg, f, log)
+}
+
+// integrationCPUs are the CPUs integration imports are pinned to: the
+// efficiency cores of a hybrid CPU when exclude_efficiency_cores is set, so
+// imports leave the performance cores to shaping (as upstream). nil = run
+// unpinned.
+func integrationCPUs(cfg *config.Config, sysfs string, log *slog.Logger) []int {
+	if !cfg.ExcludeEfficiencyCores {
+		return nil
+	}
+	s, err := cores.Detect(sysfs)
+	if err != nil {
+		log.Error("Failed to determine efficiency cores for integrations; running them unpinned", "err", err)
+		return nil
+	}
+	if !s.Hybrid() {
+		return nil
+	}
+	log.Info("integrations pinned to efficiency cores", "cpus", s.Efficiency, "detected_by", s.Method)
+	return s.Efficiency
 }
 
 // runIntegration is the child side: one import into lqos_directory. Its
@@ -167,7 +188,8 @@ func schedule(ctx context.Context, cfg *config.Config, f flags, log *slog.Logger
 			Args: func(name string) []string {
 				return []string{"--run-integration", name, "--config", cfg.Path}
 			},
-			Dir: cfg.LqosDirectory,
+			Dir:  cfg.LqosDirectory,
+			CPUs: integrationCPUs(cfg, cores.DefaultRoot, log),
 		},
 		Logger: log,
 		Notify: func(s string) { _, _ = sdnotify.Status(s) },

@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/libreqos-go/lqos/internal/config"
 )
 
 // The scheduler runs integrations by re-executing itself with
@@ -176,8 +180,12 @@ func TestUsageAndConfigErrors(t *testing.T) {
 	if code, _, _ := e.run(t, "--no-such-flag"); code != exitUsage {
 		t.Errorf("bad flag: exit %d", code)
 	}
-	if code, _, _ := e.run(t, "extra"); code != exitUsage {
-		t.Errorf("extra argument: exit %d", code)
+	// The scheduler has no commands: a positional anywhere is refused, also
+	// when flags follow it (Go's flag parsing would stop there).
+	for _, args := range [][]string{{"extra"}, {"extra", "--once"}, {"--once", "extra"}} {
+		if code, _, stderr := e.run(t, args...); code != exitUsage || !strings.Contains(stderr, `unexpected argument "extra"`) {
+			t.Errorf("%q: exit %d\n%s", args, code, stderr)
+		}
 	}
 	os.WriteFile(e.conf, []byte("lqos_directory = 5\n"), 0o644)
 	code, _, stderr := e.run(t, "--once")
@@ -191,5 +199,38 @@ func TestRunIntegrationNotImplemented(t *testing.T) {
 	code, _, stderr := e.run(t, "--run-integration", "sonar")
 	if code != exitFailed || !strings.Contains(stderr, `integration "sonar" is enabled`) {
 		t.Errorf("exit %d: %s", code, stderr)
+	}
+}
+
+func TestIntegrationCPUs(t *testing.T) {
+	const trees = "../../internal/cores/testdata/"
+	tests := []struct {
+		name    string
+		tree    string
+		exclude bool
+		want    []int
+		logs    string
+	}{
+		{name: "hybrid: efficiency cores", tree: "intel-hybrid", exclude: true, want: []int{8, 9, 10}, logs: "pinned to efficiency cores"},
+		{name: "hybrid, exclusion off", tree: "intel-hybrid", exclude: false},
+		{name: "not hybrid", tree: "uniform", exclude: true},
+		{name: "sysfs unreadable: unpinned, with an error", tree: "no-sysfs", exclude: true, logs: "Failed to determine efficiency cores"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, _, err := config.Parse([]byte("version = \"1.5\"\n[bridge]\n"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg.ExcludeEfficiencyCores = tc.exclude
+			var logs bytes.Buffer
+			got := integrationCPUs(cfg, trees+tc.tree, slog.New(slog.NewTextHandler(&logs, nil)))
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("CPUs %v, want %v", got, tc.want)
+			}
+			if !strings.Contains(logs.String(), tc.logs) {
+				t.Errorf("logs lack %q:\n%s", tc.logs, logs.String())
+			}
+		})
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/libreqos-go/lqos/internal/bus"
 	"github.com/libreqos-go/lqos/internal/config"
+	"github.com/libreqos-go/lqos/internal/cores"
 	"github.com/libreqos-go/lqos/internal/diag"
 	"github.com/libreqos-go/lqos/internal/inputs"
 	"github.com/libreqos-go/lqos/internal/lock"
@@ -52,7 +53,7 @@ func Validate(opts Options, out io.Writer) int {
 	in, il := inputs.Load(cfg)
 	l.Merge(il)
 	if !l.HasErrors() {
-		l.Merge(planProblems(cfg, in, plannedQueues(cfg, opts, nil, nil)))
+		l.Merge(CheckPlan(cfg, in, plannedQueues(cfg, opts, nil, nil)))
 	}
 	inputs.WriteReport(out, in, l)
 	if l.HasErrors() {
@@ -119,7 +120,7 @@ func plannedQueues(cfg *config.Config, opts Options, log *slog.Logger, note io.W
 	if opts.TxQueues != 0 || cfg.Queues.OverrideAvailableQueues != 0 {
 		return opts.TxQueues
 	}
-	tx := runtime.NumCPU()
+	tx := cores.ShapingCount(cores.DefaultRoot, cfg.ExcludeEfficiencyCores, runtime.NumCPU())
 	k, err := shaper.OpenKernel(netns.None())
 	if err != nil {
 		return tx
@@ -135,13 +136,20 @@ func plannedQueues(cfg *config.Config, opts Options, log *slog.Logger, note io.W
 	return tx
 }
 
-// planProblems plans the validated inputs (nothing is applied) and reports
-// what only the plan shows: each node whose children's guarantees exceed
-// its own, with the node's network.json line, and a plan that cannot be built.
-func planProblems(cfg *config.Config, in *inputs.Inputs, queues int) diag.List {
+// CheckPlan plans the validated inputs (nothing is applied), so validation
+// refuses exactly what a refresh would refuse, and reports what only the
+// plan shows: each node whose children's guarantees exceed its own (with
+// the node's network.json line), circuits the plan cannot shape, and a plan
+// that cannot be built. queues 0 plans for override_available_queues, else
+// this machine's shaping cores (the real count comes from the interfaces at
+// apply time; it changes placement, not what is valid).
+func CheckPlan(cfg *config.Config, in *inputs.Inputs, queues int) diag.List {
 	var l diag.List
 	if queues == 0 {
 		queues = int(cfg.Queues.OverrideAvailableQueues)
+	}
+	if queues == 0 {
+		queues = max(cores.ShapingCount(cores.DefaultRoot, cfg.ExcludeEfficiencyCores, runtime.NumCPU()), 2)
 	}
 	prev, err := plan.LoadIdentities(shaper.New(cfg, nil, nil, nil).IdentitiesPath())
 	if err != nil {
@@ -153,13 +161,27 @@ func planProblems(cfg *config.Config, in *inputs.Inputs, queues int) diag.List {
 		l.Errorf(netFile, 0, "", "the queue plan cannot be built: %v", err)
 		return l
 	}
+	oversub := map[string]bool{}
 	for _, o := range p.Oversubscribed {
+		oversub[o.Message()] = true
 		if o.Line > 0 {
 			l.Warnf(netFile, o.Line, o.Path(), "%s", o.Message())
 		} else {
 			// A generated parent node: its circuits come from the CSV.
 			l.Warnf(csvFile, 0, o.Node, "%s", o.Message())
 		}
+	}
+	for _, w := range p.Warnings {
+		if !oversub[w] {
+			l.Warnf("plan", 0, "", "%s", w)
+		}
+	}
+	for _, u := range p.Unshaped {
+		if u.Reason == "unknown_parent" {
+			l.Errorf(csvFile, u.Line, "Parent Node", "circuit %q: parent node %q is neither in network.json nor one of the %d generated parent nodes", u.CircuitID, u.ParentNode, p.Queues)
+			continue
+		}
+		l.Warnf(csvFile, u.Line, "", "circuit %q is not shaped: %s", u.CircuitID, u.Reason)
 	}
 	return l
 }

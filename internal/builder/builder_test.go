@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/libreqos-go/lqos/internal/inputs"
+	"github.com/libreqos-go/lqos/internal/plan"
 )
 
 func TestValidateExamples(t *testing.T) {
@@ -102,5 +105,87 @@ func TestDryRunReportsOversubscribedNodes(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("dry run lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+// Validation runs the planner's checks: whatever validate accepts plans, and
+// whatever the planner refuses validate refuses, naming the cause.
+func TestValidateAgreesWithThePlanner(t *testing.T) {
+	tests := []struct {
+		dir  string
+		exit int
+		want string
+	}{
+		{"generated_only", ExitOK, "OK: inputs are valid"},
+		{"generated_nested", ExitInvalid, `node name "Generated_PN_1" is reserved for generated nodes`},
+		{"generated_children", ExitInvalid, `node "Generated_PN_1" has child nodes`},
+		{"generated_named_in_csv", ExitOK, "OK: inputs are valid"},
+		{"generated_beyond_queues", ExitInvalid, `parent node "Generated_PN_3" is neither in network.json nor one of the 2 generated parent nodes`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.dir, func(t *testing.T) {
+			conf := filepath.Join("testdata", tc.dir, "lqos.conf")
+			var out bytes.Buffer
+			code := Validate(Options{ConfigPath: conf}, &out)
+			if code != tc.exit || !strings.Contains(out.String(), tc.want) {
+				t.Fatalf("exit %d, want %d and %q:\n%s", code, tc.exit, tc.want, out.String())
+			}
+			cfg, l := inputs.LoadConfig(conf)
+			in, il := inputs.Load(cfg)
+			l.Merge(il)
+			p, err := plan.Build(plan.Input{Config: cfg, Devices: in.Devices, Network: in.Network, TXQueues: 2})
+			if plans := err == nil && len(p.Unshaped) == 0; plans != (code == ExitOK) {
+				t.Errorf("validate exit %d but the planner says %v (unshaped %+v)", code, err, p)
+			}
+		})
+	}
+}
+
+func TestMigrateCheck(t *testing.T) {
+	tests := []struct {
+		dir  string
+		exit int
+		want []string
+	}{
+		{"upstream_ok", ExitOK, []string{
+			"lqos.conf (testdata/upstream_ok/lqos.conf): loads unchanged",
+			"accepted, not used by this version: ",
+			"lqos_directory is /opt/libreqos/src; this check reads the inputs from",
+			"ShapedDevices.csv: loads unchanged",
+			"network.json: loads unchanged",
+			"lqos_overrides.json: loads unchanged",
+			`upstream reads column 14 ("Upload Max Mbps") as a per-circuit sqm override for 4 rows`,
+			`1 Parent Node cells have surrounding spaces (line 3 "AP_A ")`,
+			"class numbering",
+			"Result: every file loads unchanged.",
+		}},
+		{"upstream_broken", ExitInvalid, []string{
+			"ShapedDevices.csv: does NOT load unchanged (1 errors",
+			`circuit "2": parent node "AP_Z" does not exist in network.json: upstream leaves this circuit unshaped without a word`,
+			"lqos_overrides.json: absent",
+			"Result: some files need changes",
+		}},
+		{"upstream_legacy_rows", ExitInvalid, []string{
+			"ShapedDevices.csv: does NOT load unchanged",
+			"header has 15 columns, row has 13; this looks like the pre-v1.5 layout",
+		}},
+		{"no_such_dir", ExitInvalid, []string{"is not a directory"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.dir, func(t *testing.T) {
+			var out bytes.Buffer
+			code := MigrateCheck(filepath.Join("testdata", tc.dir), Options{ConfigPath: filepath.Join("testdata", "none.conf")}, &out)
+			if code != tc.exit {
+				t.Errorf("exit %d, want %d", code, tc.exit)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(out.String(), w) {
+					t.Errorf("report lacks %q:\n%s", w, out.String())
+				}
+			}
+			if strings.Contains(out.String(), "upstream reads column 14") && tc.dir == "upstream_broken" {
+				t.Errorf("a file with an sqm column has no sqm-position difference:\n%s", out.String())
+			}
+		})
 	}
 }

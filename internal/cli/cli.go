@@ -1,6 +1,8 @@
 // Package cli is `lqos`, the command-line client of the lqosd bus.
 //
-//	lqos [--bus PATH] [--json] [--timeout D] <command> ...
+//	lqos [--bus PATH] [--json] [--timeout D] [--config PATH] <command> ...
+//
+// The global flags may also follow the command ("lqos status --json").
 //
 //	status                         daemon, shaping, scheduler and urgent summary
 //	ping                           check that lqosd answers
@@ -32,6 +34,8 @@ import (
 	"time"
 
 	"github.com/libreqos-go/lqos/internal/bus"
+	"github.com/libreqos-go/lqos/internal/cmdline"
+	"github.com/libreqos-go/lqos/internal/config"
 	"github.com/libreqos-go/lqos/internal/datapath"
 	"github.com/libreqos-go/lqos/internal/urgent"
 )
@@ -44,7 +48,8 @@ const (
 	ExitUnreachable = 3
 )
 
-const usage = `usage: lqos [--bus PATH] [--json] [--timeout D] <command>
+const usage = `usage: lqos [--bus PATH] [--json] [--timeout D] [--config PATH] <command>
+(global flags may also be written after the command)
 
 commands:
   status                          daemon, shaping, scheduler and urgent summary
@@ -80,17 +85,31 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	busPath := fs.String("bus", bus.DefaultSocketPath, "lqosd bus socket")
 	asJSON := fs.Bool("json", false, "print JSON instead of text")
 	timeout := fs.Duration("timeout", 30*time.Second, "give up after this long")
-	if err := fs.Parse(args); err != nil {
+	cfgPath := fs.String("config", "", "lqos.conf to check before talking to lqosd (default: not read)")
+	rest, err := cmdline.Parse(fs, args)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return ExitOK
 		}
 		return ExitUsage
 	}
-	if fs.NArg() == 0 {
+	if len(rest) == 0 {
 		fmt.Fprint(stderr, usage)
 		return ExitUsage
 	}
-	cmd, rest := fs.Arg(0), fs.Args()[1:]
+	if *cfgPath != "" {
+		// lqos talks to lqosd over the bus, not to the files; a named
+		// config is loaded so a broken one is reported, never ignored.
+		if _, _, err := config.Load(*cfgPath); err != nil {
+			fmt.Fprintf(stderr, "lqos: %v\n", err)
+			return ExitUsage
+		}
+	}
+	cmd, rest := rest[0], rest[1:]
+	if strings.HasPrefix(cmd, "-") {
+		fmt.Fprintf(stderr, "lqos: flag provided but not defined: %s\n%s", cmd, usage)
+		return ExitUsage
+	}
 	run, ok := commands[cmd]
 	if !ok {
 		fmt.Fprintf(stderr, "lqos: unknown command %q\n%s", cmd, usage)

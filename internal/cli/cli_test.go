@@ -23,6 +23,15 @@ func TestRunWithoutDaemon(t *testing.T) {
 		{[]string{"--bogus"}, ExitUsage, "flag provided but not defined"},
 		{[]string{"--bus", nowhere, "status"}, ExitUnreachable, "is lqosd running?"},
 		{[]string{"--help"}, ExitOK, "usage: lqos"},
+		// Global flags work after the command too, and are not ignored there.
+		{[]string{"status", "--bus", nowhere}, ExitUnreachable, nowhere},
+		{[]string{"status", "--bus=" + nowhere, "--json"}, ExitUnreachable, nowhere},
+		{[]string{"--config", "../../examples/lqos.conf", "--bus", nowhere, "status"}, ExitUnreachable, nowhere},
+		{[]string{"status", "--config", "../../examples/lqos.conf", "--bus", nowhere}, ExitUnreachable, nowhere},
+		{[]string{"--config", "testdata/missing.conf", "status"}, ExitUsage, "missing.conf"},
+		{[]string{"status", "--config", "testdata/missing.conf"}, ExitUsage, "missing.conf"},
+		{[]string{"status", "--config"}, ExitUsage, "needs an argument"},
+		{[]string{"--bogus", "status"}, ExitUsage, "flag provided but not defined: --bogus"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

@@ -39,13 +39,14 @@ type Config struct {
 	DisableWebserver       bool           `toml:"disable_webserver"`
 	WebserverListen        string         `toml:"webserver_listen"`
 	DisableICMPPing        bool           `toml:"disable_icmp_ping"`
-	DisplayCobrand         string         `toml:"display_cobrand"`
-	EnableCircuitHeatmap   bool           `toml:"enable_circuit_heatmap"`
-	EnableSiteHeatmap      bool           `toml:"enable_site_heatmap"`
-	EnableASNHeatmap       bool           `toml:"enable_asn_heatmap"`
+	DisplayCobrand         bool           `toml:"display_cobrand"`
+	EnableCircuitHeatmaps  bool           `toml:"enable_circuit_heatmaps"`
+	EnableSiteHeatmaps     bool           `toml:"enable_site_heatmaps"`
+	EnableASNHeatmaps      bool           `toml:"enable_asn_heatmaps"`
 	QooProfileID           string         `toml:"qoo_profile_id"`
 	RTTThresholds          *RTTThresholds `toml:"rtt_thresholds"`
 	SSL                    *SSL           `toml:"ssl"`
+	LocalAPI               *LocalAPI      `toml:"local_api"`
 
 	// Exactly one of Bridge and SingleInterface is set.
 	Bridge          *Bridge          `toml:"bridge"`
@@ -59,14 +60,17 @@ type Config struct {
 	Flows             Flows             `toml:"flows"`
 	LongTermStats     LongTermStats     `toml:"long_term_stats"`
 
-	UISP      UISP      `toml:"uisp_integration"`
-	Splynx    Splynx    `toml:"splynx_integration"`
-	Netzur    Netzur    `toml:"netzur_integration"`
-	VISP      VISP      `toml:"visp_integration"`
-	Powercode Powercode `toml:"powercode_integration"`
-	Sonar     Sonar     `toml:"sonar_integration"`
-	WISPGate  WISPGate  `toml:"wispgate_integration"`
-	REST      REST      `toml:"rest_integration"`
+	UISP   UISP   `toml:"uisp_integration"`
+	Splynx Splynx `toml:"splynx_integration"`
+	// SplynxTypo is upstream's old misspelt section name; it is used only
+	// when [splynx_integration] is absent.
+	SplynxTypo *Splynx   `toml:"spylnx_integration"`
+	Netzur     Netzur    `toml:"netzur_integration"`
+	VISP       VISP      `toml:"visp_integration"`
+	Powercode  Powercode `toml:"powercode_integration"`
+	Sonar      Sonar     `toml:"sonar_integration"`
+	WISPGate   WISPGate  `toml:"wispgate_integration"`
+	REST       REST      `toml:"rest_integration"`
 
 	InfluxDB         *toml.Primitive `toml:"influxdb"`
 	MikrotikIPv6     *toml.Primitive `toml:"mikrotik_ipv6"`
@@ -81,9 +85,15 @@ type Config struct {
 
 // RTTThresholds colours latency in the UI (milliseconds).
 type RTTThresholds struct {
-	Green  int `toml:"green"`
-	Yellow int `toml:"yellow"`
-	Red    int `toml:"red"`
+	GreenMs  uint32 `toml:"green_ms"`
+	YellowMs uint32 `toml:"yellow_ms"`
+	RedMs    uint32 `toml:"red_ms"`
+}
+
+// LocalAPI is upstream's local REST API authentication; this version has no
+// such API, so the section is accepted and not used.
+type LocalAPI struct {
+	BearerToken string `toml:"bearer_token"`
 }
 
 // SSL turns on HTTPS for the web UI.
@@ -154,6 +164,7 @@ const (
 // IntegrationCommon holds options every CRM/NMS integration shares.
 type IntegrationCommon struct {
 	CircuitNameAsAddress        bool                      `toml:"circuit_name_as_address"`
+	AlwaysOverwriteNetworkJSON  bool                      `toml:"always_overwrite_network_json"`
 	QueueRefreshIntervalMins    int                       `toml:"queue_refresh_interval_mins"`
 	UseMikrotikIPv6             bool                      `toml:"use_mikrotik_ipv6"`
 	PromoteToRoot               []string                  `toml:"promote_to_root"`
@@ -165,12 +176,12 @@ type IntegrationCommon struct {
 
 // TopologyAttachmentHealth tunes the probe of redundant attachments.
 type TopologyAttachmentHealth struct {
-	Enabled             bool `toml:"enabled"`
-	ProbeIntervalSecs   int  `toml:"probe_interval_seconds"`
-	FailAfterMissed     int  `toml:"fail_after_missed"`
-	HoldDownSeconds     int  `toml:"hold_down_seconds"`
-	ClearAfterSuccesses int  `toml:"clear_after_successes"`
-	DebounceSeconds     int  `toml:"debounce_seconds"`
+	Enabled                bool   `toml:"enabled"`
+	ProbeIntervalSecs      uint64 `toml:"probe_interval_seconds"`
+	FailAfterMissed        uint32 `toml:"fail_after_missed"`
+	HoldDownSeconds        uint64 `toml:"hold_down_seconds"`
+	ClearAfterSuccesses    uint32 `toml:"clear_after_successes"`
+	RefreshDebounceSeconds uint64 `toml:"refresh_debounce_seconds"`
 }
 
 // Topology chooses how integrations compile their graph into a shaping tree.
@@ -397,6 +408,9 @@ func Defaults() *Config {
 		QueueCheckPeriodMs:     1000,
 		ExcludeEfficiencyCores: true,
 		WebserverListen:        ":9123",
+		EnableCircuitHeatmaps:  true,
+		EnableSiteHeatmaps:     true,
+		EnableASNHeatmaps:      true,
 		Queues: Queues{
 			DefaultSQM:              "cake diffserv4",
 			QueueMode:               QueueModeShape,
@@ -474,6 +488,12 @@ func Parse(data []byte) (*Config, []Warning, error) {
 		}
 		warns = append(warns, Warning{Key: k.String(), Message: "unknown key, ignored"})
 	}
+	if unused := AcceptedNotUsed(md); len(unused) > 0 {
+		warns = append(warns, Warning{Message: NotUsedMessage + ": " + strings.Join(unused, ", ")})
+	}
+	if !md.IsDefined("splynx_integration") && cfg.SplynxTypo != nil {
+		cfg.Splynx = *cfg.SplynxTypo
+	}
 	if !md.IsDefined("queues", "queue_mode") && md.IsDefined("queues", "monitor_only") && cfg.Queues.MonitorOnly {
 		cfg.Queues.QueueMode = QueueModeObserve
 	}
@@ -500,6 +520,58 @@ func Parse(data []byte) (*Config, []Warning, error) {
 		return nil, warns, errors.Join(errs...)
 	}
 	return cfg, warns, nil
+}
+
+// NotUsedMessage introduces the one line that lists upstream keys this
+// version accepts (type-checked where it decodes them) but does not act on.
+const NotUsedMessage = "accepted, not used by this version"
+
+// notUsedKeys are upstream keys and sections that load without complaint but
+// change nothing here. A section name covers every key inside it.
+var notUsedKeys = []string{
+	"packet_capture_time", "queue_check_period_ms", "disable_icmp_ping",
+	"display_cobrand", "enable_circuit_heatmaps", "enable_site_heatmaps", "enable_asn_heatmaps",
+	"qoo_profile_id", "rtt_thresholds", "local_api",
+	"bridge.use_xdp_bridge",
+	"queues.sudo", "queues.dry_run",
+	"tuning", "long_term_stats",
+	"flows.netflow_enabled", "flows.netflow_port", "flows.netflow_ip", "flows.netflow_version", "flows.do_not_track_subnets",
+	"integration_common.always_overwrite_network_json", "integration_common.use_mikrotik_ipv6",
+	"integration_common.topology_attachment_health",
+	"topology.queue_auto_virtualize_threshold_mbps",
+	"ip_ranges.unknown_ip_honors_ignore", "ip_ranges.unknown_ip_honors_allow",
+	"uisp_integration.squash_sites", "uisp_integration.do_not_squash_sites", "uisp_integration.enable_squashing",
+	"uisp_integration.ipv6_with_mikrotik", "uisp_integration.use_ptmp_as_parent",
+	"visp_integration.online_users_domain",
+	"powercode_integration", "sonar_integration", "wispgate_integration",
+	"influxdb", "mikrotik_ipv6", "dynamic_circuits", "radius_accounting", "stormguard", "treeguard",
+}
+
+// AcceptedNotUsed lists, once each and in file order, the entries of
+// notUsedKeys that the file sets.
+func AcceptedNotUsed(md toml.MetaData) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, k := range md.Keys() {
+		for _, nu := range notUsedKeys {
+			path := strings.Split(nu, ".")
+			if len(k) < len(path) || seen[nu] {
+				continue
+			}
+			match := true
+			for i := range path {
+				if k[i] != path[i] {
+					match = false
+					break
+				}
+			}
+			if match {
+				seen[nu] = true
+				out = append(out, nu)
+			}
+		}
+	}
+	return out
 }
 
 func isRawSection(name string) bool {

@@ -79,7 +79,7 @@ func TestParseErrorsAndWarnings(t *testing.T) {
 		{name: "several errors at once", text: minimal + "[queues]\nqueue_mode = \"x\"\nlazy_queues = \"y\"\n", errs: []string{"queues.queue_mode", "queues.lazy_queues"}},
 		{name: "unknown key warns", text: minimal + "[queues]\ndefualt_sqm = \"cake\"\n", warnKey: "queues.defualt_sqm"},
 		{name: "unknown section warns", text: minimal + "[mystery]\nx = 1\n", warnKey: "mystery.x"},
-		{name: "raw sections are known", text: minimal + "[stormguard]\nenabled = true\n[treeguard]\nx = 1\n"},
+		{name: "raw sections are known", text: minimal + "[stormguard]\nenabled = true\n[treeguard]\nx = 1\n", warnKey: ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -101,7 +101,12 @@ func TestParseErrorsAndWarnings(t *testing.T) {
 					t.Errorf("no warning for %s, got %v", tc.warnKey, warns)
 				}
 			}
-			if tc.warnKey == "" && len(tc.errs) == 0 && len(warns) > 0 {
+			for _, w := range warns {
+				if strings.Contains(w.Message, "unknown key") && tc.warnKey == "" {
+					t.Errorf("unexpected warning %v", w)
+				}
+			}
+			if tc.warnKey == "" && len(tc.errs) == 0 && len(warns) > 0 && !strings.HasPrefix(warns[0].Message, NotUsedMessage) {
 				t.Errorf("unexpected warnings %v", warns)
 			}
 		})
@@ -204,4 +209,108 @@ func FuzzParse(f *testing.F) {
 			t.Fatal("accepted a config that does not validate")
 		}
 	})
+}
+
+// upstreamFull is every section and key of a current upstream lqos.conf.
+const upstreamFull = "testdata/upstream-v15-full.conf"
+
+func TestUpstreamFullConfigLoadsUnchanged(t *testing.T) {
+	cfg, warns, err := Load(upstreamFull)
+	if err != nil {
+		t.Fatalf("upstream config refused: %v", err)
+	}
+	var notUsed []Warning
+	for _, w := range warns {
+		if strings.HasPrefix(w.Message, NotUsedMessage) {
+			notUsed = append(notUsed, w)
+			continue
+		}
+		t.Errorf("unexpected warning: %s", w)
+	}
+	if len(notUsed) != 1 {
+		t.Fatalf("want the accepted-not-used keys listed once, got %d lines: %v", len(notUsed), notUsed)
+	}
+	for _, key := range []string{"display_cobrand", "enable_circuit_heatmaps", "local_api", "rtt_thresholds",
+		"integration_common.topology_attachment_health", "integration_common.always_overwrite_network_json",
+		"tuning", "stormguard", "treeguard", "dynamic_circuits", "radius_accounting", "mikrotik_ipv6", "influxdb"} {
+		if !strings.Contains(notUsed[0].Message, key) {
+			t.Errorf("not-used line lacks %s: %s", key, notUsed[0].Message)
+		}
+	}
+	if n := strings.Count(notUsed[0].Message, "treeguard"); n != 1 {
+		t.Errorf("treeguard listed %d times (its sub-tables must not be listed apart): %s", n, notUsed[0].Message)
+	}
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"display_cobrand", cfg.DisplayCobrand, false},
+		{"enable_circuit_heatmaps", cfg.EnableCircuitHeatmaps, true},
+		{"enable_asn_heatmaps", cfg.EnableASNHeatmaps, false},
+		{"rtt red_ms", cfg.RTTThresholds.RedMs, uint32(200)},
+		{"local_api.bearer_token", cfg.LocalAPI.BearerToken, "lqos_api_0123456789"},
+		{"refresh_debounce_seconds", cfg.IntegrationCommon.TopologyAttachmentHealth.RefreshDebounceSeconds, uint64(3)},
+		{"always_overwrite_network_json", cfg.IntegrationCommon.AlwaysOverwriteNetworkJSON, true},
+		{"integer into float key", cfg.UISP.BandwidthOverheadFactor, 1.0},
+		{"override_available_queues", cfg.Queues.OverrideAvailableQueues, uint32(4)},
+		{"exclude_efficiency_cores", cfg.ExcludeEfficiencyCores, true},
+		{"state_directory", cfg.StateDirectory, "/opt/libreqos/state"},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
+		}
+	}
+}
+
+func TestUpstreamTypes(t *testing.T) {
+	tests := []struct {
+		name    string
+		text    string
+		errFrag string // empty: must load
+		check   func(*Config) bool
+	}{
+		{name: "display_cobrand is a bool", text: "display_cobrand = true\n", check: func(c *Config) bool { return c.DisplayCobrand }},
+		{name: "display_cobrand as a string is a type error", text: "display_cobrand = \"logo.png\"\n", errFrag: "display_cobrand"},
+		{name: "heatmaps default on", text: "", check: func(c *Config) bool { return c.EnableCircuitHeatmaps && c.EnableSiteHeatmaps && c.EnableASNHeatmaps }},
+		{name: "heatmap off", text: "enable_site_heatmaps = false\n", check: func(c *Config) bool { return !c.EnableSiteHeatmaps }},
+		{name: "rtt thresholds in ms", text: "[rtt_thresholds]\ngreen_ms = 10\nyellow_ms = 50\nred_ms = 90\n", check: func(c *Config) bool { return c.RTTThresholds.YellowMs == 50 }},
+		{name: "bearer token", text: "[local_api]\nbearer_token = \"x\"\n", check: func(c *Config) bool { return c.LocalAPI.BearerToken == "x" }},
+		{name: "float in an integer key", text: "queue_check_period_ms = 1000.5\n", errFrag: "queue_check_period_ms"},
+		{name: "misspelt splynx section", text: "[spylnx_integration]\nenable_spylnx = true\nurl = \"https://s.example\"\n", check: func(c *Config) bool { return c.Splynx.Enabled() && c.Splynx.URL == "https://s.example" }},
+		{name: "canonical splynx section wins", text: "[splynx_integration]\nurl = \"https://a.example\"\n[spylnx_integration]\nurl = \"https://b.example\"\n", check: func(c *Config) bool { return c.Splynx.URL == "https://a.example" }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			// Top-level keys must come before the first table.
+			cfg, warns, err := Parse([]byte("version = \"1.5\"\n" + tc.text + "[bridge]\n"))
+			if tc.errFrag != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.errFrag) {
+					t.Fatalf("error = %v, want one naming %q", err, tc.errFrag)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range warns {
+				if strings.Contains(w.Message, "unknown key") {
+					t.Errorf("upstream key reported unknown: %s", w)
+				}
+			}
+			if !tc.check(cfg) {
+				t.Errorf("value not read: %+v", cfg)
+			}
+		})
+	}
+}
+
+func TestAcceptedNotUsedListedOnce(t *testing.T) {
+	_, warns, err := Parse([]byte("version = \"1.5\"\npacket_capture_time = 5\n[bridge]\nuse_xdp_bridge = true\n[treeguard]\nenabled = true\n[treeguard.cpu]\nmode = \"x\"\n[treeguard.links]\nenabled = false\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(warns) != 1 || warns[0].Message != NotUsedMessage+": packet_capture_time, bridge.use_xdp_bridge, treeguard" {
+		t.Errorf("warnings = %v", warns)
+	}
 }

@@ -126,6 +126,10 @@ type parser struct {
 	deviceLine map[string]int
 	// ipOwners tracks where each prefix was seen, for duplicate/overlap checks.
 	seen []seenPrefix
+	// headerWidth is the number of header cells; legacyRowLine is the first
+	// row written in the 13-column layout under a header with the ID columns.
+	headerWidth   int
+	legacyRowLine int
 }
 
 type seenPrefix struct {
@@ -220,6 +224,7 @@ func (p *parser) readHeader(rec []string, line int) bool {
 	for i := range p.cols {
 		p.cols[i] = -1
 	}
+	p.headerWidth = len(rec)
 	recognised := 0
 	for i, cell := range rec {
 		col, ok := headerAliases[normaliseHeader(cell)]
@@ -252,6 +257,21 @@ func (p *parser) readHeader(rec []string, line int) bool {
 	return ok
 }
 
+// checkLegacyLayout names the usual cause of shifted cells first: a row two
+// cells short under a header with Parent Node ID and Anchor Node ID is a row
+// of the pre-v1.5 layout, whose every later cell lands one column off.
+func (p *parser) checkLegacyLayout(rec []string, line int) {
+	if p.cols[ColParentNodeID] < 0 || p.cols[ColAnchorNodeID] < 0 || len(rec) != p.headerWidth-2 {
+		return
+	}
+	if p.legacyRowLine != 0 {
+		p.diags.Errorf(p.file, line, "", "header has %d columns, row has %d (pre-v1.5 layout, as on line %d)", p.headerWidth, len(rec), p.legacyRowLine)
+		return
+	}
+	p.legacyRowLine = line
+	p.diags.Errorf(p.file, line, "", "header has %d columns, row has %d; this looks like the pre-v1.5 layout without Parent Node ID and Anchor Node ID, so every cell after Parent Node is read one column off. Fix: add two empty cells after Parent Node in each row (...,%s,,,MAC,...), or remove \"Parent Node ID,Anchor Node ID\" from the header", p.headerWidth, len(rec), p.cell(rec, ColParentNode))
+}
+
 func (p *parser) cell(rec []string, c Column) string {
 	i := p.cols[c]
 	if i < 0 || i >= len(rec) {
@@ -261,6 +281,7 @@ func (p *parser) cell(rec []string, c Column) string {
 }
 
 func (p *parser) readRow(rec []string, line int) {
+	p.checkLegacyLayout(rec, line)
 	circuitID := p.cell(rec, ColCircuitID)
 	if circuitID == "" {
 		p.diags.Errorf(p.file, line, ColCircuitID.String(), "Circuit ID is empty")

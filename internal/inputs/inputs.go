@@ -8,6 +8,7 @@ package inputs
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/libreqos-go/lqos/internal/config"
 	"github.com/libreqos-go/lqos/internal/devices"
@@ -104,7 +105,17 @@ func (in *Inputs) CrossCheck() diag.List {
 		if c.ParentNode == "" && c.ParentNodeID == "" {
 			continue
 		}
-		if r.Resolve(c.ParentNodeID, c.ParentNode) != nil {
+		if n := r.Resolve(c.ParentNodeID, c.ParentNode); n != nil {
+			if other := r.Disagreement(c.ParentNodeID, c.ParentNode); other != nil {
+				l.Warnf(csv, c.Line, "Parent Node ID", "circuit %q: Parent Node %q and Parent Node ID %q name different nodes (the ID is node %q); shaped under the named node %q, as upstream does, and the ID is ignored", c.ID, c.ParentNode, c.ParentNodeID, other.Name, n.Name)
+			} else if c.ParentNode != "" && n.Name != c.ParentNode && n.DisplayName != c.ParentNode && n.ActiveAttachmentName != c.ParentNode {
+				l.Warnf(csv, c.Line, "Parent Node", "circuit %q: Parent Node %q is not in network.json; shaped under node %q, found by Parent Node ID %q", c.ID, c.ParentNode, n.Name, c.ParentNodeID)
+			}
+			continue
+		}
+		if isGeneratedName(c.ParentNode) && c.ParentNodeID == "" {
+			// Generated parent nodes exist in every plan; whether this one
+			// does depends on the queue count, which the planner checks.
 			continue
 		}
 		// Upstream silently leaves such circuits unshaped; we refuse the
@@ -117,6 +128,13 @@ func (in *Inputs) CrossCheck() diag.List {
 		l.Errorf(csv, c.Line, field, "circuit %q: parent node %q does not exist in network.json%s", c.ID, name, suggest(in.Network, name))
 	}
 	return l
+}
+
+// isGeneratedName reports whether name is "Generated_PN_<k>", a node the
+// planner creates.
+func isGeneratedName(name string) bool {
+	rest, ok := strings.CutPrefix(name, "Generated_PN_")
+	return ok && rest != "" && strings.Trim(rest, "0123456789") == ""
 }
 
 // suggest names a node that differs only in case or surrounding spaces.

@@ -77,6 +77,18 @@ func TestCrossCheck(t *testing.T) {
 			name:    "parent id resolves even with a stale name",
 			csv:     header + "c1,n,d1,x,OldName,t-1,,,100.64.0.1,,1,1,2,2,\n",
 			network: net,
+			want:    `warning: ShapedDevices.csv:2 [Parent Node]: circuit "c1": Parent Node "OldName" is not in network.json; shaped under node "Tower", found by Parent Node ID "t-1"`,
+		},
+		{
+			name:    "name and id disagree: the named node wins, with a warning",
+			csv:     header + "c1,n,d1,x,AP,t-1,,,100.64.0.1,,1,1,2,2,\n",
+			network: net,
+			want:    `warning: ShapedDevices.csv:2 [Parent Node ID]: circuit "c1": Parent Node "AP" and Parent Node ID "t-1" name different nodes (the ID is node "Tower"); shaped under the named node "AP", as upstream does, and the ID is ignored`,
+		},
+		{
+			name:    "name and id agree: no warning",
+			csv:     header + "c1,n,d1,x,Tower,t-1,,,100.64.0.1,,1,1,2,2,\n",
+			network: net,
 		},
 		{
 			name:    "virtual parent is fine",
@@ -120,6 +132,9 @@ func TestCrossCheck(t *testing.T) {
 			}
 			if n := len(l.Errors()); n != tc.errors {
 				t.Errorf("got %d errors, want %d:\n%s", n, tc.errors, got)
+			}
+			if tc.want == "" && len(l.Warnings()) > 0 {
+				t.Errorf("unexpected warnings:\n%s", got)
 			}
 		})
 	}

@@ -618,7 +618,8 @@ func TestBuildErrors(t *testing.T) {
 	}{
 		{"no queues", Input{Config: cfg}, "TX queues"},
 		{"no config", Input{TXQueues: 2}, "configuration"},
-		{"reserved node name", Input{Config: cfg, TXQueues: 2, Network: mustNetwork(t, `{"Generated_PN_1":{"downloadBandwidthMbps":10,"uploadBandwidthMbps":10}}`)}, "reserved"},
+		{"reserved node name below the top level", Input{Config: cfg, TXQueues: 2, Network: mustNetwork(t, `{"Tower":{"children":{"Generated_PN_1":{"downloadBandwidthMbps":10,"uploadBandwidthMbps":10}}}}`)}, "reserved"},
+		{"generated node with children", Input{Config: cfg, TXQueues: 2, Network: mustNetwork(t, `{"Generated_PN_1":{"children":{"AP":{}}}}`)}, "child nodes"},
 		{"too many queues", Input{Config: cfg, TXQueues: MaxQueues + 1}, "exceed"},
 		{"duplicate circuit", Input{Config: cfg, TXQueues: 2, Devices: &devices.File{Circuits: []*devices.Circuit{
 			{ID: "x", DownloadMin: 1, UploadMin: 1, DownloadMax: 2, UploadMax: 2, Line: 2},

@@ -14,8 +14,13 @@
 //     (topology.Physical). At most 6 node levels are kept: anything deeper is
 //     attached to its level-5 ancestor (rates are still computed along the
 //     original chain). N generated parent nodes Generated_PN_1..N are added at
-//     the top level.
-//  3. Circuits attach by Parent Node ID, then by name or alias; a circuit
+//     the top level; a childless top-level network.json node of such a name
+//     (upstream's flat/binpacking output) is replaced by the generated node,
+//     one beyond N stays an ordinary node, and one with children or below
+//     the top level is an error.
+//  3. Circuits attach by Parent Node name or alias, else by Parent Node ID
+//     (when the two name different nodes the named one wins, as upstream); a
+//     name Generated_PN_k attaches to that generated node; a circuit
 //     naming a node that does not exist is not shaped and is reported
 //     (reason unknown_parent; invalid_rates guards inputs that bypassed the
 //     CSV reader, and a repeated circuit ID is an error). Circuits without a parent (all circuits in a

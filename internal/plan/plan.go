@@ -317,7 +317,24 @@ func (b *builder) buildNodes() error {
 	var walk func(ns []*topology.Node, rateParent, anchor *pnode, depth int) error
 	walk = func(ns []*topology.Node, rateParent, anchor *pnode, depth int) error {
 		for _, tn := range ns {
-			if isReservedName(tn.Name) {
+			k, isGenerated := generatedIndex(tn.Name)
+			switch {
+			case isGenerated && depth == 1 && len(tn.Children) > 0:
+				return fmt.Errorf("plan: network.json line %d: node %q has child nodes, but generated parent nodes are recreated on every run and their children would be lost (upstream drops them silently); move the children under a node of your own", tn.Line, tn.Name)
+			case isGenerated && depth == 1 && k <= b.n:
+				// Upstream's flat and binpacking outputs list the generated
+				// parent nodes themselves; as upstream, the generated node of
+				// that name takes the file's place (with the generated rates)
+				// and circuits naming it hang from it.
+				if tn.DownloadMbps != 0 && tn.DownloadMbps != float64(b.cfg.Queues.GeneratedPNDownloadMbps) ||
+					tn.UploadMbps != 0 && tn.UploadMbps != float64(b.cfg.Queues.GeneratedPNUploadMbps) {
+					b.warnf("network.json line %d: %q is a generated parent node; its rates come from queues.generated_pn_download_mbps/generated_pn_upload_mbps (%d/%d), not from the file (%v/%v)",
+						tn.Line, tn.Name, b.cfg.Queues.GeneratedPNDownloadMbps, b.cfg.Queues.GeneratedPNUploadMbps, tn.DownloadMbps, tn.UploadMbps)
+				}
+				continue
+			case isGenerated && depth == 1:
+				// Beyond the queue count upstream keeps it as an ordinary node.
+			case isReservedName(tn.Name):
 				return fmt.Errorf("plan: network.json line %d: node name %q is reserved for generated nodes; rename it", tn.Line, tn.Name)
 			}
 			key := NodeKey(tn)
@@ -360,6 +377,24 @@ func (b *builder) buildNodes() error {
 		b.byName[name] = pn
 	}
 	return nil
+}
+
+// generatedNode returns the generated node of that name in this plan, or nil.
+func (b *builder) generatedNode(name string) *pnode {
+	if k, ok := generatedIndex(name); ok && k <= len(b.generated) {
+		return b.generated[k-1]
+	}
+	return nil
+}
+
+// generatedIndex returns k for "Generated_PN_k" (k >= 1).
+func generatedIndex(name string) (int, bool) {
+	rest, found := strings.CutPrefix(name, GeneratedPrefix)
+	if !found || rest == "" || rest[0] == '0' || strings.Trim(rest, "0123456789") != "" {
+		return 0, false
+	}
+	k, err := strconv.Atoi(rest)
+	return k, err == nil && k >= 1
 }
 
 func isReservedName(name string) bool {
@@ -426,6 +461,10 @@ func (b *builder) attachCircuits() error {
 				if phys != "" {
 					pc.node = b.byName[phys]
 				}
+			case c.ParentNode != "" && b.generatedNode(c.ParentNode) != nil:
+				// Upstream's generated nodes exist in every plan, listed in
+				// network.json or not; a circuit naming one hangs from it.
+				pc.node = b.generatedNode(c.ParentNode)
 			case c.ParentNode != "":
 				b.unshaped(c, "unknown_parent")
 				continue

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/libreqos-go/lqos/internal/cores"
 )
 
 // IntegrationRunner runs one import of the named integration. The
@@ -113,6 +115,12 @@ type ExecRunner struct {
 	// MaxOutput caps each of stdout and stderr (8 MiB); the rest is dropped
 	// with a note.
 	MaxOutput int
+	// CPUs pins the child to these CPUs from its first instruction: the
+	// efficiency cores of a hybrid CPU, so imports leave the performance
+	// cores to shaping (exclude_efficiency_cores). Empty = not pinned. When
+	// pinning fails the child runs unpinned and its output starts with a
+	// note saying so.
+	CPUs []int
 }
 
 // Run implements IntegrationRunner.
@@ -129,30 +137,57 @@ func (r *ExecRunner) Run(ctx context.Context, name string) RunResult {
 	if r.Args != nil {
 		args = r.Args(name)
 	}
-	cmd := exec.CommandContext(ctx, r.Path, args...)
-	cmd.Env, cmd.Dir = r.Env, r.Dir
-	// Own process group, so the integration's own children are stopped too;
-	// Pdeathsig so it does not outlive a killed scheduler.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM) }
-	// After the grace period exec kills the leader and stops waiting for
-	// its output pipes (a grandchild may hold them open).
-	cmd.WaitDelay = grace
 	stdout, stderr := &cappedBuffer{max: limit}, &cappedBuffer{max: limit}
-	cmd.Stdout, cmd.Stderr = stdout, stderr
+	newCmd := func() *exec.Cmd {
+		cmd := exec.CommandContext(ctx, r.Path, args...)
+		cmd.Env, cmd.Dir = r.Env, r.Dir
+		// Own process group, so the integration's own children are stopped too;
+		// Pdeathsig so it does not outlive a killed scheduler.
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+		cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM) }
+		// After the grace period exec kills the leader and stops waiting for
+		// its output pipes (a grandchild may hold them open).
+		cmd.WaitDelay = grace
+		cmd.Stdout, cmd.Stderr = stdout, stderr
+		return cmd
+	}
 	// Pdeathsig fires when the forking *thread* exits, and the runtime may
 	// end a thread that some other goroutine left locked; pin this goroutine
-	// to its thread for the child's lifetime (golang/go#27505).
+	// to its thread for the child's lifetime (golang/go#27505). The child
+	// also inherits this thread's CPU affinity, which is how it is pinned.
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		return RunResult{Err: fmt.Errorf("start %s: %w", r.Path, err)}
+	cmd := newCmd()
+	var note string
+	pinFailed := func(err error) {
+		note = fmt.Sprintf("Failed to pin %s to efficiency cores %v: %v. Retrying without affinity.\n", name, r.CPUs, err)
+	}
+	started := false
+	if len(r.CPUs) > 0 {
+		restore, err := cores.PinThread(r.CPUs)
+		if err != nil {
+			pinFailed(err)
+		} else {
+			err = cmd.Start()
+			restore()
+			if err == nil {
+				started = true
+			} else {
+				pinFailed(err)
+				cmd = newCmd()
+			}
+		}
+	}
+	if !started {
+		if err := cmd.Start(); err != nil {
+			return RunResult{Output: note, Err: fmt.Errorf("start %s: %w", r.Path, err)}
+		}
 	}
 	err := cmd.Wait()
 	// Whatever is left of the group goes now.
 	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-	res := RunResult{Output: stdout.String() + stderr.String()}
+	res := RunResult{Output: note + stdout.String() + stderr.String()}
 	var ee *exec.ExitError
 	switch {
 	case ctx.Err() != nil:

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // The test binary doubles as a child integration process: with
@@ -223,5 +225,52 @@ func TestSchedulerWithExecRunner(t *testing.T) {
 	}
 	if len(l.ref.applied()) != 1 {
 		t.Error("last known good inputs were not set up after the failed import")
+	}
+}
+
+// exclude_efficiency_cores: the child starts pinned to the given CPUs; when
+// pinning fails it runs unpinned and the report says so.
+func TestExecRunnerPinsToCPUs(t *testing.T) {
+	var all unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &all); err != nil {
+		t.Fatal(err)
+	}
+	last := -1
+	for c := 0; c < 1024; c++ {
+		if all.IsSet(c) {
+			last = c
+		}
+	}
+	tests := []struct {
+		name     string
+		cpus     []int
+		allowed  string // the child's Cpus_allowed_list
+		wantNote bool
+	}{
+		{name: "pinned", cpus: []int{last}, allowed: strconv.Itoa(last)},
+		{name: "pinning fails, runs unpinned", cpus: []int{1023}, wantNote: true},
+		{name: "not pinned", cpus: nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := &ExecRunner{Path: "/bin/sh", CPUs: tc.cpus, Args: func(string) []string {
+				return []string{"-c", "sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/self/status"}
+			}}
+			res := r.Run(context.Background(), "uisp")
+			if res.Err != nil {
+				t.Fatalf("run: %v\n%s", res.Err, res.Output)
+			}
+			lines := strings.Split(strings.TrimSpace(res.Output), "\n")
+			got := lines[len(lines)-1]
+			if tc.allowed != "" && got != tc.allowed {
+				t.Errorf("child may run on %q, want %q", got, tc.allowed)
+			}
+			if hasNote := strings.HasPrefix(res.Output, "Failed to pin uisp to efficiency cores [1023]: "); hasNote != tc.wantNote {
+				t.Errorf("note = %v, want %v:\n%s", hasNote, tc.wantNote, res.Output)
+			}
+			if tc.allowed == "" && got == "" {
+				t.Errorf("the child did not run: %q", res.Output)
+			}
+		})
 	}
 }

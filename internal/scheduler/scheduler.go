@@ -21,6 +21,12 @@
 //     so a live tree changed by hand is repaired on schedule.
 //   - A valid edit of lqos.conf ends Run with ErrConfigChanged (the service
 //     restarts with the new settings); an invalid edit is reported only.
+//   - After a failed first setup (invalid inputs, lqosd refusing) nothing is
+//     retried while nothing changes, but the next input change is applied
+//     as the full setup within one poll interval, and the next scheduled
+//     refresh retries the full setup. Upstream waits for its next scheduled
+//     refresh (30 minutes by default) even when the operator has fixed the
+//     files; an operator who just fixed them wants them shaping now.
 //
 // All jobs run on one goroutine, so start-up, refreshes and file-change
 // applies never overlap; only heartbeats run beside them.

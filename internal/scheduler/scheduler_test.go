@@ -644,3 +644,67 @@ func TestConfigChange(t *testing.T) {
 		t.Fatalf("Run = %v, want ErrConfigChanged", err)
 	}
 }
+
+// After a failed first setup nothing is shaped yet. Upstream then does no
+// refresh until its next scheduled run (30 minutes later by default). We
+// decided that an operator who fixes the cause wants it applied at once:
+// the next input change (picked up by the poll) is applied as the full
+// setup, the scheduled refresh retries the full setup too, and nothing is
+// retried while nothing changed.
+func TestAfterAFailedFirstSetup(t *testing.T) {
+	tests := []struct {
+		name    string
+		initial string // ShapedDevices.csv at start-up
+		refErr  error  // refresher error at start-up
+		fix     string // file written to fix it ("" = no change)
+		kind    Kind   // the job that recovers
+	}{
+		{name: "invalid inputs fixed on disk", initial: "ShapedDevices.bad.csv", fix: "ShapedDevices.v1.csv", kind: FilesChanged},
+		{name: "invalid inputs, scheduled refresh", initial: "ShapedDevices.bad.csv", fix: "ShapedDevices.v1.csv", kind: Scheduled},
+		{name: "lqosd refused, scheduled refresh retries", initial: "ShapedDevices.v1.csv", refErr: errors.New("bus: lqosd restarting"), kind: Scheduled},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			l := newLab(t, "", tc.initial, nil)
+			ctx := context.Background()
+			l.ref.err = tc.refErr
+			if err := l.s.RunCycle(ctx, Startup); err == nil {
+				t.Fatal("start-up succeeded; the case needs it to fail")
+			}
+			if tc.refErr == nil {
+				contains(t, "error", l.rep.lastError(), "failed validation; no queues were set up")
+			}
+			l.ref.err = nil
+			before := len(l.ref.applied())
+			// Nothing changed: polling retries nothing.
+			l.s.poll(ctx)
+			l.s.poll(ctx)
+			if n := len(l.ref.applied()); n != before {
+				t.Fatalf("unchanged inputs retried by the poll: %d calls", n-before)
+			}
+			if tc.fix != "" {
+				l.write(FileShapedDevices, readTestdata(t, tc.fix))
+			}
+			if tc.kind == FilesChanged {
+				l.s.poll(ctx)
+				l.s.poll(ctx)
+			} else if err := l.s.RunCycle(ctx, tc.kind); err != nil {
+				t.Fatal(err)
+			}
+			calls := l.ref.applied()
+			if len(calls) != before+1 || !calls[len(calls)-1].full {
+				t.Fatalf("recovery not applied as the full setup: %+v", calls)
+			}
+			if l.rep.lastError() != "" || l.rep.lastPhase() != PhaseReady {
+				t.Errorf("after recovery: error %q phase %q", l.rep.lastError(), l.rep.lastPhase())
+			}
+			// Once set up, later changes are incremental again.
+			l.write(FileShapedDevices, readTestdata(t, "ShapedDevices.v2.csv"))
+			l.s.poll(ctx)
+			l.s.poll(ctx)
+			if calls := l.ref.applied(); len(calls) != before+2 || calls[len(calls)-1].full {
+				t.Errorf("change after a good setup not incremental: %+v", calls)
+			}
+		})
+	}
+}

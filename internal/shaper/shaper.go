@@ -20,6 +20,8 @@ import (
 
 	"github.com/libreqos-go/lqos/internal/atomicfile"
 	"github.com/libreqos-go/lqos/internal/config"
+	"github.com/libreqos-go/lqos/internal/cores"
+	"github.com/libreqos-go/lqos/internal/diag"
 	"github.com/libreqos-go/lqos/internal/inputs"
 	"github.com/libreqos-go/lqos/internal/plan"
 	"github.com/libreqos-go/lqos/internal/tc"
@@ -86,6 +88,9 @@ type Engine struct {
 	kernel   Kernel
 	mappings MappingStore
 	log      *slog.Logger
+	// SysfsRoot is where CPU kinds are read ("" = /sys); tests point it at
+	// a testdata tree.
+	SysfsRoot string
 }
 
 // New returns an engine. mappings may be nil when no data path is reachable
@@ -154,8 +159,18 @@ func (e *Engine) Refresh(ctx context.Context, opts Options) (*Result, error) {
 	res.Plan = p
 	res.Circuits, res.Nodes, res.Classes, res.Mappings = len(p.Circuits), len(p.Nodes), len(p.Tree.Classes), len(p.Tree.Mappings)
 	res.Warnings = append(res.Warnings, p.Warnings...)
+	var unknown diag.List
 	for _, u := range p.Unshaped {
+		if u.Reason == "unknown_parent" {
+			// Only a Generated_PN_k beyond the queue count gets here (the
+			// input checks refuse other unknown parents); refused the same way.
+			unknown.Errorf(inputs.ShapedDevicesFile, u.Line, "Parent Node", "circuit %q: parent node %q is neither in network.json nor one of the %d generated parent nodes", u.CircuitID, u.ParentNode, p.Queues)
+			continue
+		}
 		res.Warnings = append(res.Warnings, fmt.Sprintf("circuit %s not shaped: %s", u.CircuitID, u.Reason))
+	}
+	if err := unknown.Err(); err != nil {
+		return res, err
 	}
 
 	if opts.DryRun {
@@ -255,7 +270,13 @@ func (e *Engine) queues(opts Options) (int, error) {
 	if e.kernel == nil {
 		return 0, errors.New("cannot detect TX queues without a kernel handle; set queues.override_available_queues")
 	}
-	n := runtime.NumCPU()
+	// One queue per shaping CPU: the performance cores of a hybrid CPU when
+	// exclude_efficiency_cores is set, else every online CPU.
+	root := e.SysfsRoot
+	if root == "" {
+		root = cores.DefaultRoot
+	}
+	n := cores.ShapingCount(root, e.cfg.ExcludeEfficiencyCores, runtime.NumCPU())
 	for _, iface := range uniq(e.cfg.NetworkInterface(), e.cfg.InternetInterface()) {
 		q, err := e.kernel.TxQueues(iface)
 		if err != nil {

@@ -381,3 +381,68 @@ func TestStaleApplierMemory(t *testing.T) {
 		t.Fatalf("the long-lived applier trusted stale memory; kernel differs from plan: %v %v", err, d)
 	}
 }
+
+// exclude_efficiency_cores: one queue per shaping CPU, and on a hybrid CPU
+// the efficiency cores do not shape. The sysfs trees are testdata; the
+// interfaces (4 TX queues each) are real.
+func TestQueuesSkipEfficiencyCores(t *testing.T) {
+	ns := newNetns(t)
+	_, cfg := lab(t, "eth0", "eth1")
+	k, err := OpenKernel(ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+	tests := []struct {
+		tree    string
+		exclude bool
+		want    int
+	}{
+		{"arm-biglittle", true, 2},  // 2 performance cores
+		{"arm-biglittle", false, 4}, // 6 CPUs, capped by 4 TX queues
+		{"uniform", true, 4},
+		{"no-sysfs", true, min(4, runtime.NumCPU())}, // unreadable: every CPU
+	}
+	for _, tc := range tests {
+		c := *cfg
+		c.ExcludeEfficiencyCores = tc.exclude
+		eng := New(&c, k, nil, nil)
+		eng.SysfsRoot = filepath.Join("..", "cores", "testdata", tc.tree)
+		if n, err := eng.DetectQueues(); err != nil || n != tc.want {
+			t.Errorf("%s exclude=%v: %d queues (%v), want %d", tc.tree, tc.exclude, n, err, tc.want)
+		}
+	}
+}
+
+// A circuit naming a generated parent node hangs from it when the plan has
+// that node, and is refused (like any unknown parent) when it does not.
+func TestGeneratedParentNamedInCSV(t *testing.T) {
+	const header = "Circuit ID,Circuit Name,Device ID,Device Name,Parent Node,Parent Node ID,Anchor Node ID,MAC,IPv4,IPv6,Download Min Mbps,Upload Min Mbps,Download Max Mbps,Upload Max Mbps,Comment\n"
+	tests := []struct {
+		parent  string
+		wantErr string
+	}{
+		{parent: "Generated_PN_2"},
+		{parent: "Generated_PN_9", wantErr: `ShapedDevices.csv:2 [Parent Node]: circuit "g1": parent node "Generated_PN_9" is neither in network.json nor one of the 2 generated parent nodes`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.parent, func(t *testing.T) {
+			dir, cfg := lab(t, "eth0", "eth1")
+			os.WriteFile(filepath.Join(dir, "ShapedDevices.csv"), []byte(header+"g1,G,gd1,,"+tc.parent+",,,,100.64.9.1,,5,5,10,10,\n"), 0o644)
+			os.WriteFile(filepath.Join(dir, "lqos_overrides.json"), []byte("{}"), 0o644)
+			res, err := New(cfg, nil, nil, nil).Refresh(context.Background(), Options{DryRun: true, TxQueues: 2})
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("error %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Plan.Circuits) != 1 || res.Plan.Circuits[0].Node != tc.parent {
+				t.Errorf("circuits %+v", res.Plan.Circuits)
+			}
+		})
+	}
+}

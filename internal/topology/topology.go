@@ -91,8 +91,11 @@ func (nw *Network) Find(name string) *Node {
 	return found
 }
 
-// Resolver finds the node a circuit attaches to: by stable id first, then by
-// key name, display name or attachment alias (first registration wins).
+// Resolver finds the node a circuit attaches to. A Parent Node name that
+// matches a key name, display name or attachment alias (first registration
+// wins) decides; the Parent Node ID is used only when the name is empty or
+// matches nothing. This is upstream's rule: when the two disagree the
+// circuit is shaped under the named node and the ID is dropped.
 type Resolver struct {
 	byID   map[string]*Node
 	byName map[string]*Node
@@ -124,13 +127,30 @@ func NewResolver(nw *Network) *Resolver {
 
 // Resolve returns the node for a circuit's Parent Node ID and Parent Node name.
 func (r *Resolver) Resolve(parentID, parentName string) *Node {
-	if parentID != "" {
-		if n := r.byID[parentID]; n != nil {
+	if parentName != "" {
+		if n := r.byName[parentName]; n != nil {
 			return n
 		}
 	}
-	if parentName != "" {
-		return r.byName[parentName]
+	if parentID != "" {
+		return r.byID[parentID]
 	}
 	return nil
 }
+
+// Disagreement returns the node the Parent Node ID names when it differs
+// from the node the Parent Node name resolves to (which Resolve chose), or
+// nil when they agree or either is unknown.
+func (r *Resolver) Disagreement(parentID, parentName string) *Node {
+	if parentID == "" || parentName == "" {
+		return nil
+	}
+	named, byID := r.byName[parentName], r.byID[parentID]
+	if named == nil || byID == nil || named == byID {
+		return nil
+	}
+	return byID
+}
+
+// ByID returns the node with the given stable id, or nil.
+func (r *Resolver) ByID(id string) *Node { return r.byID[id] }

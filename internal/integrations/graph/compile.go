@@ -29,6 +29,9 @@ type Summary struct {
 	Devices      int
 	// SkippedNoIP lists circuits left out because no device had a usable address.
 	SkippedNoIP []string
+	// FilteredOut counts the circuits of SkippedNoIP whose addresses were all
+	// removed by ip_ranges (each also has a warning naming it).
+	FilteredOut int
 	// Excluded counts nodes dropped by exclude_sites (with their subtrees).
 	Excluded int
 	// Suspended subscribers by what was done with them.
@@ -41,8 +44,8 @@ type Summary struct {
 
 // String is a one-line summary for logs and the scheduler's status.
 func (s Summary) String() string {
-	return fmt.Sprintf("%s (%s): %d nodes, %d circuits, %d devices; skipped %d circuits without usable IPs, %d addresses dropped, %d excluded nodes; suspended: %d full, %d ignored, %d slow, %d blocked; %d warnings",
-		s.Source, s.Mode, s.Nodes, s.Circuits, s.Devices, len(s.SkippedNoIP), s.DroppedIPs, s.Excluded,
+	return fmt.Sprintf("%s (%s): %d nodes, %d circuits, %d devices; skipped %d circuits without usable IPs (%d by ip_ranges), %d addresses dropped, %d excluded nodes; suspended: %d full, %d ignored, %d slow, %d blocked; %d warnings",
+		s.Source, s.Mode, s.Nodes, s.Circuits, s.Devices, len(s.SkippedNoIP), s.FilteredOut, s.DroppedIPs, s.Excluded,
 		s.SuspendedFull, s.SuspendedIgnored, s.SuspendedSlowed, s.SuspendedBlocked, len(s.Problems))
 }
 
@@ -329,6 +332,7 @@ func (c *compiler) circuits() []*pendingCircuit {
 		w        *wnode
 		strategy string
 		devs     []pdev
+		filtered []string // addresses removed by ip_ranges, with the reason
 	}
 	var clients []*pclient
 	var cands []candidate
@@ -371,8 +375,9 @@ func (c *compiler) circuits() []*pendingCircuit {
 					continue
 				}
 				seen[p] = true
-				if ok, _ := c.o.Filter.Permit(p); !ok {
+				if ok, why := c.o.Filter.Permit(p); !ok {
 					c.sum.DroppedIPs++
+					pc.filtered = append(pc.filtered, p.String()+" "+why)
 					continue
 				}
 				pd.cands = append(pd.cands, len(cands))
@@ -421,6 +426,10 @@ func (c *compiler) circuits() []*pendingCircuit {
 		}
 		if len(circ.Devices) == 0 {
 			c.sum.SkippedNoIP = append(c.sum.SkippedNoIP, w.ID)
+			if len(pc.filtered) > 0 {
+				c.sum.FilteredOut++
+				c.warnf("circuit %q (%s) dropped: every address was removed by ip_ranges (%s)", w.ID, w.displayName(), strings.Join(pc.filtered, "; "))
+			}
 			continue
 		}
 		r := w.Rates

@@ -229,7 +229,8 @@ func TestIPFilter(t *testing.T) {
 	if len(res.Circuits) != 1 || len(res.Circuits[0].Devices[0].IPv4) != 1 || res.Circuits[0].Devices[0].IPv4[0].String() != "203.0.113.10/32" || len(res.Circuits[0].Devices[0].IPv6) != 1 {
 		t.Errorf("mixed: %s", res.ShapedDevicesCSV())
 	}
-	// The allow list is enforced for every integration (upstream: UISP only).
+	// A filter built with an allow list enforces it (OptionsFromConfig builds
+	// one only for UISP, see TestAllowSubnetsOnlyForUISP).
 	res, _ = mk([]string{"10.0.0.0/8"}, nil, "203.0.113.10")
 	if len(res.Circuits) != 0 {
 		t.Errorf("address outside allow_subnets kept: %s", res.ShapedDevicesCSV())
@@ -507,5 +508,59 @@ func TestDuplicateNetworkIDs(t *testing.T) {
 	}
 	if c := circuitByID(res, "c"); c.ParentNode != "NORTH" || c.ParentNodeID != "z:north:b" {
 		t.Errorf("parent %q %q", c.ParentNode, c.ParentNodeID)
+	}
+}
+
+// Upstream prunes billing imports only by ignore_subnets; allow_subnets is
+// UISP's alone. A circuit that loses every address is never dropped
+// silently: a warning names it and the summary counts it.
+func TestAllowSubnetsOnlyForUISP(t *testing.T) {
+	tests := []struct {
+		source      string
+		ignore      []string
+		wantKept    bool
+		wantWarning string
+	}{
+		{source: "Splynx", wantKept: true},
+		{source: "VISP", wantKept: true},
+		{source: "Netzur", wantKept: true},
+		{source: "UISP", wantWarning: `circuit "c" (Public Customer) dropped: every address was removed by ip_ranges (203.0.113.10/32 outside allow_subnets)`},
+		{source: "Splynx", ignore: []string{"203.0.113.0/24"}, wantWarning: "203.0.113.10/32 inside ignore subnet 203.0.113.0/24"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.source+strings.Join(tc.ignore, ","), func(t *testing.T) {
+			cfg, _, err := config.Parse([]byte("version = \"1.5\"\n[bridge]\n"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg.IPRanges.IgnoreSubnets = tc.ignore
+			o, err := OptionsFromConfig(cfg, tc.source, ModeFull)
+			if err != nil {
+				t.Fatal(err)
+			}
+			g := New()
+			g.Add(Node{ID: "c", Name: "Public Customer", Kind: KindClient, Rates: Rates{1, 1, 1, 1}})
+			g.Add(Node{ID: "d", ParentID: "c", Kind: KindDevice, IPs: []string{"203.0.113.10"}})
+			res, err := Compile(g, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if kept := len(res.Circuits) == 1; kept != tc.wantKept {
+				t.Fatalf("kept = %v, want %v (stock allow_subnets %v)", kept, tc.wantKept, cfg.IPRanges.AllowSubnets)
+			}
+			if tc.wantKept {
+				return
+			}
+			if res.Summary.FilteredOut != 1 || !strings.Contains(res.Summary.String(), "(1 by ip_ranges)") {
+				t.Errorf("summary %q does not count the dropped circuit", res.Summary.String())
+			}
+			found := false
+			for _, p := range res.Summary.Problems {
+				found = found || strings.Contains(p, tc.wantWarning)
+			}
+			if !found {
+				t.Errorf("no warning %q in %q", tc.wantWarning, res.Summary.Problems)
+			}
+		})
 	}
 }

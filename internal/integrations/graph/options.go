@@ -87,8 +87,17 @@ func NormalizeSuspended(s string) (string, error) {
 // compile mode. The shared keys live where upstream keeps them: exclude_sites,
 // exception_cpes and suspended_strategy in [uisp_integration] (upstream's
 // Python integrations read them from there as well).
+//
+// Addresses are pruned by ip_ranges.ignore_subnets for every integration;
+// ip_ranges.allow_subnets is enforced for UISP only, as upstream does (with
+// the stock allow list, enforcing it everywhere would drop every public-IP
+// subscriber of a billing import).
 func OptionsFromConfig(cfg *config.Config, source, mode string) (Options, error) {
-	f, err := NewIPFilter(cfg.IPRanges.AllowSubnets, cfg.IPRanges.IgnoreSubnets)
+	var allow []string
+	if strings.EqualFold(source, "UISP") {
+		allow = cfg.IPRanges.AllowSubnets
+	}
+	f, err := NewIPFilter(allow, cfg.IPRanges.IgnoreSubnets)
 	if err != nil {
 		return Options{}, err
 	}

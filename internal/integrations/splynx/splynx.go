@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/libreqos-go/lqos/internal/config"
 	"github.com/libreqos-go/lqos/internal/integrations/apiclient"
 	"github.com/libreqos-go/lqos/internal/integrations/graph"
+	"github.com/libreqos-go/lqos/internal/overrides"
 )
 
 // Integration is the Splynx importer. The zero value uses lqos.conf settings;
@@ -105,7 +107,16 @@ type Data struct {
 	Sectors      []sector
 	Monitoring   []monitoring
 	NetworkSites []networkSite
+	// SiteRates are the operator's adjust_site_speed overrides by site_name
+	// (from lqos_overrides.json); they set infrastructure node rates.
+	SiteRates map[string]SiteRate
 }
+
+// SiteRate is one operator site-speed override; nil keeps the default.
+type SiteRate struct{ DownloadMbps, UploadMbps *float64 }
+
+// DefaultSiteMbps is the rate of an infrastructure node without an override.
+const DefaultSiteMbps = 10000
 
 // Endpoints, relative to <url>/api/2.0/.
 const (
@@ -177,6 +188,9 @@ func (in Integration) Import(ctx context.Context, cfg *config.Config) (*graph.Re
 	if err != nil {
 		return nil, err
 	}
+	var ovProblems []string
+	d.SiteRates, ovProblems = SiteRatesFromOverrides(filepath.Join(cfg.LqosDirectory, overrides.FileName))
+	problems = append(problems, ovProblems...)
 	g, more := Build(d, mode, graph.RatePolicyFromConfig(cfg), opts.Suspended)
 	res, err := graph.Compile(g, opts)
 	if err != nil {
@@ -187,6 +201,27 @@ func (in Integration) Import(ctx context.Context, cfg *config.Config) (*graph.Re
 	}
 	res.Summary.Problems = append(append(problems, more...), res.Summary.Problems...)
 	return res, nil
+}
+
+// SiteRatesFromOverrides reads the operator's adjust_site_speed entries by
+// site_name. A missing file means none; an unreadable one is reported and
+// the defaults are used, as the import must not fail over it.
+func SiteRatesFromOverrides(path string) (map[string]SiteRate, []string) {
+	f, l := overrides.Load(path)
+	var problems []string
+	for _, p := range l.Errors() {
+		problems = append(problems, "site speed overrides not used: "+p.String())
+	}
+	if l.HasErrors() {
+		return nil, problems
+	}
+	rates := map[string]SiteRate{}
+	for _, a := range f.NetworkAdjustments {
+		if a.Type == overrides.AdjustSiteSpeed && a.SiteName != "" {
+			rates[a.SiteName] = SiteRate{DownloadMbps: a.DownloadMbps, UploadMbps: a.UploadMbps}
+		}
+	}
+	return rates, problems
 }
 
 // Fetch reads every endpoint the mode needs. Infrastructure is skipped in flat mode.
@@ -246,6 +281,26 @@ func parseGPS(s string) (lat, lon *float64) {
 	return &x, &y
 }
 
+// siteRate looks an infrastructure node's rates up as upstream does: by the
+// name it is exported under, else its name before the duplicate suffix, else
+// that name exactly as Splynx wrote it (untrimmed). Each direction falls back
+// to DefaultSiteMbps.
+func siteRate(rates map[string]SiteRate, names ...string) (down, up float64) {
+	down, up = DefaultSiteMbps, DefaultSiteMbps
+	for _, n := range names {
+		if r, ok := rates[n]; ok {
+			if r.DownloadMbps != nil {
+				down = *r.DownloadMbps
+			}
+			if r.UploadMbps != nil {
+				up = *r.UploadMbps
+			}
+			break
+		}
+	}
+	return down, up
+}
+
 func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // Customer statuses that mean the ISP has cut the subscriber off.
@@ -299,14 +354,17 @@ func Build(d *Data, mode string, pol graph.RatePolicy, suspended string) (*graph
 		}
 		return usedAsAccess[m.ID.ID()]
 	}
-	title := func(m monitoring) string {
+	// rawTitle is the name as Splynx wrote it (untrimmed); title collapses
+	// its whitespace.
+	rawTitle := func(m monitoring) string {
 		for _, s := range []apiclient.Str{m.Title, m.Name, m.Address, m.IP} {
-			if v := collapse(s.String()); v != "" {
-				return v
+			if collapse(s.String()) != "" {
+				return string(s)
 			}
 		}
 		return "Device " + m.ID.ID()
 	}
+	title := func(m monitoring) string { return collapse(rawTitle(m)) }
 	nodeOf := map[string]string{} // monitoring id -> graph node id
 	if mode != graph.ModeFlat {
 		sites := map[string]networkSite{}
@@ -324,15 +382,19 @@ func Build(d *Data, mode string, pol graph.RatePolicy, suspended string) (*graph
 				}
 			}
 		}
-		names := map[string]int{}
-		nameFor := func(base, rawID string) string {
-			names[base]++
-			if names[base] > 1 {
-				return base + " (" + rawID + ")"
-			}
-			return base
+		// Nodes are named once all are known: upstream gives every node of
+		// a repeated name (the first too) a " (<id>)" suffix.
+		type pending struct {
+			node          graph.Node
+			rawID         string
+			original, raw string // name before the suffix; as Splynx wrote it
+		}
+		var nodes []*pending
+		add := func(n graph.Node, rawID, original, raw string) {
+			nodes = append(nodes, &pending{node: n, rawID: rawID, original: original, raw: raw})
 		}
 		ordered := append([]monitoring(nil), d.Monitoring...)
+		var siteNodes []string
 		if useSites {
 			var siteIDs []string
 			for _, m := range ordered {
@@ -343,6 +405,7 @@ func Build(d *Data, mode string, pol graph.RatePolicy, suspended string) (*graph
 				}
 			}
 			for _, sid := range siteIDs {
+				siteNodes = append(siteNodes, "ns_"+sid)
 				s := sites[sid]
 				n := collapse(s.Title.String())
 				if n == "" {
@@ -352,8 +415,8 @@ func Build(d *Data, mode string, pol graph.RatePolicy, suspended string) (*graph
 					n = "Network site " + sid
 				}
 				lat, lon := parseGPS(s.GPS.String())
-				g.Add(graph.Node{ID: "ns_" + sid, Name: nameFor(n, sid), Kind: graph.KindSite, NetworkID: "splynx:network_site:" + sid,
-					DownloadMbps: 10000, UploadMbps: 10000, Latitude: lat, Longitude: lon, Address: s.Address.String()})
+				add(graph.Node{ID: "ns_" + sid, Kind: graph.KindSite, NetworkID: "splynx:network_site:" + sid,
+					Latitude: lat, Longitude: lon, Address: s.Address.String()}, sid, n, string(s.Title))
 			}
 		}
 		for _, m := range ordered {
@@ -366,24 +429,37 @@ func Build(d *Data, mode string, pol graph.RatePolicy, suspended string) (*graph
 			if useSites && !ap {
 				continue // sites come from network sites in this mode
 			}
-			n := title(m)
+			n, raw := title(m), rawTitle(m)
 			if p, ok := mon[m.ParentID.ID()]; ok && p.ID.ID() != id {
 				n = collapse(title(p) + "_" + n)
+				raw = rawTitle(p) + "_" + raw
 			}
 			lat, lon := parseGPS(m.GPS.String())
-			node := graph.Node{Name: nameFor(n, id), DownloadMbps: 10000, UploadMbps: 10000, Latitude: lat, Longitude: lon}
+			node := graph.Node{Latitude: lat, Longitude: lon}
 			if ap {
 				node.ID, node.Kind, node.NetworkID = "ap_"+id, graph.KindAP, "splynx:ap:"+id
 			} else {
 				node.ID, node.Kind, node.NetworkID = "site_"+id, graph.KindSite, "splynx:site:"+id
 			}
 			if useSites {
-				if sid := m.NetworkSiteID.ID(); sid != "" && g.Has("ns_"+sid) {
+				if sid := m.NetworkSiteID.ID(); sid != "" && contains(siteNodes, "ns_"+sid) {
 					node.ParentID = "ns_" + sid
 				}
 			}
 			nodeOf[id] = node.ID
-			g.Add(node)
+			add(node, id, n, raw)
+		}
+		count := map[string]int{}
+		for _, p := range nodes {
+			count[p.original]++
+		}
+		for _, p := range nodes {
+			p.node.Name = p.original
+			if count[p.original] > 1 {
+				p.node.Name = p.original + " (" + p.rawID + ")"
+			}
+			p.node.DownloadMbps, p.node.UploadMbps = siteRate(d.SiteRates, p.node.Name, p.original, p.raw)
+			g.Add(p.node)
 		}
 		if !useSites {
 			for _, m := range ordered {

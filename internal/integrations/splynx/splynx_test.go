@@ -285,3 +285,55 @@ func TestBaseURLAndMode(t *testing.T) {
 		t.Errorf("bad strategy: %v", err)
 	}
 }
+
+// Upstream suffixes every node of a repeated name with " (<id>)" and looks
+// site speed overrides up by the exported name, then the name before the
+// suffix, then that name as Splynx wrote it (untrimmed), so existing
+// lqos_overrides.json entries keep working.
+func TestDuplicateNamesAndSiteOverrides(t *testing.T) {
+	f, srv := newFake(t)
+	f.overrides["/api/2.0/"+epMonitoring] = func(w http.ResponseWriter, _ *http.Request, _ int) {
+		w.Write([]byte(`[{"id":"20","title":"Tower","parent_id":"0","access_device":"0"},
+		 {"id":"21","title":"Tower","parent_id":"0","access_device":"0"},
+		 {"id":"22","title":"Tower","parent_id":"0","access_device":"0"},
+		 {"id":"23","title":"  Ridge  Top ","parent_id":"0","access_device":"0"},
+		 {"id":"24","title":"Hill","parent_id":"0","access_device":"0"}]`))
+	}
+	cfg := cfgFor(srv.URL, "full")
+	cfg.LqosDirectory = t.TempDir()
+	os.WriteFile(filepath.Join(cfg.LqosDirectory, "lqos_overrides.json"), []byte(`{"network_adjustments": [
+	  {"type": "adjust_site_speed", "site_name": "Tower", "download_bandwidth_mbps": 300, "upload_bandwidth_mbps": 100},
+	  {"type": "adjust_site_speed", "site_name": "Tower (21)", "download_bandwidth_mbps": 50, "upload_bandwidth_mbps": 40},
+	  {"type": "adjust_site_speed", "site_name": "  Ridge  Top ", "download_bandwidth_mbps": 70, "upload_bandwidth_mbps": 30}]}`), 0o644)
+	res, err := fast.Import(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		down, up float64
+	}{
+		{"Tower (20)", 300, 100}, // by the name before the suffix
+		{"Tower (21)", 50, 40},   // by the exported name first
+		{"Tower (22)", 300, 100},
+		{"Ridge Top", 70, 30}, // by the untrimmed original
+	}
+	for _, tc := range tests {
+		n := res.Network.Find(tc.name)
+		if n == nil {
+			t.Errorf("no node %q in:\n%s", tc.name, res.NetworkJSON())
+			continue
+		}
+		if n.DownloadMbps != tc.down || n.UploadMbps != tc.up {
+			t.Errorf("%s rates %v/%v, want %v/%v", tc.name, n.DownloadMbps, n.UploadMbps, tc.down, tc.up)
+		}
+	}
+	for _, plain := range []string{"Tower", "Hill (24)"} {
+		if res.Network.Find(plain) != nil {
+			t.Errorf("node %q exported: only repeated names get the suffix, and all of them do", plain)
+		}
+	}
+	if res.Network.Find("Hill") == nil {
+		t.Error("unique name Hill lost")
+	}
+}
