@@ -46,6 +46,11 @@ type Input struct {
 	// reduced to the CPU count and to the smaller of the two interfaces by the
 	// caller (override_available_queues applied). On a stick it is halved here.
 	TXQueues int
+	// QueueCPUs[i] is the CPU that handles queue i+1 (and, on a stick, the
+	// upload queue i+1+offset takes QueueCPUs[(i+offset) % len]): the
+	// shaping cores, so exclude_efficiency_cores keeps subscribers off the
+	// efficiency cores whatever their numbers. Nil = queue i+1 on CPU i.
+	QueueCPUs []uint32
 	// Previous is the identity state of the last run; nil = first run.
 	Previous *Identities
 	// Now is the clock for binpacking cooldowns; zero = time.Now().
@@ -720,6 +725,14 @@ func (b *builder) nodeRulesRates(pn *pnode, natural bool) {
 	pn.upMin, pn.upMax = nodeRates(ownU, exU, sumU, pMaxU, pMinU)
 }
 
+// cpuFor is the CPU that handles queue q (1-based).
+func (b *builder) cpuFor(q int) uint32 {
+	if cpus := b.in.QueueCPUs; len(cpus) > 0 {
+		return cpus[(q-1)%len(cpus)]
+	}
+	return uint32(q - 1)
+}
+
 // fitChildren computes the rates of pn's children from pn's final rates and
 // fits their guarantees into pn's, one direction at a time; a direction that
 // fits is left as computed.
@@ -1054,7 +1067,7 @@ func (b *builder) emit() error {
 			Key: pn.key, Name: pn.name, ID: pn.id, Type: pn.typ, Kind: pn.kind, Queue: pn.queue, Depth: pn.depth,
 			ClassID: MakeHandle(uint16(pn.queue), pn.minor), UpClassID: MakeHandle(up(pn.queue), pn.minor),
 			ParentClassID: MakeHandle(uint16(pn.queue), 0), UpParentClass: MakeHandle(up(pn.queue), 0),
-			CPU: uint32(pn.queue - 1), UpCPU: uint32(pn.queue - 1 + b.offset),
+			CPU: b.cpuFor(pn.queue), UpCPU: b.cpuFor(pn.queue + b.offset),
 			Down: b.dirRates(pn.downMin, pn.downMax, b.r2qDown), Up: b.dirRates(pn.upMin, pn.upMax, b.r2qUp),
 			Weight: pn.weight, Flattened: pn.flattened, Identity: pn.identity,
 		}

@@ -151,7 +151,7 @@ func (e *Engine) Refresh(ctx context.Context, opts Options) (*Result, error) {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("identity state %s unreadable (%v); classes renumbered", e.IdentitiesPath(), err))
 		prev = nil
 	}
-	p, err := plan.Build(plan.Input{Config: e.cfg, Devices: in.Devices, Network: in.Network, TXQueues: queues, Previous: prev})
+	p, err := plan.Build(plan.Input{Config: e.cfg, Devices: in.Devices, Network: in.Network, TXQueues: queues, QueueCPUs: e.queueCPUs(), Previous: prev})
 	if err != nil {
 		return res, fmt.Errorf("plan: %w", err)
 	}
@@ -272,11 +272,7 @@ func (e *Engine) queues(opts Options) (int, error) {
 	}
 	// One queue per shaping CPU: the performance cores of a hybrid CPU when
 	// exclude_efficiency_cores is set, else every online CPU.
-	root := e.SysfsRoot
-	if root == "" {
-		root = cores.DefaultRoot
-	}
-	n := cores.ShapingCount(root, e.cfg.ExcludeEfficiencyCores, runtime.NumCPU())
+	n := cores.ShapingCount(e.sysfsRoot(), e.cfg.ExcludeEfficiencyCores, runtime.NumCPU())
 	for _, iface := range uniq(e.cfg.NetworkInterface(), e.cfg.InternetInterface()) {
 		q, err := e.kernel.TxQueues(iface)
 		if err != nil {
@@ -285,6 +281,31 @@ func (e *Engine) queues(opts Options) (int, error) {
 		n = min(n, q)
 	}
 	return max(n, 1), nil
+}
+
+func (e *Engine) sysfsRoot() string {
+	if e.SysfsRoot != "" {
+		return e.SysfsRoot
+	}
+	return cores.DefaultRoot
+}
+
+// queueCPUs is the CPU of each queue when exclude_efficiency_cores keeps
+// the efficiency cores of a hybrid CPU out of shaping (whatever their
+// numbers: on big.LITTLE they usually come first); nil = queue i+1 on CPU i.
+func (e *Engine) queueCPUs() []uint32 {
+	if !e.cfg.ExcludeEfficiencyCores {
+		return nil
+	}
+	s, err := cores.Detect(e.sysfsRoot())
+	if err != nil || !s.Hybrid() {
+		return nil
+	}
+	out := make([]uint32, 0, len(s.Performance))
+	for _, c := range s.Performance {
+		out = append(out, uint32(c))
+	}
+	return out
 }
 
 func uniq(a, b string) []string {

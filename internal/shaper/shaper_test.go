@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -444,5 +445,39 @@ func TestGeneratedParentNamedInCSV(t *testing.T) {
 				t.Errorf("circuits %+v", res.Plan.Circuits)
 			}
 		})
+	}
+}
+
+// With exclude_efficiency_cores on a big.LITTLE machine whose efficiency
+// cores are CPUs 0-3, the queues' subscribers are steered to CPUs 4 and 5.
+func TestQueueCPUsSkipEfficiencyCores(t *testing.T) {
+	for _, exclude := range []bool{true, false} {
+		dir, cfg := lab(t, "eth0", "eth1")
+		const header = "Circuit ID,Circuit Name,Device ID,Device Name,Parent Node,Parent Node ID,Anchor Node ID,MAC,IPv4,IPv6,Download Min Mbps,Upload Min Mbps,Download Max Mbps,Upload Max Mbps,Comment\n"
+		rows := header
+		for i := 1; i <= 8; i++ {
+			rows += fmt.Sprintf("c%d,C%d,d%d,,,,,,100.64.19.%d,,5,5,10,10,\n", i, i, i, i)
+		}
+		os.WriteFile(filepath.Join(dir, "ShapedDevices.csv"), []byte(rows), 0o644)
+		os.WriteFile(filepath.Join(dir, "network.json"), []byte("{}"), 0o644)
+		c := *cfg
+		c.ExcludeEfficiencyCores = exclude
+		eng := New(&c, nil, nil, nil)
+		eng.SysfsRoot = filepath.Join("..", "cores", "testdata", "arm-biglittle")
+		res, err := eng.Refresh(context.Background(), Options{DryRun: true, TxQueues: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[uint32]bool{4: true, 5: true}
+		if !exclude {
+			want = map[uint32]bool{0: true, 1: true}
+		}
+		got := map[uint32]bool{}
+		for _, m := range res.Plan.Tree.Mappings {
+			got[m.CPU] = true
+		}
+		if !maps.Equal(got, want) {
+			t.Errorf("exclude=%v: mappings on CPUs %v, want %v", exclude, got, want)
+		}
 	}
 }
