@@ -74,7 +74,27 @@ func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(f
 type app struct {
 	out, errw io.Writer
 	json      bool
-	c         *bus.Client
+	busPath   string
+	c         *bus.Client // dialled by lqosd once the command line is known good
+}
+
+// unreachableError: lqosd's bus could not be dialled.
+type unreachableError struct{ err error }
+
+func (e *unreachableError) Error() string { return e.err.Error() }
+
+// lqosd returns the bus client, dialling on first use: a command checks its
+// own flags first, so a bad command line is a usage error even while lqosd
+// is down.
+func (a *app) lqosd(ctx context.Context) (*bus.Client, error) {
+	if a.c == nil {
+		c, err := bus.Dial(ctx, a.busPath)
+		if err != nil {
+			return nil, &unreachableError{err}
+		}
+		a.c = c
+	}
+	return a.c, nil
 }
 
 // Run executes one command and returns the exit code.
@@ -117,17 +137,21 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	c, err := bus.Dial(ctx, *busPath)
-	if err != nil {
-		fmt.Fprintf(stderr, "lqos: %v\n", err)
-		return ExitUnreachable
-	}
-	defer c.Close()
-	a := &app{out: stdout, errw: stderr, json: *asJSON, c: c}
+	a := &app{out: stdout, errw: stderr, json: *asJSON, busPath: *busPath}
+	defer func() {
+		if a.c != nil {
+			a.c.Close()
+		}
+	}()
 	if err := run(a, ctx, rest); err != nil {
-		fmt.Fprintf(stderr, "lqos %s: %v\n", cmd, err)
 		var ue *usageError
 		var be *bus.Error
+		var ne *unreachableError
+		if errors.As(err, &ne) {
+			fmt.Fprintf(stderr, "lqos: %v\n", err)
+			return ExitUnreachable
+		}
+		fmt.Fprintf(stderr, "lqos %s: %v\n", cmd, err)
 		switch {
 		case errors.As(err, &ue):
 			return ExitUsage
@@ -196,7 +220,11 @@ func (a *app) ping(ctx context.Context, args []string) error {
 		return err
 	}
 	start := time.Now()
-	p, err := a.c.Ping(ctx)
+	c, err := a.lqosd(ctx)
+	if err != nil {
+		return err
+	}
+	p, err := c.Ping(ctx)
 	if err != nil {
 		return err
 	}
@@ -226,7 +254,11 @@ func (a *app) status(ctx context.Context, args []string) error {
 	if err := noArgs(fs); err != nil {
 		return err
 	}
-	rs, err := a.c.Request(ctx, &bus.Version{}, &bus.ListIPs{Limit: 1}, &bus.GetThroughput{}, &bus.GetSchedulerStatus{}, &bus.ListUrgent{OpenOnly: true}, &bus.GetDataPath{})
+	c, err := a.lqosd(ctx)
+	if err != nil {
+		return err
+	}
+	rs, err := c.Request(ctx, &bus.Version{}, &bus.ListIPs{Limit: 1}, &bus.GetThroughput{}, &bus.GetSchedulerStatus{}, &bus.ListUrgent{OpenOnly: true}, &bus.GetDataPath{})
 	if err != nil {
 		return err
 	}
@@ -359,7 +391,11 @@ func (a *app) mapList(ctx context.Context, args []string) error {
 	if err := noArgs(fs); err != nil {
 		return err
 	}
-	l, err := a.c.ListIPs(ctx, *off, *lim)
+	c, err := a.lqosd(ctx)
+	if err != nil {
+		return err
+	}
+	l, err := c.ListIPs(ctx, *off, *lim)
 	if err != nil {
 		return err
 	}
@@ -423,7 +459,11 @@ func (a *app) mapAdd(ctx context.Context, args []string) error {
 			return usagef("--upload-class: %v", err)
 		}
 	}
-	res, err := a.c.MapIPs(ctx, []bus.Mapping{m})
+	c, err := a.lqosd(ctx)
+	if err != nil {
+		return err
+	}
+	res, err := c.MapIPs(ctx, []bus.Mapping{m})
 	if err != nil {
 		return err
 	}
@@ -472,7 +512,11 @@ func (a *app) mapDel(ctx context.Context, args []string) error {
 		}
 		ps = append(ps, p)
 	}
-	res, err := a.c.DelIPs(ctx, ps)
+	c, err := a.lqosd(ctx)
+	if err != nil {
+		return err
+	}
+	res, err := c.DelIPs(ctx, ps)
 	if err != nil {
 		return err
 	}
@@ -498,7 +542,11 @@ func (a *app) mapClear(ctx context.Context, args []string) error {
 	if !*yes {
 		return usagef("this unmaps every subscriber; add --yes to confirm")
 	}
-	res, err := a.c.ClearIPs(ctx)
+	c, err := a.lqosd(ctx)
+	if err != nil {
+		return err
+	}
+	res, err := c.ClearIPs(ctx)
 	if err != nil {
 		return err
 	}
@@ -524,7 +572,11 @@ func (a *app) top(ctx context.Context, args []string) error {
 	if *circuits {
 		kind = bus.TopCircuits
 	}
-	res, err := a.c.TopN(ctx, bus.GetTopN{Kind: kind, By: *by, N: *n})
+	c, err := a.lqosd(ctx)
+	if err != nil {
+		return err
+	}
+	res, err := c.TopN(ctx, bus.GetTopN{Kind: kind, By: *by, N: *n})
 	if err != nil {
 		return err
 	}
@@ -575,7 +627,11 @@ func (a *app) urgent(ctx context.Context, args []string) error {
 		if err := noArgs(fs); err != nil {
 			return err
 		}
-		is, err := a.c.ListUrgent(ctx, !*all)
+		c, err := a.lqosd(ctx)
+		if err != nil {
+			return err
+		}
+		is, err := c.ListUrgent(ctx, !*all)
 		if err != nil {
 			return err
 		}
@@ -615,7 +671,11 @@ func (a *app) urgent(ctx context.Context, args []string) error {
 		default:
 			return usagef("give one issue id, or --code CODE")
 		}
-		is, err := a.c.AckUrgent(ctx, id, *code, *by)
+		c, err := a.lqosd(ctx)
+		if err != nil {
+			return err
+		}
+		is, err := c.AckUrgent(ctx, id, *code, *by)
 		if err != nil {
 			return err
 		}
@@ -640,7 +700,11 @@ func (a *app) apply(ctx context.Context, args []string) error {
 	if err := noArgs(fs); err != nil {
 		return err
 	}
-	res, err := a.c.ApplyPlan(ctx, *reason, *dry)
+	c, err := a.lqosd(ctx)
+	if err != nil {
+		return err
+	}
+	res, err := c.ApplyPlan(ctx, *reason, *dry)
 	if err != nil {
 		return err
 	}
@@ -657,7 +721,11 @@ func (a *app) reload(ctx context.Context, args []string) error {
 	if err := noArgs(fs); err != nil {
 		return err
 	}
-	res, err := a.c.ReloadPlan(ctx, *reason, *full)
+	c, err := a.lqosd(ctx)
+	if err != nil {
+		return err
+	}
+	res, err := c.ReloadPlan(ctx, *reason, *full)
 	if err != nil {
 		return err
 	}

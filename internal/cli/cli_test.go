@@ -22,6 +22,9 @@ func TestRunWithoutDaemon(t *testing.T) {
 		{[]string{"--bus", nowhere, "teleport"}, ExitUsage, `unknown command "teleport"`},
 		{[]string{"--bogus"}, ExitUsage, "flag provided but not defined"},
 		{[]string{"--bus", nowhere, "status"}, ExitUnreachable, "is lqosd running?"},
+		// The command line is checked before lqosd is dialled.
+		{[]string{"--bus", nowhere, "status", "extra"}, ExitUsage, "unexpected"},
+		{[]string{"--bus", nowhere, "top", "--bogus"}, ExitUsage, "flag provided but not defined"},
 		{[]string{"--help"}, ExitOK, "usage: lqos"},
 		// Global flags work after the command too, and are not ignored there.
 		{[]string{"status", "--bus", nowhere}, ExitUnreachable, nowhere},
