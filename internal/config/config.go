@@ -74,8 +74,8 @@ type Config struct {
 
 	InfluxDB         *toml.Primitive `toml:"influxdb"`
 	MikrotikIPv6     *toml.Primitive `toml:"mikrotik_ipv6"`
-	DynamicCircuits  *toml.Primitive `toml:"dynamic_circuits"`
-	RadiusAccounting *toml.Primitive `toml:"radius_accounting"`
+	DynamicCircuits  DynamicCircuits  `toml:"dynamic_circuits"`
+	RadiusAccounting RadiusAccounting `toml:"radius_accounting"`
 	StormGuard       *toml.Primitive `toml:"stormguard"`
 	TreeGuard        *toml.Primitive `toml:"treeguard"`
 
@@ -468,6 +468,7 @@ func Defaults() *Config {
 			VerifyTLS:   true,
 		},
 		Sonar: Sonar{SNMPCommunity: "public"},
+		RadiusAccounting: RadiusAccounting{Listen: "0.0.0.0:1813", DefaultTTLSeconds: 900, StaleGraceSeconds: 120},
 		REST:  REST{TimeoutSecs: 10},
 	}
 	return c
@@ -544,7 +545,7 @@ var notUsedKeys = []string{
 	"uisp_integration.ipv6_with_mikrotik", "uisp_integration.use_ptmp_as_parent",
 	"visp_integration.online_users_domain",
 	"powercode_integration", "sonar_integration", "wispgate_integration",
-	"influxdb", "mikrotik_ipv6", "dynamic_circuits", "radius_accounting", "stormguard", "treeguard",
+	"influxdb", "mikrotik_ipv6", "stormguard", "treeguard", "dynamic_circuits.ttl_seconds",
 }
 
 // AcceptedNotUsed lists, once each and in file order, the entries of
@@ -576,7 +577,7 @@ func AcceptedNotUsed(md toml.MetaData) []string {
 
 func isRawSection(name string) bool {
 	switch name {
-	case "influxdb", "mikrotik_ipv6", "dynamic_circuits", "radius_accounting", "stormguard", "treeguard":
+	case "influxdb", "mikrotik_ipv6", "stormguard", "treeguard":
 		return true
 	}
 	return false
@@ -741,6 +742,7 @@ func (c *Config) Validate() []error {
 	if n := len(c.EnabledIntegrations()); n > 1 {
 		bad("integrations", "%d integrations are enabled (%s); enable at most one", n, strings.Join(c.EnabledIntegrations(), ", "))
 	}
+	errs = append(errs, c.RadiusAccounting.validate()...)
 	return errs
 }
 
