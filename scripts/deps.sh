@@ -11,6 +11,7 @@ command -v ethtool >/dev/null || need+=(ethtool)
 command -v chromium >/dev/null || need+=(chromium)
 command -v node >/dev/null || need+=(nodejs npm)
 command -v git >/dev/null || need+=(git)
+command -v radclient >/dev/null || need+=(freeradius-utils)
 if [ ${#need[@]} -gt 0 ]; then
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update

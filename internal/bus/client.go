@@ -331,6 +331,11 @@ func (c *Client) DataPath(ctx context.Context) (*DataPathStatus, error) {
 	return call[*DataPathStatus](ctx, c, &GetDataPath{})
 }
 
+// DynamicCircuits returns the RADIUS accounting sessions.
+func (c *Client) DynamicCircuits(ctx context.Context) (*DynamicCircuits, error) {
+	return call[*DynamicCircuits](ctx, c, &GetDynamicCircuits{})
+}
+
 // Throughput returns the current totals.
 func (c *Client) Throughput(ctx context.Context) (*Throughput, error) {
 	return call[*Throughput](ctx, c, &GetThroughput{})

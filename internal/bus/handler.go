@@ -39,6 +39,7 @@ type Handler interface {
 	SchedulerStatus(ctx context.Context) (schedstatus.Status, error)
 
 	DataPath(ctx context.Context) (*DataPathStatus, error)
+	DynamicCircuits(ctx context.Context) (*DynamicCircuits, error)
 
 	// Urgent issues. See UrgentStore for a ready-made implementation on top
 	// of urgent.Store.
@@ -90,6 +91,9 @@ func (Unimplemented) SchedulerStatus(context.Context) (schedstatus.Status, error
 }
 func (Unimplemented) DataPath(context.Context) (*DataPathStatus, error) {
 	return nil, notImpl("get_data_path")
+}
+func (Unimplemented) DynamicCircuits(context.Context) (*DynamicCircuits, error) {
+	return nil, notImpl("get_dynamic_circuits")
 }
 func (Unimplemented) RaiseUrgent(context.Context, *RaiseUrgent) (urgent.Issue, error) {
 	return urgent.Issue{}, notImpl("raise_urgent")

@@ -300,6 +300,10 @@ type GetSchedulerStatus struct{}
 // *DataPathStatus.
 type GetDataPath struct{}
 
+// GetDynamicCircuits asks for the RADIUS accounting sessions. Response:
+// *DynamicCircuits.
+type GetDynamicCircuits struct{}
+
 // RaiseUrgent raises (or bumps) an urgent issue. Response: *UrgentRaised.
 type RaiseUrgent struct {
 	Code     string          `json:"code"`
@@ -484,6 +488,42 @@ type DataPathStatus struct {
 	Interfaces []DataPathInterface `json:"interfaces"`
 }
 
+// DynamicCircuits answers GetDynamicCircuits.
+type DynamicCircuits struct {
+	// Enabled: the RADIUS listener runs. Shaping: sessions become circuits
+	// ([dynamic_circuits] and dynamic_circuit_application both enabled).
+	Enabled  bool             `json:"enabled"`
+	Shaping  bool             `json:"shaping"`
+	Sessions []DynamicSession `json:"sessions"`
+	Counters RadiusCounters   `json:"counters"`
+}
+
+// DynamicSession is one accounting session and what became of it.
+type DynamicSession struct {
+	Key      string         `json:"key"`
+	Username string         `json:"username,omitempty"`
+	MAC      string         `json:"mac,omitempty"`
+	Addrs    []netip.Prefix `json:"addrs"`
+	// State: "shaped", "pending" (Reason says why), "new" (not planned
+	// yet) or "tracked" (sessions are not applied).
+	State     string `json:"state"`
+	Reason    string `json:"reason,omitempty"`
+	CircuitID string `json:"circuit_id,omitempty"`
+	// Attached: added to a ShapedDevices circuit rather than its own.
+	Attached     bool      `json:"attached,omitempty"`
+	DownloadMbps float64   `json:"download_mbps,omitempty"`
+	UploadMbps   float64   `json:"upload_mbps,omitempty"`
+	Expires      time.Time `json:"expires"`
+}
+
+// RadiusCounters count the listener's datagrams.
+type RadiusCounters struct {
+	Accepted      uint64 `json:"accepted"`
+	UnknownSource uint64 `json:"unknown_source"`
+	BadAuth       uint64 `json:"bad_authenticator"`
+	Malformed     uint64 `json:"malformed"`
+}
+
 // DataPathDegraded is one optional feature the data path runs without.
 type DataPathDegraded struct {
 	Feature string `json:"feature"`
@@ -576,6 +616,7 @@ func (SchedulerOutput) RequestType() string      { return "scheduler_output" }
 func (SchedulerSuccess) RequestType() string     { return "scheduler_success" }
 func (GetSchedulerStatus) RequestType() string   { return "get_scheduler_status" }
 func (GetDataPath) RequestType() string          { return "get_data_path" }
+func (GetDynamicCircuits) RequestType() string   { return "get_dynamic_circuits" }
 func (RaiseUrgent) RequestType() string          { return "raise_urgent" }
 func (ListUrgent) RequestType() string           { return "list_urgent" }
 func (AckUrgent) RequestType() string            { return "ack_urgent" }
@@ -594,6 +635,7 @@ func (CircuitThroughputResult) ResponseType() string { return "circuit_throughpu
 func (QueueStats) ResponseType() string              { return "queue_stats" }
 func (SchedulerStatus) ResponseType() string         { return "scheduler_status" }
 func (DataPathStatus) ResponseType() string          { return "data_path_status" }
+func (DynamicCircuits) ResponseType() string         { return "dynamic_circuits" }
 func (UrgentRaised) ResponseType() string            { return "urgent_raised" }
 func (UrgentList) ResponseType() string              { return "urgent_list" }
 func (UrgentAcked) ResponseType() string             { return "urgent_acked" }
@@ -618,6 +660,7 @@ func init() {
 		func() Request { return &SchedulerSuccess{} }, func() Request { return &GetSchedulerStatus{} },
 		func() Request { return &RaiseUrgent{} }, func() Request { return &ListUrgent{} },
 		func() Request { return &AckUrgent{} }, func() Request { return &GetDataPath{} },
+		func() Request { return &GetDynamicCircuits{} },
 	} {
 		requestTypes[f().RequestType()] = f
 	}
@@ -631,6 +674,7 @@ func init() {
 		func() Response { return &SchedulerStatus{} }, func() Response { return &UrgentRaised{} },
 		func() Response { return &UrgentList{} }, func() Response { return &UrgentAcked{} },
 		func() Response { return &Error{} }, func() Response { return &DataPathStatus{} },
+		func() Response { return &DynamicCircuits{} },
 	} {
 		responseTypes[f().ResponseType()] = f
 	}

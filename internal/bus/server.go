@@ -577,6 +577,8 @@ func (s *Server) call(ctx context.Context, log *slog.Logger, req Request) (Respo
 		return &Ack{}, nil
 	case *GetDataPath:
 		return nonNil(h.DataPath(ctx))
+	case *GetDynamicCircuits:
+		return nonNil(h.DynamicCircuits(ctx))
 	case *GetSchedulerStatus:
 		st, err := h.SchedulerStatus(ctx)
 		if err != nil {

@@ -127,6 +127,10 @@ func (f *fakeHandler) DataPath(context.Context) (*DataPathStatus, error) {
 		Degraded: []DataPathDegraded{{Feature: "xdp_metadata", Reason: "refused", Cost: "one more lookup"}}}, nil
 }
 
+func (f *fakeHandler) DynamicCircuits(context.Context) (*DynamicCircuits, error) {
+	return &DynamicCircuits{Enabled: true, Shaping: true, Sessions: []DynamicSession{{Key: "bng/1", State: "shaped", CircuitID: "radius:alice"}}}, nil
+}
+
 func (f *fakeHandler) Throughput(context.Context) (*Throughput, error) {
 	return &Throughput{BitsPerSecond: DownUp{Down: 1000, Up: 100}, ShapedBitsPerSecond: DownUp{Down: 900, Up: 90},
 		UnshapedBitsPerSecond: DownUp{Down: 100, Up: 10}}, nil
@@ -260,6 +264,9 @@ func TestEveryRequestThroughClient(t *testing.T) {
 	}
 	if tp, err := c.Throughput(ctx); err != nil || tp.BitsPerSecond.Down != 1000 || tp.UnshapedBitsPerSecond.Up != 10 {
 		t.Fatalf("Throughput = %+v, %v", tp, err)
+	}
+	if dc, err := c.DynamicCircuits(ctx); err != nil || !dc.Shaping || len(dc.Sessions) != 1 || dc.Sessions[0].CircuitID != "radius:alice" {
+		t.Fatalf("DynamicCircuits = %+v, %v", dc, err)
 	}
 	if dp, err := c.DataPath(ctx); err != nil || dp.Classification != "TC lookup" || dp.Features["xdp_metadata"] || !dp.Features["tcx"] || len(dp.Degraded) != 1 || dp.Degraded[0].Cost != "one more lookup" {
 		t.Fatalf("DataPath = %+v, %v", dp, err)
@@ -789,7 +796,7 @@ func TestRegistryComplete(t *testing.T) {
 			}
 		}
 	})
-	if len(names) != 22 {
+	if len(names) != 23 {
 		t.Fatalf("%d request types registered: %v", len(names), names)
 	}
 	for _, n := range names {

@@ -15,6 +15,7 @@
 //	urgent ack ID | urgent ack --code CODE
 //	apply [--dry-run] [--reason TEXT]
 //	reload [--full] [--reason TEXT]
+//	dynamic                        RADIUS accounting sessions and their circuits
 //
 // Exit codes: 0 success, 1 lqosd answered with an error, 2 bad command
 // line, 3 lqosd not reachable.
@@ -63,6 +64,7 @@ commands:
   urgent ack ID | urgent ack --code CODE
   apply [--dry-run] [--reason TEXT]
   reload [--full] [--reason TEXT]
+  dynamic                         RADIUS accounting sessions and their circuits
 `
 
 type usageError struct{ msg string }
@@ -166,6 +168,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 var commands = map[string]func(*app, context.Context, []string) error{
+	"dynamic":  (*app).dynamic,
 	"status":   (*app).status,
 	"ping":     (*app).ping,
 	"mappings": (*app).mappings,
@@ -242,8 +245,9 @@ type Status struct {
 	Throughput *bus.Throughput     `json:"throughput"`
 	Scheduler  bus.SchedulerStatus `json:"scheduler"`
 	Urgent     []urgent.Issue      `json:"urgent_open"`
-	// DataPath is nil from an lqosd that predates the call.
-	DataPath *bus.DataPathStatus `json:"data_path,omitempty"`
+	// DataPath and Dynamic are nil from an lqosd that predates the calls.
+	DataPath *bus.DataPathStatus  `json:"data_path,omitempty"`
+	Dynamic  *bus.DynamicCircuits `json:"dynamic_circuits,omitempty"`
 }
 
 func (a *app) status(ctx context.Context, args []string) error {
@@ -258,7 +262,7 @@ func (a *app) status(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	rs, err := c.Request(ctx, &bus.Version{}, &bus.ListIPs{Limit: 1}, &bus.GetThroughput{}, &bus.GetSchedulerStatus{}, &bus.ListUrgent{OpenOnly: true}, &bus.GetDataPath{})
+	rs, err := c.Request(ctx, &bus.Version{}, &bus.ListIPs{Limit: 1}, &bus.GetThroughput{}, &bus.GetSchedulerStatus{}, &bus.ListUrgent{OpenOnly: true}, &bus.GetDataPath{}, &bus.GetDynamicCircuits{})
 	if err != nil {
 		return err
 	}
@@ -276,6 +280,9 @@ func (a *app) status(ctx context.Context, args []string) error {
 	}
 	if dp, ok := rs[5].(*bus.DataPathStatus); ok {
 		st.DataPath = dp
+	}
+	if dc, ok := rs[6].(*bus.DynamicCircuits); ok {
+		st.Dynamic = dc
 	}
 	if a.json {
 		return a.emitJSON(st)
@@ -311,6 +318,9 @@ func (a *app) status(ctx context.Context, args []string) error {
 		}
 	}
 	fmt.Fprintf(w, "mappings\t%d\n", st.Mappings)
+	if dc := st.Dynamic; dc != nil && dc.Enabled {
+		fmt.Fprintf(w, "dynamic circuits\t%s\n", dynamicSummary(dc))
+	}
 	t := st.Throughput
 	fmt.Fprintf(w, "throughput\t%s down / %s up (shaped %s / %s, unshaped %s / %s)\n",
 		Rate(t.BitsPerSecond.Down), Rate(t.BitsPerSecond.Up), Rate(t.ShapedBitsPerSecond.Down), Rate(t.ShapedBitsPerSecond.Up),
@@ -744,5 +754,66 @@ func (a *app) planResult(res *bus.PlanResult) error {
 	for _, w := range res.Warnings {
 		fmt.Fprintf(a.out, "warning: %s\n", w)
 	}
+	return nil
+}
+
+// dynamicSummary is the status line of RADIUS accounting.
+func dynamicSummary(dc *bus.DynamicCircuits) string {
+	n := map[string]int{}
+	for _, s := range dc.Sessions {
+		n[s.State]++
+	}
+	line := fmt.Sprintf("%d RADIUS sessions: %d shaped, %d pending", len(dc.Sessions), n["shaped"], n["pending"])
+	if !dc.Shaping {
+		line = fmt.Sprintf("%d RADIUS sessions tracked (not shaped: [dynamic_circuits] or dynamic_circuit_application is off)", len(dc.Sessions))
+	}
+	c := dc.Counters
+	return line + fmt.Sprintf("; packets %d accepted, %d unknown source, %d bad authenticator, %d malformed", c.Accepted, c.UnknownSource, c.BadAuth, c.Malformed)
+}
+
+func (a *app) dynamic(ctx context.Context, args []string) error {
+	fs := newFlags("dynamic")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := noArgs(fs); err != nil {
+		return err
+	}
+	c, err := a.lqosd(ctx)
+	if err != nil {
+		return err
+	}
+	dc, err := c.DynamicCircuits(ctx)
+	if err != nil {
+		return err
+	}
+	if a.json {
+		return a.emitJSON(dc)
+	}
+	if !dc.Enabled {
+		fmt.Fprintln(a.out, "RADIUS accounting is off ([radius_accounting] enabled = false)")
+		return nil
+	}
+	w := tabwriter.NewWriter(a.out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "SESSION\tUSER\tADDRESSES\tRATE DOWN/UP\tSTATE\tCIRCUIT")
+	for _, s := range dc.Sessions {
+		addrs := make([]string, len(s.Addrs))
+		for i, p := range s.Addrs {
+			addrs[i] = p.String()
+		}
+		rate := "-"
+		if s.DownloadMbps > 0 {
+			rate = fmt.Sprintf("%g/%g Mbps", s.DownloadMbps, s.UploadMbps)
+		}
+		state := s.State
+		if s.Reason != "" {
+			state += ": " + s.Reason
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", s.Key, s.Username, strings.Join(addrs, " "), rate, state, s.CircuitID)
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(a.out, dynamicSummary(dc))
 	return nil
 }

@@ -20,7 +20,7 @@
 // error level): a shaping interface is missing (nothing attached until it
 // appears; lqosd looks for it every --attach-retry); the kernel lacks a leaf qdisc kind such as cake or
 // fq_codel (with --missing-qdisc=fallback, the default, plans are applied
-// with a pfifo leaf instead, so HTB still enforces every rate; with
+// with a bounded bfifo leaf instead, so HTB still enforces every rate; with
 // --missing-qdisc=refuse plans are refused); the kernel lacks mq or htb
 // (plans are refused). Mappings, statistics and the bus work in every mode.
 package daemon
@@ -203,6 +203,7 @@ type Daemon struct {
 	// the full tree of the last plan they are cut from.
 	lazy     *tc.Lazy
 	lazyPlan *plan.Tree
+	radius *radiusState // nil unless [radius_accounting] is enabled
 	// circuits describes the applied plan's circuits for the web UI.
 	circuits atomic.Pointer[map[string]circuitInfo]
 }
@@ -400,6 +401,7 @@ func Run(ctx context.Context, o Options) error {
 	if d.noShape != "" {
 		d.state = StateDegraded
 	}
+	d.loadRadius()
 	if !o.NoStartupApply && d.noShape == "" {
 		d.startupApply(ctx)
 	}
@@ -420,6 +422,8 @@ func Run(ctx context.Context, o Options) error {
 	if o.DriftInterval > 0 && d.kernel != nil {
 		wg.Go(func() { d.driftLoop(sctx) })
 	}
+
+	d.startRadius(sctx, &wg)
 
 	// 9. The web UI (optional: a failure there must not stop shaping).
 	if !o.NoWebUI && !cfg.DisableWebserver {
@@ -773,6 +777,7 @@ func (d *Daemon) applyWait(ctx context.Context, reason string, dryRun, reload bo
 	if lz := d.lazyFor(cfg); lz != nil {
 		opts.KernelTree = lz.Tree
 	}
+	opts.Overlay = d.radiusOverlay()
 	res, err := eng.Refresh(ctx, opts)
 	if res != nil {
 		res.Warnings = append(notes, res.Warnings...)

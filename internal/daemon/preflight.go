@@ -247,7 +247,7 @@ func checkQdiscs(p *Preflight, cfg *config.Config, refuse bool) error {
 			msg += "; --missing-qdisc=refuse: lqosd will not apply shaping plans until the kernel has it"
 		default:
 			sev = SevWarn
-			msg += fmt.Sprintf("; circuits that would use %s get a pfifo leaf instead (HTB still enforces every rate, without per-flow fairness)", k)
+			msg += fmt.Sprintf("; circuits that would use %s get a bfifo leaf holding 30 ms at their ceil instead (HTB still enforces every rate, without per-flow fairness)", k)
 		}
 		p.add(Finding{Code: CodeQdiscMissing, Severity: sev, Subject: k, Message: msg})
 	}

@@ -52,6 +52,10 @@ type Options struct {
 	// KernelTree, when set, turns the planned tree into what the kernel gets
 	// now (lazy queues leave idle circuits out). Mappings always follow the plan.
 	KernelTree func(*plan.Tree) *plan.Tree
+	// Overlay adds runtime circuits (RADIUS sessions) to the validated
+	// inputs before planning, so they get the same plan, stable identities
+	// and incremental apply as the file's circuits; it returns warnings.
+	Overlay func(*inputs.Inputs) []string
 }
 
 // Result says what a refresh did.
@@ -134,6 +138,9 @@ func (e *Engine) Refresh(ctx context.Context, opts Options) (*Result, error) {
 	}
 	if err := l.Err(); err != nil {
 		return res, err
+	}
+	if opts.Overlay != nil {
+		res.Warnings = append(res.Warnings, opts.Overlay(in)...)
 	}
 
 	t0 = time.Now()
