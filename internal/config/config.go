@@ -72,12 +72,12 @@ type Config struct {
 	WISPGate   WISPGate  `toml:"wispgate_integration"`
 	REST       REST      `toml:"rest_integration"`
 
-	InfluxDB         *toml.Primitive `toml:"influxdb"`
-	MikrotikIPv6     *toml.Primitive `toml:"mikrotik_ipv6"`
+	InfluxDB         *toml.Primitive  `toml:"influxdb"`
+	MikrotikIPv6     *toml.Primitive  `toml:"mikrotik_ipv6"`
 	DynamicCircuits  DynamicCircuits  `toml:"dynamic_circuits"`
 	RadiusAccounting RadiusAccounting `toml:"radius_accounting"`
-	StormGuard       *toml.Primitive `toml:"stormguard"`
-	TreeGuard        *toml.Primitive `toml:"treeguard"`
+	StormGuard       *toml.Primitive  `toml:"stormguard"`
+	TreeGuard        *toml.Primitive  `toml:"treeguard"`
 
 	// Path is the file this configuration was read from (not a TOML key).
 	Path string `toml:"-"`
@@ -467,9 +467,9 @@ func Defaults() *Config {
 			Strategy:    "flat",
 			VerifyTLS:   true,
 		},
-		Sonar: Sonar{SNMPCommunity: "public"},
+		Sonar:            Sonar{SNMPCommunity: "public"},
 		RadiusAccounting: RadiusAccounting{Listen: "0.0.0.0:1813", DefaultTTLSeconds: 900, StaleGraceSeconds: 120},
-		REST:  REST{TimeoutSecs: 10},
+		REST:             REST{TimeoutSecs: 10},
 	}
 	return c
 }

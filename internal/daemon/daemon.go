@@ -203,7 +203,7 @@ type Daemon struct {
 	// the full tree of the last plan they are cut from.
 	lazy     *tc.Lazy
 	lazyPlan *plan.Tree
-	radius *radiusState // nil unless [radius_accounting] is enabled
+	radius   *radiusState // nil unless [radius_accounting] is enabled
 	// circuits describes the applied plan's circuits for the web UI.
 	circuits atomic.Pointer[map[string]circuitInfo]
 }

@@ -255,14 +255,14 @@ func TestOverlay(t *testing.T) {
 		FallbackSpeedProfile: &config.RadiusFallbackProfile{DownloadMinMbps: 2, UploadMinMbps: 1, DownloadMaxMbps: 25, UploadMaxMbps: 8}}
 	in := testInputs(t, csv)
 	out := Overlay([]Session{
-		ses("n/1", "alice", "", "100.64.9.1/32", nil, 0),                             // row c1 by username
+		ses("n/1", "alice", "", "100.64.9.1/32", nil, 0),                                 // row c1 by username
 		ses("n/2", "bob-pppoe", "aa:bb:cc:00:00:02", "100.64.9.2/32", &Rates{80, 20}, 1), // row c2 by MAC, packet rates win
-		ses("n/3", "carol", "", "100.64.9.3/32", &Rates{40, 10}, 2),                     // own circuit, packet rates
-		ses("n/4", "dave", "", "100.64.9.4/32", nil, 3),                                 // own circuit, fallback profile
-		ses("n/5", "dup", "", "100.64.9.5/32", nil, 4),                                  // two rows: pending
-		ses("n/6", "erin", "", "100.64.0.2/32", nil, 5),                                 // Bob's static address: pending
-		ses("n/7", "carol", "", "100.64.9.7/32", nil, 6),                                // carol again: pending
-		{Key: "n/8", Username: "frank", Started: t0.Add(7 * time.Second)},              // no address yet
+		ses("n/3", "carol", "", "100.64.9.3/32", &Rates{40, 10}, 2),                      // own circuit, packet rates
+		ses("n/4", "dave", "", "100.64.9.4/32", nil, 3),                                  // own circuit, fallback profile
+		ses("n/5", "dup", "", "100.64.9.5/32", nil, 4),                                   // two rows: pending
+		ses("n/6", "erin", "", "100.64.0.2/32", nil, 5),                                  // Bob's static address: pending
+		ses("n/7", "carol", "", "100.64.9.7/32", nil, 6),                                 // carol again: pending
+		{Key: "n/8", Username: "frank", Started: t0.Add(7 * time.Second)},                // no address yet
 	}, in, rc)
 	applied := map[string]Applied{}
 	for _, a := range out.Applied {
