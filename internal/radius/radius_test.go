@@ -394,7 +394,7 @@ func TestServer(t *testing.T) {
 	}
 }
 
-func mustEncode(t *testing.T, p *radius.Packet) []byte {
+func mustEncode(t testing.TB, p *radius.Packet) []byte {
 	t.Helper()
 	b, err := p.Encode()
 	if err != nil {
