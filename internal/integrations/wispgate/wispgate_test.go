@@ -136,7 +136,9 @@ func TestImportErrors(t *testing.T) {
 	}{
 		{"unauthorized not retried", nil, "wrong-token", "wispgate: shaped-devices: HTTP 401", 1},
 		{"server error retried", func(w http.ResponseWriter, r *http.Request, n int32) { w.WriteHeader(503) }, token, "HTTP 503 Service Unavailable after 3 attempts", 3},
-		{"truncated JSON", func(w http.ResponseWriter, r *http.Request, n int32) { w.Write([]byte(`[{"Circuit ID":"C1","IPv4":"100.`)) }, token, "shaped-devices: malformed JSON", 1},
+		{"truncated JSON", func(w http.ResponseWriter, r *http.Request, n int32) {
+			w.Write([]byte(`[{"Circuit ID":"C1","IPv4":"100.`))
+		}, token, "shaped-devices: malformed JSON", 1},
 		{"object instead of list", func(w http.ResponseWriter, r *http.Request, n int32) { w.Write([]byte(`{"error":"no"}`)) }, token, "cannot be read as []json.RawMessage", 1},
 		{"slow reply", nil, token, "no reply within 50ms", 3},
 	}
