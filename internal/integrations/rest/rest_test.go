@@ -162,8 +162,12 @@ func TestTransportErrors(t *testing.T) {
 			}
 			w.Write([]byte(`{"nodes":[],"circuits":[]}`))
 		}, "", 2},
-		{"truncated", func(w http.ResponseWriter, r *http.Request, n int32) { w.Write([]byte("{\"nodes\": [],\n \"circuits\": [{\"id\": \"1\",")) }, "line 2, column 26 (byte 39): the JSON document ends early", 1},
-		{"syntax error", func(w http.ResponseWriter, r *http.Request, n int32) { w.Write([]byte("{\"nodes\": [],\n \"circuits\": [}")) }, "line 2, column 15 (byte 28): malformed JSON: invalid character '}'", 1},
+		{"truncated", func(w http.ResponseWriter, r *http.Request, n int32) {
+			w.Write([]byte("{\"nodes\": [],\n \"circuits\": [{\"id\": \"1\","))
+		}, "line 2, column 26 (byte 39): the JSON document ends early", 1},
+		{"syntax error", func(w http.ResponseWriter, r *http.Request, n int32) {
+			w.Write([]byte("{\"nodes\": [],\n \"circuits\": [}"))
+		}, "line 2, column 15 (byte 28): malformed JSON: invalid character '}'", 1},
 		{"HTML", func(w http.ResponseWriter, r *http.Request, n int32) { w.Write([]byte("<!DOCTYPE html><p>login</p>")) }, "reply is HTML", 1},
 		{"slow", nil, "no reply within 50ms", 3},
 	}
