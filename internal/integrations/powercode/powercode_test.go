@@ -23,7 +23,7 @@ type handler func(w http.ResponseWriter, r *http.Request, action string, n int32
 
 // fakePowercode answers like the Preseem API: form-encoded POSTs with
 // apiKey and action; a wrong key is refused with 401.
-func fakePowercode(t *testing.T, tlsOn bool, h handler) (*httptest.Server, *atomic.Int32) {
+func fakePowercode(t testing.TB, tlsOn bool, h handler) (*httptest.Server, *atomic.Int32) {
 	var hits atomic.Int32
 	mux := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n := hits.Add(1)

@@ -27,7 +27,7 @@ const (
 type handler func(w http.ResponseWriter, r *http.Request, n int32)
 
 // fakeEndpoint requires the configured credentials, like the example server.
-func fakeEndpoint(t *testing.T, wantAuth func(r *http.Request) bool, h handler) (*httptest.Server, *atomic.Int32) {
+func fakeEndpoint(t testing.TB, wantAuth func(r *http.Request) bool, h handler) (*httptest.Server, *atomic.Int32) {
 	var hits atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n := hits.Add(1)

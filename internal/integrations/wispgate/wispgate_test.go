@@ -19,7 +19,7 @@ const token = "wg-SECRET-token-99"
 type handler func(w http.ResponseWriter, r *http.Request, n int32)
 
 // fakeWISPGate checks the request like the real export: POST, form field api_token.
-func fakeWISPGate(t *testing.T, h handler) (*httptest.Server, *atomic.Int32) {
+func fakeWISPGate(t testing.TB, h handler) (*httptest.Server, *atomic.Int32) {
 	var hits atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n := hits.Add(1)
