@@ -63,8 +63,8 @@ def make_handler(args):
             self.end_headers()
             self.wfile.write(body)
 
-        def log_message(self, fmt, *a):  # keep credentials out of the log
-            print(f"{self.address_string()} {self.command} {self.path.split('?', 1)[0]} -> {a[1] if len(a) > 1 else ''}")
+        def log_request(self, code="-", size="-"):  # path without query, no headers
+            print(f"{self.address_string()} {self.command} {self.path.split('?', 1)[0]} -> {code}")
 
     return Handler
 
