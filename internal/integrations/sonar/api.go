@@ -124,7 +124,7 @@ const (
 		` radius_accounts { entities { id ` + ipFields + ` } }` +
 		` uninventoried_mac_addresses { entities { id mac_address ` + ipFields + ` } }`
 
-	queryAccounts = `query accounts($pages: Paginator, $search: [Search]) { accounts(paginator: $pages, search: $search) { page_info { page records_per_page total_pages total_count } entities { ` +
+	queryAccounts = `query accounts($pages: Paginator, $status: Int64Bit) { accounts(paginator: $pages, account_status_id: $status) { page_info { page records_per_page total_pages total_count } entities { ` +
 		accountFields + ` child_accounts { entities { ` + accountFields + ` } } } } }`
 
 	queryNetworkSites = `query network_sites($pages: Paginator, $models: [Search]) { network_sites(paginator: $pages, reverse_relation_filters: [{relation: "inventory_items", search: $models}]) { page_info { page records_per_page total_pages total_count } entities { id name inventory_items(search: $models) { entities { ` + item + ` } } } } }`

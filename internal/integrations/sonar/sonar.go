@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -128,13 +129,20 @@ func (in Integration) Fetch(ctx context.Context, c config.Sonar) (*Data, []strin
 		}
 	}
 
-	var search []map[string]any
-	for _, s := range statuses {
-		search = append(search, map[string]any{"integer_fields": []map[string]any{{"attribute": "account_status_id", "search_value": s, "operator": "EQ"}}})
-	}
-	err := pages(ctx, cl, "accounts", queryAccounts, map[string]any{"search": search}, func(e []account) { d.Accounts = append(d.Accounts, e...) })
-	if err != nil {
-		return nil, nil, err
+	// One paginated walk per active status (an account has one status).
+	for _, st := range statuses {
+		var status any = st
+		if n, err := strconv.ParseInt(st, 10, 64); err == nil {
+			status = n
+		}
+		name := "accounts"
+		if len(statuses) > 1 {
+			name = "accounts (status " + st + ")"
+		}
+		err := pages(ctx, cl, name, queryAccounts, map[string]any{"status": status}, func(e []account) { d.Accounts = append(d.Accounts, e...) })
+		if err != nil {
+			return nil, nil, err
+		}
 	}
 
 	if discover {

@@ -30,7 +30,7 @@ type gqlRequest struct {
 			Page    int `json:"page"`
 			PerPage int `json:"records_per_page"`
 		} `json:"pages"`
-		Search []json.RawMessage `json:"search"`
+		Status json.RawMessage   `json:"status"`
 		Models []json.RawMessage `json:"models"`
 	} `json:"variables"`
 }
@@ -100,6 +100,10 @@ func newFake(t *testing.T, before handler) *fakeSonar {
 		}
 		if coll == "account_statuses" {
 			w.Write(statuses)
+			return
+		}
+		if coll == "accounts" && string(q.Variables.Status) != "1" {
+			w.Write([]byte(`{"data":{"accounts":{"page_info":{"page":1,"total_pages":0},"entities":[]}}}`))
 			return
 		}
 		p := f.pages[coll]
@@ -252,8 +256,8 @@ func TestImportGolden(t *testing.T) {
 		})
 	}
 	// Statuses were queried (none configured), then every page of both collections.
-	q := strings.Join(f.queries()[:6], ",")
-	if q != "account_statuses:0,network_sites:1,network_sites:2,accounts:1,accounts:2,accounts:3" {
+	q := strings.Join(f.queries()[:7], ",")
+	if q != "account_statuses:0,network_sites:1,network_sites:2,accounts:1,accounts:2,accounts:3,accounts:1" {
 		t.Errorf("queries: %s", q)
 	}
 }
@@ -334,7 +338,7 @@ func TestRetries(t *testing.T) {
 				}
 				return false
 			}
-		}, "", 7, "1"},
+		}, "", 8, "1"},
 		{"three timeouts", func(t *testing.T) handler {
 			stall := integtest.Stall(t)
 			return func(w http.ResponseWriter, r *http.Request, q gqlRequest, n int32) bool { stall(w, r); return true }
@@ -347,7 +351,7 @@ func TestRetries(t *testing.T) {
 				}
 				return false
 			}
-		}, "", 8, "1,2"},
+		}, "", 9, "1,2"},
 		{"500 on every attempt", func(t *testing.T) handler {
 			return func(w http.ResponseWriter, r *http.Request, q gqlRequest, n int32) bool {
 				if q.collection() == "accounts" {
@@ -357,7 +361,7 @@ func TestRetries(t *testing.T) {
 				}
 				return false
 			}
-		}, "sonar: accounts page 1: HTTP 500 Internal Server Error after 3 attempts", 6, "1,2"},
+		}, "sonar: accounts (status 1) page 1: HTTP 500 Internal Server Error after 3 attempts", 6, "1,2"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -411,12 +415,12 @@ func TestReplyErrors(t *testing.T) {
 	}{
 		{"unauthorized", func(*testing.T) handler { return nil }, "sonar-WRONG", "account_statuses: HTTP 401 Unauthorized"},
 		{"GraphQL error", reply("accounts", `{"errors":[{"message":"Field 'bogus' doesn't exist on type 'Account'"}],"data":null}`), apiKey,
-			"sonar: accounts page 1: GraphQL error: Field 'bogus' doesn't exist"},
+			"sonar: accounts (status 1) page 1: GraphQL error: Field 'bogus' doesn't exist"},
 		{"no data", reply("network_sites", `{"data":{}}`), apiKey, "network_sites page 1: reply has no data"},
 		{"truncated", reply("accounts", `{"data":{"accounts":{"page_info":{"page":1,"total_pages":2},"entities":[{"id":1,"name":"A`), apiKey,
-			"accounts page 1: malformed JSON"},
+			"accounts (status 1) page 1: malformed JSON"},
 		{"wrong type", reply("accounts", `{"data":{"accounts":{"page_info":{"page":1,"total_pages":1},"entities":[{"id":1,"addresses":{"entities":{"line1":"x"}}}]}}}`), apiKey,
-			`accounts page 1: field "entities.addresses.entities"`},
+			`accounts (status 1) page 1: field "entities.addresses.entities"`},
 		{"HTML", reply("account_statuses", `<!DOCTYPE html><title>Sonar login</title>`), apiKey, "account_statuses: reply is HTML"},
 	}
 	for _, tc := range cases {
@@ -438,11 +442,10 @@ func TestReplyErrors(t *testing.T) {
 // Configured statuses are searched for directly; discovery off means no
 // network_sites query and no AP parents.
 func TestStatusesAndDiscoveryOff(t *testing.T) {
-	var search string
+	var statuses []string
 	f := newFake(t, func(w http.ResponseWriter, r *http.Request, q gqlRequest, n int32) bool {
 		if q.collection() == "accounts" && q.Variables.Pages.Page == 1 {
-			b, _ := json.Marshal(q.Variables.Search)
-			search = string(b)
+			statuses = append(statuses, string(q.Variables.Status))
 		}
 		return false
 	})
@@ -454,11 +457,11 @@ func TestStatusesAndDiscoveryOff(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if q := strings.Join(f.queries(), ","); q != "accounts:1,accounts:2,accounts:3" {
+	if q := strings.Join(f.queries(), ","); q != "accounts:1,accounts:2,accounts:3,accounts:1" {
 		t.Errorf("queries %s", q)
 	}
-	if !strings.Contains(search, `"search_value":"1"`) || !strings.Contains(search, `"search_value":"7"`) {
-		t.Errorf("search %s", search)
+	if strings.Join(statuses, ",") != "1,7" {
+		t.Errorf("account_status_id asked: %v", statuses)
 	}
 	if len(aps.asked) != 0 || res.Summary.Nodes != 0 {
 		t.Errorf("discovery off but %d APs asked, %d nodes", len(aps.asked), res.Summary.Nodes)
