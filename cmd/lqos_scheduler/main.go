@@ -41,9 +41,11 @@ func main() {
 }
 
 type flags struct {
-	config, logDir, bus, lockPath, runIntegration, testIntegration string
-	once, debug, dryRun                                            bool
-	integrationTimeout, pollInterval                               time.Duration
+	config, logDir, bus, lockPath, runIntegration string
+	once, debug                                   bool
+	integrationTimeout, pollInterval              time.Duration
+	testIntegration                               string
+	dryRun                                        bool
 }
 
 // Exit codes.
