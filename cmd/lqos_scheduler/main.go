@@ -4,6 +4,8 @@
 // operator edits of the input files in between. See internal/scheduler.
 //
 //	lqos_scheduler [--config PATH] [--once] [--log-dir DIR]
+//	lqos_scheduler --test-integration NAME   connect, fetch, report counts, write nothing
+//	lqos_scheduler --dry-run                 print the circuits the enabled integration would add, remove or change
 //
 // Integrations run as child processes of this same binary
 // (`lqos_scheduler --run-integration NAME`), so a hung or crashing import
@@ -43,6 +45,8 @@ type flags struct {
 	config, logDir, bus, lockPath, runIntegration string
 	once, debug                                   bool
 	integrationTimeout, pollInterval              time.Duration
+	testIntegration                               string
+	dryRun                                        bool
 }
 
 // Exit codes.
@@ -67,6 +71,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&f.pollInterval, "poll-interval", 10*time.Second, "how often the input files are checked for changes")
 	fs.BoolVar(&f.debug, "debug", false, "debug logging")
 	fs.StringVar(&f.runIntegration, "run-integration", "", "internal: run one integration import in this process and exit")
+	fs.StringVar(&f.testIntegration, "test-integration", "", "test the named integration's settings (enabled or not): connect, fetch, report counts; writes nothing")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "import with the enabled integration and print what would change in lqos_directory; writes nothing")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -92,6 +98,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if f.runIntegration != "" {
 		return runIntegration(ctx, cfg, f.runIntegration, stdout, stderr)
+	}
+	if f.testIntegration != "" {
+		return integrations.TestCommand(ctx, cfg, f.testIntegration, stdout)
+	}
+	if f.dryRun {
+		return integrations.DryRunCommand(ctx, cfg, cfg.LqosDirectory, stdout)
 	}
 	return schedule(ctx, cfg, f, log)
 }

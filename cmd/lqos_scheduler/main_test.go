@@ -194,10 +194,12 @@ func TestUsageAndConfigErrors(t *testing.T) {
 	}
 }
 
-func TestRunIntegrationNotImplemented(t *testing.T) {
+// A newly implemented integration runs in the child; bad settings fail it
+// with a message naming the key.
+func TestRunIntegrationSettings(t *testing.T) {
 	e := newEnv(t, "[sonar_integration]\nenable_sonar = true\n")
 	code, _, stderr := e.run(t, "--run-integration", "sonar")
-	if code != exitFailed || !strings.Contains(stderr, `integration "sonar" is enabled`) {
+	if code != exitFailed || !strings.Contains(stderr, "sonar_integration.sonar_api_url is empty") {
 		t.Errorf("exit %d: %s", code, stderr)
 	}
 }
@@ -232,5 +234,30 @@ func TestIntegrationCPUs(t *testing.T) {
 				t.Errorf("logs lack %q:\n%s", tc.logs, logs.String())
 			}
 		})
+	}
+}
+
+// --test-integration and --dry-run talk to the integration and write nothing.
+func TestTestIntegrationAndDryRun(t *testing.T) {
+	reply, err := os.ReadFile("../../internal/integrations/netzur/testdata/reply.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, netzurServer(t, string(reply)))
+	code, stdout, stderr := e.run(t, "--test-integration", "netzur")
+	if code != exitOK || !strings.Contains(stdout, "Netzur: connection test OK") || !strings.Contains(stdout, "circuits") {
+		t.Errorf("--test-integration: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = e.run(t, "--dry-run")
+	if code != exitOK || !strings.Contains(stdout, "Netzur dry run against") || !strings.Contains(stdout, "added, 0 removed, 0 changed, 0 unchanged") {
+		t.Errorf("--dry-run: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	for _, f := range []string{"ShapedDevices.csv", "network.json"} {
+		if _, err := os.Stat(filepath.Join(e.dir, f)); err == nil {
+			t.Errorf("%s was written", f)
+		}
+	}
+	if code, stdout, _ := e.run(t, "--test-integration", "nosuch"); code != exitFailed || !strings.Contains(stdout, "unknown integration") {
+		t.Errorf("unknown: exit %d %s", code, stdout)
 	}
 }

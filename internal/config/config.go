@@ -309,7 +309,17 @@ type VISP struct {
 type Powercode struct {
 	Enable bool   `toml:"enable_powercode"`
 	APIKey string `toml:"powercode_api_key"`
+	// APIURL is scheme and host ("https://billing.example.net"); a port given
+	// here wins over Port.
 	APIURL string `toml:"powercode_api_url"`
+	// Port of the Preseem API endpoint (default 444, Powercode's).
+	Port int `toml:"port"`
+	// VerifyTLS checks the server certificate (default true).
+	VerifyTLS bool `toml:"verify_tls"`
+	// CAFile is a PEM bundle trusted in addition to the system roots (a
+	// self-signed Powercode certificate).
+	CAFile      string `toml:"ca_file"`
+	TimeoutSecs int    `toml:"timeout_secs"` // per request attempt (default 30)
 }
 
 // RecurringServiceRate gives a Sonar recurring service a rate.
@@ -322,7 +332,8 @@ type RecurringServiceRate struct {
 
 // Sonar is the Sonar integration.
 type Sonar struct {
-	Enable                        bool                   `toml:"enable_sonar"`
+	Enable bool `toml:"enable_sonar"`
+	// APIURL is the instance URL or its GraphQL endpoint; "/api/graphql" is added when missing.
 	APIURL                        string                 `toml:"sonar_api_url"`
 	APIKey                        string                 `toml:"sonar_api_key"`
 	SNMPCommunity                 string                 `toml:"snmp_community"`
@@ -331,22 +342,33 @@ type Sonar struct {
 	ActiveStatusIDs               []string               `toml:"active_status_ids"`
 	RecurringServiceRates         []RecurringServiceRate `toml:"recurring_service_rates"`
 	RecurringExcludedServiceNames []string               `toml:"recurring_excluded_service_names"`
+	// SNMPDiscovery asks each AP (by SNMP) which stations it serves, to
+	// parent accounts under APs (default true; needs airmax/ltu model ids).
+	SNMPDiscovery bool `toml:"snmp_discovery"`
+	TimeoutSecs   int  `toml:"timeout_secs"` // per GraphQL request attempt (default 60)
+	PageSize      int  `toml:"page_size"`    // records per page (default 100)
 }
 
 // WISPGate is the WISPGate integration.
 type WISPGate struct {
-	Enable   bool   `toml:"enable_wispgate"`
-	APIToken string `toml:"wispgate_api_token"`
-	APIURL   string `toml:"wispgate_api_url"`
+	Enable      bool   `toml:"enable_wispgate"`
+	APIToken    string `toml:"wispgate_api_token"`
+	APIURL      string `toml:"wispgate_api_url"`
+	TimeoutSecs int    `toml:"timeout_secs"` // per request attempt (default 120)
 }
 
-// REST is a generic JSON-over-HTTP source (upstream's disabled REST integration, made to work).
+// REST is a generic JSON-over-HTTP source: one GET of URL returning the
+// nodes-and-circuits document described in docs/rest-integration.md.
 type REST struct {
-	Enable      bool   `toml:"enable_rest"`
-	BaseURL     string `toml:"base_url"`
-	DevicesURI  string `toml:"devices_uri"`
-	NetworkURI  string `toml:"network_uri"`
-	TimeoutSecs int    `toml:"timeout_secs"`
+	Enable bool   `toml:"enable_rest"`
+	URL    string `toml:"url"`
+	// BearerToken, or Username/Password (HTTP Basic); at most one kind.
+	BearerToken string `toml:"bearer_token"`
+	Username    string `toml:"username"`
+	Password    string `toml:"password"`
+	VerifyTLS   bool   `toml:"verify_tls"` // default true
+	CAFile      string `toml:"ca_file"`
+	TimeoutSecs int    `toml:"timeout_secs"` // per request attempt (default 30)
 }
 
 // Warning is a problem that does not stop loading.
@@ -467,9 +489,11 @@ func Defaults() *Config {
 			Strategy:    "flat",
 			VerifyTLS:   true,
 		},
-		Sonar:            Sonar{SNMPCommunity: "public"},
+		Powercode:        Powercode{Port: 444, VerifyTLS: true, TimeoutSecs: 30},
+		Sonar:            Sonar{SNMPCommunity: "public", SNMPDiscovery: true, TimeoutSecs: 60, PageSize: 100},
+		WISPGate:         WISPGate{TimeoutSecs: 120},
+		REST:             REST{VerifyTLS: true, TimeoutSecs: 30},
 		RadiusAccounting: RadiusAccounting{Listen: "0.0.0.0:1813", DefaultTTLSeconds: 900, StaleGraceSeconds: 120},
-		REST:             REST{TimeoutSecs: 10},
 	}
 	return c
 }
@@ -738,6 +762,28 @@ func (c *Config) Validate() []error {
 	}
 	for i, s := range c.Flows.DoNotTrackSubnets {
 		checkPrefix(bad, fmt.Sprintf("flows.do_not_track_subnets[%d]", i), s)
+	}
+	if p := c.Powercode.Port; p < 1 || p > 65535 {
+		bad("powercode_integration.port", "must be 1..65535, got %d", p)
+	}
+	for _, k := range []struct {
+		key string
+		v   int
+	}{
+		{"powercode_integration.timeout_secs", c.Powercode.TimeoutSecs},
+		{"sonar_integration.timeout_secs", c.Sonar.TimeoutSecs},
+		{"wispgate_integration.timeout_secs", c.WISPGate.TimeoutSecs},
+		{"rest_integration.timeout_secs", c.REST.TimeoutSecs},
+	} {
+		if k.v < 1 {
+			bad(k.key, "must be at least 1, got %d", k.v)
+		}
+	}
+	if n := c.Sonar.PageSize; n < 1 || n > 1000 {
+		bad("sonar_integration.page_size", "must be 1..1000, got %d", n)
+	}
+	if c.REST.BearerToken != "" && (c.REST.Username != "" || c.REST.Password != "") {
+		bad("rest_integration.bearer_token", "set either bearer_token or username/password, not both")
 	}
 	if n := len(c.EnabledIntegrations()); n > 1 {
 		bad("integrations", "%d integrations are enabled (%s); enable at most one", n, strings.Join(c.EnabledIntegrations(), ", "))

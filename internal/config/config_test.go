@@ -45,6 +45,16 @@ func TestDefaults(t *testing.T) {
 		{"webserver_listen", cfg.WebserverListen, ":9123"},
 		{"on a stick", cfg.OnAStick(), false},
 		{"node id set", cfg.NodeID != "", true},
+		{"powercode port", cfg.Powercode.Port, 444},
+		{"powercode verify_tls", cfg.Powercode.VerifyTLS, true},
+		{"powercode timeout", cfg.Powercode.TimeoutSecs, 30},
+		{"sonar snmp_discovery", cfg.Sonar.SNMPDiscovery, true},
+		{"sonar community", cfg.Sonar.SNMPCommunity, "public"},
+		{"sonar timeout", cfg.Sonar.TimeoutSecs, 60},
+		{"sonar page_size", cfg.Sonar.PageSize, 100},
+		{"wispgate timeout", cfg.WISPGate.TimeoutSecs, 120},
+		{"rest verify_tls", cfg.REST.VerifyTLS, true},
+		{"rest timeout", cfg.REST.TimeoutSecs, 30},
 	}
 	for _, c := range checks {
 		if c.got != c.want {
@@ -76,6 +86,11 @@ func TestParseErrorsAndWarnings(t *testing.T) {
 		{name: "bad subnet", text: minimal + "[ip_ranges]\nallow_subnets = [\"10.0.0.1/8\"]\n", errs: []string{"ip_ranges.allow_subnets[0]", "host bits"}},
 		{name: "bad compile mode", text: minimal + "[topology]\ncompile_mode = \"tree\"\n", errs: []string{"topology.compile_mode"}},
 		{name: "two integrations", text: minimal + "[uisp_integration]\nenable_uisp = true\n[splynx_integration]\nenable_spylnx = true\n", errs: []string{"2 integrations are enabled (uisp, splynx)"}},
+		{name: "powercode port", text: minimal + "[powercode_integration]\nport = 70000\n", errs: []string{"powercode_integration.port: must be 1..65535"}},
+		{name: "sonar page size", text: minimal + "[sonar_integration]\npage_size = 0\n", errs: []string{"sonar_integration.page_size"}},
+		{name: "integration timeout", text: minimal + "[wispgate_integration]\ntimeout_secs = 0\n", errs: []string{"wispgate_integration.timeout_secs: must be at least 1"}},
+		{name: "rest two kinds of auth", text: minimal + "[rest_integration]\nbearer_token = \"t\"\nusername = \"u\"\n", errs: []string{"rest_integration.bearer_token: set either"}},
+		{name: "new integrations count", text: minimal + "[sonar_integration]\nenable_sonar = true\n[rest_integration]\nenable_rest = true\n", errs: []string{"2 integrations are enabled (sonar, rest)"}},
 		{name: "several errors at once", text: minimal + "[queues]\nqueue_mode = \"x\"\nlazy_queues = \"y\"\n", errs: []string{"queues.queue_mode", "queues.lazy_queues"}},
 		{name: "unknown key warns", text: minimal + "[queues]\ndefualt_sqm = \"cake\"\n", warnKey: "queues.defualt_sqm"},
 		{name: "unknown section warns", text: minimal + "[mystery]\nx = 1\n", warnKey: "mystery.x"},

@@ -1,5 +1,6 @@
 // Package integrations imports subscribers and topology from CRM/NMS systems
-// (UISP, Splynx, Netzur, VISP) and turns them into network.json and
+// (UISP, Splynx, VISP, Netzur, Powercode, Sonar, WISPGate and a generic
+// REST/JSON source) and turns them into network.json and
 // ShapedDevices.csv.
 //
 // The scheduler calls it like this:
@@ -24,9 +25,13 @@ import (
 	"github.com/libreqos-go/lqos/internal/config"
 	"github.com/libreqos-go/lqos/internal/integrations/graph"
 	"github.com/libreqos-go/lqos/internal/integrations/netzur"
+	"github.com/libreqos-go/lqos/internal/integrations/powercode"
+	"github.com/libreqos-go/lqos/internal/integrations/rest"
+	"github.com/libreqos-go/lqos/internal/integrations/sonar"
 	"github.com/libreqos-go/lqos/internal/integrations/splynx"
 	"github.com/libreqos-go/lqos/internal/integrations/uisp"
 	"github.com/libreqos-go/lqos/internal/integrations/visp"
+	"github.com/libreqos-go/lqos/internal/integrations/wispgate"
 )
 
 // Result is one compiled import (network tree, circuits and a summary).
@@ -37,7 +42,7 @@ type Summary = graph.Summary
 
 // Integration is one CRM/NMS source.
 type Integration interface {
-	// Name is the label used in messages ("UISP", "Splynx", "VISP", "Netzur").
+	// Name is the label used in messages ("UISP integration", "Splynx", "Sonar", ...).
 	Name() string
 	// Import fetches everything and compiles it. It writes nothing. It
 	// honours ctx for cancellation and deadlines.
@@ -55,6 +60,10 @@ var registry = []entry{
 	{func(c *config.Config) bool { return c.Splynx.Enabled() }, splynx.Integration{}},
 	{func(c *config.Config) bool { return c.VISP.Enable }, visp.Integration{}},
 	{func(c *config.Config) bool { return c.Netzur.Enable }, netzur.Integration{}},
+	{func(c *config.Config) bool { return c.Powercode.Enable }, powercode.Integration{}},
+	{func(c *config.Config) bool { return c.Sonar.Enable }, sonar.Integration{}},
+	{func(c *config.Config) bool { return c.WISPGate.Enable }, wispgate.Integration{}},
+	{func(c *config.Config) bool { return c.REST.Enable }, rest.Integration{}},
 }
 
 // All returns every integration this package implements, in priority order.
@@ -66,8 +75,9 @@ func All() []Integration {
 	return out
 }
 
-// Enabled returns the enabled integrations in priority order
-// (UISP, Splynx, VISP, Netzur). Powercode, Sonar and WISPGate are not here yet.
+// Enabled returns the enabled integrations in priority order (UISP, Splynx,
+// VISP, Netzur, Powercode, Sonar, WISPGate, REST), the order of
+// config.EnabledIntegrations.
 func Enabled(cfg *config.Config) []Integration {
 	var out []Integration
 	for _, e := range registry {
@@ -79,7 +89,8 @@ func Enabled(cfg *config.Config) []Integration {
 }
 
 // ByName finds an integration by its label or short name ("uisp", "splynx",
-// "visp", "netzur"), case-insensitively; nil when unknown.
+// "visp", "netzur", "powercode", "sonar", "wispgate", "rest"),
+// case-insensitively; nil when unknown.
 func ByName(name string) Integration {
 	n := strings.ToLower(strings.TrimSpace(name))
 	for _, i := range All() {

@@ -37,8 +37,18 @@ func TestEnabledOrder(t *testing.T) {
 	if First(cfg).Name() != "UISP integration" {
 		t.Error("First is not UISP")
 	}
-	if len(All()) != 4 {
-		t.Errorf("All = %d", len(All()))
+	// The registry's order is the scheduler's (config.EnabledIntegrations).
+	all := integtest.Config()
+	all.UISP.Enable, all.Splynx.Enable, all.VISP.Enable, all.Netzur.Enable = true, true, true, true
+	all.Powercode.Enable, all.Sonar.Enable, all.WISPGate.Enable, all.REST.Enable = true, true, true, true
+	en := Enabled(all)
+	if len(All()) != 8 || len(en) != 8 {
+		t.Fatalf("All = %d, Enabled = %d", len(All()), len(en))
+	}
+	for i, name := range all.EnabledIntegrations() {
+		if ByName(name).Name() != en[i].Name() {
+			t.Errorf("position %d: config says %s, registry has %s", i, name, en[i].Name())
+		}
 	}
 }
 
@@ -190,8 +200,13 @@ func TestByName(t *testing.T) {
 			t.Errorf("ByName(%q) = %v", in, i)
 		}
 	}
-	if ByName("sonar") != nil {
-		t.Error("sonar is not implemented here")
+	for in, want := range map[string]string{"powercode": "Powercode", "Sonar": "Sonar", "wispgate": "WISPGate", "rest": "REST"} {
+		if i := ByName(in); i == nil || i.Name() != want {
+			t.Errorf("ByName(%q) = %v", in, i)
+		}
+	}
+	if ByName("radius") != nil {
+		t.Error("radius is not an integration")
 	}
 }
 

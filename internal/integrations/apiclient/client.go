@@ -7,6 +7,8 @@ package apiclient
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +16,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 )
@@ -31,6 +34,8 @@ type Client struct {
 	Backoff func(n int) time.Duration
 	// Secrets are removed from every error message and log line.
 	Secrets []string
+	// RetryStatus says which non-2xx replies are retried; nil = Retryable (5xx).
+	RetryStatus func(status int) bool
 	// Auth adds credentials to each request.
 	Auth func(h http.Header)
 	Log  *slog.Logger
@@ -68,6 +73,36 @@ func (e *HTTPError) Error() string {
 
 // Retryable reports whether a status is worth another attempt: 5xx only.
 func Retryable(status int) bool { return status >= 500 }
+
+// RetryableOrThrottled also retries 429 Too Many Requests (APIs with rate limits).
+func RetryableOrThrottled(status int) bool {
+	return status >= 500 || status == http.StatusTooManyRequests
+}
+
+// HTTPClient returns a client that checks server certificates against the
+// system roots plus the PEM certificates in caFile (if any), or skips the
+// check when verify is false (the operator's explicit choice).
+func HTTPClient(verify bool, caFile string) (*http.Client, error) {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	switch {
+	case !verify:
+		tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // verify_tls = false
+	case strings.TrimSpace(caFile) != "":
+		pem, err := os.ReadFile(caFile)
+		if err != nil {
+			return nil, fmt.Errorf("ca_file: %w", err)
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("ca_file %s: no PEM certificate found", caFile)
+		}
+		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	}
+	return &http.Client{Transport: tr}, nil
+}
 
 func (c *Client) attempts() int {
 	if c.Attempts <= 0 {
@@ -154,7 +189,11 @@ func (c *Client) Do(ctx context.Context, r Request) ([]byte, error) {
 			return body, nil
 		default:
 			he := &HTTPError{Integration: c.Name, Endpoint: r.Endpoint, Status: status, Snippet: c.Redact(snippet(body)), Attempts: attempt}
-			if !Retryable(status) {
+			retry := Retryable
+			if c.RetryStatus != nil {
+				retry = c.RetryStatus
+			}
+			if !retry(status) {
 				return nil, he
 			}
 			lastErr = he

@@ -398,7 +398,7 @@ func (c *compiler) circuits() []*pendingCircuit {
 			circ.Name = w.Address
 		}
 		for _, pd := range pc.devs {
-			dev := &devices.Device{ID: pd.d.ID, Name: pd.d.displayName(), MAC: pd.d.MAC}
+			dev := &devices.Device{ID: pd.d.deviceID(), Name: pd.d.displayName(), MAC: pd.d.MAC}
 			for _, i := range pd.cands {
 				x := cands[i]
 				if x.lost {

@@ -64,9 +64,20 @@ type Node struct {
 
 	// Device fields.
 	MAC string
+	// DeviceID is the Device ID written to ShapedDevices.csv; "" = ID. It
+	// lets an integration keep the source's device ids when they collide
+	// with other node ids of the graph.
+	DeviceID string
 	// IPs are addresses or prefixes as the API gave them (IPv4 and IPv6
 	// mixed); Compile parses, normalises and filters them.
 	IPs []string
+}
+
+func (n *Node) deviceID() string {
+	if n.DeviceID != "" {
+		return n.DeviceID
+	}
+	return n.ID
 }
 
 func (n *Node) displayName() string {

@@ -4,6 +4,7 @@ package integtest
 
 import (
 	"flag"
+	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
@@ -69,4 +70,18 @@ func Row(t *testing.T, f *devices.File, id string) *devices.Circuit {
 		t.Fatalf("circuit %q missing", id)
 	}
 	return c
+}
+
+// Stall is a handler for a server that never answers: it blocks until the
+// client gives up (its request context ends) or the test ends. Tests pair it
+// with a short client timeout instead of sleeping.
+func Stall(t *testing.T) func(w http.ResponseWriter, r *http.Request) {
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	return func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}
 }
