@@ -568,7 +568,7 @@ var notUsedKeys = []string{
 	"uisp_integration.squash_sites", "uisp_integration.do_not_squash_sites", "uisp_integration.enable_squashing",
 	"uisp_integration.ipv6_with_mikrotik", "uisp_integration.use_ptmp_as_parent",
 	"visp_integration.online_users_domain",
-	"powercode_integration", "sonar_integration", "wispgate_integration",
+
 	"influxdb", "mikrotik_ipv6", "stormguard", "treeguard", "dynamic_circuits.ttl_seconds",
 }
 
