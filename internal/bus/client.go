@@ -326,6 +326,11 @@ func (c *Client) ReloadPlan(ctx context.Context, reason string, full bool) (*Pla
 	return call[*PlanResult](ctx, c, &ReloadPlan{Reason: reason, Full: full})
 }
 
+// Reload sends a ReloadPlan with every option (ConfirmShrink...).
+func (c *Client) Reload(ctx context.Context, r *ReloadPlan) (*PlanResult, error) {
+	return call[*PlanResult](ctx, c, r)
+}
+
 // Throughput returns the current totals.
 func (c *Client) Throughput(ctx context.Context) (*Throughput, error) {
 	return call[*Throughput](ctx, c, &GetThroughput{})
