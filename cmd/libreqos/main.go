@@ -2,6 +2,7 @@
 // plans the queue tree and applies it (what LibreQoS.py does upstream).
 //
 //	libreqos [--config PATH] [--debug] [--dry-run]   plan and apply
+//	libreqos --confirm-shrink                       apply a run held back for removing many circuits
 //	libreqos [--config PATH] validate                check the inputs only
 package main
 
@@ -23,6 +24,7 @@ func main() {
 	flag.BoolVar(&opts.Debug, "debug", false, "print each step with its timing")
 	flag.BoolVar(&opts.DryRun, "dry-run", false, "print the tc commands instead of applying them")
 	flag.IntVar(&opts.TxQueues, "queues", 0, "number of TX queues to plan for (default: detect from the interfaces)")
+	flag.BoolVar(&opts.ConfirmShrink, "confirm-shrink", false, "apply even though the run removes more than queues.max_circuit_removal_percent of the applied circuits")
 	flag.StringVar(&opts.BusPath, "bus", "", "lqosd bus socket (default /run/lqos/bus)")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: libreqos [flags] [validate]\n\nflags:\n")

@@ -514,47 +514,13 @@ func (d *Daemon) config() *config.Config {
 
 // decideShaping sets noShape from the qdisc probe.
 func (d *Daemon) decideShaping() {
-	q := d.pre.Qdiscs
-	if q == nil {
-		return
-	}
-	for _, k := range []string{"mq", "htb"} {
-		if !q[k] {
-			d.noShape = fmt.Sprintf("kernel lacks the %s qdisc", k)
-			return
-		}
-	}
-	if d.o.MissingQdisc == "refuse" {
-		for k, ok := range q {
-			if !ok {
-				d.noShape = fmt.Sprintf("kernel lacks the %s qdisc and --missing-qdisc=refuse", k)
-				return
-			}
-		}
-	}
+	d.noShape = shaper.QdiscRefusal(d.pre.Qdiscs, d.o.MissingQdisc)
 }
 
 // shapingConfig is the configuration handed to the planner: with the
 // fallback policy, leaf kinds the kernel lacks are replaced by pfifo.
 func (d *Daemon) shapingConfig(cfg *config.Config) (*config.Config, []string) {
-	q := d.pre.Qdiscs
-	if q == nil || d.o.MissingQdisc != "fallback" {
-		return cfg, nil
-	}
-	c := *cfg
-	var notes []string
-	if f := strings.Fields(c.Queues.DefaultSQM); len(f) > 0 {
-		if ok, probed := q[f[0]]; probed && !ok {
-			notes = append(notes, fmt.Sprintf("default_sqm %q replaced by pfifo (kernel lacks sch_%s)", c.Queues.DefaultSQM, f[0]))
-			c.Queues.DefaultSQM = "pfifo"
-		}
-	}
-	if ok, probed := q["fq_codel"]; probed && !ok {
-		never := 1e12 // Mbps: no circuit is that fast, so fq_codel is never picked
-		c.Queues.FastQueuesFqCodel = &never
-		notes = append(notes, "fast circuits keep the default leaf (kernel lacks sch_fq_codel)")
-	}
-	return &c, notes
+	return shaper.FallbackConfig(cfg, d.pre.Qdiscs, d.o.MissingQdisc)
 }
 
 // raiseFindings mirrors preflight findings into the urgent store and closes

@@ -118,11 +118,17 @@ func TestFailedRefreshKeepsKernelMappingsAndRecordInStep(t *testing.T) {
 		restored bool // kernel and mappings were changed, then put back
 	}{
 		{"state directory full", func(d *diskFull, _ *memKernel, _ *memStore) { d.full = true },
-			func(err error) bool { return errors.Is(err, ErrStateWrite) && strings.Contains(err.Error(), "no space left on device") }, false},
+			func(err error) bool {
+				return errors.Is(err, ErrStateWrite) && strings.Contains(err.Error(), "no space left on device")
+			}, false},
 		{"kernel apply fails", func(_ *diskFull, k *memKernel, _ *memStore) { k.failNext = true },
-			func(err error) bool { return strings.Contains(err.Error(), "device busy") && strings.Contains(err.Error(), "previous tree and mappings restored") }, false},
+			func(err error) bool {
+				return strings.Contains(err.Error(), "device busy") && strings.Contains(err.Error(), "previous tree and mappings restored")
+			}, false},
 		{"mapping update fails half-way", func(_ *diskFull, _ *memKernel, s *memStore) { s.fail = true },
-			func(err error) bool { return strings.Contains(err.Error(), "no memory") && strings.Contains(err.Error(), "previous tree and mappings restored") }, true},
+			func(err error) bool {
+				return strings.Contains(err.Error(), "no memory") && strings.Contains(err.Error(), "previous tree and mappings restored")
+			}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
