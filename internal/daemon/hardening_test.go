@@ -184,7 +184,9 @@ func TestDriftRepairsMappings(t *testing.T) {
 		{"mapping into a class that does not exist is removed", func() error {
 			_, err := c.MapIPs(ctx, []bus.Mapping{{Prefix: netip.MustParsePrefix("10.10.0.77/32"), ClassID: uint32(missing), UploadClassID: uint32(missing), CircuitID: "ghost", DeviceID: "ghost"}})
 			return err
-		}, func(got []string) bool { return !slices.ContainsFunc(got, func(s string) bool { return strings.HasPrefix(s, "10.10.0.77/32") }) }},
+		}, func(got []string) bool {
+			return !slices.ContainsFunc(got, func(s string) bool { return strings.HasPrefix(s, "10.10.0.77/32") })
+		}},
 		{"mapping changed to another class is put back", func() error {
 			m := c1
 			m.ClassID = uint32(missing)

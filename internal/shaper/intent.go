@@ -47,7 +47,7 @@ type savedFile struct {
 }
 
 func readSaved(path string) (savedFile, error) {
-	data, err := os.ReadFile(path)
+	data, err := atomicfile.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return savedFile{path: path}, nil
 	}
@@ -57,7 +57,7 @@ func readSaved(path string) (savedFile, error) {
 // writeIntent records the tree about to be applied and the identities it
 // uses, returning the previous files so a failed apply can restore them.
 func (e *Engine) writeIntent(ids *plan.Identities, t *plan.Tree) ([]savedFile, error) {
-	if err := os.MkdirAll(e.statePath("shaping"), 0o755); err != nil {
+	if err := os.MkdirAll(e.statePath("shaping"), 0o700); err != nil {
 		return nil, fmt.Errorf("%w: %v; nothing was applied", ErrStateWrite, err)
 	}
 	idData, err := plan.MarshalIdentities(ids)

@@ -305,7 +305,7 @@ func uniq(a, b string) []string {
 // before the apply).
 func (e *Engine) record(in *inputs.Inputs, p *plan.Plan) error {
 	for _, d := range []string{"shaping", "stats", "debug"} {
-		if err := os.MkdirAll(e.statePath(d), 0o755); err != nil {
+		if err := os.MkdirAll(e.statePath(d), 0o700); err != nil {
 			return err
 		}
 	}
