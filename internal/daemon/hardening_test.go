@@ -226,6 +226,11 @@ func TestDriftRepairsMappings(t *testing.T) {
 // the last good tree stays; a confirmed reload applies it.
 func TestShrinkHeldUntilConfirmed(t *testing.T) {
 	l := newLab(t)
+	conf, err := os.ReadFile(l.conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.write("lqos.conf", strings.Replace(string(conf), "max_circuit_removal_percent = 100\n", "", 1)) // the default, 20%
 	p := l.start("--no-webui")
 	l.waitReady(p)
 	c := l.client()
@@ -234,7 +239,7 @@ func TestShrinkHeldUntilConfirmed(t *testing.T) {
 	classes := l.classCount(t, "lqtdB")
 
 	l.writeDevices(strings.Join(strings.SplitAfter(defaultDevices, "\n")[:3], ""))
-	_, err := c.ReloadPlan(ctx, "test: cut file", false)
+	_, err = c.ReloadPlan(ctx, "test: cut file", false)
 	if !errors.Is(err, &bus.Error{Code: bus.CodeShrinkHeld}) || !strings.Contains(err.Error(), "1 of 3") {
 		t.Fatalf("reload of a cut file: %v", err)
 	}

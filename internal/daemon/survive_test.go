@@ -336,7 +336,7 @@ func TestDriftRepair(t *testing.T) {
 			})
 		})
 	}
-	if log := p.stderr.String(); !strings.Contains(log, "queue drift repaired") || !strings.Contains(log, "queue tree drifted") {
+	if log := p.stderr.String(); !strings.Contains(log, "queue drift repaired") || !strings.Contains(log, "drifted from the last applied plan") {
 		t.Errorf("log lacks the drift report and repair:\n%s", grepLines(log, "drift"))
 	}
 }
