@@ -205,3 +205,74 @@ func TestFailedRefreshKeepsKernelMappingsAndRecordInStep(t *testing.T) {
 		})
 	}
 }
+
+// The same with the real kernel (fifo leaves in a netns) and a real full
+// file system: a small tmpfs as the state directory.
+func TestFullStateDirInNetns(t *testing.T) {
+	ns := newNetns(t)
+	dir, cfg := lab(t, "eth0", "eth1")
+	if err := os.MkdirAll(cfg.StateDirectory, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mount("tmpfs", cfg.StateDirectory, "tmpfs", 0, "size=256k,mode=0700"); err != nil {
+		t.Fatalf("mount tmpfs: %v", err)
+	}
+	t.Cleanup(func() { syscall.Unmount(cfg.StateDirectory, syscall.MNT_DETACH) })
+	k, err := OpenKernel(ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+	store := &memStore{}
+	eng := New(cfg, k, store, nil)
+	ctx := context.Background()
+	if _, err := eng.Refresh(ctx, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	before := dump(t, k)
+	mapped := len(store.ms)
+
+	// Fill the file system.
+	filler := filepath.Join(cfg.StateDirectory, "filler")
+	f, err := os.Create(filler)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for chunk := make([]byte, 16<<10); ; {
+		if _, err := f.Write(chunk); err != nil {
+			if !errors.Is(err, syscall.ENOSPC) {
+				t.Fatal(err)
+			}
+			break
+		}
+	}
+	f.Close()
+
+	addCircuit(t, dir)
+	_, err = eng.Refresh(ctx, Options{})
+	if !errors.Is(err, ErrStateWrite) {
+		t.Fatalf("refresh on a full state directory: %v", err)
+	}
+	if d := tc.CompareLive(before, dump(t, k)); len(d) != 0 {
+		t.Errorf("the kernel changed although the record could not be written: %v", d)
+	}
+	if len(store.ms) != mapped || hasPrefix(store.ms, "100.64.5.5/32") {
+		t.Errorf("mappings changed although the record could not be written")
+	}
+	rec, err := LoadAppliedTree(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, err := tc.Compare(rec, dump(t, k)); err != nil || len(d) != 0 {
+		t.Errorf("kernel and record disagree: %v %v", err, d)
+	}
+
+	os.Remove(filler)
+	res, err := eng.Refresh(ctx, Options{})
+	if err != nil {
+		t.Fatalf("retry once space is back: %v", err)
+	}
+	if d, err := tc.Compare(res.Plan.Tree, dump(t, k)); err != nil || len(d) != 0 || !hasPrefix(store.ms, "100.64.5.5/32") {
+		t.Errorf("after the retry the kernel or the mappings lack the new circuit: %v %v", err, d)
+	}
+}
