@@ -130,7 +130,9 @@ func Run(ctx context.Context, o Options, out io.Writer) (err error) {
 	os.MkdirAll(logs, 0o755)
 	os.RemoveAll(pinDir) // maps from an earlier run that was killed
 	lqosd, err := start(filepath.Join(o.BinDir, "lqosd"), filepath.Join(logs, "lqosd.log"),
-		"--config", cfgPath, "--run-dir", filepath.Join(runDir, "run"), "--pin-dir", pinDir, "--web-listen", o.Listen)
+		"--config", cfgPath, "--run-dir", filepath.Join(runDir, "run"), "--pin-dir", pinDir, "--web-listen", o.Listen,
+		// The lab is torn down with lqosd: unshape on stop.
+		"--detach-on-stop")
 	if err != nil {
 		return err
 	}
