@@ -216,15 +216,20 @@ func TestCrashKeepsClassifying(t *testing.T) {
 	}
 	download("10.10.0.99 download in c1's class after SIGTERM")
 
-	// The next start adopts them, mappings included; with --detach-on-stop
-	// its stop detaches the programs (maps and queues stay).
-	p3 := l.start("--no-startup-apply", "--detach-on-stop")
+	// The next start adopts them and finds the tree in place: its start-up
+	// apply changes nothing in the kernel. With --detach-on-stop its own
+	// stop detaches the programs (maps and queues stay).
+	p3 := l.start("--detach-on-stop")
 	l.waitReady(p3)
+	waitFor(t, "the start-up apply", func() bool { return strings.Contains(p3.stderr.String(), "shaping plan applied at start") })
 	if !strings.Contains(p3.stderr.String(), "adopting the pinned links") {
 		t.Errorf("start after SIGTERM does not adopt:\n%s", grepLines(p3.stderr.String(), "datapath"))
 	}
+	if line := grepLines(p3.stderr.String(), "shaping plan applied at start"); !strings.Contains(line, "; 0 kernel requests") {
+		t.Errorf("the start after a graceful stop changed the queue tree: %s", line)
+	}
 	c3 := l.client()
-	if got := prefixes(listAll(t, c3)); !slices.Contains(got, "10.10.0.99/32=c1") || !slices.Contains(got, "10.10.0.1/32=c1") {
+	if got := prefixes(listAll(t, c3)); !slices.Contains(got, "10.10.0.1/32=c1") {
 		t.Errorf("mappings after SIGTERM and start: %v", got)
 	}
 	for _, dev := range []string{"lqtdA", "lqtdB"} {
