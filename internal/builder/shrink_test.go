@@ -3,6 +3,7 @@ package builder
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -29,7 +30,7 @@ func TestConfirmShrinkThroughLqosd(t *testing.T) {
 	dir := t.TempDir()
 	sock := filepath.Join(dir, "bus")
 	d := &shrinkDaemon{}
-	srv, err := bus.Listen(d, bus.ServerOptions{SocketPath: sock})
+	srv, err := bus.Listen(d, bus.ServerOptions{SocketPath: sock, AllowUIDs: []uint32{uint32(os.Getuid())}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -151,14 +151,14 @@ func TestKernelKeepsLastGood(t *testing.T) {
 // (fifo leaves) and the refuse policy refuses without touching the kernel. On a kernel
 // with cake both apply cake leaves.
 func TestInProcessApplyUsesLqosdQdiscPolicy(t *testing.T) {
-	have, err := shaper.ProbeQdiscs([]string{"cake"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("kernel has cake: %v (leaf kind under test: %s)", have["cake"], map[bool]string{true: "cake", false: "pfifo fallback"}[have["cake"]])
 	for _, policy := range []string{shaper.MissingFallback, shaper.MissingRefuse} {
 		t.Run(policy, func(t *testing.T) {
 			ns, _, base := kernelLab(t)
+			have, err := shaper.ProbeQdiscs([]string{"cake"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("kernel has cake: %v (leaf kind under test: %s)", have["cake"], map[bool]string{true: "cake", false: "fifo fallback"}[have["cake"]])
 			conf := fmt.Sprintf("lqos_directory = %q\nstate_directory = %q\n[bridge]\nto_internet = \"eth0\"\nto_network = \"eth1\"\n[queues]\ndefault_sqm = \"cake diffserv4\"\n",
 				base.LqosDirectory, base.StateDirectory)
 			path := filepath.Join(base.LqosDirectory, "lqos.conf")

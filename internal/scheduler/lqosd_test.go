@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -50,7 +51,7 @@ func TestLqosdRefresherHandsTheApplyToLqosd(t *testing.T) {
 	dir := t.TempDir()
 	sock, lockPath := filepath.Join(dir, "run", "bus"), filepath.Join(dir, "apply.lock")
 	d := &reloadDaemon{lockPath: lockPath}
-	srv, err := bus.Listen(d, bus.ServerOptions{SocketPath: sock})
+	srv, err := bus.Listen(d, bus.ServerOptions{SocketPath: sock, AllowUIDs: []uint32{uint32(os.Getuid())}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +134,7 @@ func TestLqosdRefresherRechecksLqosdAfterWaiting(t *testing.T) {
 	<-waiting
 
 	d := &reloadDaemon{lockPath: lockPath}
-	srv, err := bus.Listen(d, bus.ServerOptions{SocketPath: sock})
+	srv, err := bus.Listen(d, bus.ServerOptions{SocketPath: sock, AllowUIDs: []uint32{uint32(os.Getuid())}})
 	if err != nil {
 		t.Fatal(err)
 	}
