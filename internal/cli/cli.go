@@ -12,7 +12,7 @@
 //	urgent list [--all]
 //	urgent ack ID | urgent ack --code CODE
 //	apply [--dry-run] [--reason TEXT]
-//	reload [--full] [--reason TEXT]
+//	reload [--full] [--reason TEXT] [--confirm-shrink]
 //
 // Exit codes: 0 success, 1 lqosd answered with an error, 2 bad command
 // line, 3 lqosd not reachable.
@@ -57,7 +57,7 @@ commands:
   urgent list [--all]
   urgent ack ID | urgent ack --code CODE
   apply [--dry-run] [--reason TEXT]
-  reload [--full] [--reason TEXT]
+  reload [--full] [--reason TEXT] [--confirm-shrink]
 `
 
 type usageError struct{ msg string }
@@ -596,13 +596,15 @@ func (a *app) reload(ctx context.Context, args []string) error {
 	fs := newFlags("reload")
 	full := fs.Bool("full", false, "")
 	reason := fs.String("reason", "lqos reload", "")
+	// Applies a run held back for removing too many circuits.
+	confirm := fs.Bool("confirm-shrink", false, "")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if err := noArgs(fs); err != nil {
 		return err
 	}
-	res, err := a.c.ReloadPlan(ctx, *reason, *full)
+	res, err := a.c.Reload(ctx, &bus.ReloadPlan{Reason: *reason, Full: *full, ConfirmShrink: *confirm})
 	if err != nil {
 		return err
 	}

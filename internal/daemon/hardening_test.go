@@ -3,6 +3,7 @@
 package daemon
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/netip"
@@ -14,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/libreqos-go/lqos/internal/bus"
+	"github.com/libreqos-go/lqos/internal/cli"
 	"github.com/libreqos-go/lqos/internal/plan"
 	"github.com/libreqos-go/lqos/internal/shaper"
 	"github.com/libreqos-go/lqos/internal/tc"
@@ -253,8 +255,11 @@ func TestShrinkHeldUntilConfirmed(t *testing.T) {
 		t.Errorf("a held run changed the classes: %d, want %d", n, classes)
 	}
 
-	if _, err := c.Reload(ctx, &bus.ReloadPlan{Reason: "test: confirmed", ConfirmShrink: true}); err != nil {
-		t.Fatalf("confirmed reload: %v", err)
+	// Confirmed from the command line: `lqos reload --confirm-shrink` sends
+	// the request `libreqos --confirm-shrink` sends.
+	var out, errb bytes.Buffer
+	if code := cli.Run(ctx, []string{"--bus", l.bus, "reload", "--confirm-shrink"}, &out, &errb); code != 0 {
+		t.Fatalf("lqos reload --confirm-shrink: exit %d\n%s%s", code, out.String(), errb.String())
 	}
 	if got := prefixes(listAll(t, c)); slices.ContainsFunc(got, func(s string) bool { return strings.HasSuffix(s, "=c3") }) || len(got) != 2 {
 		t.Errorf("mappings after the confirmed run: %v, want c1 and c2 only", got)
