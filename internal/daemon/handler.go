@@ -309,5 +309,10 @@ func (s *namedStore) ReplaceAll(ctx context.Context, ms []plan.Mapping) error {
 		ps = append(ps, p)
 		ids = append(ids, idPair{Circuit: m.CircuitID, Device: m.DeviceID})
 	}
-	return s.d.names.replace(ps, ids)
+	// The names only label what the maps hold (statistics, the UI): failing
+	// to save them (a full disk) must not fail an apply whose mappings are in.
+	if err := s.d.names.replace(ps, ids); err != nil {
+		s.d.log.Warn("mapping names: save", "err", err)
+	}
+	return nil
 }
