@@ -53,6 +53,9 @@ type Options struct {
 	// ConfirmShrink applies a run even when it removes more than
 	// queues.max_circuit_removal_percent of the applied circuits.
 	ConfirmShrink bool
+	// ShrinkIgnores, when set, names circuits that check does not count:
+	// runtime circuits that come and go by design, not from the files.
+	ShrinkIgnores func(circuitID string) bool
 }
 
 // Result says what a refresh did.
@@ -164,7 +167,7 @@ func (e *Engine) Refresh(ctx context.Context, opts Options) (*Result, error) {
 	}
 
 	prevTree := e.loadAppliedTree()
-	if sh := checkShrink(prevTree, p.Tree, e.cfg.MaxCircuitRemovalShare()); sh != nil {
+	if sh := checkShrink(prevTree, p.Tree, e.cfg.MaxCircuitRemovalShare(), opts.ShrinkIgnores); sh != nil {
 		if opts.DryRun {
 			res.Warnings = append(res.Warnings, sh.Error())
 		} else if !opts.ConfirmShrink {

@@ -22,32 +22,36 @@ func (e *ShrinkError) Error() string {
 		e.Removed, e.Applied, 100*float64(e.Removed)/float64(e.Applied), e.LimitPercent, e.Examples)
 }
 
-// treeCircuits lists the circuit IDs a tree shapes or maps.
-func treeCircuits(t *plan.Tree) map[string]bool {
+// treeCircuits lists the circuit IDs a tree shapes or maps, less those
+// ignore names.
+func treeCircuits(t *plan.Tree, ignore func(string) bool) map[string]bool {
 	out := map[string]bool{}
 	if t == nil {
 		return out
 	}
+	add := func(id string) {
+		if id != "" && (ignore == nil || !ignore(id)) {
+			out[id] = true
+		}
+	}
 	for _, c := range t.Classes {
-		if c.Kind == plan.KindCircuit && c.CircuitID != "" {
-			out[c.CircuitID] = true
+		if c.Kind == plan.KindCircuit {
+			add(c.CircuitID)
 		}
 	}
 	for _, m := range t.Mappings {
-		if m.CircuitID != "" {
-			out[m.CircuitID] = true
-		}
+		add(m.CircuitID)
 	}
 	return out
 }
 
 // checkShrink compares the applied tree with the planned one.
-func checkShrink(applied, planned *plan.Tree, share float64) *ShrinkError {
-	before := treeCircuits(applied)
+func checkShrink(applied, planned *plan.Tree, share float64, ignore func(string) bool) *ShrinkError {
+	before := treeCircuits(applied, ignore)
 	if len(before) == 0 || share >= 1 {
 		return nil
 	}
-	after := treeCircuits(planned)
+	after := treeCircuits(planned, ignore)
 	var removed []string
 	for id := range before {
 		if !after[id] {

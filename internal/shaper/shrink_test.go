@@ -44,15 +44,17 @@ func TestShrinkIsHeldUntilConfirmed(t *testing.T) {
 		keep    int
 		limit   *float64
 		confirm bool
+		ignore  func(string) bool
 		held    bool
 	}{
-		{"one of twelve removed", 10, nil, false, false},
-		{"two of twelve removed (17%)", 9, nil, false, false},
-		{"three of twelve removed (25%)", 8, nil, false, true},
-		{"half removed", 5, nil, false, true},
-		{"half removed, confirmed", 5, nil, true, false},
-		{"half removed, limit 60%", 5, pct(60), false, false},
-		{"one removed, limit 0%", 10, pct(0), false, true},
+		{"one of twelve removed", 10, nil, false, nil, false},
+		{"two of twelve removed (17%)", 9, nil, false, nil, false},
+		{"three of twelve removed (25%)", 8, nil, false, nil, true},
+		{"half removed", 5, nil, false, nil, true},
+		{"half removed, confirmed", 5, nil, true, nil, false},
+		{"half removed, limit 60%", 5, pct(60), false, nil, false},
+		{"one removed, limit 0%", 10, pct(0), false, nil, true},
+		{"half removed, all of them runtime circuits", 5, nil, false, func(id string) bool { return id > "10005" }, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -68,7 +70,7 @@ func TestShrinkIsHeldUntilConfirmed(t *testing.T) {
 			record, _ := os.ReadFile(AppliedTreePath(cfg))
 
 			keepCircuits(t, dir, tt.keep)
-			res, err := eng.Refresh(ctx, Options{ConfirmShrink: tt.confirm})
+			res, err := eng.Refresh(ctx, Options{ConfirmShrink: tt.confirm, ShrinkIgnores: tt.ignore})
 			var se *ShrinkError
 			if got := errors.As(err, &se); got != tt.held {
 				t.Fatalf("held = %v (err %v), want %v", got, err, tt.held)
