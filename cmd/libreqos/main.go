@@ -2,6 +2,7 @@
 // plans the queue tree and applies it (what LibreQoS.py does upstream).
 //
 //	libreqos [--config PATH] [--debug] [--dry-run]   plan and apply
+//	libreqos --confirm-shrink                       apply a run held back for removing many circuits
 //	libreqos [--config PATH] validate                check the inputs only
 //	libreqos migrate-check DIR                       check an upstream install
 //
@@ -39,6 +40,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&opts.Debug, "debug", false, "print each step with its timing")
 	fs.BoolVar(&opts.DryRun, "dry-run", false, "print the tc commands instead of applying them")
 	fs.IntVar(&opts.TxQueues, "queues", 0, "number of TX queues to plan for (default: detect from the interfaces)")
+	fs.BoolVar(&opts.ConfirmShrink, "confirm-shrink", false, "apply even though the run removes more than queues.max_circuit_removal_percent of the applied circuits")
 	fs.StringVar(&opts.BusPath, "bus", "", "lqosd bus socket (default /run/lqos/bus)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: libreqos [flags] [validate | migrate-check DIR]\n\nflags (before or after the command):\n")

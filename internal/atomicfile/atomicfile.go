@@ -10,7 +10,9 @@ import (
 
 // Write writes data to a temporary file next to path with mode perm,
 // flushes it to disk, renames it over path and flushes the directory (best
-// effort: the rename is already visible to readers).
+// effort: the rename is already visible to readers). A symlink at path is
+// replaced, never followed: the temporary file is created exclusively
+// (O_EXCL) and rename(2) acts on the link itself.
 func Write(path string, data []byte, perm fs.FileMode) (err error) {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")

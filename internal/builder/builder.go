@@ -33,6 +33,9 @@ type Options struct {
 	LockPath   string // apply lock; empty = default
 	// TxQueues overrides queue detection (tests, or NICs that misreport).
 	TxQueues int
+	// ConfirmShrink applies a run that removes more than
+	// queues.max_circuit_removal_percent of the applied circuits.
+	ConfirmShrink bool
 }
 
 // Exit codes.
@@ -40,6 +43,7 @@ const (
 	ExitOK      = 0
 	ExitInvalid = 1 // inputs rejected; nothing applied
 	ExitFailed  = 3 // applying failed; the previous tree is kept
+	ExitHeld    = 4 // held back: too many circuits would go; rerun with --confirm-shrink
 )
 
 // Validate loads and checks every input and prints the report.
@@ -98,7 +102,11 @@ func Run(ctx context.Context, opts Options, out io.Writer) int {
 	if err == nil {
 		defer c.Close()
 		fmt.Fprintln(out, "lqosd is running: asking it to apply the plan")
-		res, err := c.ReloadPlan(ctx, "libreqos", false)
+		res, err := c.Reload(ctx, &bus.ReloadPlan{Reason: "libreqos", ConfirmShrink: opts.ConfirmShrink})
+		if errors.Is(err, &bus.Error{Code: bus.CodeShrinkHeld}) {
+			fmt.Fprintf(out, "libreqos: %v\n", err)
+			return ExitHeld
+		}
 		if err != nil {
 			fmt.Fprintf(out, "libreqos: lqosd could not apply the plan (the previous queues stay): %v\n", err)
 			return ExitFailed
@@ -208,8 +216,17 @@ func applyLocally(ctx context.Context, opts Options, cfg *config.Config, log *sl
 		return ExitFailed
 	}
 	defer k.Close()
+	// lqosd's qdisc policy: pfifo leaves where the kernel lacks the kind.
+	cfg, notes, err := shaper.ProbedConfig(cfg, shaper.MissingFallback)
+	if err != nil {
+		fmt.Fprintf(out, "libreqos: %v\n", err)
+		return ExitFailed
+	}
+	for _, n := range notes {
+		fmt.Fprintln(out, "warning: "+n)
+	}
 	eng := shaper.New(cfg, k, nil, log)
-	res, err := eng.Refresh(ctx, shaper.Options{Reason: "libreqos", Debug: opts.Debug, TxQueues: opts.TxQueues})
+	res, err := eng.Refresh(ctx, shaper.Options{Reason: "libreqos", Debug: opts.Debug, TxQueues: opts.TxQueues, ConfirmShrink: opts.ConfirmShrink})
 	if err != nil {
 		return report(out, res, err)
 	}
@@ -222,6 +239,11 @@ func report(out io.Writer, res *shaper.Result, err error) int {
 	if errors.As(err, &ie) {
 		fmt.Fprintf(out, "inputs rejected; nothing was applied:\n%v\n", err)
 		return ExitInvalid
+	}
+	var se *shaper.ShrinkError
+	if errors.As(err, &se) {
+		fmt.Fprintf(out, "libreqos: %v\n", err)
+		return ExitHeld
 	}
 	if res != nil {
 		for _, w := range res.Warnings {

@@ -336,6 +336,11 @@ func (c *Client) DynamicCircuits(ctx context.Context) (*DynamicCircuits, error) 
 	return call[*DynamicCircuits](ctx, c, &GetDynamicCircuits{})
 }
 
+// Reload sends a ReloadPlan with every option (ConfirmShrink...).
+func (c *Client) Reload(ctx context.Context, r *ReloadPlan) (*PlanResult, error) {
+	return call[*PlanResult](ctx, c, r)
+}
+
 // Throughput returns the current totals.
 func (c *Client) Throughput(ctx context.Context) (*Throughput, error) {
 	return call[*Throughput](ctx, c, &GetThroughput{})

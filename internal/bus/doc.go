@@ -74,7 +74,9 @@
 // stays open), bad_request (a request's body does not decode; the message
 // names the field), unknown_type, invalid_argument (a field value is wrong,
 // e.g. "mappings[3].prefix: ..."), not_found, not_implemented, busy,
-// timeout, failed (the daemon's own error text), internal (handler
+// timeout, failed (the daemon's own error text), shrink_held (reload_plan:
+// the plan would remove too many circuits; resend with confirm_shrink),
+// internal (handler
 // panicked), response_too_large (ask for fewer items, e.g. ListIPs paging),
 // frame_too_large, unsupported_version and permission_denied (these three
 // close the connection). One failing request in a batch does not affect the

@@ -153,6 +153,9 @@ type ReloadPlan struct {
 	Reason string `json:"reason"`
 	// Full forces a full rebuild instead of an incremental one.
 	Full bool `json:"full,omitempty"`
+	// ConfirmShrink applies even a run that removes more than
+	// queues.max_circuit_removal_percent of the applied circuits.
+	ConfirmShrink bool `json:"confirm_shrink,omitempty"`
 }
 
 // Validate requires a reason.
@@ -572,6 +575,9 @@ const (
 	CodeInternal           = "internal" // handler panicked
 	CodeFailed             = "failed"   // handler returned an error
 	CodeResponseTooLarge   = "response_too_large"
+	// CodeShrinkHeld: the plan would remove too many circuits; nothing was
+	// applied until a request confirms it (ReloadPlan.ConfirmShrink).
+	CodeShrinkHeld = "shrink_held"
 )
 
 // Error is the generic error response. It also implements error, so client

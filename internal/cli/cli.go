@@ -14,7 +14,7 @@
 //	urgent list [--all]
 //	urgent ack ID | urgent ack --code CODE
 //	apply [--dry-run] [--reason TEXT]
-//	reload [--full] [--reason TEXT]
+//	reload [--full] [--reason TEXT] [--confirm-shrink]
 //	dynamic                        RADIUS accounting sessions and their circuits
 //
 // Exit codes: 0 success, 1 lqosd answered with an error, 2 bad command
@@ -63,7 +63,7 @@ commands:
   urgent list [--all]
   urgent ack ID | urgent ack --code CODE
   apply [--dry-run] [--reason TEXT]
-  reload [--full] [--reason TEXT]
+  reload [--full] [--reason TEXT] [--confirm-shrink]
   dynamic                         RADIUS accounting sessions and their circuits
 `
 
@@ -725,6 +725,8 @@ func (a *app) reload(ctx context.Context, args []string) error {
 	fs := newFlags("reload")
 	full := fs.Bool("full", false, "")
 	reason := fs.String("reason", "lqos reload", "")
+	// Applies a run held back for removing too many circuits.
+	confirm := fs.Bool("confirm-shrink", false, "")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -735,7 +737,7 @@ func (a *app) reload(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	res, err := c.ReloadPlan(ctx, *reason, *full)
+	res, err := c.Reload(ctx, &bus.ReloadPlan{Reason: *reason, Full: *full, ConfirmShrink: *confirm})
 	if err != nil {
 		return err
 	}

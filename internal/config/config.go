@@ -146,6 +146,9 @@ type Queues struct {
 	// node guarantees are not fitted to their parent. Off: guarantees are
 	// scaled down in proportion, per direction, at every level.
 	UpstreamOversubscription bool `toml:"upstream_oversubscription"`
+	// MaxCircuitRemovalPercent: a run that would remove a larger share of
+	// the applied circuits is held until confirmed (default 20; 100 = never).
+	MaxCircuitRemovalPercent *float64 `toml:"max_circuit_removal_percent"`
 }
 
 // Queue modes.
@@ -741,6 +744,9 @@ func (c *Config) Validate() []error {
 	if q.FastQueuesFqCodel != nil && *q.FastQueuesFqCodel <= 0 {
 		bad("queues.fast_queues_fq_codel", "must be greater than 0")
 	}
+	if p := q.MaxCircuitRemovalPercent; p != nil && (*p < 0 || *p > 100) {
+		bad("queues.max_circuit_removal_percent", "must be between 0 and 100, got %v", *p)
+	}
 	ic := c.IntegrationCommon
 	if ic.QueueRefreshIntervalMins < 1 {
 		bad("integration_common.queue_refresh_interval_mins", "must be at least 1, got %d", ic.QueueRefreshIntervalMins)
@@ -866,6 +872,15 @@ func (c *Config) FastQueuesThreshold() float64 {
 		return *c.Queues.FastQueuesFqCodel
 	}
 	return 1000
+}
+
+// MaxCircuitRemovalShare is the share (0..1) of applied circuits one run may
+// remove without confirmation.
+func (c *Config) MaxCircuitRemovalShare() float64 {
+	if p := c.Queues.MaxCircuitRemovalPercent; p != nil {
+		return *p / 100
+	}
+	return 0.20
 }
 
 // SortedWarnings orders warnings by key for stable output.

@@ -5,9 +5,11 @@
 //
 // # Exit codes
 //
-//	0  stopped by SIGTERM/SIGINT (programs detached, maps and queues kept;
-//	   any other exit, or a crash, leaves the programs attached through
-//	   their pinned links and the next start adopts them)
+//	0  stopped by SIGTERM/SIGINT: the programs stay attached through their
+//	   pinned links and the maps and queues stay, so shaping goes on while
+//	   lqosd is stopped or restarting, and the next start adopts them (as
+//	   after a crash); with --detach-on-stop the programs are detached
+//	   (maps and queues kept) and traffic is unshaped until the next start
 //	1  unexpected internal error
 //	2  bad command line
 //	3  configuration missing or invalid (fix /etc/lqos.conf; restarting will not help)
@@ -35,7 +37,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -49,6 +50,7 @@ import (
 	"github.com/libreqos-go/lqos/internal/inputs"
 	"github.com/libreqos-go/lqos/internal/lock"
 	"github.com/libreqos-go/lqos/internal/plan"
+	"github.com/libreqos-go/lqos/internal/radius"
 	"github.com/libreqos-go/lqos/internal/schedstatus"
 	"github.com/libreqos-go/lqos/internal/sdnotify"
 	"github.com/libreqos-go/lqos/internal/shaper"
@@ -124,10 +126,16 @@ type Options struct {
 	// DriftInterval: how often the kernel's queue tree is compared with the
 	// last applied one (60 s); negative turns the check off.
 	DriftInterval time.Duration
+	// ApplyRetry: after an apply that changed nothing because the state
+	// directory could not be written, how often to try again (30 s).
+	ApplyRetry time.Duration
 	// WebListen overrides the config's webserver_listen; NoWebUI turns the
 	// web UI off (as does the config's disable_webserver).
 	WebListen string
 	NoWebUI   bool
+	// DetachOnStop detaches the programs on SIGTERM/SIGINT, leaving every
+	// subscriber unshaped until the next start (default: they stay attached).
+	DetachOnStop bool
 	// Version reported on the bus.
 	Version string
 	Logger  *slog.Logger
@@ -157,6 +165,9 @@ func (o *Options) defaults() {
 	}
 	if o.DriftInterval == 0 {
 		o.DriftInterval = 60 * time.Second
+	}
+	if o.ApplyRetry <= 0 {
+		o.ApplyRetry = 30 * time.Second
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
@@ -204,6 +215,9 @@ type Daemon struct {
 	lazy     *tc.Lazy
 	lazyPlan *plan.Tree
 	radius   *radiusState // nil unless [radius_accounting] is enabled
+	// retry is signalled when an apply failed for a cause that may go away
+	// (a full state directory); retryLoop then tries again.
+	retry chan struct{}
 	// circuits describes the applied plan's circuits for the web UI.
 	circuits atomic.Pointer[map[string]circuitInfo]
 }
@@ -288,7 +302,7 @@ func Run(ctx context.Context, o Options) error {
 	}
 	log.Info("lqosd starting", "config", cfgPath, "state_dir", cfg.StateDirectory, "run_dir", o.RunDir, "pin_dir", o.PinDir)
 
-	d := &Daemon{o: o, log: log, cfg: cfg, sched: schedstatus.New(nil), started: time.Now(), state: StateActive}
+	d := &Daemon{o: o, log: log, cfg: cfg, sched: schedstatus.New(nil), started: time.Now(), state: StateActive, retry: make(chan struct{}, 1)}
 	us, err := urgent.Open(filepath.Join(cfg.StateDirectory, "lqosd", "urgent.json"), urgent.Options{})
 	if err != nil && us == nil {
 		return exitErr(ExitInternal, "urgent issue store: %v", err)
@@ -330,25 +344,12 @@ func Run(ctx context.Context, o Options) error {
 	if n, err := ebpf.PossibleCPU(); err == nil {
 		d.ncpu = uint32(n)
 	}
-	// Only a clean stop (SIGTERM/SIGINT) detaches. Any other exit leaves the
-	// programs attached through their pinned links, as a crash does, so
-	// classification goes on until the next start adopts them.
+	// Stopping, however it happens, leaves the programs attached through
+	// their pinned links, the maps and the queues in place, as a crash does:
+	// subscribers stay shaped until the next start adopts them. Only
+	// --detach-on-stop removes the programs on a clean stop.
 	cleanStop := false
-	defer func() {
-		if !cleanStop {
-			if err := dp.Release(); err != nil {
-				log.Warn("closing the data path", "err", err)
-			}
-			log.Warn("data path left attached (pinned links); the next lqosd start adopts it", "pin_dir", o.PinDir)
-			return
-		}
-		// Detach only; map pins stay so mappings survive until the next start.
-		if err := dp.Close(); err != nil {
-			log.Warn("detaching the data path", "err", err)
-		} else {
-			log.Info("data path detached; maps stay pinned", "pin_dir", o.PinDir)
-		}
-	}()
+	defer func() { d.releaseDatapath(cleanStop && o.DetachOnStop) }()
 	if len(pre.MissingIfaces) == 0 {
 		if err := dp.Attach(d.dpInterfaces(xdpMode, tcMode)...); err != nil {
 			return exitErr(ExitAttach, "LibreQoS failed to attach the XDP/TC programs: %v", err)
@@ -422,6 +423,7 @@ func Run(ctx context.Context, o Options) error {
 	if o.DriftInterval > 0 && d.kernel != nil {
 		wg.Go(func() { d.driftLoop(sctx) })
 	}
+	wg.Go(func() { d.retryLoop(sctx) })
 
 	d.startRadius(sctx, &wg)
 
@@ -468,7 +470,6 @@ func Run(ctx context.Context, o Options) error {
 	select {
 	case <-ctx.Done():
 		cleanStop = true
-		log.Info("terminating on signal; detaching programs (maps and queues stay)")
 	case err := <-serveErr:
 		// Serve also returns when ctx ends: then this is the signal too.
 		cleanStop = ctx.Err() != nil
@@ -476,11 +477,8 @@ func Run(ctx context.Context, o Options) error {
 		if err != nil {
 			log.Error("bus server stopped", "err", err)
 		}
-		if cleanStop {
-			log.Info("terminating on signal; detaching programs (maps and queues stay)")
-		}
 	}
-	_, _ = sdnotify.Stopping("detaching programs; maps and queues stay")
+	d.stopping(cleanStop)
 	srv.Close()
 	if !served {
 		select {
@@ -570,24 +568,7 @@ func (d *Daemon) config() *config.Config {
 
 // decideShaping sets noShape from the qdisc probe.
 func (d *Daemon) decideShaping() {
-	q := d.pre.Qdiscs
-	if q == nil {
-		return
-	}
-	for _, k := range []string{"mq", "htb"} {
-		if !q[k] {
-			d.noShape = fmt.Sprintf("kernel lacks the %s qdisc", k)
-			return
-		}
-	}
-	if d.o.MissingQdisc == "refuse" {
-		for k, ok := range q {
-			if !ok {
-				d.noShape = fmt.Sprintf("kernel lacks the %s qdisc and --missing-qdisc=refuse", k)
-				return
-			}
-		}
-	}
+	d.noShape = shaper.QdiscRefusal(d.pre.Qdiscs, d.o.MissingQdisc)
 }
 
 // shapingConfig is the configuration handed to the planner: with the
@@ -595,29 +576,7 @@ func (d *Daemon) decideShaping() {
 // (plan.FallbackLeaf), whether they come from default_sqm, the fast-queue
 // rule or a circuit's sqm column.
 func (d *Daemon) shapingConfig(cfg *config.Config) (*config.Config, []string) {
-	q := d.pre.Qdiscs
-	if q == nil || d.o.MissingQdisc != "fallback" {
-		return cfg, nil
-	}
-	var missing []string
-	for _, k := range []string{"cake", "fq_codel"} {
-		if ok, probed := q[k]; probed && !ok {
-			missing = append(missing, k)
-		}
-	}
-	if f := strings.Fields(cfg.Queues.DefaultSQM); len(f) > 0 && !slices.Contains(missing, f[0]) {
-		if ok, probed := q[f[0]]; probed && !ok {
-			missing = append(missing, f[0])
-		}
-	}
-	if len(missing) == 0 {
-		return cfg, nil
-	}
-	c := *cfg
-	c.Queues.MissingLeafKinds = missing
-	note := fmt.Sprintf("leaf qdiscs %s replaced by bfifo (kernel lacks sch_%s): each holds %v at its class's ceil, at least %d full frames; HTB still enforces every rate, without per-flow fairness",
-		strings.Join(missing, ", "), strings.Join(missing, ", sch_"), plan.FallbackQueueDelay, plan.FallbackMinFrames)
-	return &c, []string{note}
+	return shaper.FallbackConfig(cfg, d.pre.Qdiscs, d.o.MissingQdisc)
 }
 
 // raiseFindings mirrors preflight findings into the urgent store and closes
@@ -726,6 +685,20 @@ var errLockBusy = errors.New("another apply (libreqos or the scheduler) holds th
 // wait (start-up: whoever holds the lock is applying the plan anyway, and
 // may be waiting for our bus).
 func (d *Daemon) applyWait(ctx context.Context, reason string, dryRun, reload bool, wait time.Duration) (*shaper.Result, error) {
+	return d.applyRun(ctx, applyReq{reason: reason, dryRun: dryRun, reload: reload, wait: wait})
+}
+
+// applyReq is one apply: why, whether to re-read lqos.conf, how long to
+// wait for the apply lock, and whether a large removal is confirmed.
+type applyReq struct {
+	reason         string
+	dryRun, reload bool
+	wait           time.Duration
+	confirmShrink  bool
+}
+
+func (d *Daemon) applyRun(ctx context.Context, r applyReq) (*shaper.Result, error) {
+	reason, dryRun, reload, wait := r.reason, r.dryRun, r.reload, r.wait
 	if d.noShape != "" && !dryRun {
 		return nil, fmt.Errorf("%w: %s", errShapingDisabled, d.noShape)
 	}
@@ -773,11 +746,13 @@ func (d *Daemon) applyWait(ctx context.Context, reason string, dryRun, reload bo
 		k = d.kernel
 	}
 	eng := shaper.New(cfg, k, &namedStore{d: d}, d.log)
-	opts := shaper.Options{Reason: reason, DryRun: dryRun}
+	opts := shaper.Options{Reason: reason, DryRun: dryRun, ConfirmShrink: r.confirmShrink}
 	if lz := d.lazyFor(cfg); lz != nil {
 		opts.KernelTree = lz.Tree
 	}
 	opts.Overlay = d.radiusOverlay()
+	// Sessions end by design: their circuits do not count as a shrink.
+	opts.ShrinkIgnores = func(id string) bool { return strings.HasPrefix(id, radius.IDPrefix) }
 	res, err := eng.Refresh(ctx, opts)
 	if res != nil {
 		res.Warnings = append(notes, res.Warnings...)
@@ -789,6 +764,9 @@ func (d *Daemon) applyWait(ctx context.Context, reason string, dryRun, reload bo
 		// plan is in place now: an earlier failed start no longer applies.
 		d.resolve(CodeStartupApply)
 		d.noteOversubscription(res.Plan)
+	}
+	if !dryRun {
+		d.noteApplyOutcome(err)
 	}
 	return res, err
 }

@@ -45,8 +45,10 @@ func (d *Daemon) driftLoop(ctx context.Context) {
 // nil when nothing was applied yet.
 func (d *Daemon) appliedTree() (*plan.Tree, error) { return shaper.LoadAppliedTree(d.config()) }
 
-// checkDrift compares the kernel with the last applied tree and, when they
-// differ, raises CodeQueueDrift and re-applies that tree. It returns the
+// checkDrift compares the kernel's queues and the data path's IP mappings
+// with the last applied tree and, when they differ, raises CodeQueueDrift
+// and re-applies that tree and its mappings: no mapping may point at a
+// class that is not in the recorded tree. It returns the
 // differences found (before the repair). The apply lock is taken without
 // waiting: while someone else applies, the kernel is legitimately in
 // between trees and the check is skipped.
@@ -79,7 +81,11 @@ func (d *Daemon) checkDrift(ctx context.Context) ([]tc.Difference, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(diffs) == 0 {
+	fix, err := d.mappingFix(tree)
+	if err != nil {
+		return nil, err
+	}
+	if len(diffs) == 0 && fix.empty() {
 		d.log.Debug("queue drift check: the kernel matches the last applied plan")
 		d.resolveDrift()
 		return nil, nil
@@ -89,18 +95,35 @@ func (d *Daemon) checkDrift(ctx context.Context) ([]tc.Difference, error) {
 	for _, x := range diffs[:min(len(diffs), maxDriftListed)] {
 		listed = append(listed, x.String()) // the object names its interface
 	}
-	d.log.Error("queue tree drifted from the last applied plan (tc run by hand, or an apply cut short); repairing",
-		"differences", len(diffs), "first", listed)
-	ctxJSON, _ := json.Marshal(map[string]any{"count": len(diffs), "differences": listed})
+	listed = append(listed, fix.describe(maxDriftListed-len(listed))...)
+	n := len(diffs) + len(fix.Upserts) + len(fix.Stale)
+	d.log.Error("queue tree or IP mappings drifted from the last applied plan (tc run by hand, or an apply cut short); repairing",
+		"differences", n, "first", listed)
+	ctxJSON, _ := json.Marshal(map[string]any{"count": n, "differences": listed})
 	if _, err := d.urgent.Raise(urgent.Raise{Code: CodeQueueDrift, Severity: urgent.Error, Source: "lqosd",
-		Message: fmt.Sprintf("The kernel's queue tree differs from the last applied plan in %d places (first: %s); lqosd is re-applying it.", len(diffs), listed[0]),
+		Message: fmt.Sprintf("The kernel's queue tree or IP mappings differ from the last applied plan in %d places (first: %s); lqosd is re-applying it.", n, listed[0]),
 		Context: ctxJSON}); err != nil {
 		d.log.Warn("raising urgent issue", "code", CodeQueueDrift, "err", err)
 	}
 
-	res, err := d.kernel.Repair(ctx, tree, d.log.With("reason", "drift repair"))
-	if err != nil {
-		d.log.Error("queue drift repair failed; will retry at the next check", "err", err)
+	// Classes first, so the mappings restored next point at classes that
+	// exist.
+	done := 0
+	if len(diffs) > 0 {
+		res, err := d.kernel.Repair(ctx, tree, d.log.With("reason", "drift repair"))
+		if err != nil {
+			d.log.Error("queue drift repair failed; will retry at the next check", "err", err)
+			return diffs, nil
+		}
+		if res != nil {
+			done = res.Done
+		}
+	}
+	if fix, err = d.mappingFix(tree); err != nil {
+		return diffs, err
+	}
+	if err := d.repairMappings(fix); err != nil {
+		d.log.Error("IP mapping drift repair failed; will retry at the next check", "err", err)
 		return diffs, nil
 	}
 	after, err := d.compare(tree)
@@ -111,13 +134,19 @@ func (d *Daemon) checkDrift(ctx context.Context) ([]tc.Difference, error) {
 		d.log.Error("queue tree still differs after the drift repair; will retry at the next check", "differences", len(after), "first", after[0].String())
 		return diffs, nil
 	}
-	done := 0
-	if res != nil {
-		done = res.Done
-	}
-	d.log.Info("queue drift repaired", "reason", "drift repair", "kernel_requests", done)
+	d.log.Info("queue drift repaired", "reason", "drift repair", "kernel_requests", done,
+		"mappings_restored", len(fix.Upserts), "mappings_removed", len(fix.Stale))
 	d.resolveDrift()
 	return diffs, nil
+}
+
+// mappingFix compares the data path's mappings with the recorded tree.
+func (d *Daemon) mappingFix(tree *plan.Tree) (mappingFix, error) {
+	live, err := d.maps.List()
+	if err != nil {
+		return mappingFix{}, fmt.Errorf("list mappings: %w", err)
+	}
+	return mappingDrift(tree, live), nil
 }
 
 func (d *Daemon) compare(tree *plan.Tree) ([]tc.Difference, error) {

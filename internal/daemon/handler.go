@@ -154,18 +154,27 @@ func (h *Handler) ApplyPlan(ctx context.Context, r *bus.ApplyPlan) (*bus.PlanRes
 
 // ReloadPlan re-reads lqos.conf, then applies.
 func (h *Handler) ReloadPlan(ctx context.Context, r *bus.ReloadPlan) (*bus.PlanResult, error) {
-	return h.plan(ctx, "bus reload: "+r.Reason, false, true)
+	return h.planReq(ctx, applyReq{reason: "bus reload: " + r.Reason, reload: true, wait: 2 * time.Minute, confirmShrink: r.ConfirmShrink})
 }
 
 // maxWarnings keeps plan results small; the log has all of them.
 const maxWarnings = 50
 
 func (h *Handler) plan(ctx context.Context, reason string, dry, reload bool) (*bus.PlanResult, error) {
+	return h.planReq(ctx, applyReq{reason: reason, dryRun: dry, reload: reload, wait: 2 * time.Minute})
+}
+
+func (h *Handler) planReq(ctx context.Context, r applyReq) (*bus.PlanResult, error) {
+	dry := r.dryRun
 	start := time.Now()
-	res, err := h.d.apply(ctx, reason, dry, reload)
+	res, err := h.d.applyRun(ctx, r)
 	if err != nil {
-		if errors.Is(err, errShapingDisabled) {
+		var se *shaper.ShrinkError
+		switch {
+		case errors.Is(err, errShapingDisabled):
 			return nil, bus.Errorf(bus.CodeFailed, "%v (see `lqos urgent list`)", err)
+		case errors.As(err, &se):
+			return nil, bus.Errorf(bus.CodeShrinkHeld, "%v", err)
 		}
 		return nil, err
 	}
@@ -300,7 +309,12 @@ func (s *namedStore) ReplaceAll(ctx context.Context, ms []plan.Mapping) error {
 		ps = append(ps, p)
 		ids = append(ids, idPair{Circuit: m.CircuitID, Device: m.DeviceID})
 	}
-	return s.d.names.replace(ps, ids)
+	// The names only label what the maps hold (statistics, the UI): failing
+	// to save them (a full disk) must not fail an apply whose mappings are in.
+	if err := s.d.names.replace(ps, ids); err != nil {
+		s.d.log.Warn("mapping names: save", "err", err)
+	}
+	return nil
 }
 
 // DataPath reports the data path's mode on this kernel.

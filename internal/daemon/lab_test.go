@@ -145,6 +145,8 @@ node_name = "lab"
 default_sqm = "cake diffserv4"
 uplink_bandwidth_mbps = 1000
 downlink_bandwidth_mbps = 1000
+# Lab edits remove circuits freely; TestShrinkHeldUntilConfirmed tests the guard.
+max_circuit_removal_percent = 100
 `)
 }
 

@@ -40,6 +40,8 @@ func Main(args []string, stderr io.Writer) int {
 	fs.DurationVar(&o.AttachRetry, "attach-retry", 5*time.Second, "while a shaping interface is missing, how often to look for it")
 	fs.DurationVar(&o.SampleInterval, "sample-interval", time.Second, "how often traffic counters are read")
 	fs.DurationVar(&o.DriftInterval, "drift-interval", 60*time.Second, "how often the kernel's queue tree is compared with the last applied plan (and repaired); 0 turns it off")
+	fs.DurationVar(&o.ApplyRetry, "apply-retry", 30*time.Second, "after an apply refused because the state directory cannot be written, how often to try again")
+	fs.BoolVar(&o.DetachOnStop, "detach-on-stop", false, "on SIGTERM/SIGINT detach the XDP/TC programs (everyone is unshaped until the next start); by default shaping stays in place while lqosd is stopped")
 	fs.StringVar(&o.WebListen, "web-listen", "", "web UI address (default: webserver_listen from the config)")
 	fs.BoolVar(&o.NoWebUI, "no-webui", false, "do not start the web UI")
 	fs.StringVar(&level, "log-level", "info", "debug, info, warn or error")

@@ -2,16 +2,14 @@ package daemon
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
-	"strings"
 
 	"github.com/libreqos-go/lqos/internal/config"
+	"github.com/libreqos-go/lqos/internal/shaper"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 )
@@ -164,67 +162,11 @@ func checkPinDir(pinDir string) error {
 	return nil
 }
 
-// neededQdiscs returns the qdisc kinds the configuration uses: the tree
-// (mq, htb), the default leaf and fq_codel (picked for fast circuits).
-func neededQdiscs(cfg *config.Config) []string {
-	kinds := []string{"mq", "htb"}
-	if f := strings.Fields(cfg.Queues.DefaultSQM); len(f) > 0 && f[0] != "none" {
-		kinds = append(kinds, f[0])
-	}
-	kinds = append(kinds, "fq_codel")
-	slices.Sort(kinds)
-	return slices.Compact(kinds)
-}
+// neededQdiscs and probeQdiscs are shared with the scheduler and libreqos
+// (package shaper), so every applier falls back the same way.
+func neededQdiscs(cfg *config.Config) []string { return shaper.NeededQdiscs(cfg) }
 
-// probeQdiscs reports which kinds the kernel knows, by adding each as the
-// root qdisc of the loopback device of a throwaway network namespace (so no
-// real interface is touched). The kernel answers ENOENT ("Specified qdisc
-// kind is unknown") for a missing kind; any other answer (even EINVAL for
-// missing options) means the kind exists.
-func probeQdiscs(kinds []string) (map[string]bool, error) {
-	type result struct {
-		m   map[string]bool
-		err error
-	}
-	ch := make(chan result, 1)
-	go func() {
-		// The thread is left locked on purpose: it ends with the goroutine
-		// instead of returning to the pool inside the scratch namespace.
-		runtime.LockOSThread()
-		if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
-			ch <- result{err: fmt.Errorf("qdisc probe: new network namespace: %w", err)}
-			return
-		}
-		h, err := netlink.NewHandle(unix.NETLINK_ROUTE)
-		if err != nil {
-			ch <- result{err: fmt.Errorf("qdisc probe: netlink: %w", err)}
-			return
-		}
-		defer h.Close()
-		lo, err := h.LinkByName("lo")
-		if err != nil {
-			ch <- result{err: fmt.Errorf("qdisc probe: loopback: %w", err)}
-			return
-		}
-		out := map[string]bool{}
-		for _, k := range kinds {
-			q := &netlink.GenericQdisc{QdiscAttrs: netlink.QdiscAttrs{LinkIndex: lo.Attrs().Index, Parent: netlink.HANDLE_ROOT, Handle: netlink.MakeHandle(0x7ff0, 0)}, QdiscType: k}
-			var err error
-			if k == "htb" {
-				err = h.QdiscReplace(netlink.NewHtb(q.QdiscAttrs))
-			} else {
-				err = h.QdiscReplace(q)
-			}
-			out[k] = !errors.Is(err, unix.ENOENT)
-			if err == nil {
-				_ = h.QdiscDel(q)
-			}
-		}
-		ch <- result{m: out}
-	}()
-	r := <-ch
-	return r.m, r.err
-}
+func probeQdiscs(kinds []string) (map[string]bool, error) { return shaper.ProbeQdiscs(kinds) }
 
 // checkQdiscs probes the needed kinds and records findings.
 func checkQdiscs(p *Preflight, cfg *config.Config, refuse bool) error {

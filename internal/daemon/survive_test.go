@@ -109,10 +109,10 @@ func (l *lab) xps(t *testing.T, dev string) []string {
 
 func zeroMask(m string) bool { return strings.Trim(m, "0,") == "" }
 
-// TestCrashKeepsClassifying: after kill -9 the pinned links keep XDP/TC
-// classifying into the mapped HTB class; the restart adopts them (one
-// program per hook); SIGTERM detaches everything. Also: XPS is turned off
-// at attach.
+// TestCrashKeepsClassifying: after kill -9, and after a graceful SIGTERM,
+// the pinned links keep XDP/TC classifying into the mapped HTB class; each
+// restart adopts them (one program per hook); only --detach-on-stop
+// detaches. Also: XPS is turned off at attach.
 func TestCrashKeepsClassifying(t *testing.T) {
 	l := newLab(t)
 	for _, dev := range []string{"lqtdA", "lqtdB"} {
@@ -194,6 +194,9 @@ func TestCrashKeepsClassifying(t *testing.T) {
 	}
 	download("10.10.0.99 download in c1's class after the restart")
 
+	// A graceful stop (systemd restart or upgrade) keeps everything in
+	// place: programs, link pins, maps, queues; the subscriber stays in its
+	// class while lqosd is away.
 	if err := p2.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -201,15 +204,58 @@ func TestCrashKeepsClassifying(t *testing.T) {
 		t.Fatalf("exit code after SIGTERM %d", code)
 	}
 	for _, dev := range []string{"lqtdA", "lqtdB"} {
+		if x, tcx := l.hookCounts(t, dev); x != 1 || tcx != 1 {
+			t.Errorf("%s after SIGTERM: %d XDP, %d TCX programs; want 1 and 1 (shaping must stay while lqosd is stopped)", dev, x, tcx)
+		}
+	}
+	if ents, _ := os.ReadDir(filepath.Join(l.pins, "links")); len(ents) == 0 {
+		t.Errorf("link pins gone after SIGTERM")
+	}
+	if _, ok := l.classPackets(t, "lqtdB", c1.ClassID); !ok {
+		t.Errorf("class %s gone after SIGTERM", plan.Handle(c1.ClassID))
+	}
+	download("10.10.0.99 download in c1's class after SIGTERM")
+
+	// The next start adopts them and finds the tree in place: its start-up
+	// apply changes nothing in the kernel. With --detach-on-stop its own
+	// stop detaches the programs (maps and queues stay).
+	p3 := l.start("--detach-on-stop")
+	l.waitReady(p3)
+	waitFor(t, "the start-up apply", func() bool { return strings.Contains(p3.stderr.String(), "shaping plan applied at start") })
+	if !strings.Contains(p3.stderr.String(), "adopting the pinned links") {
+		t.Errorf("start after SIGTERM does not adopt:\n%s", grepLines(p3.stderr.String(), "datapath"))
+	}
+	if line := grepLines(p3.stderr.String(), "shaping plan applied at start"); !strings.Contains(line, "; 0 kernel requests") {
+		t.Errorf("the start after a graceful stop changed the queue tree: %s", line)
+	}
+	c3 := l.client()
+	if got := prefixes(listAll(t, c3)); !slices.Contains(got, "10.10.0.1/32=c1") {
+		t.Errorf("mappings after SIGTERM and start: %v", got)
+	}
+	for _, dev := range []string{"lqtdA", "lqtdB"} {
+		if x, tcx := l.hookCounts(t, dev); x != 1 || tcx != 1 {
+			t.Errorf("%s after the second restart: %d XDP, %d TCX programs; want 1 and 1", dev, x, tcx)
+		}
+	}
+	if err := p3.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := p3.exit(t); code != ExitOK {
+		t.Fatalf("exit code after SIGTERM with --detach-on-stop %d", code)
+	}
+	for _, dev := range []string{"lqtdA", "lqtdB"} {
 		if x, tcx := l.hookCounts(t, dev); x != 0 || tcx != 0 {
-			t.Errorf("%s after SIGTERM: %d XDP, %d TCX programs still attached", dev, x, tcx)
+			t.Errorf("%s after SIGTERM with --detach-on-stop: %d XDP, %d TCX programs still attached", dev, x, tcx)
 		}
 	}
 	if ents, _ := os.ReadDir(filepath.Join(l.pins, "links")); len(ents) != 0 {
-		t.Errorf("link pins left after SIGTERM: %v", ents)
+		t.Errorf("link pins left after a detaching stop: %v", ents)
 	}
 	if _, err := os.Stat(filepath.Join(l.pins, "lqos_lpm")); err != nil {
 		t.Errorf("map pin gone after SIGTERM: %v", err)
+	}
+	if _, ok := l.classPackets(t, "lqtdB", c1.ClassID); !ok {
+		t.Errorf("queues gone after a detaching stop")
 	}
 }
 
@@ -295,7 +341,7 @@ func TestDriftRepair(t *testing.T) {
 			})
 		})
 	}
-	if log := p.stderr.String(); !strings.Contains(log, "queue drift repaired") || !strings.Contains(log, "queue tree drifted") {
+	if log := p.stderr.String(); !strings.Contains(log, "queue drift repaired") || !strings.Contains(log, "drifted from the last applied plan") {
 		t.Errorf("log lacks the drift report and repair:\n%s", grepLines(log, "drift"))
 	}
 }

@@ -47,6 +47,9 @@ const PinDirName = "lqos-demo"
 
 var tokenRE = regexp.MustCompile(`setup_token=(\S+)`)
 
+// LockPath is the one-demo-per-machine lock.
+const LockPath = "/run/lqos-demo/demo.lock"
+
 // Run builds the lab, starts lqosd and lqos_scheduler on it, feeds them a
 // synthetic ISP through the fake CRM, generates traffic, and tears it all
 // down again when ctx ends (or after Duration).
@@ -67,9 +70,14 @@ func Run(ctx context.Context, o Options, out io.Writer) (err error) {
 	}
 	say := func(format string, args ...any) { fmt.Fprintf(out, format+"\n", args...) }
 	// One lab per machine: a second run would tear down the first one's namespaces.
-	lk, err := lock.TryAcquire(filepath.Join(os.TempDir(), "lqos-demo.lock"), "lqos_demo")
-	if err != nil {
+	// The lock lives in a root-only directory: in a world-writable one
+	// (/tmp) any user could plant a symlink there for root to truncate.
+	lk, err := lock.TryAcquire(LockPath, "lqos_demo")
+	if errors.Is(err, lock.ErrBusy) {
 		return fmt.Errorf("another demo is running on this machine: %w", err)
+	}
+	if err != nil {
+		return fmt.Errorf("demo lock: %w", err)
 	}
 	defer lk.Release()
 
@@ -122,7 +130,9 @@ func Run(ctx context.Context, o Options, out io.Writer) (err error) {
 	os.MkdirAll(logs, 0o755)
 	os.RemoveAll(pinDir) // maps from an earlier run that was killed
 	lqosd, err := start(filepath.Join(o.BinDir, "lqosd"), filepath.Join(logs, "lqosd.log"),
-		"--config", cfgPath, "--run-dir", filepath.Join(runDir, "run"), "--pin-dir", pinDir, "--web-listen", o.Listen)
+		"--config", cfgPath, "--run-dir", filepath.Join(runDir, "run"), "--pin-dir", pinDir, "--web-listen", o.Listen,
+		// The lab is torn down with lqosd: unshape on stop.
+		"--detach-on-stop")
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,8 @@
 // changes the shaping state (libreqos run by hand, lqos_scheduler): only one
 // of them may apply inputs to the kernel at a time.
 //
-// It is an flock(2) on a file (DefaultPath). The kernel drops the lock when
+// It is an flock(2) on a file (DefaultPath), opened without following
+// symlinks, in a directory no other user can write (created 0700). The kernel drops the lock when
 // the holder exits, however it exits, so unlike upstream's PID file there is
 // no stale lock to clean up after a crash. The file itself is never removed:
 // deleting an flock file lets two processes lock two different inodes.
@@ -22,9 +23,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/libreqos-go/lqos/internal/atomicfile"
 	"golang.org/x/sys/unix"
 )
 
@@ -75,12 +76,9 @@ func TryAcquire(path, who string) (*Lock, error) {
 	if l, ok, err := inherited(path); ok || err != nil {
 		return l, err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, fmt.Errorf("apply lock %s: create directory: %w", path, err)
-	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|syscall.O_CLOEXEC, 0o644)
+	f, err := openLockFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("apply lock %s: %w", path, err)
+		return nil, err
 	}
 	if err := flock(f); err != nil {
 		f.Close()
@@ -193,6 +191,40 @@ func inherited(path string) (*Lock, bool, error) {
 	return &Lock{f: f, path: path, inherited: true}, true, nil
 }
 
+// openLockFile opens (creating) the lock file in a private directory,
+// without following a symlink and only if it is a plain file of our own:
+// root must never truncate a file an unprivileged user pointed it at.
+func openLockFile(path string) (*os.File, error) {
+	if err := atomicfile.PrivateDir(filepath.Dir(path)); err != nil {
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
+	if errors.Is(err, unix.ELOOP) {
+		return nil, fmt.Errorf("lock %s is a symlink; refusing to follow it (remove it; only root should write in %s)", path, filepath.Dir(path))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	var st unix.Stat_t
+	if err := unix.Fstat(int(f.Fd()), &st); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	uid := uint32(os.Geteuid())
+	switch {
+	case st.Mode&unix.S_IFMT != unix.S_IFREG:
+		f.Close()
+		return nil, fmt.Errorf("lock %s is not a regular file; refusing to use it", path)
+	case st.Nlink != 1:
+		f.Close()
+		return nil, fmt.Errorf("lock %s has %d hard links; refusing to write to a file linked elsewhere (remove it)", path, st.Nlink)
+	case st.Uid != uid && st.Uid != 0:
+		f.Close()
+		return nil, fmt.Errorf("lock %s is owned by uid %d, not by this user (uid %d) or root; refusing to use it (remove it)", path, st.Uid, uid)
+	}
+	return f, nil
+}
+
 func flock(f *os.File) error {
 	for {
 		err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
@@ -203,7 +235,7 @@ func flock(f *os.File) error {
 }
 
 func readHolder(path string) string {
-	f, err := os.Open(path)
+	f, err := os.OpenFile(path, os.O_RDONLY|unix.O_NOFOLLOW, 0)
 	if err != nil {
 		return ""
 	}

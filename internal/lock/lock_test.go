@@ -207,7 +207,7 @@ func TestBadInputs(t *testing.T) {
 	tests := []struct {
 		name, path, env, want string
 	}{
-		{"dir is a file", "", "", "create directory"},
+		{"dir is a file", "", "", "is not a directory"},
 		{"bad env", "", "x", EnvFD},
 	}
 	for _, tc := range tests {
@@ -227,5 +227,84 @@ func TestBadInputs(t *testing.T) {
 				t.Fatalf("got %v, want error mentioning %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// A lock path an unprivileged user could plant something at: root must
+// not follow it, truncate the target or write into it, and must say why.
+func TestPlantedLockPath(t *testing.T) {
+	tests := []struct {
+		name    string
+		dirMode os.FileMode // 0: left as created (0700)
+		plant   func(t *testing.T, path, target string)
+		want    string
+	}{
+		{"symlink in a private dir", 0, func(t *testing.T, path, target string) {
+			if err := os.Symlink(target, path); err != nil {
+				t.Fatal(err)
+			}
+		}, "symlink"},
+		{"symlink in a sticky world-writable dir (like /tmp)", 0o1777, func(t *testing.T, path, target string) {
+			if err := os.Symlink(target, path); err != nil {
+				t.Fatal(err)
+			}
+		}, "writable by group or others"},
+		{"group-writable dir, nothing planted", 0o770, func(*testing.T, string, string) {}, "writable by group or others"},
+		{"hard link to another file", 0, func(t *testing.T, path, target string) {
+			if err := os.Link(target, path); err != nil {
+				t.Fatal(err)
+			}
+		}, "hard links"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			base := t.TempDir()
+			target := filepath.Join(base, "precious")
+			const content = "do not truncate me\n"
+			if err := os.WriteFile(target, []byte(content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			dir := filepath.Join(base, "run")
+			if err := os.Mkdir(dir, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(dir, "demo.lock")
+			tt.plant(t, path, target)
+			if tt.dirMode != 0 {
+				if err := os.Chmod(dir, tt.dirMode); err != nil {
+					t.Fatal(err)
+				}
+			}
+			l, err := TryAcquire(path, "root")
+			if err == nil {
+				l.Release()
+				t.Fatal("lock taken")
+			}
+			if !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), dir) {
+				t.Errorf("error %q does not say %q about %s", err, tt.want, dir)
+			}
+			if got, _ := os.ReadFile(target); string(got) != content {
+				t.Errorf("target changed to %q", got)
+			}
+		})
+	}
+}
+
+// A missing lock directory is created private, the lock file 0600.
+func TestLockDirCreatedPrivate(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a", "run")
+	l, err := TryAcquire(filepath.Join(dir, "apply.lock"), "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Release()
+	for path, want := range map[string]os.FileMode{dir: 0o700, l.Path(): 0o600} {
+		st, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode().Perm() != want {
+			t.Errorf("%s mode %04o, want %04o", path, st.Mode().Perm(), want)
+		}
 	}
 }

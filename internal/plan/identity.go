@@ -90,14 +90,23 @@ func LoadIdentities(path string) (*Identities, error) {
 // SaveIdentities writes the state atomically (temporary file, fsync, rename),
 // so a crash leaves either the old or the new file.
 func SaveIdentities(path string, ids *Identities) error {
+	data, err := MarshalIdentities(ids)
+	if err != nil {
+		return fmt.Errorf("identity state %s: %w", path, err)
+	}
+	return writeFileAtomic(path, data)
+}
+
+// MarshalIdentities is the file content SaveIdentities writes.
+func MarshalIdentities(ids *Identities) ([]byte, error) {
 	if ids == nil {
 		ids = NewIdentities()
 	}
 	data, err := json.MarshalIndent(ids, "", " ")
 	if err != nil {
-		return fmt.Errorf("identity state %s: %w", path, err)
+		return nil, err
 	}
-	return writeFileAtomic(path, append(data, '\n'))
+	return append(data, '\n'), nil
 }
 
 func writeFileAtomic(path string, data []byte) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -30,7 +31,7 @@ func startDaemon(t *testing.T, path string) (*daemon, func()) {
 		t.Fatal(err)
 	}
 	d := &daemon{SchedulerTracker: bus.SchedulerTracker{Tracker: schedstatus.New(nil)}, UrgentStore: bus.UrgentStore{Store: st}}
-	srv, err := bus.Listen(d, bus.ServerOptions{SocketPath: path})
+	srv, err := bus.Listen(d, bus.ServerOptions{SocketPath: path, AllowUIDs: []uint32{uint32(os.Getuid())}})
 	if err != nil {
 		t.Fatal(err)
 	}

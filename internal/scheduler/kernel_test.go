@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -142,5 +143,68 @@ func TestKernelKeepsLastGood(t *testing.T) {
 	}
 	if l.rep.lastError() != "" || l.rep.lastPhase() != PhaseReady {
 		t.Errorf("error %q phase %q", l.rep.lastError(), l.rep.lastPhase())
+	}
+}
+
+// The in-process apply (lqosd away) probes qdisc kinds and falls back as
+// lqosd does: with cake missing, the fallback policy applies its leaves
+// (fifo leaves) and the refuse policy refuses without touching the kernel. On a kernel
+// with cake both apply cake leaves.
+func TestInProcessApplyUsesLqosdQdiscPolicy(t *testing.T) {
+	for _, policy := range []string{shaper.MissingFallback, shaper.MissingRefuse} {
+		t.Run(policy, func(t *testing.T) {
+			ns, _, base := kernelLab(t)
+			have, err := shaper.ProbeQdiscs([]string{"cake"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("kernel has cake: %v (leaf kind under test: %s)", have["cake"], map[bool]string{true: "cake", false: "fifo fallback"}[have["cake"]])
+			conf := fmt.Sprintf("lqos_directory = %q\nstate_directory = %q\n[bridge]\nto_internet = \"eth0\"\nto_network = \"eth1\"\n[queues]\ndefault_sqm = \"cake diffserv4\"\n",
+				base.LqosDirectory, base.StateDirectory)
+			path := filepath.Join(base.LqosDirectory, "lqos.conf")
+			os.WriteFile(path, []byte(conf), 0o644)
+			cfg, _, err := config.Load(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			os.WriteFile(filepath.Join(cfg.LqosDirectory, FileNetwork), []byte(readTestdata(t, "network.json")), 0o644)
+			os.WriteFile(filepath.Join(cfg.LqosDirectory, FileShapedDevices), []byte(readTestdata(t, "ShapedDevices.v1.csv")), 0o644)
+			k, err := shaper.OpenKernel(ns)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer k.Close()
+			r := &ShaperRefresher{Config: cfg, BusPath: filepath.Join(t.TempDir(), "no-lqosd"), MissingQdisc: policy,
+				OpenKernel: func() (shaper.Kernel, func(), error) {
+					k, err := shaper.OpenKernel(ns)
+					if err != nil {
+						return nil, nil, err
+					}
+					return k, k.Close, nil
+				}}
+			err = r.Refresh(context.Background(), nil, true)
+			live, derr := tc.Dump(k.TC(), []string{"eth0", "eth1"})
+			if derr != nil {
+				t.Fatal(derr)
+			}
+			kinds := map[string]int{}
+			for _, q := range live.Qdiscs {
+				kinds[q.Kind]++
+			}
+			switch {
+			case have["cake"]:
+				if err != nil || kinds["cake"] == 0 {
+					t.Fatalf("kernel with cake: err %v, leaf kinds %v", err, kinds)
+				}
+			case policy == shaper.MissingFallback:
+				if err != nil || kinds["pfifo"]+kinds["bfifo"] == 0 || kinds["htb"] == 0 {
+					t.Fatalf("kernel without cake, fallback: err %v, qdisc kinds %v; want htb with lqosd's fifo fallback leaves", err, kinds)
+				}
+			default:
+				if err == nil || !strings.Contains(err.Error(), "cake") || kinds["htb"] != 0 {
+					t.Fatalf("kernel without cake, refuse: err %v, qdisc kinds %v; want a refusal naming cake and no tree", err, kinds)
+				}
+			}
+		})
 	}
 }

@@ -3,6 +3,9 @@ package scheduler
 import (
 	"context"
 	"errors"
+	"io"
+	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -48,7 +51,7 @@ func TestLqosdRefresherHandsTheApplyToLqosd(t *testing.T) {
 	dir := t.TempDir()
 	sock, lockPath := filepath.Join(dir, "run", "bus"), filepath.Join(dir, "apply.lock")
 	d := &reloadDaemon{lockPath: lockPath}
-	srv, err := bus.Listen(d, bus.ServerOptions{SocketPath: sock})
+	srv, err := bus.Listen(d, bus.ServerOptions{SocketPath: sock, AllowUIDs: []uint32{uint32(os.Getuid())}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,5 +96,58 @@ func TestLqosdRefresherFallsBackUnderTheLock(t *testing.T) {
 	defer held.Release()
 	if err := r.Refresh(context.Background(), nil, false); err == nil || local.calls != 1 {
 		t.Fatalf("applied while the lock was held: err %v, calls %d", err, local.calls)
+	}
+}
+
+// signalHandler is a slog handler that closes ch the first time a record
+// with message msg is logged.
+type signalHandler struct {
+	slog.Handler
+	msg  string
+	once *sync.Once
+	ch   chan struct{}
+}
+
+func (h signalHandler) Handle(ctx context.Context, r slog.Record) error {
+	if r.Message == h.msg {
+		h.once.Do(func() { close(h.ch) })
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+// lqosd restarts while the scheduler waits for the apply lock (libreqos
+// holds it): once it gets the lock the scheduler must see lqosd is back
+// and hand it the apply instead of applying in-process.
+func TestLqosdRefresherRechecksLqosdAfterWaiting(t *testing.T) {
+	dir := t.TempDir()
+	sock, lockPath := filepath.Join(dir, "run", "bus"), filepath.Join(dir, "apply.lock")
+	held, err := lock.TryAcquire(lockPath, "libreqos")
+	if err != nil {
+		t.Fatal(err)
+	}
+	waiting := make(chan struct{})
+	log := slog.New(signalHandler{Handler: slog.NewTextHandler(io.Discard, nil), msg: "waiting for the apply lock", once: &sync.Once{}, ch: waiting})
+	local := &countingRefresher{}
+	r := &LqosdRefresher{BusPath: sock, Local: local, LockPath: lockPath, LockWait: time.Minute, Logger: log}
+	done := make(chan error, 1)
+	go func() { done <- r.Refresh(context.Background(), nil, false) }()
+	<-waiting
+
+	d := &reloadDaemon{lockPath: lockPath}
+	srv, err := bus.Listen(d, bus.ServerOptions{SocketPath: sock, AllowUIDs: []uint32{uint32(os.Getuid())}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ctx) }()
+	defer func() { cancel(); <-served }()
+	held.Release()
+
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if local.calls != 0 || len(d.reasons) != 1 {
+		t.Fatalf("lqosd came back but the scheduler applied in-process: local calls %d, lqosd applies %v", local.calls, d.reasons)
 	}
 }

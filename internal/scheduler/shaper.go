@@ -24,6 +24,12 @@ type ShaperRefresher struct {
 	// OpenKernel opens the kernel handle (default: netlink in the current
 	// network namespace).
 	OpenKernel func() (shaper.Kernel, func(), error)
+	// MissingQdisc is lqosd's policy for leaf kinds the kernel lacks:
+	// shaper.MissingFallback (default: a pfifo leaf) or shaper.MissingRefuse.
+	MissingQdisc string
+	// ConfirmShrink applies runs that remove many circuits (see
+	// queues.max_circuit_removal_percent).
+	ConfirmShrink bool
 }
 
 // Refresh implements QueueRefresher.
@@ -61,7 +67,20 @@ func (r *ShaperRefresher) Refresh(ctx context.Context, _ *Inputs, full bool) err
 	if full {
 		reason = "scheduler start-up"
 	}
-	res, err := shaper.New(r.Config, k, store, log).Refresh(ctx, shaper.Options{Reason: reason})
+	// The same qdisc probe and fallback as lqosd, so a kernel without cake
+	// gets pfifo leaves here too instead of a failed apply.
+	policy := r.MissingQdisc
+	if policy == "" {
+		policy = shaper.MissingFallback
+	}
+	cfg, notes, err := shaper.ProbedConfig(r.Config, policy)
+	if err != nil {
+		return err
+	}
+	for _, n := range notes {
+		log.Warn("shaper warning", "warning", n)
+	}
+	res, err := shaper.New(cfg, k, store, log).Refresh(ctx, shaper.Options{Reason: reason, ConfirmShrink: r.ConfirmShrink})
 	if res != nil {
 		for _, w := range res.Warnings {
 			log.Warn("shaper warning", "warning", w)

@@ -2,9 +2,10 @@
 // load and validate the inputs, plan the queue tree, apply it to the kernel
 // and the IP mappings to the data path, then record what was applied.
 //
-// It follows validate -> apply -> roll back: nothing touches the kernel
-// until the inputs are valid and the plan is built, and a failed apply
-// leaves the previously applied tree in place.
+// It follows validate -> plan -> record -> apply -> roll back: nothing
+// touches the kernel until the inputs are valid, the plan is built and the
+// intent is recorded (see intent.go), and a failed apply leaves the
+// previously applied tree, mappings and record in place.
 package shaper
 
 import (
@@ -18,7 +19,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/libreqos-go/lqos/internal/atomicfile"
 	"github.com/libreqos-go/lqos/internal/config"
 	"github.com/libreqos-go/lqos/internal/cores"
 	"github.com/libreqos-go/lqos/internal/diag"
@@ -56,6 +56,12 @@ type Options struct {
 	// inputs before planning, so they get the same plan, stable identities
 	// and incremental apply as the file's circuits; it returns warnings.
 	Overlay func(*inputs.Inputs) []string
+	// ConfirmShrink applies a run even when it removes more than
+	// queues.max_circuit_removal_percent of the applied circuits.
+	ConfirmShrink bool
+	// ShrinkIgnores, when set, names circuits that check does not count:
+	// runtime circuits that come and go by design, not from the files.
+	ShrinkIgnores func(circuitID string) bool
 }
 
 // Result says what a refresh did.
@@ -95,6 +101,8 @@ type Engine struct {
 	// SysfsRoot is where CPU kinds are read ("" = /sys); tests point it at
 	// a testdata tree.
 	SysfsRoot string
+	// writeFile replaces state files (nil: atomicfile.Write).
+	writeFile WriteFunc
 }
 
 // New returns an engine. mappings may be nil when no data path is reachable
@@ -180,6 +188,16 @@ func (e *Engine) Refresh(ctx context.Context, opts Options) (*Result, error) {
 		return res, err
 	}
 
+	prevTree := e.loadAppliedTree()
+	if sh := checkShrink(prevTree, p.Tree, e.cfg.MaxCircuitRemovalShare(), opts.ShrinkIgnores); sh != nil {
+		if opts.DryRun {
+			res.Warnings = append(res.Warnings, sh.Error())
+		} else if !opts.ConfirmShrink {
+			return res, sh
+		} else {
+			e.log.Warn("applying a run that removes many circuits, as confirmed", "removed", sh.Removed, "applied", sh.Applied)
+		}
+	}
 	if opts.DryRun {
 		res.Commands = plan.RenderTC(p.Tree)
 		return res, nil
@@ -196,23 +214,33 @@ func (e *Engine) Refresh(ctx context.Context, opts Options) (*Result, error) {
 	if opts.KernelTree != nil {
 		kernelTree = opts.KernelTree(p.Tree)
 	}
+	// The record first: if it cannot be written, nothing is applied.
+	t0 = time.Now()
+	undo, err := e.writeIntent(p.Identities, kernelTree)
+	if err != nil {
+		return res, err
+	}
+	step("record intent", t0)
+	st := &applyState{prev: prevTree, undo: undo}
 	// New classes must exist before mappings point at them, and old ones
 	// must outlive the mappings that point at them.
-	if bridge := bridgeTree(e.loadAppliedTree(), kernelTree); bridge != nil {
+	if bridge := bridgeTree(prevTree, kernelTree); bridge != nil {
 		t0 = time.Now()
 		if _, err := e.kernel.Apply(ctx, bridge, e.log); err != nil {
-			return res, fmt.Errorf("apply queues (previous tree kept): %w", err)
+			return res, e.rollBack(ctx, st, fmt.Errorf("apply queues (previous tree kept): %w", err))
 		}
+		st.kernelChanged = true
 		step("apply queues, old classes kept", t0)
+		st.mappingsChange = true
 		if err := e.applyMappings(ctx, p, res, step); err != nil {
-			return res, err
+			return res, e.rollBack(ctx, st, err)
 		}
 		t0 = time.Now()
 		kres, err := e.kernel.Apply(ctx, kernelTree, e.log)
 		res.Kernel = kres
 		step("remove old classes", t0)
 		if err != nil {
-			return res, fmt.Errorf("remove old classes: %w", err)
+			return res, e.rollBack(ctx, st, fmt.Errorf("remove old classes: %w", err))
 		}
 	} else {
 		t0 = time.Now()
@@ -220,10 +248,12 @@ func (e *Engine) Refresh(ctx context.Context, opts Options) (*Result, error) {
 		res.Kernel = kres
 		step("apply queues", t0)
 		if err != nil {
-			return res, fmt.Errorf("apply queues (previous tree kept): %w", err)
+			return res, e.rollBack(ctx, st, fmt.Errorf("apply queues (previous tree kept): %w", err))
 		}
+		st.kernelChanged = true
+		st.mappingsChange = true
 		if err := e.applyMappings(ctx, p, res, step); err != nil {
-			return res, err
+			return res, e.rollBack(ctx, st, err)
 		}
 	}
 
@@ -233,10 +263,10 @@ func (e *Engine) Refresh(ctx context.Context, opts Options) (*Result, error) {
 			len(res.Kernel.Rebuilds), strings.Join(firstN(res.Kernel.Rebuilds, 3), "; ")))
 	}
 	t0 = time.Now()
-	if err := e.record(in, p, kernelTree); err != nil {
-		// The kernel has the new tree; failing to write the record only
-		// costs identity stability next time, so warn rather than fail.
-		e.log.Warn("could not record the applied plan", "err", err)
+	if err := e.record(in, p); err != nil {
+		// The tree and identities are recorded already; these files are
+		// for the operator and the UI.
+		e.log.Warn("could not write the state files for the UI and tools", "err", err)
 		res.Warnings = append(res.Warnings, "recording state: "+err.Error())
 	}
 	if nk != nil {
@@ -322,24 +352,23 @@ func uniq(a, b string) []string {
 	return []string{a, b}
 }
 
-// record writes the identity state, queuingStructure.json, statistics and
-// copies of the inputs that produced the applied tree.
-func (e *Engine) record(in *inputs.Inputs, p *plan.Plan, applied *plan.Tree) error {
+// record writes queuingStructure.json, statistics and copies of the inputs
+// that produced the applied tree (the tree and the identities were recorded
+// before the apply).
+func (e *Engine) record(in *inputs.Inputs, p *plan.Plan) error {
 	for _, d := range []string{"shaping", "stats", "debug"} {
-		if err := os.MkdirAll(e.statePath(d), 0o755); err != nil {
+		if err := os.MkdirAll(e.statePath(d), 0o700); err != nil {
 			return err
 		}
 	}
 	var errs []error
-	errs = append(errs, plan.SaveIdentities(e.IdentitiesPath(), p.Identities))
-	errs = append(errs, e.saveAppliedTree(applied))
 	errs = append(errs, p.WriteQueuingStructure(e.QueuingStructurePath()))
 	errs = append(errs, p.WriteStats(e.statePath("stats", "plan_stats.json")))
-	errs = append(errs, writeAtomic(e.statePath("debug", "tc_commands.txt"), []byte(strings.Join(plan.RenderTC(p.Tree), "\n")+"\n")))
+	errs = append(errs, e.write(e.statePath("debug", "tc_commands.txt"), []byte(strings.Join(plan.RenderTC(p.Tree), "\n")+"\n")))
 	paths := inputs.PathsFor(e.cfg)
-	errs = append(errs, copyFile(paths.ShapedDevices, e.statePath("shaping", "lastGoodConfig.csv")))
-	errs = append(errs, copyFile(paths.Network, e.statePath("shaping", "lastGoodConfig.json")))
-	errs = append(errs, writeAtomic(e.statePath("stats", "lastRun.txt"), []byte(time.Now().Format(time.RFC3339)+"\n")))
+	errs = append(errs, e.copyFile(paths.ShapedDevices, e.statePath("shaping", "lastGoodConfig.csv")))
+	errs = append(errs, e.copyFile(paths.Network, e.statePath("shaping", "lastGoodConfig.json")))
+	errs = append(errs, e.write(e.statePath("stats", "lastRun.txt"), []byte(time.Now().Format(time.RFC3339)+"\n")))
 	return errors.Join(errs...)
 }
 
@@ -350,12 +379,10 @@ func firstN(s []string, n int) []string {
 	return s
 }
 
-func copyFile(src, dst string) error {
+func (e *Engine) copyFile(src, dst string) error {
 	data, err := os.ReadFile(src)
 	if err != nil {
 		return err
 	}
-	return writeAtomic(dst, data)
+	return e.write(dst, data)
 }
-
-func writeAtomic(path string, data []byte) error { return atomicfile.Write(path, data, 0o600) }

@@ -6,9 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 
+	"github.com/libreqos-go/lqos/internal/atomicfile"
 	"github.com/libreqos-go/lqos/internal/config"
 	"github.com/libreqos-go/lqos/internal/plan"
 	"github.com/libreqos-go/lqos/internal/tc"
@@ -78,7 +78,7 @@ func AppliedTreePath(cfg *config.Config) string {
 // was applied yet.
 func LoadAppliedTree(cfg *config.Config) (*plan.Tree, error) {
 	path := AppliedTreePath(cfg)
-	data, err := os.ReadFile(path)
+	data, err := atomicfile.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -110,7 +110,10 @@ func (e *Engine) saveAppliedTree(t *plan.Tree) error {
 	if err != nil {
 		return err
 	}
-	return writeAtomic(e.appliedTreePath(), data)
+	if err := e.write(e.appliedTreePath(), data); err != nil {
+		return fmt.Errorf("%w: record %s: %v", ErrStateWrite, e.appliedTreePath(), err)
+	}
+	return nil
 }
 
 // ApplyKernelTree applies t as it is (no planning) and records it as the
@@ -124,12 +127,21 @@ func (e *Engine) ApplyKernelTree(ctx context.Context, t *plan.Tree) (*tc.Result,
 	if nk != nil {
 		nk.syncRecord(e.appliedTreePath())
 	}
+	old, err := readSaved(e.appliedTreePath())
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v; nothing was applied", ErrStateWrite, err)
+	}
+	// The record first, as in Refresh: the kernel never holds a tree the
+	// record does not describe.
+	if err := e.saveAppliedTree(t); err != nil {
+		return nil, err
+	}
 	res, err := e.kernel.Apply(ctx, t, e.log)
 	if err != nil {
+		if rerr := e.restore([]savedFile{old}); rerr != nil {
+			e.log.Error("restoring the record after a failed apply", "err", rerr)
+		}
 		return res, err
-	}
-	if err := e.saveAppliedTree(t); err != nil {
-		return res, fmt.Errorf("record applied tree: %w", err)
 	}
 	if nk != nil {
 		nk.noteRecord(e.appliedTreePath())
