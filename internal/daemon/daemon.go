@@ -791,11 +791,8 @@ func (d *Daemon) startWebUI(ctx context.Context, wg *sync.WaitGroup) {
 	if addr == "" {
 		addr = cfg.WebserverListen
 	}
-	wc := webui.Config{Addr: addr, UsersFile: filepath.Join(cfg.StateDirectory, "lqosd", "webusers.json"),
-		Source: &webSource{d: d}, Logger: d.log.With("component", "webui"), Version: d.o.Version}
-	if cfg.SSL != nil && cfg.SSL.Enabled {
-		wc.CertFile, wc.KeyFile = cfg.SSL.CertFile, cfg.SSL.KeyFile
-	}
+	wc := webUIConfig(cfg)
+	wc.Addr, wc.Source, wc.Logger, wc.Version = addr, &webSource{d: d}, d.log.With("component", "webui"), d.o.Version
 	srv, err := webui.New(wc)
 	if err != nil {
 		d.log.Error("web UI not started", "err", err)
@@ -808,6 +805,27 @@ func (d *Daemon) startWebUI(ctx context.Context, wg *sync.WaitGroup) {
 			d.raise(CodeWebUI, urgent.Warning, "The web UI stopped: "+err.Error())
 		}
 	})
+}
+
+// webUIConfig maps lqos.conf's web UI options ([web_ui], [ssl]) and the
+// state directory's files onto a webui.Config.
+func webUIConfig(cfg *config.Config) webui.Config {
+	dir := filepath.Join(cfg.StateDirectory, "lqosd")
+	wc := webui.Config{
+		UsersFile:         filepath.Join(dir, "webusers.json"),
+		AuditFile:         filepath.Join(dir, "audit.log"),
+		FirstRunTokenOnly: cfg.WebUI.FirstRunTokenOnly,
+		SecureCookies:     cfg.WebUI.SecureCookies,
+		MaxConns:          cfg.WebUI.MaxConnections,
+		MaxConnsPerIP:     cfg.WebUI.MaxConnectionsPerIP,
+	}
+	switch {
+	case cfg.SSL.SelfSigned():
+		wc.SelfSignedDir = filepath.Join(dir, "tls")
+	case cfg.SSL != nil && cfg.SSL.Enabled:
+		wc.CertFile, wc.KeyFile = cfg.SSL.CertFile, cfg.SSL.KeyFile
+	}
+	return wc
 }
 
 // sampleLoop reads the host counters every SampleInterval and expires idle
