@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -33,6 +34,21 @@ type fakeHandler struct {
 	plans    []string
 	block    chan struct{} // ApplyPlan waits on it if non-nil
 	stopped  chan error    // receives ctx.Err() when a blocked ApplyPlan is cancelled
+	inApply  atomic.Int32  // ApplyPlan calls now running
+}
+
+func (f *fakeHandler) applying() int { return int(f.inApply.Load()) }
+
+// waitFor polls cond a bounded number of times.
+func waitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	for range 2000 {
+		if cond() {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatalf("never happened: %s", what)
 }
 
 func newFake(t testing.TB) *fakeHandler {
@@ -96,6 +112,8 @@ func (f *fakeHandler) ListIPs(context.Context) ([]Mapping, error) {
 }
 
 func (f *fakeHandler) ApplyPlan(ctx context.Context, r *ApplyPlan) (*PlanResult, error) {
+	f.inApply.Add(1)
+	defer f.inApply.Add(-1)
 	if f.block != nil {
 		select {
 		case <-f.block:
@@ -636,20 +654,36 @@ func TestSocketPermissionsAndStaleSocket(t *testing.T) {
 	}
 }
 
+// At the connection limit a new connection replaces the longest idle one;
+// only when every connection is busy is it refused.
 func TestMaxConns(t *testing.T) {
-	srv, path := testServer(t, newFake(t), ServerOptions{MaxConns: 2})
+	h := newFake(t)
+	h.block = make(chan struct{})
+	srv, path := testServer(t, h, ServerOptions{MaxConns: 2})
 	a, b := dial(t, path), dial(t, path)
 	for _, c := range []*Client{a, b} {
 		if _, err := c.Ping(ctxT(t)); err != nil {
 			t.Fatal(err)
 		}
 	}
+	if _, err := dial(t, path).Ping(ctxT(t)); err != nil {
+		t.Fatalf("third connection with two idle ones: %v", err)
+	}
+	if st := srv.Stats(); st.Evicted != 1 || st.Refused != 0 {
+		t.Fatalf("stats %+v, want 1 evicted", st)
+	}
+	// Two connections each blocked in a handler: nothing is idle.
+	var wg sync.WaitGroup
+	for range 2 {
+		c := dial(t, path)
+		wg.Go(func() { c.ApplyPlan(ctxT(t), "slow", false) })
+	}
+	waitFor(t, "both applies in their handler", func() bool { return h.applying() == 2 })
 	if _, err := dial(t, path).Ping(ctxT(t)); !errors.Is(err, &Error{Code: CodeBusy}) {
-		t.Fatalf("third connection err = %v, want busy", err)
+		t.Fatalf("connection while all are busy: err = %v, want busy", err)
 	}
-	if srv.Stats().Refused != 1 {
-		t.Fatalf("stats %+v", srv.Stats())
-	}
+	close(h.block)
+	wg.Wait()
 }
 
 func TestManyClientsConcurrently(t *testing.T) {
