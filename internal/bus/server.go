@@ -186,7 +186,7 @@ type Server struct {
 	cancelHctx context.CancelFunc
 
 	connections, refused, frames, requests, errs, badFrames, evicted atomic.Uint64
-	active                                                  atomic.Int64
+	active                                                           atomic.Int64
 }
 
 // Listen prepares the socket directory, removes a stale socket and binds.
