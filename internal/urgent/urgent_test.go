@@ -373,3 +373,28 @@ func TestAcknowledgeIsAllOrNothingWhenSaveFails(t *testing.T) {
 		t.Fatalf("reopened store has %d open issues, want 0", n)
 	}
 }
+
+// FuzzOpen: the urgent.json loader never panics and what it accepts is a
+// consistent store (Open moves a refused file aside).
+func FuzzOpen(f *testing.F) {
+	f.Add([]byte(`{"version":1,"next_id":3,"issues":[{"id":1,"code":"A_B","severity":"error","source":"lqosd","message":"m","first_seen":"2026-01-01T00:00:00Z","last_seen":"2026-01-01T00:00:00Z","count":1}]}`))
+	f.Add([]byte(`{"version":1,"next_id":1,"issues":[]}`))
+	f.Add([]byte(`{"version":2}`))
+	f.Add([]byte(`not json`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s := &Store{max: DefaultMax, now: time.Now, nextID: 1}
+		if err := s.load(data); err != nil {
+			return // Open moves such a file aside (TestCorruptFile)
+		}
+		// A loaded store never hands out an id it already holds, and every
+		// issue it lists is valid.
+		for _, is := range s.List(ListOptions{}) {
+			if is.ID >= s.nextID {
+				t.Fatalf("issue id %d not below next_id %d", is.ID, s.nextID)
+			}
+			if !is.Severity.Valid() || validateCode(is.Code) != nil {
+				t.Fatalf("invalid issue loaded: %+v", is)
+			}
+		}
+	})
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/netip"
@@ -110,27 +111,36 @@ func readTCPTable(procRoot string) ([]tcpSocket, error) {
 		if err != nil {
 			return nil, err
 		}
-		sc := bufio.NewScanner(f)
-		sc.Scan() // header
-		for sc.Scan() {
-			fl := strings.Fields(sc.Text())
-			if len(fl) < 10 {
-				continue
-			}
-			l, err1 := parseProcAddr(fl[1])
-			rm, err2 := parseProcAddr(fl[2])
-			st, err3 := strconv.ParseUint(fl[3], 16, 8)
-			if err1 != nil || err2 != nil || err3 != nil {
-				continue
-			}
-			out = append(out, tcpSocket{local: l, remote: rm, state: int(st), inode: fl[9]})
-		}
+		rows, err := parseTCPTable(f)
 		f.Close()
-		if err := sc.Err(); err != nil {
+		if err != nil {
 			return nil, err
 		}
+		out = append(out, rows...)
 	}
 	return out, nil
+}
+
+// parseTCPTable parses the text of /proc/net/tcp or tcp6; rows that do not
+// parse are skipped.
+func parseTCPTable(r io.Reader) ([]tcpSocket, error) {
+	var out []tcpSocket
+	sc := bufio.NewScanner(r)
+	sc.Scan() // header
+	for sc.Scan() {
+		fl := strings.Fields(sc.Text())
+		if len(fl) < 10 {
+			continue
+		}
+		l, err1 := parseProcAddr(fl[1])
+		rm, err2 := parseProcAddr(fl[2])
+		st, err3 := strconv.ParseUint(fl[3], 16, 8)
+		if err1 != nil || err2 != nil || err3 != nil {
+			continue
+		}
+		out = append(out, tcpSocket{local: l, remote: rm, state: int(st), inode: fl[9]})
+	}
+	return out, sc.Err()
 }
 
 // parseProcAddr decodes "0100007F:1F90" (IPv4) or the 32-hex-digit IPv6
