@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -446,5 +447,72 @@ func TestAuditLogRecordsLoginsAndAdminActions(t *testing.T) {
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("audit events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// BenchmarkSlowlorisFlood opens 20,000 connections from 100 loopback
+// addresses that each send headers and one byte of a body, then reports
+// what the server holds: open connections, goroutines and heap.
+//
+//	go test -run '^$' -bench SlowlorisFlood -benchtime 1x ./internal/webui
+func BenchmarkSlowlorisFlood(b *testing.B) {
+	for range b.N {
+		cfg := webui.Config{UsersFile: filepath.Join(b.TempDir(), "users.json"), Source: demosource.New(3),
+			BcryptCost: bcrypt.MinCost, Logger: discardLogger()}
+		srv, err := webui.New(cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			b.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- srv.Serve(ctx, ln) }()
+		addr := ln.Addr().String()
+		runtime.GC()
+		var before runtime.MemStats
+		runtime.ReadMemStats(&before)
+		g0 := runtime.NumGoroutine()
+		const total, sources = 20000, 100
+		var conns []net.Conn
+		for i := range total {
+			d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 1, byte(i%sources), 1)}}
+			c, err := d.Dial("tcp", addr)
+			if err != nil {
+				continue
+			}
+			conns = append(conns, c)
+			fmt.Fprintf(c, "POST /api/login HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{", addr)
+		}
+		for range 2000 {
+			st := srv.ConnStats()
+			if st.Open+int(st.RefusedPerIP+st.RefusedTotal) >= len(conns) {
+				break
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		var after runtime.MemStats
+		runtime.ReadMemStats(&after)
+		st := srv.ConnStats()
+		b.ReportMetric(float64(st.Open), "open_conns")
+		b.ReportMetric(float64(st.RefusedPerIP+st.RefusedTotal), "refused_conns")
+		b.ReportMetric(float64(runtime.NumGoroutine()-g0), "goroutines")
+		b.ReportMetric(float64(int64(after.HeapInuse)-int64(before.HeapInuse))/(1<<20), "heap_MiB")
+		res, err := clientFrom("127.0.0.8").Get("http://" + addr + "/health")
+		if err == nil {
+			res.Body.Close()
+		}
+		ok := 0.0
+		if err == nil && res.StatusCode == 200 {
+			ok = 1
+		}
+		b.ReportMetric(ok, "health_ok")
+		for _, c := range conns {
+			c.Close()
+		}
+		cancel()
+		<-done
 	}
 }
