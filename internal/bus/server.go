@@ -551,13 +551,15 @@ func (s *Server) serveConn(base context.Context, c *net.UnixConn, st *connState)
 		inflight <- struct{}{} // backpressure: stop reading while full
 		frames.Go(func() {
 			defer func() {
-				s.budget.release(size)
 				st.touch(s.o.Clock())
 				st.busy.Add(-1)
 				<-inflight
 			}()
 			out := s.handleFrame(ctx, log, body)
+			// The request body is done with: its budget goes back before
+			// the answer is sent.
 			body = nil
+			s.budget.release(size)
 			if err := w.write(out); err != nil {
 				log.Debug("bus: write response failed", "err", err)
 				c.Close() // the reader notices and ends the connection

@@ -674,11 +674,11 @@ func TestMaxConns(t *testing.T) {
 	}
 	// Two connections each blocked in a handler: nothing is idle.
 	var wg sync.WaitGroup
-	for range 2 {
+	for i := range 2 {
 		c := dial(t, path)
 		wg.Go(func() { c.ApplyPlan(ctxT(t), "slow", false) })
+		waitFor(t, "apply in its handler", func() bool { return h.applying() == i+1 })
 	}
-	waitFor(t, "both applies in their handler", func() bool { return h.applying() == 2 })
 	if _, err := dial(t, path).Ping(ctxT(t)); !errors.Is(err, &Error{Code: CodeBusy}) {
 		t.Fatalf("connection while all are busy: err = %v, want busy", err)
 	}
