@@ -1,12 +1,19 @@
 package bus
 
 import (
+	"encoding/json"
 	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
 	"net"
 	"net/netip"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/libreqos-go/lqos/internal/audit"
 )
 
 // statusBatch is what `lqos status` sends.
@@ -137,5 +144,46 @@ func TestHalfSentFrameTimesOut(t *testing.T) {
 	waitFor(t, "connection closed", func() bool { return srv.Stats().Active == 0 })
 	if st := srv.Stats(); st.BufferedBytes != 0 {
 		t.Fatalf("budget not released: %+v", st)
+	}
+}
+
+// State-changing requests are audited with the peer; queries are not.
+func TestAuditsStateChangingRequests(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "audit.log")
+	al, err := audit.Open(file, slog.New(slog.DiscardHandler), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer al.Close()
+	_, path := testServer(t, newFake(t), ServerOptions{Audit: al})
+	c := dial(t, path)
+	if _, err := c.Ping(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ApplyPlan(ctxT(t), "nightly", false); err != nil {
+		t.Fatal(err)
+	}
+	c.ApplyPlan(ctxT(t), "fail", false)
+	if _, err := c.ListUrgent(ctxT(t), true); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		var ev audit.Event
+		if err := json.Unmarshal([]byte(line), &ev); err != nil {
+			t.Fatalf("%q: %v", line, err)
+		}
+		if !strings.HasPrefix(ev.Actor, fmt.Sprintf("uid:%d pid:", os.Getuid())) {
+			t.Errorf("actor %q does not name the peer", ev.Actor)
+		}
+		got = append(got, ev.Action+" "+ev.Outcome+" "+ev.Target)
+	}
+	want := []string{`bus.apply_plan success reason="nightly" dry_run=false`, `bus.apply_plan failure reason="fail" dry_run=false`}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("audit:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/libreqos-go/lqos/internal/audit"
 	"golang.org/x/sys/unix"
 )
 
@@ -69,6 +70,10 @@ type ServerOptions struct {
 	// MaxInflightPerConn bounds frames of one connection handled at once
 	// (8); the server stops reading that connection while it is full.
 	MaxInflightPerConn int
+	// Audit, when set, records every state-changing request (apply,
+	// reload, mapping changes, urgent acknowledgements) with the peer's
+	// uid and pid and whether it succeeded.
+	Audit *audit.Log
 	// DaemonVersion is reported by the Version request.
 	DaemonVersion string
 	// Logger (slog.Default() if nil).
@@ -692,6 +697,7 @@ func (s *Server) dispatch(ctx context.Context, log *slog.Logger, req Request) (r
 		}
 	}()
 	r, err := s.call(ctx, log, req)
+	s.auditRequest(ctx, req, err)
 	if err != nil {
 		var be *Error
 		switch {
@@ -704,6 +710,37 @@ func (s *Server) dispatch(ctx context.Context, log *slog.Logger, req Request) (r
 		return Errorf(CodeFailed, "%s: %v", req.RequestType(), err)
 	}
 	return r
+}
+
+// auditRequest records a state-changing request in the audit log.
+func (s *Server) auditRequest(ctx context.Context, req Request, err error) {
+	if s.o.Audit == nil {
+		return
+	}
+	target := ""
+	switch r := req.(type) {
+	case *ApplyPlan:
+		target = fmt.Sprintf("reason=%q dry_run=%v", r.Reason, r.DryRun)
+	case *ReloadPlan:
+		target = fmt.Sprintf("reason=%q full=%v", r.Reason, r.Full)
+	case *MapIPs:
+		target = fmt.Sprintf("%d mappings", len(r.Mappings))
+	case *DelIPs:
+		target = fmt.Sprintf("%d prefixes", len(r.Prefixes))
+	case *ClearIPs:
+	case *AckUrgent:
+		target = fmt.Sprintf("id=%d code=%q by=%q", r.ID, r.Code, r.By)
+	default:
+		return
+	}
+	ev := audit.Event{Action: "bus." + req.RequestType(), Outcome: audit.Success, Target: target}
+	if p, ok := PeerFromContext(ctx); ok {
+		ev.Actor = p.String()
+	}
+	if err != nil {
+		ev.Outcome, ev.Reason = audit.Failure, err.Error()
+	}
+	s.o.Audit.Record(ev)
 }
 
 // isQuery: read-only requests that may use the QueryReserve slots.

@@ -42,6 +42,7 @@ import (
 	"time"
 
 	"github.com/cilium/ebpf"
+	"github.com/libreqos-go/lqos/internal/audit"
 	"github.com/libreqos-go/lqos/internal/bus"
 	"github.com/libreqos-go/lqos/internal/config"
 	"github.com/libreqos-go/lqos/internal/datapath"
@@ -393,9 +394,15 @@ func Run(ctx context.Context, o Options) error {
 		d.startupApply(ctx)
 	}
 
-	// 8. The bus.
+	// 8. The bus. State-changing requests go to the audit log.
+	al, aerr := audit.Open(filepath.Join(cfg.StateDirectory, "lqosd", "audit.log"), log, nil)
+	if aerr != nil {
+		log.Warn("audit log file not available; audit events go to the journal only", "err", aerr)
+		al = audit.LoggerOnly(log)
+	}
+	defer al.Close()
 	srv, err := bus.Listen(&Handler{d: d, SchedulerTracker: bus.SchedulerTracker{Tracker: d.sched}, UrgentStore: bus.UrgentStore{Store: d.urgent}},
-		bus.ServerOptions{SocketPath: o.BusPath, DaemonVersion: o.Version, Logger: log, RequestTimeout: 10 * time.Minute})
+		bus.ServerOptions{SocketPath: o.BusPath, DaemonVersion: o.Version, Logger: log, RequestTimeout: 10 * time.Minute, Audit: al})
 	if err != nil {
 		return exitErr(ExitBus, "%v", err)
 	}
