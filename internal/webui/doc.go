@@ -59,9 +59,12 @@
 //     addresses they use. Unknown users cost a bcrypt comparison too (no
 //     timing oracle).
 //   - Connections: header 10 s, whole request 30 s, response 2 min, idle
-//     keep-alive 60 s (websockets are exempt once upgraded); at most 512
-//     connections on the listener and 64 per client address, extra ones are
-//     closed at accept ([web_ui] max_connections, max_connections_per_ip).
+//     keep-alive 60 s (websockets are exempt once upgraded); at most 64
+//     connections per client address (extra ones are closed at accept) and
+//     512 on the listener. When the listener is full, the connection stuck
+//     longest in its first request (at least 2 s: a slowloris) is closed to
+//     admit the new one; served keep-alive and websocket connections are
+//     never evicted ([web_ui] max_connections, max_connections_per_ip).
 //   - TLS: Config.CertFile/KeyFile, or Config.SelfSignedDir for a
 //     self-signed ECDSA certificate generated on first start (key 0600,
 //     renewed a month before expiry); lqos.conf [ssl] enabled = true with

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptrace"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -311,7 +312,7 @@ func TestLoginStrangerDoesNotLockOutAdmin(t *testing.T) {
 // address gets MaxConnsPerIP connections, the rest are closed at accept,
 // and other clients are still served.
 func TestSlowConnectionsLimitedPerAddress(t *testing.T) {
-	srv, addr := liveServer(t, func(c *webui.Config) { c.MaxConnsPerIP = 8; c.MaxConns = 12 })
+	srv, addr := liveServer(t, func(c *webui.Config) { c.MaxConnsPerIP = 8; c.MaxConns = 12; c.EvictAfter = time.Hour })
 	const attack = 40
 	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.7")}}
 	var conns []net.Conn
@@ -355,6 +356,66 @@ func TestSlowConnectionsLimitedPerAddress(t *testing.T) {
 	eventually(t, "total limit reached", func() bool { return srv.ConnStats().RefusedTotal > 0 })
 	if st := srv.ConnStats(); st.Open > 12 {
 		t.Fatalf("open connections %d over MaxConns 12", st.Open)
+	}
+}
+
+// Slowloris from many addresses fills the listener: a new client still
+// gets its answer, because the connection stuck longest in its first
+// request makes room; served (keep-alive) connections are never evicted.
+func TestFullListenerEvictsStuckConnections(t *testing.T) {
+	srv, addr := liveServer(t, func(c *webui.Config) { c.MaxConnsPerIP = 4; c.MaxConns = 8; c.EvictAfter = time.Nanosecond })
+	// A browser that has been served keeps its keep-alive connection.
+	browser := clientFrom("127.0.0.2")
+	get := func(hc *http.Client) int {
+		res, err := hc.Get("http://" + addr + "/health")
+		if err != nil {
+			t.Fatalf("/health: %v", err)
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		return res.StatusCode
+	}
+	if get(browser) != 200 {
+		t.Fatal("/health before the attack")
+	}
+	var conns []net.Conn
+	t.Cleanup(func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	for i := range 20 {
+		d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 3, byte(i), 1)}}
+		c, err := d.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+		fmt.Fprintf(c, "POST /api/login HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{", addr)
+	}
+	eventually(t, "attack connections accepted and evicted", func() bool {
+		st := srv.ConnStats()
+		return st.Open == 8 && st.Evicted >= 13
+	})
+	if got := get(clientFrom("127.0.0.9")); got != 200 {
+		t.Fatalf("/health from a new client while the listener is full = %d", got)
+	}
+	// The browser's request goes out on its kept connection (not a new one).
+	var reused bool
+	req, _ := http.NewRequest("GET", "http://"+addr+"/health", nil)
+	req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+		GotConn: func(info httptrace.GotConnInfo) { reused = info.Reused },
+	}))
+	res, err := browser.Do(req)
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("/health from the browser during the attack: %v", err)
+	}
+	res.Body.Close()
+	if !reused {
+		t.Fatal("the browser's served keep-alive connection was evicted")
+	}
+	if st := srv.ConnStats(); st.Open > 8 || st.RefusedTotal != 0 {
+		t.Fatalf("stats %+v: want at most 8 open and nobody refused", st)
 	}
 }
 
@@ -458,15 +519,17 @@ func TestAuditLogRecordsLoginsAndAdminActions(t *testing.T) {
 	}
 }
 
-// BenchmarkSlowlorisFlood opens 20,000 connections from 100 loopback
+// BenchmarkSlowlorisFlood opens 15,000 connections from 100 loopback
 // addresses that each send headers and one byte of a body, then reports
-// what the server holds: open connections, goroutines and heap.
+// what the server holds (open connections, goroutines, heap) and whether a
+// new client's /health is answered once the flood is older than EvictAfter
+// (100 ms here, 2 s by default).
 //
 //	go test -run '^$' -bench SlowlorisFlood -benchtime 1x ./internal/webui
 func BenchmarkSlowlorisFlood(b *testing.B) {
 	for range b.N {
 		cfg := webui.Config{UsersFile: filepath.Join(b.TempDir(), "users.json"), Source: demosource.New(3),
-			BcryptCost: bcrypt.MinCost, Logger: discardLogger()}
+			BcryptCost: bcrypt.MinCost, Logger: discardLogger(), EvictAfter: 100 * time.Millisecond}
 		srv, err := webui.New(cfg)
 		if err != nil {
 			b.Fatal(err)
@@ -483,7 +546,7 @@ func BenchmarkSlowlorisFlood(b *testing.B) {
 		var before runtime.MemStats
 		runtime.ReadMemStats(&before)
 		g0 := runtime.NumGoroutine()
-		const total, sources = 20000, 100
+		const total, sources = 15000, 100
 		var conns []net.Conn
 		for i := range total {
 			d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 1, byte(i%sources), 1)}}
@@ -496,7 +559,7 @@ func BenchmarkSlowlorisFlood(b *testing.B) {
 		}
 		for range 2000 {
 			st := srv.ConnStats()
-			if st.Open+int(st.RefusedPerIP+st.RefusedTotal) >= len(conns) {
+			if st.Open+int(st.RefusedPerIP+st.RefusedTotal+st.Evicted) >= len(conns) {
 				break
 			}
 			time.Sleep(5 * time.Millisecond)
@@ -505,12 +568,17 @@ func BenchmarkSlowlorisFlood(b *testing.B) {
 		runtime.ReadMemStats(&after)
 		st := srv.ConnStats()
 		b.ReportMetric(float64(st.Open), "open_conns")
-		b.ReportMetric(float64(st.RefusedPerIP+st.RefusedTotal), "refused_conns")
+		b.ReportMetric(float64(st.RefusedPerIP), "refused_per_ip")
+		b.ReportMetric(float64(st.RefusedTotal), "refused_total")
+		b.ReportMetric(float64(st.Evicted), "evicted")
 		b.ReportMetric(float64(runtime.NumGoroutine()-g0), "goroutines")
 		b.ReportMetric(float64(int64(after.HeapInuse)-int64(before.HeapInuse))/(1<<20), "heap_MiB")
+		time.Sleep(150 * time.Millisecond) // the flood is now older than EvictAfter
 		res, err := clientFrom("127.0.0.8").Get("http://" + addr + "/health")
 		if err == nil {
 			res.Body.Close()
+		} else {
+			b.Logf("/health during the flood: %v", err)
 		}
 		ok := 0.0
 		if err == nil && res.StatusCode == 200 {

@@ -66,9 +66,12 @@ type Config struct {
 	// write timeouts once upgraded.
 	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
 	// MaxConns bounds open connections on the listener (512) and
-	// MaxConnsPerIP those from one client address (64); connections over
-	// either limit are closed at once.
+	// MaxConnsPerIP those from one client address (64). A connection over
+	// the per-address limit is closed at once; when the listener is full,
+	// the connection longest in its first request (at least EvictAfter,
+	// default 2 s) is closed to make room, else the new one is.
 	MaxConns, MaxConnsPerIP int
+	EvictAfter              time.Duration
 	// ClientQueue is the per-websocket outbound queue length (default 64);
 	// a client whose queue is full is dropped.
 	ClientQueue int
@@ -158,6 +161,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxConnsPerIP <= 0 {
 		cfg.MaxConnsPerIP = 64
 	}
+	if cfg.EvictAfter <= 0 {
+		cfg.EvictAfter = 2 * time.Second
+	}
 	if cfg.ClientQueue <= 0 {
 		cfg.ClientQueue = 64
 	}
@@ -196,7 +202,7 @@ func New(cfg Config) (*Server, error) {
 		sessions: newSessionStore(cfg.SessionIdle, cfg.SessionMax, cfg.Now),
 		guard:    newLoginGuard(cfg.LoginFailures, cfg.LoginWindow, cfg.SessionMax, cfg.Now),
 		audit:    al,
-		conns:    newConnLimiter(cfg.MaxConns, cfg.MaxConnsPerIP),
+		conns:    newConnLimiter(cfg.MaxConns, cfg.MaxConnsPerIP, cfg.EvictAfter, time.Now),
 		assets:   cfg.Assets,
 	}
 	if _, err := fs.Stat(s.assets, "index.html"); err != nil {
@@ -256,6 +262,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ReadTimeout:       s.cfg.ReadTimeout,
 		WriteTimeout:      s.cfg.WriteTimeout,
 		IdleTimeout:       s.cfg.IdleTimeout,
+		ConnState:         s.conns.connState,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return s.ctx },
