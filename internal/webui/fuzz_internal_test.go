@@ -55,3 +55,23 @@ func FuzzProcTCP(f *testing.F) {
 		}
 	})
 }
+
+func TestParseProcAddr(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"0100007F:1F90", "127.0.0.1:8080"},
+		{"0F02000A:0016", "10.0.2.15:22"},
+		{"00000000000000000000000001000000:23AB", "[::1]:9131"},
+		{"0000000000000000FFFF00000100007F:0050", "127.0.0.1:80"}, // IPv4-mapped
+		{"B80D0120000000000000000001000000:01BB", "[2001:db8::1]:443"},
+	} {
+		got, err := parseProcAddr(tc.in)
+		if err != nil || got.String() != tc.want {
+			t.Errorf("parseProcAddr(%q) = %v, %v; want %s", tc.in, got, err, tc.want)
+		}
+	}
+	for _, bad := range []string{"", "0100007F", "0100007F:XYZ", "01007F:0016", "zz00007F:0016"} {
+		if _, err := parseProcAddr(bad); err == nil {
+			t.Errorf("parseProcAddr(%q) accepted", bad)
+		}
+	}
+}

@@ -202,6 +202,25 @@ func TestFirstRunOnlyFromThisBox(t *testing.T) {
 			}
 		})
 	}
+	t.Run("browser on this box over IPv6 loopback", func(t *testing.T) {
+		srv, err := webui.New(webui.Config{UsersFile: filepath.Join(t.TempDir(), "users.json"), Source: demosource.New(3),
+			BcryptCost: bcrypt.MinCost, Logger: discardLogger()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ln, err := net.Listen("tcp6", "[::1]:0")
+		if err != nil {
+			t.Skipf("no IPv6 loopback on this machine (%v): the IPv4 cases above cover the check", err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- srv.Serve(ctx, ln) }()
+		t.Cleanup(func() { cancel(); <-done })
+		addr := ln.Addr().String()
+		if got := post(t, clientFrom("::1"), addr, addr, "/api/first-run", body, nil); got != 200 {
+			t.Fatalf("first run from [::1] without token = %d, want 200", got)
+		}
+	})
 	t.Run("token only", func(t *testing.T) {
 		_, addr := liveServer(t, func(c *webui.Config) { c.FirstRunTokenOnly = true })
 		if got := post(t, clientFrom("127.0.0.1"), addr, addr, "/api/first-run", body, nil); got != 403 {
