@@ -183,6 +183,11 @@ func testServer(t testing.TB, h Handler, o ServerOptions) (*Server, string) {
 	if o.SocketPath == "" {
 		o.SocketPath = filepath.Join(dir, "run", "bus")
 	}
+	// Run as a normal user, the tests' own uid is the peer to accept
+	// (unless the test chooses the allowed uids itself).
+	if uid := uint32(os.Getuid()); uid != 0 && o.AllowUIDs == nil && !o.DenyRoot {
+		o.AllowUIDs = []uint32{uid}
+	}
 	if o.Logger == nil && !testing.Verbose() {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -320,7 +325,7 @@ func TestEveryRequestThroughClient(t *testing.T) {
 		t.Fatalf("ListUrgent = %+v, %v", l, err)
 	}
 	acked, err := c.AckUrgent(ctx, is.ID, "", "alice")
-	if err != nil || len(acked) != 1 || !acked[0].Acknowledged || !strings.HasPrefix(acked[0].AcknowledgedBy, "uid:0 ") || !strings.HasSuffix(acked[0].AcknowledgedBy, "(alice)") {
+	if err != nil || len(acked) != 1 || !acked[0].Acknowledged || !strings.HasPrefix(acked[0].AcknowledgedBy, fmt.Sprintf("uid:%d ", os.Getuid())) || !strings.HasSuffix(acked[0].AcknowledgedBy, "(alice)") {
 		t.Fatalf("AckUrgent = %+v, %v", acked, err)
 	}
 	if l, err := c.ListUrgent(ctx, true); err != nil || len(l) != 0 {
@@ -575,8 +580,8 @@ func TestPeerCredentialsRefused(t *testing.T) {
 	_, path := testServer(t, newFake(t), ServerOptions{DenyRoot: true, AllowUIDs: []uint32{4242}})
 	c := dial(t, path)
 	_, err := c.Ping(ctxT(t))
-	if !errors.Is(err, &Error{Code: CodePermissionDenied}) || !strings.Contains(err.Error(), "uid 0") {
-		t.Fatalf("err = %v, want permission_denied for uid 0", err)
+	if uid := fmt.Sprintf("uid %d ", os.Getuid()); !errors.Is(err, &Error{Code: CodePermissionDenied}) || !strings.Contains(err.Error(), uid) {
+		t.Fatalf("err = %v, want permission_denied for %s", err, uid)
 	}
 }
 
@@ -611,7 +616,11 @@ func TestSocketPermissionsAndStaleSocket(t *testing.T) {
 	l.SetUnlinkOnClose(false)
 	l.Close()
 
-	srv, err := Listen(newFake(t), ServerOptions{SocketPath: path})
+	var self []uint32
+	if uid := uint32(os.Getuid()); uid != 0 {
+		self = []uint32{uid}
+	}
+	srv, err := Listen(newFake(t), ServerOptions{SocketPath: path, AllowUIDs: self})
 	if err != nil {
 		t.Fatalf("stale socket not replaced: %v", err)
 	}
