@@ -31,7 +31,10 @@ import (
 // forwarderEnv makes the test binary a plain TCP forwarder (like socat or
 // a container port proxy): it listens on every address and relays to the
 // address in the variable.
-const forwarderEnv = "LQOS_WEBUI_TEST_FORWARD_TO"
+const (
+	forwarderEnv       = "LQOS_WEBUI_TEST_FORWARD_TO"
+	forwarderListenEnv = "LQOS_WEBUI_TEST_FORWARD_LISTEN" // default 0.0.0.0
+)
 
 func TestMain(m *testing.M) {
 	if target := os.Getenv(forwarderEnv); target != "" {
@@ -42,7 +45,11 @@ func TestMain(m *testing.M) {
 }
 
 func runForwarder(target string) {
-	ln, err := net.Listen("tcp4", "0.0.0.0:0")
+	listen := os.Getenv(forwarderListenEnv)
+	if listen == "" {
+		listen = "0.0.0.0"
+	}
+	ln, err := net.Listen("tcp4", listen+":0")
 	if err != nil {
 		fmt.Println("listen:", err)
 		os.Exit(1)
@@ -67,10 +74,14 @@ func runForwarder(target string) {
 }
 
 // startForwarder runs the forwarder in a child process and returns its port.
-func startForwarder(t *testing.T, target string) int {
+func startForwarder(t *testing.T, target string) int { return startForwarderOn(t, target, "") }
+
+// startForwarderOn runs the forwarder listening on listen (default all
+// addresses).
+func startForwarderOn(t *testing.T, target, listen string) int {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), forwarderEnv+"="+target)
+	cmd.Env = append(os.Environ(), forwarderEnv+"="+target, forwarderListenEnv+"="+listen)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -143,6 +154,23 @@ func post(t *testing.T, hc *http.Client, addr, host, path, body string, hdr map[
 	io.Copy(io.Discard, res.Body)
 	res.Body.Close()
 	return res.StatusCode
+}
+
+// firstNonLoopbackIPv4 is an address of this machine to play a remote
+// client from (a connection from it to 127.0.0.1 looks remote to the kernel).
+func firstNonLoopbackIPv4(t *testing.T) string {
+	t.Helper()
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok && n.IP.To4() != nil && !n.IP.IsLoopback() {
+			return n.IP.String()
+		}
+	}
+	t.Skip("this machine has no non-loopback IPv4 address to play a remote client: only the listening-forwarder case is tested")
+	return ""
 }
 
 // eventually polls cond a bounded number of times.
@@ -219,6 +247,20 @@ func TestFirstRunOnlyFromThisBox(t *testing.T) {
 		addr := ln.Addr().String()
 		if got := post(t, clientFrom("::1"), addr, addr, "/api/first-run", body, nil); got != 200 {
 			t.Fatalf("first run from [::1] without token = %d, want 200", got)
+		}
+	})
+	// Like ssh -L's sshd: the forwarder listens on loopback only, but the
+	// connection it relays was accepted from a remote address.
+	t.Run("forwarder relaying a remote client, listening on loopback", func(t *testing.T) {
+		remote := firstNonLoopbackIPv4(t)
+		srv, addr := liveServer(t, nil)
+		fwd := fmt.Sprintf("127.0.0.1:%d", startForwarderOn(t, addr, "127.0.0.1"))
+		if got := post(t, clientFrom(remote), fwd, fwd, "/api/first-run", body, nil); got != 403 {
+			t.Fatalf("first run relayed from %s without token = %d, want 403", remote, got)
+		}
+		tb := `{"username":"admin","password":"` + adminPass + `","token":"` + srv.SetupToken() + `"}`
+		if got := post(t, clientFrom(remote), fwd, fwd, "/api/first-run", tb, nil); got != 200 {
+			t.Fatalf("first run relayed with token = %d, want 200", got)
 		}
 	})
 	t.Run("token only", func(t *testing.T) {
