@@ -246,7 +246,9 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request, _ *reqAuth)
 	// guesses are counted before any of them reaches bcrypt.
 	at, ok := s.guard.begin(ip, name)
 	if !ok {
-		s.audit.Record(audit.Event{Action: "login", Actor: name, Addr: ip, Outcome: audit.Refused, Reason: "rate_limited"})
+		if s.guard.refusalWorthRecording(ip) {
+			s.audit.Record(audit.Event{Action: "login", Actor: name, Addr: ip, Outcome: audit.Refused, Reason: "rate_limited (further refusals this minute not recorded)"})
+		}
 		writeErr(w, http.StatusTooManyRequests, "rate_limited", "Too many failed logins; wait a minute.")
 		return
 	}

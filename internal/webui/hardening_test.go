@@ -549,6 +549,10 @@ func TestAuditLogRecordsLoginsAndAdminActions(t *testing.T) {
 	if st := e.client().login(t, "admin", "wrong-password"); st != http.StatusUnauthorized {
 		t.Fatalf("bad login = %d", st)
 	}
+	// A flood of refused guesses is recorded once, not once per guess.
+	for range 30 {
+		e.client().login(t, "admin", "wrong-password")
+	}
 	if r := admin.do(t, "DELETE", "/api/users/viewer", nil, nil); r.Status != 200 {
 		t.Fatalf("delete viewer: %d", r.Status)
 	}
@@ -573,6 +577,11 @@ func TestAuditLogRecordsLoginsAndAdminActions(t *testing.T) {
 		"user.create admin success viewer (readonly)",
 		"login viewer success ",
 		"login admin failure ",
+		"login admin failure ",
+		"login admin failure ",
+		"login admin failure ",
+		"login admin failure ",
+		"login admin refused ",
 		"user.delete admin success viewer",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {

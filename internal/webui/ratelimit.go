@@ -29,6 +29,7 @@ type loginGuard struct {
 	mu      sync.Mutex
 	keys    map[string]*attemptWindow
 	trusted map[string]time.Time // name+"\x00"+addr → last successful login
+	refused map[string]time.Time // addr → last refusal worth recording
 }
 
 type attemptWindow struct {
@@ -42,7 +43,7 @@ const maxTrackedKeys = 10000
 
 func newLoginGuard(max int, window, trustFor time.Duration, now func() time.Time) *loginGuard {
 	return &loginGuard{max: max, nameMax: 10 * max, window: window, trustFor: trustFor, now: now,
-		keys: map[string]*attemptWindow{}, trusted: map[string]time.Time{}}
+		keys: map[string]*attemptWindow{}, trusted: map[string]time.Time{}, refused: map[string]time.Time{}}
 }
 
 // loginAttempt holds the slots of one attempt until done is called.
@@ -104,6 +105,27 @@ func (g *loginGuard) begin(addr, name string) (*loginAttempt, bool) {
 	}
 	g.gcLocked(now)
 	return at, true
+}
+
+// refusalWorthRecording reports whether a refusal for addr should be
+// audited: the first one in each window, so a flood of refused guesses
+// cannot fill the disk with audit lines.
+func (g *loginGuard) refusalWorthRecording(addr string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	now := g.now()
+	if t, ok := g.refused[addr]; ok && now.Sub(t) < g.window {
+		return false
+	}
+	if len(g.refused) > maxTrackedKeys {
+		for k, t := range g.refused {
+			if now.Sub(t) >= g.window {
+				delete(g.refused, k)
+			}
+		}
+	}
+	g.refused[addr] = now
+	return true
 }
 
 // failed turns the attempt's slots into failures and returns the number of
