@@ -2,6 +2,7 @@
 package deploy
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -66,6 +67,26 @@ func TestUnits(t *testing.T) {
 			t.Errorf("%s: ExecStart %q is not absolute", tc.file, m["Service.ExecStart"])
 		}
 	}
+	// Sandbox: both units keep only the capabilities they need.
+	for _, f := range []string{"lqosd.service", "lqos_scheduler.service"} {
+		m := parse(t, f)
+		for k, v := range map[string]string{
+			"Service.NoNewPrivileges":         "yes",
+			"Service.ProtectSystem":           "strict",
+			"Service.ProtectHome":             "yes",
+			"Service.PrivateTmp":              "yes",
+			"Service.ProtectKernelModules":    "yes",
+			"Service.CapabilityBoundingSet":   "CAP_NET_ADMIN CAP_BPF CAP_PERFMON CAP_SYS_ADMIN",
+			"Service.SystemCallArchitectures": "native",
+		} {
+			if m[k] != v {
+				t.Errorf("%s: %s = %q, want %q", f, k, m[k], v)
+			}
+		}
+		if m["Service.ReadWritePaths"] == "" {
+			t.Errorf("%s: no ReadWritePaths under ProtectSystem=strict", f)
+		}
+	}
 	if s := parse(t, "lqos_scheduler.service")["Unit.After"]; !strings.Contains(s, "lqosd.service") {
 		t.Errorf("scheduler not ordered after lqosd: After=%q", s)
 	}
@@ -87,6 +108,33 @@ func TestSystemdAnalyzeVerify(t *testing.T) {
 				continue
 			}
 			t.Errorf("%s: %s", f, line)
+		}
+	}
+}
+
+// systemd-analyze security rates the sandbox (lower is better; 10 is an
+// unconfined root service). Both units must stay at or under 4.0.
+func TestSystemdAnalyzeSecurity(t *testing.T) {
+	sa, err := exec.LookPath("systemd-analyze")
+	if err != nil {
+		t.Skip("systemd-analyze not installed: sandbox score not checked")
+	}
+	for _, f := range []string{"lqosd.service", "lqos_scheduler.service"} {
+		out, err := exec.Command(sa, "security", "--offline=true", "--no-pager", f).CombinedOutput()
+		if err != nil && !strings.Contains(string(out), "Overall exposure level") {
+			t.Fatalf("%s: %v\n%s", f, err, out)
+		}
+		i := strings.Index(string(out), "Overall exposure level for "+f+": ")
+		if i < 0 {
+			t.Fatalf("%s: no exposure level in\n%s", f, out)
+		}
+		var score float64
+		if _, err := fmt.Sscanf(string(out)[i+len("Overall exposure level for "+f+": "):], "%f", &score); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		t.Logf("%s: exposure %.1f", f, score)
+		if score > 4.0 {
+			t.Errorf("%s: exposure level %.1f, want <= 4.0", f, score)
 		}
 	}
 }

@@ -4,7 +4,9 @@
 # budget ends while a worker is busy; that is not a finding (no crasher is
 # written), so such a run is repeated once. A real finding fails at once.
 set -euo pipefail
-time=${1:-10s}
+time=${1:-8s}
+start=$SECONDS
+trap 'echo "fuzz: $((SECONDS - start)) s in all"' EXIT
 # crashers counts the inputs the fuzzer saved for a target (0 when none).
 crashers() { if [ -d "$1" ]; then find "$1" -type f | wc -l; else echo 0; fi; }
 for pkg in $(go list ./...); do

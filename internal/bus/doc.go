@@ -113,4 +113,21 @@
 // Handler methods run concurrently (at most ServerOptions.MaxConcurrent at
 // once), get a context with the request timeout and the caller's Peer
 // (PeerFromContext), and may return an *Error to choose the error code.
+//
+// # Limits that keep `lqos status` answering
+//
+//   - Connections: at most MaxConns (128). A new connection over the limit
+//     closes the connection idle for longest (no frame being read or
+//     handled) instead of being refused; only when all are busy is it
+//     refused with busy. A connection silent for IdleTimeout (5 min) is
+//     closed, and a frame whose first byte arrived must be complete within
+//     FrameTimeout (10 s).
+//   - Memory: request bodies of all connections share one budget,
+//     MaxBufferedBytes (256 MiB), held from header to answer; a frame
+//     waits for room before its body is read. The last eighth is reserved
+//     for frames up to 64 KiB, so large frames can never starve a status
+//     query. (Before, 128 connections x 8 frames x 16 MiB allowed ~16 GiB.)
+//   - Handlers: MaxConcurrent (16) slots, plus QueryReserve (4) that only
+//     read-only queries (lists, statistics, scheduler and urgent status)
+//     may use, so slow applies cannot stall status.
 package bus

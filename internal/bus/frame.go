@@ -118,10 +118,14 @@ func ReadFrame(r io.Reader, maxSize int) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Read the first chunk before allocating the whole body: a header
-	// announcing 16 MiB must be backed by real data before we commit that
-	// much memory. After that, one exact allocation (no regrowth copies).
-	n := int(h.length)
+	return readBody(r, int(h.length))
+}
+
+// readBody reads an n-byte frame body. The first 64 KiB must arrive before
+// the whole body is allocated, so a header announcing 16 MiB must be backed
+// by real data before that much memory is committed. After that, one exact
+// allocation (no regrowth copies).
+func readBody(r io.Reader, n int) ([]byte, error) {
 	const chunk = 64 << 10
 	head := make([]byte, min(n, chunk))
 	if _, err := io.ReadFull(r, head); err != nil {

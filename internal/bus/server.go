@@ -19,6 +19,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/libreqos-go/lqos/internal/audit"
 	"golang.org/x/sys/unix"
 )
 
@@ -44,16 +45,35 @@ type ServerOptions struct {
 	RequestTimeout time.Duration
 	// IdleTimeout closes a connection that sends nothing for this long (5 min).
 	IdleTimeout time.Duration
+	// FrameTimeout bounds receiving one frame once its first byte has
+	// arrived (10 s), so a peer cannot hold a frame half-sent.
+	FrameTimeout time.Duration
 	// WriteTimeout bounds writing one response frame (30 s).
 	WriteTimeout time.Duration
-	// MaxConns bounds concurrent connections (128); extra ones get "busy".
+	// MaxConns bounds concurrent connections (128). When all are taken, a
+	// new connection replaces the one idle for longest (no frame being read
+	// or handled), so idle peers can never lock out `lqos status`; only
+	// when every connection is busy does the new one get "busy".
 	MaxConns int
 	// MaxConcurrent bounds concurrent handler calls (16); further calls wait
 	// for a slot until their request timeout, then get "busy".
 	MaxConcurrent int
+	// QueryReserve is the number of extra handler slots (4) that only
+	// read-only queries (lists, statistics, status) may use, so slow
+	// applies filling MaxConcurrent cannot stall `lqos status`.
+	QueryReserve int
+	// MaxBufferedBytes is one memory budget (256 MiB) for request frame
+	// bodies of all connections together, from header to answer. A frame
+	// waits (its connection is not read) until the budget has room. The
+	// last eighth is kept for frames of at most 64 KiB (status queries).
+	MaxBufferedBytes int
 	// MaxInflightPerConn bounds frames of one connection handled at once
 	// (8); the server stops reading that connection while it is full.
 	MaxInflightPerConn int
+	// Audit, when set, records every state-changing request (apply,
+	// reload, mapping changes, urgent acknowledgements) with the peer's
+	// uid and pid and whether it succeeded.
+	Audit *audit.Log
 	// DaemonVersion is reported by the Version request.
 	DaemonVersion string
 	// Logger (slog.Default() if nil).
@@ -78,6 +98,17 @@ func (o *ServerOptions) defaults() {
 	if o.IdleTimeout <= 0 {
 		o.IdleTimeout = 5 * time.Minute
 	}
+	if o.FrameTimeout <= 0 {
+		o.FrameTimeout = 10 * time.Second
+	}
+	if o.QueryReserve <= 0 {
+		o.QueryReserve = 4
+	}
+	if o.MaxBufferedBytes <= 0 {
+		o.MaxBufferedBytes = 256 << 20
+	}
+	// The budget must hold the largest frame next to the small-frame reserve.
+	o.MaxBufferedBytes = max(o.MaxBufferedBytes, o.MaxFrameSize+o.MaxFrameSize/4+smallFrame)
 	if o.WriteTimeout <= 0 {
 		o.WriteTimeout = 30 * time.Second
 	}
@@ -130,7 +161,11 @@ type Stats struct {
 	Requests    uint64 // requests handled (incl. errors)
 	Errors      uint64 // error responses sent
 	BadFrames   uint64 // frames that closed the connection or were undecodable
+	Evicted     uint64 // idle connections closed to make room for a new one
 	Active      int64  // open connections now
+	// BufferedBytes are request bodies held now, PeakBufferedBytes the
+	// most ever held at once (both bounded by MaxBufferedBytes).
+	BufferedBytes, PeakBufferedBytes int64
 }
 
 // Server serves the bus on a unix socket.
@@ -140,10 +175,12 @@ type Server struct {
 	log     *slog.Logger
 	ln      *net.UnixListener
 	sem     chan struct{}
+	qsem    chan struct{} // QueryReserve slots for read-only queries
+	budget  *memBudget
 	started time.Time
 
 	mu     sync.Mutex
-	conns  map[net.Conn]struct{}
+	conns  map[net.Conn]*connState
 	closed bool
 	wg     sync.WaitGroup
 	done   chan struct{}
@@ -153,8 +190,8 @@ type Server struct {
 	hctx       context.Context
 	cancelHctx context.CancelFunc
 
-	connections, refused, frames, requests, errs, badFrames atomic.Uint64
-	active                                                  atomic.Int64
+	connections, refused, frames, requests, errs, badFrames, evicted atomic.Uint64
+	active                                                           atomic.Int64
 }
 
 // Listen prepares the socket directory, removes a stale socket and binds.
@@ -185,8 +222,10 @@ func Listen(h Handler, o ServerOptions) (*Server, error) {
 	hctx, cancel := context.WithCancel(context.Background())
 	return &Server{
 		h: h, o: o, log: o.Logger.With("component", "bus"), ln: ln,
-		sem: make(chan struct{}, o.MaxConcurrent), started: o.Clock(),
-		conns: map[net.Conn]struct{}{}, done: make(chan struct{}),
+		sem: make(chan struct{}, o.MaxConcurrent), qsem: make(chan struct{}, o.QueryReserve),
+		budget:  newMemBudget(int64(o.MaxBufferedBytes), int64(o.MaxBufferedBytes/8)),
+		started: o.Clock(),
+		conns:   map[net.Conn]*connState{}, done: make(chan struct{}),
 		hctx: hctx, cancelHctx: cancel,
 	}, nil
 }
@@ -239,8 +278,10 @@ func (s *Server) Path() string { return s.o.SocketPath }
 
 // Stats returns the counters.
 func (s *Server) Stats() Stats {
+	used, peak := s.budget.usage()
 	return Stats{Connections: s.connections.Load(), Refused: s.refused.Load(), Frames: s.frames.Load(),
-		Requests: s.requests.Load(), Errors: s.errs.Load(), BadFrames: s.badFrames.Load(), Active: s.active.Load()}
+		Requests: s.requests.Load(), Errors: s.errs.Load(), BadFrames: s.badFrames.Load(), Evicted: s.evicted.Load(),
+		Active: s.active.Load(), BufferedBytes: used, PeakBufferedBytes: peak}
 }
 
 // Serve accepts connections until ctx is done or Close is called, then
@@ -281,9 +322,19 @@ func (s *Server) Serve(ctx context.Context) error {
 			c.Close()
 			continue
 		}
+		if len(s.conns) >= s.o.MaxConns {
+			if victim := s.longestIdleLocked(); victim != nil {
+				delete(s.conns, victim)
+				victim.Close() // its reader ends and frees the rest
+				s.evicted.Add(1)
+				s.log.Warn("bus connection limit reached: closed the longest idle connection", "limit", s.o.MaxConns)
+			}
+		}
 		busy := len(s.conns) >= s.o.MaxConns
+		st := &connState{}
 		if !busy {
-			s.conns[c] = struct{}{}
+			st.touch(s.o.Clock())
+			s.conns[c] = st
 			s.wg.Add(1)
 		}
 		s.mu.Unlock()
@@ -293,8 +344,85 @@ func (s *Server) Serve(ctx context.Context) error {
 			s.refuse(c, Errorf(CodeBusy, "too many connections (limit %d)", s.o.MaxConns))
 			continue
 		}
-		go s.serveConn(base, c)
+		go s.serveConn(base, c, st)
 	}
+}
+
+// connState tells whether a connection is idle: not reading a frame and
+// with no frame being handled. Idle connections may be evicted.
+type connState struct {
+	busy       atomic.Int32 // frame being read + frames in flight
+	lastActive atomic.Int64 // unix ns of the last frame or answer
+}
+
+func (st *connState) touch(now time.Time) { st.lastActive.Store(now.UnixNano()) }
+
+// longestIdleLocked returns the idle connection unused for longest, or nil.
+func (s *Server) longestIdleLocked() net.Conn {
+	var victim net.Conn
+	var oldest int64
+	for c, st := range s.conns {
+		if st.busy.Load() != 0 {
+			continue
+		}
+		if t := st.lastActive.Load(); victim == nil || t < oldest {
+			victim, oldest = c, t
+		}
+	}
+	return victim
+}
+
+// smallFrame is the largest frame that may use the budget's reserve.
+const smallFrame = 64 << 10
+
+// memBudget is one byte budget shared by all connections' request bodies.
+// Frames larger than smallFrame may not use the last reserve bytes.
+type memBudget struct {
+	mu                   sync.Mutex
+	total, reserve, used int64
+	peak                 int64
+	wake                 chan struct{}
+}
+
+func newMemBudget(total, reserve int64) *memBudget {
+	return &memBudget{total: total, reserve: reserve, wake: make(chan struct{})}
+}
+
+func (b *memBudget) acquire(ctx context.Context, n int64) error {
+	for {
+		b.mu.Lock()
+		limit := b.total
+		if n > smallFrame {
+			limit -= b.reserve
+		}
+		if b.used+n <= limit {
+			b.used += n
+			b.peak = max(b.peak, b.used)
+			b.mu.Unlock()
+			return nil
+		}
+		wake := b.wake
+		b.mu.Unlock()
+		select {
+		case <-wake:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+func (b *memBudget) release(n int64) {
+	b.mu.Lock()
+	b.used -= n
+	close(b.wake)
+	b.wake = make(chan struct{})
+	b.mu.Unlock()
+}
+
+func (b *memBudget) usage() (used, peak int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.used, b.peak
 }
 
 // valuesCtx takes cancellation from Context and values from values first.
@@ -365,7 +493,7 @@ func (s *Server) authorized(p Peer) bool {
 	return slices.Contains(s.o.AllowUIDs, p.UID)
 }
 
-func (s *Server) serveConn(base context.Context, c *net.UnixConn) {
+func (s *Server) serveConn(base context.Context, c *net.UnixConn, st *connState) {
 	s.active.Add(1)
 	defer func() {
 		c.Close()
@@ -401,8 +529,16 @@ func (s *Server) serveConn(base context.Context, c *net.UnixConn) {
 	defer frames.Wait() // runs before the close above: answers still go out
 	for {
 		_ = c.SetReadDeadline(s.o.Clock().Add(s.o.IdleTimeout))
-		body, err := ReadFrame(br, s.o.MaxFrameSize)
+		if _, err := br.Peek(1); err != nil {
+			if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
+				log.Debug("bus connection ended", "err", err)
+			}
+			return
+		}
+		st.busy.Add(1)
+		body, size, err := s.readFrame(ctx, c, br)
 		if err != nil {
+			st.busy.Add(-1)
 			if e := frameErrorResponse(err); e != nil {
 				s.badFrames.Add(1)
 				log.Warn("bus: bad frame", "err", err)
@@ -416,16 +552,51 @@ func (s *Server) serveConn(base context.Context, c *net.UnixConn) {
 			return
 		}
 		s.frames.Add(1)
+		st.touch(s.o.Clock())
 		inflight <- struct{}{} // backpressure: stop reading while full
 		frames.Go(func() {
-			defer func() { <-inflight }()
+			defer func() {
+				st.touch(s.o.Clock())
+				st.busy.Add(-1)
+				<-inflight
+			}()
 			out := s.handleFrame(ctx, log, body)
+			// The request body is done with: its budget goes back before
+			// the answer is sent.
+			body = nil
+			s.budget.release(size)
 			if err := w.write(out); err != nil {
 				log.Debug("bus: write response failed", "err", err)
 				c.Close() // the reader notices and ends the connection
 			}
 		})
 	}
+}
+
+// readFrame reads one request frame, its bytes taken from the memory
+// budget first (the caller releases size after answering). Once the header
+// has begun, the whole frame must arrive within FrameTimeout.
+func (s *Server) readFrame(ctx context.Context, c net.Conn, br *bufio.Reader) (body []byte, size int64, err error) {
+	_ = c.SetReadDeadline(s.o.Clock().Add(s.o.FrameTimeout))
+	var hb [HeaderSize]byte
+	if _, err := io.ReadFull(br, hb[:]); err != nil {
+		return nil, 0, unexpected(err)
+	}
+	h, err := parseHeader(hb[:], s.o.MaxFrameSize)
+	if err != nil {
+		return nil, 0, err
+	}
+	size = int64(h.length)
+	if err := s.budget.acquire(ctx, size); err != nil {
+		return nil, 0, err
+	}
+	_ = c.SetReadDeadline(s.o.Clock().Add(s.o.FrameTimeout))
+	body, err = readBody(br, int(h.length))
+	if err != nil {
+		s.budget.release(size)
+		return nil, 0, err
+	}
+	return body, size, nil
 }
 
 // connWriter serialises response frames on one connection.
@@ -514,12 +685,11 @@ func (s *Server) dispatch(ctx context.Context, log *slog.Logger, req Request) (r
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.o.RequestTimeout)
 	defer cancel()
-	select {
-	case s.sem <- struct{}{}:
-	case <-ctx.Done():
+	slot := s.takeSlot(ctx, isQuery(req))
+	if slot == nil {
 		return Errorf(CodeBusy, "%s: all %d handler slots busy for %v", req.RequestType(), s.o.MaxConcurrent, s.o.RequestTimeout)
 	}
-	defer func() { <-s.sem }()
+	defer func() { <-slot }()
 	defer func() {
 		if p := recover(); p != nil {
 			log.Error("bus: handler panicked", "type", req.RequestType(), "panic", p, "stack", string(debug.Stack()))
@@ -527,6 +697,7 @@ func (s *Server) dispatch(ctx context.Context, log *slog.Logger, req Request) (r
 		}
 	}()
 	r, err := s.call(ctx, log, req)
+	s.auditRequest(ctx, req, err)
 	if err != nil {
 		var be *Error
 		switch {
@@ -539,6 +710,72 @@ func (s *Server) dispatch(ctx context.Context, log *slog.Logger, req Request) (r
 		return Errorf(CodeFailed, "%s: %v", req.RequestType(), err)
 	}
 	return r
+}
+
+// auditRequest records a state-changing request in the audit log.
+func (s *Server) auditRequest(ctx context.Context, req Request, err error) {
+	if s.o.Audit == nil {
+		return
+	}
+	target := ""
+	switch r := req.(type) {
+	case *ApplyPlan:
+		target = fmt.Sprintf("reason=%q dry_run=%v", r.Reason, r.DryRun)
+	case *ReloadPlan:
+		target = fmt.Sprintf("reason=%q full=%v", r.Reason, r.Full)
+	case *MapIPs:
+		target = fmt.Sprintf("%d mappings", len(r.Mappings))
+	case *DelIPs:
+		target = fmt.Sprintf("%d prefixes", len(r.Prefixes))
+	case *ClearIPs:
+	case *AckUrgent:
+		target = fmt.Sprintf("id=%d code=%q by=%q", r.ID, r.Code, r.By)
+	default:
+		return
+	}
+	ev := audit.Event{Action: "bus." + req.RequestType(), Outcome: audit.Success, Target: target}
+	if p, ok := PeerFromContext(ctx); ok {
+		ev.Actor = p.String()
+	}
+	if err != nil {
+		ev.Outcome, ev.Reason = audit.Failure, err.Error()
+	}
+	s.o.Audit.Record(ev)
+}
+
+// isQuery: read-only requests that may use the QueryReserve slots.
+func isQuery(req Request) bool {
+	switch req.(type) {
+	case *ListIPs, *GetThroughput, *GetTopN, *GetCircuitThroughput, *GetQueueStats, *GetSchedulerStatus, *ListUrgent:
+		return true
+	}
+	return false
+}
+
+// takeSlot takes a handler slot (a query may also take a reserved one) and
+// returns the channel to give it back to, or nil when ctx ended first.
+func (s *Server) takeSlot(ctx context.Context, query bool) chan struct{} {
+	select {
+	case s.sem <- struct{}{}:
+		return s.sem
+	default:
+	}
+	if !query {
+		select {
+		case s.sem <- struct{}{}:
+			return s.sem
+		case <-ctx.Done():
+			return nil
+		}
+	}
+	select {
+	case s.sem <- struct{}{}:
+		return s.sem
+	case s.qsem <- struct{}{}:
+		return s.qsem
+	case <-ctx.Done():
+		return nil
+	}
 }
 
 func (s *Server) call(ctx context.Context, log *slog.Logger, req Request) (Response, error) {

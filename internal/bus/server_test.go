@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -33,6 +34,21 @@ type fakeHandler struct {
 	plans    []string
 	block    chan struct{} // ApplyPlan waits on it if non-nil
 	stopped  chan error    // receives ctx.Err() when a blocked ApplyPlan is cancelled
+	inApply  atomic.Int32  // ApplyPlan calls now running
+}
+
+func (f *fakeHandler) applying() int { return int(f.inApply.Load()) }
+
+// waitFor polls cond a bounded number of times.
+func waitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	for range 2000 {
+		if cond() {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatalf("never happened: %s", what)
 }
 
 func newFake(t testing.TB) *fakeHandler {
@@ -96,6 +112,8 @@ func (f *fakeHandler) ListIPs(context.Context) ([]Mapping, error) {
 }
 
 func (f *fakeHandler) ApplyPlan(ctx context.Context, r *ApplyPlan) (*PlanResult, error) {
+	f.inApply.Add(1)
+	defer f.inApply.Add(-1)
 	if f.block != nil {
 		select {
 		case <-f.block:
@@ -173,6 +191,11 @@ func testServer(t testing.TB, h Handler, o ServerOptions) (*Server, string) {
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	if o.SocketPath == "" {
 		o.SocketPath = filepath.Join(dir, "run", "bus")
+	}
+	// Run as a normal user, the tests' own uid is the peer to accept
+	// (unless the test chooses the allowed uids itself).
+	if uid := uint32(os.Getuid()); uid != 0 && o.AllowUIDs == nil && !o.DenyRoot {
+		o.AllowUIDs = []uint32{uid}
 	}
 	if o.Logger == nil && !testing.Verbose() {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -317,7 +340,7 @@ func TestEveryRequestThroughClient(t *testing.T) {
 		t.Fatalf("ListUrgent = %+v, %v", l, err)
 	}
 	acked, err := c.AckUrgent(ctx, is.ID, "", "alice")
-	if err != nil || len(acked) != 1 || !acked[0].Acknowledged || !strings.HasPrefix(acked[0].AcknowledgedBy, "uid:0 ") || !strings.HasSuffix(acked[0].AcknowledgedBy, "(alice)") {
+	if err != nil || len(acked) != 1 || !acked[0].Acknowledged || !strings.HasPrefix(acked[0].AcknowledgedBy, fmt.Sprintf("uid:%d ", os.Getuid())) || !strings.HasSuffix(acked[0].AcknowledgedBy, "(alice)") {
 		t.Fatalf("AckUrgent = %+v, %v", acked, err)
 	}
 	if l, err := c.ListUrgent(ctx, true); err != nil || len(l) != 0 {
@@ -572,8 +595,8 @@ func TestPeerCredentialsRefused(t *testing.T) {
 	_, path := testServer(t, newFake(t), ServerOptions{DenyRoot: true, AllowUIDs: []uint32{4242}})
 	c := dial(t, path)
 	_, err := c.Ping(ctxT(t))
-	if !errors.Is(err, &Error{Code: CodePermissionDenied}) || !strings.Contains(err.Error(), "uid 0") {
-		t.Fatalf("err = %v, want permission_denied for uid 0", err)
+	if uid := fmt.Sprintf("uid %d ", os.Getuid()); !errors.Is(err, &Error{Code: CodePermissionDenied}) || !strings.Contains(err.Error(), uid) {
+		t.Fatalf("err = %v, want permission_denied for %s", err, uid)
 	}
 }
 
@@ -608,7 +631,11 @@ func TestSocketPermissionsAndStaleSocket(t *testing.T) {
 	l.SetUnlinkOnClose(false)
 	l.Close()
 
-	srv, err := Listen(newFake(t), ServerOptions{SocketPath: path})
+	var self []uint32
+	if uid := uint32(os.Getuid()); uid != 0 {
+		self = []uint32{uid}
+	}
+	srv, err := Listen(newFake(t), ServerOptions{SocketPath: path, AllowUIDs: self})
 	if err != nil {
 		t.Fatalf("stale socket not replaced: %v", err)
 	}
@@ -651,20 +678,36 @@ func TestSocketPermissionsAndStaleSocket(t *testing.T) {
 	}
 }
 
+// At the connection limit a new connection replaces the longest idle one;
+// only when every connection is busy is it refused.
 func TestMaxConns(t *testing.T) {
-	srv, path := testServer(t, newFake(t), ServerOptions{MaxConns: 2})
+	h := newFake(t)
+	h.block = make(chan struct{})
+	srv, path := testServer(t, h, ServerOptions{MaxConns: 2})
 	a, b := dial(t, path), dial(t, path)
 	for _, c := range []*Client{a, b} {
 		if _, err := c.Ping(ctxT(t)); err != nil {
 			t.Fatal(err)
 		}
 	}
+	if _, err := dial(t, path).Ping(ctxT(t)); err != nil {
+		t.Fatalf("third connection with two idle ones: %v", err)
+	}
+	if st := srv.Stats(); st.Evicted != 1 || st.Refused != 0 {
+		t.Fatalf("stats %+v, want 1 evicted", st)
+	}
+	// Two connections each blocked in a handler: nothing is idle.
+	var wg sync.WaitGroup
+	for i := range 2 {
+		c := dial(t, path)
+		wg.Go(func() { c.ApplyPlan(ctxT(t), "slow", false) })
+		waitFor(t, "apply in its handler", func() bool { return h.applying() == i+1 })
+	}
 	if _, err := dial(t, path).Ping(ctxT(t)); !errors.Is(err, &Error{Code: CodeBusy}) {
-		t.Fatalf("third connection err = %v, want busy", err)
+		t.Fatalf("connection while all are busy: err = %v, want busy", err)
 	}
-	if srv.Stats().Refused != 1 {
-		t.Fatalf("stats %+v", srv.Stats())
-	}
+	close(h.block)
+	wg.Wait()
 }
 
 func TestManyClientsConcurrently(t *testing.T) {

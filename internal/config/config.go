@@ -8,13 +8,16 @@
 package config
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -47,6 +50,7 @@ type Config struct {
 	RTTThresholds          *RTTThresholds `toml:"rtt_thresholds"`
 	SSL                    *SSL           `toml:"ssl"`
 	LocalAPI               *LocalAPI      `toml:"local_api"`
+	WebUI                  WebUI          `toml:"web_ui"`
 
 	// Exactly one of Bridge and SingleInterface is set.
 	Bridge          *Bridge          `toml:"bridge"`
@@ -96,11 +100,30 @@ type LocalAPI struct {
 	BearerToken string `toml:"bearer_token"`
 }
 
-// SSL turns on HTTPS for the web UI.
+// SSL turns on HTTPS for the web UI: with cert and key, that certificate;
+// with neither, a self-signed one generated on the first start and kept in
+// <state_directory>/lqosd/tls (key mode 0600).
 type SSL struct {
 	Enabled  bool   `toml:"enabled"`
 	CertFile string `toml:"cert"`
 	KeyFile  string `toml:"key"`
+}
+
+// SelfSigned reports whether HTTPS is on without a provided certificate.
+func (s *SSL) SelfSigned() bool { return s != nil && s.Enabled && s.CertFile == "" && s.KeyFile == "" }
+
+// WebUI holds the web UI's security options (section [web_ui]).
+type WebUI struct {
+	// FirstRunTokenOnly requires the setup token to create the first admin
+	// even from a browser on the box itself.
+	FirstRunTokenOnly bool `toml:"first_run_token_only"`
+	// SecureCookies marks the session cookie Secure (and sends HSTS) when
+	// TLS is terminated by a reverse proxy in front of lqosd.
+	SecureCookies bool `toml:"secure_cookies"`
+	// MaxConnections (default 512) and MaxConnectionsPerIP (default 64)
+	// bound the open connections to the UI; 0 means the default.
+	MaxConnections      int `toml:"max_connections"`
+	MaxConnectionsPerIP int `toml:"max_connections_per_ip"`
 }
 
 // Bridge is the two-interface inline mode.
@@ -502,11 +525,12 @@ func Defaults() *Config {
 }
 
 // Parse decodes TOML text on top of Defaults and validates the result.
+// Every syntax and type error that can be found is returned (joined), each
+// naming its line and, where known, its key.
 func Parse(data []byte) (*Config, []Warning, error) {
-	cfg := Defaults()
-	md, err := toml.Decode(string(data), cfg)
-	if err != nil {
-		return nil, nil, describeDecodeError(err)
+	cfg, md, errs := decodeAll(data)
+	if len(errs) > 0 {
+		return nil, nil, errors.Join(errs...)
 	}
 	var warns []Warning
 	for _, k := range md.Undecoded() {
@@ -643,17 +667,74 @@ func applyDefinedStick(md toml.MetaData, decoded, s *SingleInterface) {
 	s.MTU = decoded.MTU
 }
 
-// describeDecodeError turns BurntSushi's errors into one line naming the key and line.
-func describeDecodeError(err error) error {
+// maxDecodeErrors bounds how many syntax/type errors one file reports.
+const maxDecodeErrors = 20
+
+// decodeAll decodes data on top of Defaults. After an error it blanks the
+// offending line and decodes again, so one run reports as many independent
+// errors as possible (a blanked line may hide errors that depend on it).
+func decodeAll(data []byte) (*Config, toml.MetaData, []error) {
+	src := []byte(string(data))
+	var errs []error
+	seen := map[int]bool{}
+	for range maxDecodeErrors {
+		cfg := Defaults()
+		md, err := toml.Decode(string(src), cfg)
+		if err == nil {
+			if len(errs) == 0 {
+				return cfg, md, nil
+			}
+			return nil, md, errs
+		}
+		line, derr := describeDecodeError(src, err)
+		errs = append(errs, derr)
+		if line <= 0 || seen[line] {
+			break
+		}
+		seen[line] = true
+		blankLine(src, line)
+	}
+	return nil, toml.MetaData{}, errs
+}
+
+// blankLine replaces line n (1-based) of b with spaces, keeping its newline.
+func blankLine(b []byte, n int) {
+	line := 1
+	for i := range b {
+		if b[i] == '\n' {
+			line++
+			continue
+		}
+		if line == n {
+			b[i] = ' '
+		}
+	}
+}
+
+var typeErrRE = regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]*)"\): (.*)$`)
+
+// describeDecodeError turns BurntSushi's errors into one line naming the
+// line and key, and returns that line number (0 if unknown). The line is
+// computed from the error's byte offset: the parser reports an error found
+// at a newline (such as an unclosed "[bridge") on the following line.
+func describeDecodeError(src []byte, err error) (int, error) {
 	var perr toml.ParseError
 	if errors.As(err, &perr) {
+		line := perr.Position.Line
+		if st := perr.Position.Start; st > 0 && st <= len(src) {
+			line = bytes.Count(src[:st], []byte("\n")) + 1
+		}
 		msg := perr.Message
 		if perr.LastKey != "" {
-			return fmt.Errorf("line %d, key %q: %s", perr.Position.Line, perr.LastKey, msg)
+			return line, fmt.Errorf("line %d, key %q: %s", line, perr.LastKey, msg)
 		}
-		return fmt.Errorf("line %d: %s", perr.Position.Line, msg)
+		return line, fmt.Errorf("line %d: %s", line, msg)
 	}
-	return err
+	if m := typeErrRE.FindStringSubmatch(err.Error()); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return line, fmt.Errorf("line %d, key %q: %s", line, m[2], m[3])
+	}
+	return 0, err
 }
 
 func machineNodeID() string {
@@ -756,6 +837,15 @@ func (c *Config) Validate() []error {
 	}
 	if ic.ClientBandwidthMultiplier < 0 {
 		bad("integration_common.client_bandwidth_multiplier", "must not be negative")
+	}
+	if c.SSL != nil && c.SSL.Enabled && (c.SSL.CertFile == "") != (c.SSL.KeyFile == "") {
+		bad("ssl", "set both cert and key, or neither for a self-signed certificate")
+	}
+	if c.WebUI.MaxConnections < 0 {
+		bad("web_ui.max_connections", "must not be negative")
+	}
+	if c.WebUI.MaxConnectionsPerIP < 0 {
+		bad("web_ui.max_connections_per_ip", "must not be negative")
 	}
 	if m := c.Topology.CompileMode; m != "" && m != "full2" && !contains(CompileModes, m) {
 		bad("topology.compile_mode", "must be one of %s, got %q", strings.Join(CompileModes, ", "), m)

@@ -74,6 +74,11 @@ func TestParseErrorsAndWarnings(t *testing.T) {
 		{name: "bool as string", text: minimal + "[queues]\nuse_binpacking = \"yes\"\n", errs: []string{"use_binpacking"}},
 		{name: "upstream_oversubscription as string", text: minimal + "[queues]\nupstream_oversubscription = \"on\"\n", errs: []string{"upstream_oversubscription"}},
 		{name: "syntax error names the line", text: "version = \"1.5\"\nnode_name = = \"x\"\n[bridge]\n", errs: []string{"line 2"}},
+		{name: "unclosed table header is on its own line", text: "version = \"1.5\"\nnode_name = \"x\"\n[bridge\nto_internet = \"a\"\n", errs: []string{"line 3:"}},
+		{name: "every syntax and type error is reported", text: "version = \"1.5\"\nnode_name = = \"x\"\n[bridge]\nto_internet = \"a\"\nmtu = \"big\"\n[queues]\nuplink_bandwidth_mbps = \"fast\"\ndefault_sqm = \n",
+			errs: []string{"line 2", "line 5, key \"bridge.mtu\"", "line 7, key \"queues.uplink_bandwidth_mbps\"", "line 8"}},
+		{name: "ssl cert without key", text: minimal + "[ssl]\nenabled = true\ncert = \"/etc/c.pem\"\n", errs: []string{"ssl: set both cert and key"}},
+		{name: "negative connection limit", text: minimal + "[web_ui]\nmax_connections_per_ip = -1\n", errs: []string{"web_ui.max_connections_per_ip"}},
 		{name: "no interface section", text: `version = "1.5"`, errs: []string{"[bridge] or [single_interface]"}},
 		{name: "both interface sections", text: minimal + "[single_interface]\ninterface = \"eth0\"\n", errs: []string{"both present"}},
 		{name: "bad version", text: strings.Replace(minimal, "1.5", "1.4", 1), errs: []string{"version: must be \"1.5\""}},
@@ -327,5 +332,23 @@ func TestAcceptedNotUsedListedOnce(t *testing.T) {
 	}
 	if len(warns) != 1 || warns[0].Message != NotUsedMessage+": packet_capture_time, bridge.use_xdp_bridge, treeguard" {
 		t.Errorf("warnings = %v", warns)
+	}
+}
+
+func TestWebUIOptions(t *testing.T) {
+	cfg, warns, err := Parse([]byte(minimal + "[web_ui]\nfirst_run_token_only = true\nsecure_cookies = true\nmax_connections = 100\nmax_connections_per_ip = 10\n[ssl]\nenabled = true\n"))
+	if err != nil || len(warns) != 0 {
+		t.Fatalf("err %v warns %v", err, warns)
+	}
+	w := cfg.WebUI
+	if !w.FirstRunTokenOnly || !w.SecureCookies || w.MaxConnections != 100 || w.MaxConnectionsPerIP != 10 {
+		t.Errorf("web_ui = %+v", w)
+	}
+	if !cfg.SSL.SelfSigned() {
+		t.Error("[ssl] enabled without cert/key is not self-signed")
+	}
+	d, _, _ := Parse([]byte(minimal))
+	if d.WebUI.FirstRunTokenOnly || d.WebUI.SecureCookies || d.SSL.SelfSigned() {
+		t.Errorf("defaults turned options on: %+v", d.WebUI)
 	}
 }

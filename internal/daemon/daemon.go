@@ -44,6 +44,7 @@ import (
 	"time"
 
 	"github.com/cilium/ebpf"
+	"github.com/libreqos-go/lqos/internal/audit"
 	"github.com/libreqos-go/lqos/internal/bus"
 	"github.com/libreqos-go/lqos/internal/config"
 	"github.com/libreqos-go/lqos/internal/datapath"
@@ -407,9 +408,15 @@ func Run(ctx context.Context, o Options) error {
 		d.startupApply(ctx)
 	}
 
-	// 8. The bus.
+	// 8. The bus. State-changing requests go to the audit log.
+	al, aerr := audit.Open(filepath.Join(cfg.StateDirectory, "lqosd", "audit.log"), log, nil)
+	if aerr != nil {
+		log.Warn("audit log file not available; audit events go to the journal only", "err", aerr)
+		al = audit.LoggerOnly(log)
+	}
+	defer al.Close()
 	srv, err := bus.Listen(&Handler{d: d, SchedulerTracker: bus.SchedulerTracker{Tracker: d.sched}, UrgentStore: bus.UrgentStore{Store: d.urgent}},
-		bus.ServerOptions{SocketPath: o.BusPath, DaemonVersion: o.Version, Logger: log, RequestTimeout: 10 * time.Minute})
+		bus.ServerOptions{SocketPath: o.BusPath, DaemonVersion: o.Version, Logger: log, RequestTimeout: 10 * time.Minute, Audit: al})
 	if err != nil {
 		return exitErr(ExitBus, "%v", err)
 	}
@@ -852,11 +859,8 @@ func (d *Daemon) startWebUI(ctx context.Context, wg *sync.WaitGroup) {
 	if addr == "" {
 		addr = cfg.WebserverListen
 	}
-	wc := webui.Config{Addr: addr, UsersFile: filepath.Join(cfg.StateDirectory, "lqosd", "webusers.json"),
-		Source: &webSource{d: d}, Logger: d.log.With("component", "webui"), Version: d.o.Version}
-	if cfg.SSL != nil && cfg.SSL.Enabled {
-		wc.CertFile, wc.KeyFile = cfg.SSL.CertFile, cfg.SSL.KeyFile
-	}
+	wc := webUIConfig(cfg)
+	wc.Addr, wc.Source, wc.Logger, wc.Version = addr, &webSource{d: d}, d.log.With("component", "webui"), d.o.Version
 	srv, err := webui.New(wc)
 	if err != nil {
 		d.log.Error("web UI not started", "err", err)
@@ -869,6 +873,27 @@ func (d *Daemon) startWebUI(ctx context.Context, wg *sync.WaitGroup) {
 			d.raise(CodeWebUI, urgent.Warning, "The web UI stopped: "+err.Error())
 		}
 	})
+}
+
+// webUIConfig maps lqos.conf's web UI options ([web_ui], [ssl]) and the
+// state directory's files onto a webui.Config.
+func webUIConfig(cfg *config.Config) webui.Config {
+	dir := filepath.Join(cfg.StateDirectory, "lqosd")
+	wc := webui.Config{
+		UsersFile:         filepath.Join(dir, "webusers.json"),
+		AuditFile:         filepath.Join(dir, "audit.log"),
+		FirstRunTokenOnly: cfg.WebUI.FirstRunTokenOnly,
+		SecureCookies:     cfg.WebUI.SecureCookies,
+		MaxConns:          cfg.WebUI.MaxConnections,
+		MaxConnsPerIP:     cfg.WebUI.MaxConnectionsPerIP,
+	}
+	switch {
+	case cfg.SSL.SelfSigned():
+		wc.SelfSignedDir = filepath.Join(dir, "tls")
+	case cfg.SSL != nil && cfg.SSL.Enabled:
+		wc.CertFile, wc.KeyFile = cfg.SSL.CertFile, cfg.SSL.KeyFile
+	}
+	return wc
 }
 
 // sampleLoop reads the host counters every SampleInterval and expires idle

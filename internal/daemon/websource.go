@@ -159,13 +159,9 @@ func (w *webSource) AckUrgent(_ context.Context, id uint64, user string) error {
 	return nil
 }
 
-func (w *webSource) AckAllUrgent(ctx context.Context, user string) error {
-	for _, is := range w.d.urgent.List(urgent.ListOptions{OpenOnly: true}) {
-		if err := w.AckUrgent(ctx, is.ID, user); err != nil && !errors.Is(err, webui.ErrNotFound) {
-			return err
-		}
-	}
-	return nil
+func (w *webSource) AckAllUrgent(_ context.Context, user string) error {
+	_, err := w.d.urgent.AcknowledgeAll("web:" + user)
+	return err
 }
 
 // cpuSampler turns /proc/stat into per-core busy percentages between calls.

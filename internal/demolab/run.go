@@ -148,7 +148,7 @@ func Run(ctx context.Context, o Options, out io.Writer) (err error) {
 		}
 	}
 	if r.SetupToken != "" {
-		say("first run: open %s and create the admin account (from another host use setup token %s)", r.WebURL, r.SetupToken)
+		say("first run: open %s and create the admin account (setup token %s, not needed from a browser on this machine)", r.WebURL, r.SetupToken)
 	}
 
 	sched, err := start(filepath.Join(o.BinDir, "lqos_scheduler"), filepath.Join(logs, "lqos_scheduler.log"),

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/libreqos-go/lqos/internal/devices"
@@ -43,5 +44,36 @@ func FuzzBuild(f *testing.F) {
 			t.Fatalf("re-plan failed: %v", err)
 		}
 		checkStable(t, p, p2)
+	})
+}
+
+// FuzzPreviousIdentities: a damaged or hand-edited identity state file
+// that still decodes never makes the planner panic or hand two objects the
+// same class.
+func FuzzPreviousIdentities(f *testing.F) {
+	f.Add([]byte(`{"version":1,"nodes":{"Tower":{"major":1,"minor":3}},"circuits":{"c1":{"major":1,"minor":3}}}`))
+	f.Add([]byte(`{"version":1,"nodes":{},"circuits":{"c1":{"major":65535,"minor":65535,"leaf":1}}}`))
+	f.Add([]byte(`{"version":1}`))
+	network := `{"Tower":{"downloadBandwidthMbps":50,"uploadBandwidthMbps":50,"children":{"AP":{"downloadBandwidthMbps":20,"uploadBandwidthMbps":20}}}}`
+	rows := "c1,C1,d1,,Tower,,,,100.64.1.1,,5,5,10,10,,\nc2,C2,d2,,AP,,,,100.64.1.2,,5,5,10,10,,\nc3,C3,d3,,,,,,100.64.1.3,,5,5,10,10,,\n"
+	nw, _ := topology.Parse("network.json", []byte(network))
+	dev, _ := devices.Parse("ShapedDevices.csv", []byte(csvHeader+rows))
+	f.Fuzz(func(t *testing.T, state []byte) {
+		ids := NewIdentities()
+		if json.Unmarshal(state, ids) != nil || ids.Version != IdentitiesVersion {
+			return // LoadIdentities refuses these
+		}
+		if ids.Nodes == nil {
+			ids.Nodes = map[string]NodeIdentity{}
+		}
+		if ids.Circuits == nil {
+			ids.Circuits = map[string]CircuitIdentity{}
+		}
+		in := Input{Config: mustConfig(t, bridgeConf, "use_binpacking = false"), Network: nw, Devices: dev, TXQueues: 2, Previous: ids}
+		p, err := Build(in)
+		if err != nil {
+			return
+		}
+		checkPlanInvariants(t, p)
 	})
 }

@@ -9,7 +9,9 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/libreqos-go/lqos/internal/diag"
 )
@@ -51,6 +53,24 @@ type jparser struct {
 	dec   *json.Decoder
 	diags diag.List
 	names map[string]*Node
+	// keyRaw is the source text of the key read last (the decoder turns
+	// invalid UTF-8 into U+FFFD, so validity is checked on the source).
+	keyRaw []byte
+}
+
+// textProblem says what is wrong with a name or string value: invalid
+// UTF-8 in its source text, or a control character such as NUL (which
+// would truncate or garble it in tc, logs and terminals). "" when fine.
+func textProblem(raw []byte, s string) string {
+	if !utf8.Valid(raw) {
+		return "is not valid UTF-8"
+	}
+	for i, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return fmt.Sprintf("contains control character %U at byte %d", r, i)
+		}
+	}
+	return ""
 }
 
 // line converts the decoder's byte offset to a 1-based line number.
@@ -130,6 +150,7 @@ func (p *jparser) parseTop() ([]*Node, error) {
 }
 
 func (p *jparser) key() (string, int, error) {
+	start := p.dec.InputOffset()
 	tok, err := p.dec.Token()
 	if err != nil {
 		return "", p.line(), syntaxError(err)
@@ -138,6 +159,7 @@ func (p *jparser) key() (string, int, error) {
 	if !ok {
 		return "", p.line(), fmt.Errorf("expected an object key, found %v", describe(tok))
 	}
+	p.keyRaw = p.data[start:p.dec.InputOffset()]
 	return k, p.line(), nil
 }
 
@@ -158,7 +180,13 @@ func (p *jparser) skip() error {
 func (p *jparser) parseNode(name string, line int, parent *Node) (*Node, error) {
 	n := &Node{Name: name, Parent: parent, Line: line}
 	field := func(k string) string { return n.Path() + "." + k }
-	if strings.TrimSpace(name) == "" {
+	if why := textProblem(p.keyRaw, name); why != "" {
+		where := "(top level)"
+		if parent != nil {
+			where = parent.Path() + ".children"
+		}
+		p.diags.Errorf(p.file, line, where, "node name %s %s", strconv.QuoteToASCII(name), why)
+	} else if strings.TrimSpace(name) == "" {
 		p.diags.Errorf(p.file, line, n.Path(), "node name is empty")
 	}
 	if first, dup := p.names[name]; dup {
@@ -312,11 +340,16 @@ func (p *jparser) optionalFloat(line int, field string) (*float64, error) {
 
 func (p *jparser) str(line int, field string) (string, error) {
 	var v any
+	start := p.dec.InputOffset()
 	if err := p.dec.Decode(&v); err != nil {
 		return "", syntaxError(err)
 	}
 	switch x := v.(type) {
 	case string:
+		if why := textProblem(p.data[start:p.dec.InputOffset()], x); why != "" {
+			p.diags.Errorf(p.file, line, field, "value %s %s", strconv.QuoteToASCII(x), why)
+			return "", nil
+		}
 		return x, nil
 	case nil:
 		return "", nil

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/libreqos-go/lqos/internal/diag"
 )
@@ -74,6 +75,28 @@ func TestParseProblems(t *testing.T) {
 			json:  `{"A": {"downloadBandwidthMbps": 10, "uisp": {"x": {"y": 1}}, "latitude": 1.5, "longitude": null, "children": {"B": {}}}}`,
 			nodes: 2,
 		},
+		{
+			name:   "invalid UTF-8 in a node name",
+			json:   "{\n\"Site\xff\": {},\n\"T\": {\"children\": {\n\"AP\xc3\": {}}}}",
+			errs:   []string{"network.json:2 [(top level)]: node name \"Site\\ufffd\" is not valid UTF-8", "network.json:4 [T.children]: node name \"AP\\ufffd\" is not valid UTF-8"},
+			nodes:  3,
+			errorN: 2,
+		},
+		{
+			name:   "NUL in a node name",
+			json:   "{\n\"AP\\u0000x\": {}}",
+			errs:   []string{"network.json:2 [(top level)]: node name \"AP\\x00x\" contains control character U+0000 at byte 2"},
+			nodes:  1,
+			errorN: 1,
+		},
+		{
+			name:   "control character in a display name",
+			json:   "{\"A\": {\n\"name\": \"x\\u001b[2J\"}}",
+			errs:   []string{"network.json:2 [A.name]: value \"x\\x1b[2J\" contains control character U+001B"},
+			nodes:  1,
+			errorN: 1,
+		},
+		{name: "valid non-ASCII names", json: `{"Zürich – Nord": {"children": {"基站": {}}}}`, nodes: 2},
 		{name: "trailing garbage", json: "{} {}", errs: []string{"after the top-level object"}, errorN: 1},
 	}
 	for _, tc := range tests {
@@ -213,6 +236,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(`{}`))
 	f.Add([]byte(`{"a":1}`))
 	f.Add([]byte(`{"A": {"children": {"A": {}}}}`))
+	f.Add([]byte("{\"A\xff\": {\"name\": \"\\u0000\"}}"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		nw, l := Parse("fuzz.json", data)
 		if nw == nil {
@@ -223,6 +247,9 @@ func FuzzParse(f *testing.F) {
 			for _, n := range nw.Nodes() {
 				if seen[n.Name] {
 					t.Fatalf("duplicate %q accepted", n.Name)
+				}
+				if !utf8.ValidString(n.Name) || strings.ContainsFunc(n.Name, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+					t.Fatalf("node name %q accepted", n.Name)
 				}
 				seen[n.Name] = true
 			}

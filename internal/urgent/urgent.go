@@ -396,6 +396,7 @@ func (s *Store) OpenCount() int {
 
 // Acknowledge marks the issue with id as acknowledged by `by`. Acknowledging
 // an already acknowledged issue is a no-op (the first who/when is kept).
+// If the store cannot be saved nothing is acknowledged.
 func (s *Store) Acknowledge(id uint64, by string) (Issue, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -404,39 +405,82 @@ func (s *Store) Acknowledge(id uint64, by string) (Issue, error) {
 			if x.Acknowledged {
 				return clone(x), nil
 			}
-			s.ack(x, by)
-			return clone(x), s.saveLocked()
+			out, err := s.ackLocked(func(y *Issue) bool { return y == x }, by, true)
+			if err != nil {
+				return Issue{}, err
+			}
+			return out[0], nil
 		}
 	}
 	return Issue{}, fmt.Errorf("%w: id %d", ErrNotFound, id)
 }
 
 // AcknowledgeCode acknowledges every open issue with code and returns them.
-// ErrNotFound if none was open.
+// ErrNotFound if none was open. All or nothing: if the store cannot be
+// saved, none of them is acknowledged.
 func (s *Store) AcknowledgeCode(code, by string) ([]Issue, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []Issue
-	for _, x := range s.issues {
-		if x.Code == code && !x.Acknowledged {
-			s.ack(x, by)
-			out = append(out, clone(x))
-		}
-	}
-	if len(out) == 0 {
+	out, err := s.ackLocked(func(x *Issue) bool { return x.Code == code }, by, true)
+	if err == nil && len(out) == 0 {
 		return nil, fmt.Errorf("%w: no open issue with code %q", ErrNotFound, code)
 	}
-	return out, s.saveLocked()
+	return out, err
+}
+
+// AcknowledgeAll acknowledges every open issue in one save and returns
+// them (none open is not an error). All or nothing: if the store cannot be
+// saved, none of them is acknowledged.
+func (s *Store) AcknowledgeAll(by string) ([]Issue, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ackLocked(func(*Issue) bool { return true }, by, true)
 }
 
 // Resolve acknowledges open issues of code as "auto" because the condition
-// went away. It returns how many were closed; no match is not an error.
+// went away. It returns how many were closed; no match is not an error. The
+// condition is gone either way, so a failed save still closes them in
+// memory (and the error is returned).
 func (s *Store) Resolve(code string) (int, error) {
-	is, err := s.AcknowledgeCode(code, "auto")
-	if errors.Is(err, ErrNotFound) {
-		return 0, nil
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out, err := s.ackLocked(func(x *Issue) bool { return x.Code == code }, "auto", false)
+	return len(out), err
+}
+
+// ackLocked acknowledges the open issues matching and saves once. With
+// allOrNothing a failed save restores the issues as they were.
+func (s *Store) ackLocked(match func(*Issue) bool, by string, allOrNothing bool) ([]Issue, error) {
+	var changed []*Issue
+	var before []Issue
+	for _, x := range s.issues {
+		if !x.Acknowledged && match(x) {
+			before = append(before, *x)
+			s.ack(x, by)
+			changed = append(changed, x)
+		}
 	}
-	return len(is), err
+	if len(changed) == 0 {
+		return nil, nil
+	}
+	if err := s.saveLocked(); err != nil {
+		if allOrNothing {
+			for i, x := range changed {
+				*x = before[i]
+			}
+			return nil, err
+		}
+		return cloneAll(changed), err
+	}
+	return cloneAll(changed), nil
+}
+
+func cloneAll(xs []*Issue) []Issue {
+	out := make([]Issue, len(xs))
+	for i, x := range xs {
+		out[i] = clone(x)
+	}
+	return out
 }
 
 func (s *Store) ack(x *Issue, by string) {

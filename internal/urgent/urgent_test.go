@@ -307,3 +307,94 @@ func TestMessageOnlyEscapes(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// breakStore makes every save fail (as a full disk would): the store's
+// directory is replaced by a plain file. The returned func repairs it.
+func breakStore(t *testing.T, dir string) func() {
+	t.Helper()
+	aside := dir + ".aside"
+	if err := os.Rename(dir, aside); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dir, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return func() {
+		os.Remove(dir)
+		if err := os.Rename(aside, dir); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestAcknowledgeIsAllOrNothingWhenSaveFails(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "lqosd")
+	path := filepath.Join(dir, "urgent.json")
+	c := newClock()
+	s := open(t, path, c, 0)
+	for _, code := range []string{"A_ONE", "B_TWO", "C_THREE"} {
+		if _, err := s.Raise(Raise{Code: code, Severity: Warning, Source: "test", Message: code}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids := []uint64{}
+	for _, is := range s.List(ListOptions{OpenOnly: true}) {
+		ids = append(ids, is.ID)
+	}
+	repair := breakStore(t, dir)
+	ops := []struct {
+		name string
+		do   func() error
+	}{
+		{"acknowledge all", func() error { _, err := s.AcknowledgeAll("web:admin"); return err }},
+		{"acknowledge one", func() error { _, err := s.Acknowledge(ids[0], "web:admin"); return err }},
+		{"acknowledge by code", func() error { _, err := s.AcknowledgeCode("B_TWO", "web:admin"); return err }},
+	}
+	for _, op := range ops {
+		if err := op.do(); err == nil {
+			t.Fatalf("%s with an unwritable store: no error", op.name)
+		}
+		if n := s.OpenCount(); n != 3 {
+			t.Fatalf("%s failed to save but left %d of 3 issues open", op.name, n)
+		}
+		for _, is := range s.List(ListOptions{}) {
+			if is.AcknowledgedBy != "" || !is.AcknowledgedAt.IsZero() {
+				t.Fatalf("%s: failed acknowledgement left traces: %+v", op.name, is)
+			}
+		}
+	}
+	repair()
+	acked, err := s.AcknowledgeAll("web:admin")
+	if err != nil || len(acked) != 3 || s.OpenCount() != 0 {
+		t.Fatalf("acknowledge all after repair: %d acked, %d open, err %v", len(acked), s.OpenCount(), err)
+	}
+	again := open(t, path, c, 0)
+	if n := again.OpenCount(); n != 0 {
+		t.Fatalf("reopened store has %d open issues, want 0", n)
+	}
+}
+
+// FuzzOpen: the urgent.json loader never panics and what it accepts is a
+// consistent store (Open moves a refused file aside).
+func FuzzOpen(f *testing.F) {
+	f.Add([]byte(`{"version":1,"next_id":3,"issues":[{"id":1,"code":"A_B","severity":"error","source":"lqosd","message":"m","first_seen":"2026-01-01T00:00:00Z","last_seen":"2026-01-01T00:00:00Z","count":1}]}`))
+	f.Add([]byte(`{"version":1,"next_id":1,"issues":[]}`))
+	f.Add([]byte(`{"version":2}`))
+	f.Add([]byte(`not json`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s := &Store{max: DefaultMax, now: time.Now, nextID: 1}
+		if err := s.load(data); err != nil {
+			return // Open moves such a file aside (TestCorruptFile)
+		}
+		// A loaded store never hands out an id it already holds, and every
+		// issue it lists is valid.
+		for _, is := range s.List(ListOptions{}) {
+			if is.ID >= s.nextID {
+				t.Fatalf("issue id %d not below next_id %d", is.ID, s.nextID)
+			}
+			if !is.Severity.Valid() || validateCode(is.Code) != nil {
+				t.Fatalf("invalid issue loaded: %+v", is)
+			}
+		}
+	})
+}

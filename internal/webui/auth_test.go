@@ -105,33 +105,6 @@ func TestFirstRunRemoteNeedsToken(t *testing.T) {
 	}
 }
 
-func TestFirstRunTokenOnlyAndPrivateNet(t *testing.T) {
-	e := newEnv(t, func(c *webui.Config) { c.FirstRunTokenOnly = true })
-	h := e.srv.Handler()
-	body := `{"username":"admin","password":"` + adminPass + `"}`
-	if rec := serveAs(h, "127.0.0.1", "POST", "/api/first-run", body); rec.Code != http.StatusForbidden {
-		t.Errorf("token-only mode from loopback without token = %d, want 403", rec.Code)
-	}
-	e2 := newEnv(t, nil)
-	h2 := e2.srv.Handler()
-	// DNS rebinding: a LAN browser sent by a hostile page addresses us by
-	// the attacker's name; no token-free first run then.
-	for _, host := range []string{"evil.example:9123", "evil.example", "shaper.lan:9123"} {
-		if rec := serveAsHost(h2, "192.168.7.20", host, "POST", "/api/first-run", body); rec.Code != http.StatusForbidden {
-			t.Errorf("LAN client, Host %s = %d, want 403", host, rec.Code)
-		}
-	}
-	for _, host := range []string{"[fd00::1]:9123", "localhost:9123"} {
-		rec := serveAsHost(h2, "192.168.7.20", host, "GET", "/api/setup-status", "")
-		if !strings.Contains(rec.Body.String(), `"token_required":false`) {
-			t.Errorf("LAN client, Host %s: setup-status %s, want token_required false", host, rec.Body)
-		}
-	}
-	if rec := serveAs(h2, "192.168.7.20", "POST", "/api/first-run", body); rec.Code != http.StatusOK {
-		t.Errorf("private LAN without token = %d (%s), want 200", rec.Code, rec.Body)
-	}
-}
-
 func TestFirstRunValidation(t *testing.T) {
 	e := newEnv(t, nil)
 	c := e.client()
@@ -174,14 +147,13 @@ func TestLoginWrongPasswordAndRateLimit(t *testing.T) {
 	if st := c.login(t, "admin", adminPass); st != http.StatusTooManyRequests {
 		t.Fatalf("correct password while blocked = %d, want 429", st)
 	}
-	// Another IP is not blocked for another user, but the targeted
-	// username is.
+	// The guesser's failures do not lock out the real admin elsewhere.
 	h := e.srv.Handler()
 	if rec := serveAs(h, "198.51.100.4", "POST", "/api/login", `{"username":"viewer","password":"`+roPass+`"}`); rec.Code != http.StatusOK {
 		t.Errorf("other IP, other user = %d, want 200", rec.Code)
 	}
-	if rec := serveAs(h, "198.51.100.4", "POST", "/api/login", `{"username":"ADMIN","password":"`+adminPass+`"}`); rec.Code != http.StatusTooManyRequests {
-		t.Errorf("other IP, blocked username = %d, want 429", rec.Code)
+	if rec := serveAs(h, "198.51.100.4", "POST", "/api/login", `{"username":"ADMIN","password":"`+adminPass+`"}`); rec.Code != http.StatusOK {
+		t.Errorf("other IP, name the guesser failed on = %d, want 200", rec.Code)
 	}
 	e.clock.Add(61 * time.Second)
 	if st := c.login(t, "admin", adminPass); st != http.StatusOK {
@@ -192,8 +164,8 @@ func TestLoginWrongPasswordAndRateLimit(t *testing.T) {
 func TestCookieFlags(t *testing.T) {
 	for _, secure := range []bool{false, true} {
 		e := newEnv(t, func(c *webui.Config) { c.SecureCookies = secure })
-		rec := serveAs(e.srv.Handler(), "127.0.0.1", "POST", "/api/first-run", `{"username":"admin","password":"`+adminPass+`"}`)
-		sc := rec.Header().Get("Set-Cookie")
+		rec := e.client().do(t, "POST", "/api/first-run", map[string]string{"username": "admin", "password": adminPass}, nil)
+		sc := rec.Header.Get("Set-Cookie")
 		for _, want := range []string{"lqos_session=", "HttpOnly", "SameSite=Strict", "Path=/"} {
 			if !strings.Contains(sc, want) {
 				t.Errorf("secure=%v: Set-Cookie %q lacks %q", secure, sc, want)
@@ -202,7 +174,7 @@ func TestCookieFlags(t *testing.T) {
 		if strings.Contains(sc, "Secure") != secure {
 			t.Errorf("secure=%v: Set-Cookie %q has wrong Secure flag", secure, sc)
 		}
-		if hsts := rec.Header().Get("Strict-Transport-Security"); (hsts != "") != secure {
+		if hsts := rec.Header.Get("Strict-Transport-Security"); (hsts != "") != secure {
 			t.Errorf("secure=%v: HSTS %q", secure, hsts)
 		}
 	}

@@ -20,13 +20,24 @@
 // # Security model
 //
 //   - First run: while the users file has no users, POST /api/first-run
-//     creates the first admin. Without a token it is accepted only from
-//     loopback/private/link-local client addresses and only when the Host
-//     header is an IP literal or localhost (so DNS rebinding through a LAN
-//     visitor's browser cannot do it); otherwise the one-time setup token
-//     that New logs (slog, key setup_token) is required.
-//     Config.FirstRunTokenOnly requires the token always. X-Forwarded-For
-//     is never trusted.
+//     creates the first admin. Without the one-time setup token (logged by
+//     New, slog key setup_token) it is accepted only from a browser on this
+//     box talking to the server directly: the client address is loopback,
+//     the Host header is localhost or a loopback literal (so DNS rebinding
+//     cannot do it), no proxy header (Forwarded, X-Forwarded-*, X-Real-IP,
+//     Via, …) is present, and the process owning the client socket (found
+//     in /proc/net/tcp and /proc/<pid>/fd) neither listens on a non-loopback
+//     address nor holds a connection it accepted from one. That last check
+//     catches TCP forwarders (socat, ssh -L's sshd, container port
+//     proxies) that make a remote visitor look like 127.0.0.1. When the
+//     process cannot be identified, the token is required.
+//     Behind a reverse proxy on the box (nginx, Caddy) the proxy is the
+//     client: it adds forwarding headers and listens publicly, so the first
+//     run always needs the token there; create the admin before putting the
+//     proxy in front, or use the token. Forwarding headers never widen
+//     access, and every per-address limit below then counts the proxy as
+//     one address. Config.FirstRunTokenOnly ([web_ui] first_run_token_only
+//     in lqos.conf) requires the token always.
 //   - Users: JSON file, mode 0600, atomic temp+rename writes, bcrypt hashes.
 //     Roles "admin" and "readonly"; the last admin cannot be deleted.
 //   - Sessions: random 256-bit token in cookie lqos_session (HttpOnly,
@@ -39,8 +50,29 @@
 //   - CSRF: state-changing requests need Origin (or Referer) equal to Host
 //     and, when logged in, header X-CSRF-Token equal to the session's token
 //     (from GET /api/session). The websocket requires a same-host Origin.
-//   - Login: 5 failures per minute per client IP and per username → 429;
-//     unknown users cost a bcrypt comparison too (no timing oracle).
+//   - Login: each attempt takes a slot before bcrypt runs, so concurrent
+//     guesses are counted at once. 5 attempts per minute per client
+//     address and per user name within the client's /24 (IPv4) or /64
+//     (IPv6), 50 per user name across all networks → 429. An address that
+//     logged in successfully as a name is exempt from the all-networks
+//     limit, so a stranger's failures cannot lock the real admin out of the
+//     addresses they use. Unknown users cost a bcrypt comparison too (no
+//     timing oracle).
+//   - Connections: header 10 s, whole request 30 s, response 2 min, idle
+//     keep-alive 60 s (websockets are exempt once upgraded); at most 64
+//     connections per client address (extra ones are closed at accept) and
+//     512 on the listener. When the listener is full, the connection stuck
+//     longest in its first request (at least 2 s: a slowloris) is closed to
+//     admit the new one; served keep-alive and websocket connections are
+//     never evicted ([web_ui] max_connections, max_connections_per_ip).
+//   - TLS: Config.CertFile/KeyFile, or Config.SelfSignedDir for a
+//     self-signed ECDSA certificate generated on first start (key 0600,
+//     renewed a month before expiry); lqos.conf [ssl] enabled = true with
+//     or without cert/key. Cookies are then Secure and HSTS is sent.
+//   - Audit: logins (success, failure, refusal, with client address), first
+//     run, logout, user creation/deletion and urgent acknowledgements are
+//     appended as JSON lines to Config.AuditFile (lqosd:
+//     <state_directory>/lqosd/audit.log, 0600) and logged with slog.
 //   - Headers on every response: CSP (scripts only from 'self', no inline
 //     scripts), X-Frame-Options DENY, nosniff, Referrer-Policy same-origin.
 //   - The front end builds DOM with text nodes only (web/src/js/lib/dom.js).
@@ -74,6 +106,7 @@
 // and urgent every 5 s (Config.SlowInterval). A channel is only computed
 // while someone subscribes. Each socket has a bounded queue
 // (Config.ClientQueue); a client that falls behind is disconnected. One
-// session may hold at most 16 sockets; each socket may send 10 messages/s
+// session may hold at most 16 sockets (the slot is taken before the
+// upgrade, so simultaneous upgrades cannot exceed it); each socket may send 10 messages/s
 // (burst 20) of at most 4 KiB.
 package webui

@@ -11,11 +11,12 @@ import (
 	"mime"
 	"net"
 	"net/http"
-	"net/netip"
 	"path"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/libreqos-go/lqos/internal/audit"
 )
 
 const (
@@ -70,17 +71,6 @@ func clientIP(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
-}
-
-// isLocalNetwork: loopback, RFC 1918 / ULA, or link-local. Forwarded
-// headers are ignored on purpose: they are trivially spoofed.
-func isLocalNetwork(ip string) bool {
-	a, err := netip.ParseAddr(ip)
-	if err != nil {
-		return false
-	}
-	a = a.Unmap()
-	return a.IsLoopback() || a.IsPrivate() || a.IsLinkLocalUnicast()
 }
 
 // ---- pages and assets ----
@@ -220,34 +210,26 @@ func (s *Server) handleSetupStatus(w http.ResponseWriter, r *http.Request, _ *re
 	})
 }
 
-// firstRunNeedsToken: the token can be skipped only from the local network
-// and only when the browser addressed us by IP literal or "localhost".
-// The Host check stops DNS rebinding: a web page on evil.example that
-// rebinds its name to this box would otherwise ride a LAN visitor's browser
-// through the first run.
+// firstRunNeedsToken: the token can be skipped only by a browser on this
+// box talking to us directly (see fromBrowserOnThisBox), and never with
+// Config.FirstRunTokenOnly.
 func (s *Server) firstRunNeedsToken(r *http.Request) bool {
-	return s.cfg.FirstRunTokenOnly || !isLocalNetwork(clientIP(r)) || !isLiteralHost(r.Host)
+	need, _ := s.firstRunTokenReason(r)
+	return need
 }
 
-func isLiteralHost(hostport string) bool {
-	host := hostport
-	if h, _, err := net.SplitHostPort(hostport); err == nil {
-		host = h
+func (s *Server) firstRunTokenReason(r *http.Request) (bool, string) {
+	if s.cfg.FirstRunTokenOnly {
+		return true, "first_run_token_only is set"
 	}
-	host = strings.Trim(host, "[]")
-	if strings.EqualFold(host, "localhost") {
-		return true
+	if ok, why := fromBrowserOnThisBox(r); !ok {
+		return true, why
 	}
-	_, err := netip.ParseAddr(host)
-	return err == nil
+	return false, ""
 }
 
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request, _ *reqAuth) {
 	ip := clientIP(r)
-	if s.ipFails.blocked(ip) {
-		writeErr(w, http.StatusTooManyRequests, "rate_limited", "Too many failed logins; wait a minute.")
-		return
-	}
 	var c credentials
 	if !decodeJSON(w, r, &c) {
 		return
@@ -260,33 +242,35 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request, _ *reqAuth)
 	if len(name) > 128 {
 		name = name[:128]
 	}
-	if s.nameFail.blocked(name) {
+	// The slot is taken before the password is checked, so concurrent
+	// guesses are counted before any of them reaches bcrypt.
+	at, ok := s.guard.begin(ip, name)
+	if !ok {
+		if s.guard.refusalWorthRecording(ip) {
+			s.audit.Record(audit.Event{Action: "login", Actor: name, Addr: ip, Outcome: audit.Refused, Reason: "rate_limited (further refusals this minute not recorded)"})
+		}
 		writeErr(w, http.StatusTooManyRequests, "rate_limited", "Too many failed logins; wait a minute.")
 		return
 	}
 	u, ok := s.users.Verify(c.Username, c.Password)
 	if !ok {
-		n := s.ipFails.fail(ip)
-		s.nameFail.fail(name)
+		n := at.failed()
 		if n >= 3 {
 			s.log.Warn("repeated failed web UI logins", "ip", ip, "username", name, "failures", n)
 		}
+		s.audit.Record(audit.Event{Action: "login", Actor: name, Addr: ip, Outcome: audit.Failure, Reason: "invalid_credentials"})
 		writeErr(w, http.StatusUnauthorized, "invalid_credentials", "Invalid username or password.")
 		return
 	}
-	s.nameFail.reset(name)
+	at.succeeded()
 	tok, _ := s.sessions.create(u.Username, u.Role)
 	s.setCookie(w, tok, 0)
-	s.log.Info("web UI login", "username", u.Username, "role", u.Role, "ip", ip)
+	s.audit.Record(audit.Event{Action: "login", Actor: u.Username, Addr: ip, Outcome: audit.Success})
 	writeJSON(w, http.StatusOK, map[string]any{"ok": true})
 }
 
 func (s *Server) handleFirstRun(w http.ResponseWriter, r *http.Request, _ *reqAuth) {
 	ip := clientIP(r)
-	if s.ipFails.blocked(ip) {
-		writeErr(w, http.StatusTooManyRequests, "rate_limited", "Too many failed attempts; wait a minute.")
-		return
-	}
 	var c credentials
 	if !decodeJSON(w, r, &c) {
 		return
@@ -295,16 +279,23 @@ func (s *Server) handleFirstRun(w http.ResponseWriter, r *http.Request, _ *reqAu
 		writeErr(w, http.StatusConflict, "already_configured", "An admin already exists; log in instead.")
 		return
 	}
-	if s.firstRunNeedsToken(r) {
+	at, ok := s.guard.begin(ip, "")
+	if !ok {
+		writeErr(w, http.StatusTooManyRequests, "rate_limited", "Too many failed attempts; wait a minute.")
+		return
+	}
+	if need, why := s.firstRunTokenReason(r); need {
 		want := s.SetupToken()
 		if want == "" || !tokensEqual(strings.TrimSpace(c.Token), want) {
-			s.ipFails.fail(ip)
-			s.log.Warn("web UI first-run attempt without a valid setup token", "ip", ip)
+			at.failed()
+			s.log.Warn("web UI first-run attempt without a valid setup token", "ip", ip, "token_needed_because", why)
+			s.audit.Record(audit.Event{Action: "first_run", Actor: normUser(c.Username), Addr: ip, Outcome: audit.Refused, Reason: "setup token required: " + why})
 			writeErr(w, http.StatusForbidden, "setup_token_required",
-				"From outside the local network the setup token from the lqosd log is required.")
+				"Creating the first admin needs the setup token from the lqosd log unless the browser runs on this machine ("+why+").")
 			return
 		}
 	}
+	at.cancel()
 	u, err := s.users.CreateFirstAdmin(c.Username, c.Password)
 	switch {
 	case errors.Is(err, ErrAlreadySetUp):
@@ -323,13 +314,14 @@ func (s *Server) handleFirstRun(w http.ResponseWriter, r *http.Request, _ *reqAu
 	s.setupMu.Unlock()
 	tok, _ := s.sessions.create(u.Username, u.Role)
 	s.setCookie(w, tok, 0)
-	s.log.Info("web UI first admin created", "username", u.Username, "ip", ip)
+	s.audit.Record(audit.Event{Action: "first_run", Actor: u.Username, Addr: ip, Outcome: audit.Success, Target: u.Username})
 	writeJSON(w, http.StatusOK, map[string]any{"ok": true})
 }
 
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request, a *reqAuth) {
 	s.sessions.revoke(a.token)
 	s.hub.dropToken(a.token)
+	s.audit.Record(audit.Event{Action: "logout", Actor: a.sess.Username, Addr: clientIP(r), Outcome: audit.Success})
 	s.setCookie(w, "", -1)
 	writeJSON(w, http.StatusOK, map[string]any{"ok": true})
 }
@@ -457,7 +449,7 @@ func (s *Server) handleUrgentAck(w http.ResponseWriter, r *http.Request, a *reqA
 	case err != nil:
 		s.sourceError(w, err)
 	default:
-		s.log.Info("urgent issue acknowledged", "id", id, "username", a.sess.Username)
+		s.audit.Record(audit.Event{Action: "urgent.ack", Actor: a.sess.Username, Addr: clientIP(r), Outcome: audit.Success, Target: strconv.FormatUint(id, 10)})
 		s.hub.poke(chanUrgent)
 		writeJSON(w, http.StatusOK, map[string]any{"ok": true})
 	}
@@ -467,10 +459,11 @@ func (s *Server) handleUrgentAckAll(w http.ResponseWriter, r *http.Request, a *r
 	ctx, cancel := s.sourceCtx(r)
 	defer cancel()
 	if err := s.src.AckAllUrgent(ctx, a.sess.Username); err != nil {
+		s.audit.Record(audit.Event{Action: "urgent.ack_all", Actor: a.sess.Username, Addr: clientIP(r), Outcome: audit.Failure, Reason: err.Error()})
 		s.sourceError(w, err)
 		return
 	}
-	s.log.Info("all urgent issues acknowledged", "username", a.sess.Username)
+	s.audit.Record(audit.Event{Action: "urgent.ack_all", Actor: a.sess.Username, Addr: clientIP(r), Outcome: audit.Success})
 	s.hub.poke(chanUrgent)
 	writeJSON(w, http.StatusOK, map[string]any{"ok": true})
 }
@@ -515,7 +508,7 @@ func (s *Server) handleUsersCreate(w http.ResponseWriter, r *http.Request, a *re
 		s.log.Error("creating user", "err", err)
 		writeErr(w, http.StatusInternalServerError, "store_error", "Could not save the users file.")
 	default:
-		s.log.Info("web UI user created", "username", u.Username, "role", u.Role, "by", a.sess.Username)
+		s.audit.Record(audit.Event{Action: "user.create", Actor: a.sess.Username, Addr: clientIP(r), Outcome: audit.Success, Target: u.Username + " (" + string(u.Role) + ")"})
 		writeJSON(w, http.StatusCreated, userView{u.Username, u.Role, u.Created})
 	}
 }
@@ -533,7 +526,7 @@ func (s *Server) handleUsersDelete(w http.ResponseWriter, r *http.Request, a *re
 	default:
 		s.sessions.revokeUser(name)
 		s.hub.dropUser(name)
-		s.log.Info("web UI user deleted", "username", name, "by", a.sess.Username)
+		s.audit.Record(audit.Event{Action: "user.delete", Actor: a.sess.Username, Addr: clientIP(r), Outcome: audit.Success, Target: name})
 		writeJSON(w, http.StatusOK, map[string]any{"ok": true})
 	}
 }

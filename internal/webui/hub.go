@@ -125,6 +125,7 @@ type hub struct {
 	s       *Server
 	mu      sync.Mutex
 	clients map[*client]struct{}
+	sockets map[string]int // session token → sockets open or being opened
 	pokes   chan string
 	dropped atomic.Int64      // clients dropped for being slow
 	lastErr map[string]string // channel → last producer error (guarded by mu)
@@ -134,7 +135,7 @@ type hub struct {
 }
 
 func newHub(s *Server) *hub {
-	return &hub{s: s, clients: map[*client]struct{}{}, pokes: make(chan string, 16), lastErr: map[string]string{}}
+	return &hub{s: s, clients: map[*client]struct{}{}, sockets: map[string]int{}, pokes: make(chan string, 16), lastErr: map[string]string{}}
 }
 
 func (h *hub) run(ctx context.Context) {
@@ -298,16 +299,23 @@ func (h *hub) add(c *client) {
 	h.clients[c] = struct{}{}
 }
 
-func (h *hub) socketsOf(token string) int {
+// reserveSocket takes one of the session's maxSocketsPerSession slots.
+func (h *hub) reserveSocket(token string) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	n := 0
-	for c := range h.clients {
-		if c.token == token {
-			n++
-		}
+	if h.sockets[token] >= maxSocketsPerSession {
+		return false
 	}
-	return n
+	h.sockets[token]++
+	return true
+}
+
+func (h *hub) releaseSocket(token string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.sockets[token]--; h.sockets[token] <= 0 {
+		delete(h.sockets, token)
+	}
 }
 
 func (h *hub) drop(c *client, code websocket.StatusCode, reason string) {
@@ -379,10 +387,18 @@ func (s *Server) handleWebsocket(w http.ResponseWriter, r *http.Request, a *reqA
 		writeErr(w, http.StatusForbidden, "bad_origin", "Cross-origin websocket refused.")
 		return
 	}
-	if s.hub.socketsOf(a.token) >= maxSocketsPerSession {
+	// The slot is taken before the upgrade and held until this handler
+	// returns, so concurrent upgrades of one session cannot pass the limit.
+	if !s.hub.reserveSocket(a.token) {
 		writeErr(w, http.StatusTooManyRequests, "too_many_sockets", "Too many open live connections; close some tabs.")
 		return
 	}
+	defer s.hub.releaseSocket(a.token)
+	// The server's read and write timeouts are for plain requests; a live
+	// socket stays open (its writes have their own timeout).
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Time{})
+	_ = rc.SetWriteDeadline(time.Time{})
 	conn, err := websocket.Accept(w, r, nil) // also checks Origin against Host
 	if err != nil {
 		return // Accept has written the error response

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/libreqos-go/lqos/internal/audit"
 	"github.com/libreqos-go/lqos/web"
 )
 
@@ -31,6 +32,13 @@ type Config struct {
 	Version string
 	// CertFile and KeyFile turn on HTTPS; cookies are then Secure.
 	CertFile, KeyFile string
+	// SelfSignedDir, when set and CertFile is empty, turns on HTTPS with a
+	// self-signed certificate kept in this directory (generated on the
+	// first start: cert.pem, key.pem with mode 0600; see EnsureSelfSigned).
+	SelfSignedDir string
+	// AuditFile is the append-only audit log of logins and admin actions
+	// (empty: audit events go to Logger only).
+	AuditFile string
 	// SecureCookies marks cookies Secure even without CertFile (TLS is
 	// terminated by a proxy in front of us).
 	SecureCookies bool
@@ -45,10 +53,25 @@ type Config struct {
 	// SessionIdle (default 12 h) and SessionMax (default 7 days) bound a
 	// session's life.
 	SessionIdle, SessionMax time.Duration
-	// LoginFailures allowed per client IP and per username in LoginWindow
-	// (defaults 5 per minute) before logins answer 429.
+	// LoginFailures allowed per client IP and per username within the
+	// client's network in LoginWindow (defaults 5 per minute) before logins
+	// answer 429; ten times as many per username from all networks (see
+	// loginGuard).
 	LoginFailures int
 	LoginWindow   time.Duration
+	// ReadHeaderTimeout (10 s) bounds reading request headers, ReadTimeout
+	// (30 s) the whole request including the body, WriteTimeout (2 min)
+	// writing a response and IdleTimeout (60 s) a keep-alive connection
+	// waiting for its next request. Websockets are exempt from the read and
+	// write timeouts once upgraded.
+	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// MaxConns bounds open connections on the listener (512) and
+	// MaxConnsPerIP those from one client address (64). A connection over
+	// the per-address limit is closed at once; when the listener is full,
+	// the connection longest in its first request (at least EvictAfter,
+	// default 2 s) is closed to make room, else the new one is.
+	MaxConns, MaxConnsPerIP int
+	EvictAfter              time.Duration
 	// ClientQueue is the per-websocket outbound queue length (default 64);
 	// a client whose queue is full is dropped.
 	ClientQueue int
@@ -65,8 +88,9 @@ type Server struct {
 	src      Source
 	users    *UserStore
 	sessions *sessionStore
-	ipFails  *failLimiter
-	nameFail *failLimiter
+	guard    *loginGuard
+	audit    *audit.Log
+	conns    *connLimiter
 	assets   fs.FS
 	hub      *hub
 	handler  http.Handler
@@ -119,6 +143,27 @@ func New(cfg Config) (*Server, error) {
 	if cfg.LoginWindow <= 0 {
 		cfg.LoginWindow = time.Minute
 	}
+	if cfg.ReadHeaderTimeout <= 0 {
+		cfg.ReadHeaderTimeout = 10 * time.Second
+	}
+	if cfg.ReadTimeout <= 0 {
+		cfg.ReadTimeout = 30 * time.Second
+	}
+	if cfg.WriteTimeout <= 0 {
+		cfg.WriteTimeout = 2 * time.Minute
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = time.Minute
+	}
+	if cfg.MaxConns <= 0 {
+		cfg.MaxConns = 512
+	}
+	if cfg.MaxConnsPerIP <= 0 {
+		cfg.MaxConnsPerIP = 64
+	}
+	if cfg.EvictAfter <= 0 {
+		cfg.EvictAfter = 2 * time.Second
+	}
 	if cfg.ClientQueue <= 0 {
 		cfg.ClientQueue = 64
 	}
@@ -128,8 +173,22 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Assets == nil {
 		cfg.Assets = web.Dist()
 	}
+	if cfg.CertFile == "" && cfg.SelfSignedDir != "" {
+		cert, key, err := EnsureSelfSigned(cfg.SelfSignedDir, cfg.Now())
+		if err != nil {
+			return nil, fmt.Errorf("webui: %w", err)
+		}
+		cfg.CertFile, cfg.KeyFile = cert, key
+	}
 	if cfg.CertFile != "" {
 		cfg.SecureCookies = true
+	}
+	al := audit.LoggerOnly(cfg.Logger)
+	if cfg.AuditFile != "" {
+		var err error
+		if al, err = audit.Open(cfg.AuditFile, cfg.Logger, cfg.Now); err != nil {
+			return nil, fmt.Errorf("webui: %w", err)
+		}
 	}
 	users, err := OpenUserStore(cfg.UsersFile, cfg.BcryptCost)
 	if err != nil {
@@ -141,8 +200,9 @@ func New(cfg Config) (*Server, error) {
 		src:      cfg.Source,
 		users:    users,
 		sessions: newSessionStore(cfg.SessionIdle, cfg.SessionMax, cfg.Now),
-		ipFails:  newFailLimiter(cfg.LoginFailures, cfg.LoginWindow, cfg.Now),
-		nameFail: newFailLimiter(cfg.LoginFailures, cfg.LoginWindow, cfg.Now),
+		guard:    newLoginGuard(cfg.LoginFailures, cfg.LoginWindow, cfg.SessionMax, cfg.Now),
+		audit:    al,
+		conns:    newConnLimiter(cfg.MaxConns, cfg.MaxConnsPerIP, cfg.EvictAfter, time.Now),
 		assets:   cfg.Assets,
 	}
 	if _, err := fs.Stat(s.assets, "index.html"); err != nil {
@@ -151,7 +211,7 @@ func New(cfg Config) (*Server, error) {
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	if users.Empty() {
 		s.setupToken = randomToken()
-		s.log.Warn("web UI has no users: create the first admin in the browser; from outside the local network the setup token is needed",
+		s.log.Warn("web UI has no users: create the first admin in a browser on this machine, or elsewhere with the setup token",
 			"setup_token", s.setupToken, "users_file", cfg.UsersFile, "addr", cfg.Addr)
 	}
 	s.hub = newHub(s)
@@ -175,8 +235,14 @@ func (s *Server) SetupToken() string {
 func (s *Server) Close() error {
 	s.cancel()
 	s.hub.closeAll()
-	return nil
+	return s.audit.Close()
 }
+
+// ConnStats reports the listener's connection counts (see Config.MaxConns).
+func (s *Server) ConnStats() ConnStats { return s.conns.stats() }
+
+// TLS reports whether the server serves HTTPS.
+func (s *Server) TLS() bool { return s.cfg.CertFile != "" }
 
 // ListenAndServe serves on cfg.Addr until ctx is cancelled.
 func (s *Server) ListenAndServe(ctx context.Context) error {
@@ -189,10 +255,14 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 
 // Serve serves on ln until ctx is cancelled, then shuts down gracefully.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	ln = s.conns.wrap(ln)
 	hs := &http.Server{
 		Handler:           s.handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		ReadHeaderTimeout: s.cfg.ReadHeaderTimeout,
+		ReadTimeout:       s.cfg.ReadTimeout,
+		WriteTimeout:      s.cfg.WriteTimeout,
+		IdleTimeout:       s.cfg.IdleTimeout,
+		ConnState:         s.conns.connState,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return s.ctx },

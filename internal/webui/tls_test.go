@@ -85,3 +85,39 @@ func TestTLSMarksCookieSecure(t *testing.T) {
 		t.Error("no HSTS header over TLS")
 	}
 }
+
+func TestSelfSignedGeneratedOnceAndRenewed(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "tls")
+	now := time.Now()
+	cert, key, err := webui.EnsureSelfSigned(dir, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]os.FileMode{key: 0o600, cert: 0o644, dir: 0o700} {
+		st, err := os.Stat(path)
+		if err != nil || st.Mode().Perm() != want {
+			t.Errorf("%s: %v mode %v, want %v", path, err, st.Mode().Perm(), want)
+		}
+	}
+	first, _ := os.ReadFile(cert)
+	if _, _, err := webui.EnsureSelfSigned(dir, now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := os.ReadFile(cert); string(again) != string(first) {
+		t.Error("a valid certificate was replaced on the next start")
+	}
+	// Close to expiry (or damaged) it is replaced.
+	if _, _, err := webui.EnsureSelfSigned(dir, now.Add(2*365*24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if renewed, _ := os.ReadFile(cert); string(renewed) == string(first) {
+		t.Error("an expiring certificate was kept")
+	}
+	os.WriteFile(key, []byte("garbage"), 0o600)
+	if _, _, err := webui.EnsureSelfSigned(dir, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tls.LoadX509KeyPair(cert, key); err != nil {
+		t.Errorf("damaged pair not regenerated: %v", err)
+	}
+}
