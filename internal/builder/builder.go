@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/libreqos-go/lqos/internal/fleet"
 	"io"
 	"log/slog"
 	"os"
@@ -56,6 +57,9 @@ func Validate(opts Options, out io.Writer) int {
 		l.Merge(CheckPlan(cfg, in, plannedQueues(cfg, opts, nil, nil)))
 	}
 	inputs.WriteReport(out, in, l)
+	if in != nil && in.Devices != nil {
+		fleet.Report(out, cfg, in.Network, in.Devices.Circuits)
+	}
 	if l.HasErrors() {
 		return ExitInvalid
 	}

@@ -72,7 +72,9 @@ type Config struct {
 	WISPGate   WISPGate  `toml:"wispgate_integration"`
 	REST       REST      `toml:"rest_integration"`
 
-	InfluxDB         *toml.Primitive `toml:"influxdb"`
+	InfluxDB         *InfluxDB       `toml:"influxdb"`
+	Metrics          *Metrics        `toml:"metrics"`
+	Fleet            *Fleet          `toml:"fleet"`
 	MikrotikIPv6     *toml.Primitive `toml:"mikrotik_ipv6"`
 	DynamicCircuits  *toml.Primitive `toml:"dynamic_circuits"`
 	RadiusAccounting *toml.Primitive `toml:"radius_accounting"`
@@ -476,6 +478,7 @@ func Defaults() *Config {
 // Parse decodes TOML text on top of Defaults and validates the result.
 func Parse(data []byte) (*Config, []Warning, error) {
 	cfg := Defaults()
+	cfg.InfluxDB, cfg.Metrics = defaultInfluxDB(), defaultMetrics()
 	md, err := toml.Decode(string(data), cfg)
 	if err != nil {
 		return nil, nil, describeDecodeError(err)
@@ -544,7 +547,7 @@ var notUsedKeys = []string{
 	"uisp_integration.ipv6_with_mikrotik", "uisp_integration.use_ptmp_as_parent",
 	"visp_integration.online_users_domain",
 	"powercode_integration", "sonar_integration", "wispgate_integration",
-	"influxdb", "mikrotik_ipv6", "dynamic_circuits", "radius_accounting", "stormguard", "treeguard",
+	"mikrotik_ipv6", "dynamic_circuits", "radius_accounting", "stormguard", "treeguard",
 }
 
 // AcceptedNotUsed lists, once each and in file order, the entries of
@@ -576,7 +579,7 @@ func AcceptedNotUsed(md toml.MetaData) []string {
 
 func isRawSection(name string) bool {
 	switch name {
-	case "influxdb", "mikrotik_ipv6", "dynamic_circuits", "radius_accounting", "stormguard", "treeguard":
+	case "mikrotik_ipv6", "dynamic_circuits", "radius_accounting", "stormguard", "treeguard":
 		return true
 	}
 	return false
@@ -652,6 +655,7 @@ func (c *Config) Validate() []error {
 	bad := func(key, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
 	}
+	c.validateMetrics(bad)
 	if c.Version != "1.5" {
 		bad("version", "must be \"1.5\", got %q", c.Version)
 	}
