@@ -31,6 +31,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/netip"
 	"os"
 	"os/signal"
@@ -205,6 +206,8 @@ type Daemon struct {
 	lazyPlan *plan.Tree
 	// circuits describes the applied plan's circuits for the web UI.
 	circuits atomic.Pointer[map[string]circuitInfo]
+	// planShape is the applied plan's sites and node classes (metrics).
+	planShape atomic.Pointer[planShape]
 }
 
 // circuitInfo is what the UI shows about a circuit besides its rates.
@@ -422,8 +425,11 @@ func Run(ctx context.Context, o Options) error {
 	}
 
 	// 9. The web UI (optional: a failure there must not stop shaping).
+	metricsOnUI := d.startMetrics(sctx, &wg)
 	if !o.NoWebUI && !cfg.DisableWebserver {
-		d.startWebUI(sctx, &wg)
+		d.startWebUI(sctx, &wg, metricsOnUI)
+	} else if metricsOnUI != nil {
+		log.Warn("/metrics is not served: it belongs on the web UI's listener, which is off; set [metrics] listen to give it its own")
 	}
 
 	log.Info("lqosd ready", "status", d.statusLine(), "bus", o.BusPath)
@@ -780,6 +786,7 @@ func (d *Daemon) applyWait(ctx context.Context, reason string, dryRun, reload bo
 	if err == nil && !dryRun && res != nil && res.Plan != nil {
 		d.lazyPlan = res.Plan.Tree
 		d.noteCircuits(res.Plan)
+		d.notePlanShape(res.Plan)
 		// Whoever asked (start-up, the scheduler, libreqos, SIGHUP), the
 		// plan is in place now: an earlier failed start no longer applies.
 		d.resolve(CodeStartupApply)
@@ -863,14 +870,14 @@ const CodeAttachFailed = "LQOSD_ATTACH_FAILED"
 // CodeWebUI is raised when the web UI cannot start.
 const CodeWebUI = "LQOSD_WEBUI_FAILED"
 
-func (d *Daemon) startWebUI(ctx context.Context, wg *sync.WaitGroup) {
+func (d *Daemon) startWebUI(ctx context.Context, wg *sync.WaitGroup, metrics http.Handler) {
 	cfg := d.config()
 	addr := d.o.WebListen
 	if addr == "" {
 		addr = cfg.WebserverListen
 	}
 	wc := webui.Config{Addr: addr, UsersFile: filepath.Join(cfg.StateDirectory, "lqosd", "webusers.json"),
-		Source: &webSource{d: d}, Logger: d.log.With("component", "webui"), Version: d.o.Version}
+		Source: &webSource{d: d}, Logger: d.log.With("component", "webui"), Version: d.o.Version, Metrics: metrics}
 	if cfg.SSL != nil && cfg.SSL.Enabled {
 		wc.CertFile, wc.KeyFile = cfg.SSL.CertFile, cfg.SSL.KeyFile
 	}
