@@ -51,6 +51,8 @@ type Exporter struct {
 	batches uint64
 
 	descWritten, descDropped, descBuffered, descFailed *prometheus.Desc
+	// accounted, if set, hears each batch once it is counted (tests).
+	accounted func()
 }
 
 type line struct {
@@ -244,6 +246,9 @@ func (e *Exporter) sendLoop(ctx context.Context) {
 				e.o.Logger.Error("InfluxDB refused a batch; dropped", "url", e.write, "points", n, "err", err)
 			}
 			e.sent(seq, n, err == nil)
+			if e.accounted != nil {
+				e.accounted()
+			}
 		}
 	}
 }
