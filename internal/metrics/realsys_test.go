@@ -186,11 +186,6 @@ func TestVictoriaMetrics(t *testing.T) {
 			t.Fatalf("org %q: export counts %+v, want 9 points written", org, c)
 		}
 	}
-	resp, err := http.Get(base + "/internal/force_flush")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
 	tests := []struct {
 		match string
 		want  float64
@@ -210,7 +205,19 @@ func TestVictoriaMetrics(t *testing.T) {
 			} `json:"data"`
 		}
 		// Both writes landed at the same second, so the latest value is it.
-		getJSON(t, base+"/api/v1/query?"+url.Values{"query": {"max(last_over_time(" + tc.match + "[1h]))"}}.Encode(), &r)
+		// VictoriaMetrics makes accepted rows searchable asynchronously:
+		// flush and ask again until the series appears (bounded).
+		q := base + "/api/v1/query?" + url.Values{"query": {"max(last_over_time(" + tc.match + "[1h]))"}}.Encode()
+		for deadline := time.Now().Add(30 * time.Second); ; {
+			if resp, err := http.Get(base + "/internal/force_flush"); err == nil {
+				resp.Body.Close()
+			}
+			getJSON(t, q, &r)
+			if len(r.Data.Result) > 0 || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
 		if r.Status != "success" || len(r.Data.Result) != 1 {
 			t.Errorf("%s: %+v", tc.match, r)
 			continue
