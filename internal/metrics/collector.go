@@ -63,8 +63,8 @@ type Collector struct {
 	src Source
 	o   Options
 
-	buildInfo, throughputBytes, throughputPackets, hosts                     *prometheus.Desc
-	siteBytes, sitePackets, siteCircuits                                     *prometheus.Desc
+	buildInfo, throughputBytes, throughputPackets, hosts                    *prometheus.Desc
+	siteBytes, sitePackets, siteCircuits                                    *prometheus.Desc
 	nodeDrops, nodeOverlimits                                               *prometheus.Desc
 	rtt, retransmits, flows                                                 *prometheus.Desc
 	cpuLoad, cpuQueues, circuitQueues, shapedDevices, mappedIPs, unknownIPs *prometheus.Desc
@@ -72,7 +72,7 @@ type Collector struct {
 	schedSetup, schedFailed, schedRunning                                   *prometheus.Desc
 	urgentOpen, dpMode, dpDegraded, dpInterfaces                            *prometheus.Desc
 	statsUpdates, statsPoll, scrapeErrors                                   *prometheus.Desc
-	circuitBytes, circuitPackets, circuitsOmitted                            *prometheus.Desc
+	circuitBytes, circuitPackets, circuitsOmitted                           *prometheus.Desc
 }
 
 // NodeLabel is the label every series carries: lqos.conf's node_name.
@@ -92,10 +92,10 @@ func NewCollector(src Source, o Options) *Collector {
 	}
 	return &Collector{src: src, o: o,
 		buildInfo:         d("build_info", "Build of this lqosd (always 1).", "version", "goversion"),
-		throughputBytes:    d("throughput_bytes_per_second", "Traffic crossing the shaper in the latest sample, by direction (down = towards subscribers) and class (shaped = hosts with a circuit).", "direction", "traffic"),
+		throughputBytes:   d("throughput_bytes_per_second", "Traffic crossing the shaper in the latest sample, by direction (down = towards subscribers) and class (shaped = hosts with a circuit).", "direction", "traffic"),
 		throughputPackets: d("throughput_packets_per_second", "Packets crossing the shaper in the latest sample, by direction and class.", "direction", "traffic"),
 		hosts:             d("hosts", "Hosts seen in the latest sample, by class.", "traffic"),
-		siteBytes:          d("site_throughput_bytes_per_second", "Shaped traffic of each top-level site's circuits, by direction.", "site", "direction"),
+		siteBytes:         d("site_throughput_bytes_per_second", "Shaped traffic of each top-level site's circuits, by direction.", "site", "direction"),
 		sitePackets:       d("site_throughput_packets_per_second", "Packets of each top-level site's circuits, by direction.", "site", "direction"),
 		siteCircuits:      d("site_active_circuits", "Circuits with hosts seen under each top-level site.", "site"),
 		nodeDrops:         d("node_queue_drops_total", "Packets dropped by the queues under each network.json node (leaf qdiscs summed up the tree); resets when queues are rebuilt.", "tree_node", "site", "direction"),
@@ -123,7 +123,7 @@ func NewCollector(src Source, o Options) *Collector {
 		statsUpdates:      d("stats_samples_total", "Counter samples taken by lqosd since it started."),
 		statsPoll:         d("stats_last_sample_seconds", "Time the latest counter sample took."),
 		scrapeErrors:      d("metrics_source_errors", "1 when a part of this scrape could not be read (its series are missing).", "part"),
-		circuitBytes:       d("circuit_throughput_bytes_per_second", "Each exported circuit's traffic, by direction (per_circuit in [metrics]).", "circuit_id", "site", "direction"),
+		circuitBytes:      d("circuit_throughput_bytes_per_second", "Each exported circuit's traffic, by direction (per_circuit in [metrics]).", "circuit_id", "site", "direction"),
 		circuitPackets:    d("circuit_throughput_packets_per_second", "Each exported circuit's packets, by direction.", "circuit_id", "site", "direction"),
 		circuitsOmitted:   d("metrics_circuits_omitted", "Circuits with traffic left out of the per-circuit series by per_circuit = \"top\" or \"off\"."),
 	}
