@@ -17,8 +17,9 @@
 package fleet
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"slices"
 
@@ -68,9 +69,8 @@ func (s *Share) Rule() string {
 
 // HashIndex is the hash rule's shaper index for key among count shapers.
 func HashIndex(key string, count int) int {
-	h := fnv.New64a()
-	h.Write([]byte(key))
-	return int(h.Sum64() % uint64(count))
+	sum := sha256.Sum256([]byte(key))
+	return int(binary.BigEndian.Uint64(sum[:8]) % uint64(count))
 }
 
 func (s *Share) shaperName(i int) string {
