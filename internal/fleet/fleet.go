@@ -7,7 +7,8 @@
 // Two rules: a list of top-level sites per shaper node_name
 // (fleet.sites), or a hash of each top-level site's name into
 // fleet.shaper_count shapers, this one being fleet.shaper_index. The hash is
-// FNV-1a (64 bit) of the site name modulo the count, so every shaper
+// the first 8 bytes of the SHA-256 of the site name (big-endian) modulo
+// the count, so every shaper
 // computes the same split from the same names without talking to the
 // others, and adding a site never moves another.
 //
