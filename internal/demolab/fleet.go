@@ -14,7 +14,9 @@ import (
 
 // The second shaper of the two-shaper demo (Options.Shapers = 2) lives in
 // its own network namespace with its own bridge. Both shapers import the
-// same fake CRM and split its top-level sites by [fleet]'s hash rule; the
+// same fake CRM and split its top-level sites by [fleet]'s list rule
+// (alternate sites; with four sites a hash split may well put all on one
+// shaper); the
 // lab's traffic all crosses the first shaper's bridge, so the second one
 // shapes (queues, mappings) without traffic, and the first counts the
 // second one's subscribers as unknown IPs. A management veth from the root
@@ -84,23 +86,27 @@ func leftoversShaper2(netns string) []string {
 	return left
 }
 
-// fleetConfig is the part of lqos.conf that makes shaper index i of two.
-func fleetConfig(i int, metricsListen string) string {
+// fleetConfig is the part of lqos.conf for one shaper of two: the same
+// [fleet.sites] on both (alternate sites), and /metrics on metricsListen.
+func fleetConfig(isp *ISP, metricsListen string) string {
+	var lists [2][]string
+	for i, s := range isp.Sites {
+		lists[i%2] = append(lists[i%2], fmt.Sprintf("%q", s.Title()))
+	}
 	return fmt.Sprintf(`
-[fleet]
-shaper_count = 2
-shaper_index = %d
-shaper_names = [%q, %q]
+[fleet.sites]
+%q = [%s]
+%q = [%s]
 
 [metrics]
 listen = %q
 per_circuit = "top"
-`, i, Shaper1Name, Shaper2Name, metricsListen)
+`, Shaper1Name, strings.Join(lists[0], ", "), Shaper2Name, strings.Join(lists[1], ", "), metricsListen)
 }
 
 // startShaper2 brings up the second shaper and its scheduler on the same
 // CRM. The processes are appended to procs for the caller's teardown.
-func startShaper2(ctx context.Context, o Options, runDir string, crm *CRM, procs *[]*child, say func(string, ...any)) (*Shaper2, error) {
+func startShaper2(ctx context.Context, o Options, isp *ISP, runDir string, crm *CRM, procs *[]*child, say func(string, ...any)) (*Shaper2, error) {
 	if err := setupShaper2(); err != nil {
 		return nil, err
 	}
@@ -111,7 +117,7 @@ func startShaper2(ctx context.Context, o Options, runDir string, crm *CRM, procs
 	}
 	web := MgmtShaper2Addr + ":9123"
 	cfgPath, err := writeConfig(dir, shaperConfig{listen: web, node: Shaper2Name, toInternet: s2Inet, toNetwork: s2Sub,
-		extra: fleetConfig(1, fmt.Sprintf("%s:%d", MgmtShaper2Addr, MetricsPort))}, crm)
+		extra: fleetConfig(isp, fmt.Sprintf("%s:%d", MgmtShaper2Addr, MetricsPort))}, crm)
 	if err != nil {
 		return nil, err
 	}

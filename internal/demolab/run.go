@@ -130,7 +130,7 @@ func Run(ctx context.Context, o Options, out io.Writer) (err error) {
 
 	sc := shaperConfig{listen: o.Listen, node: Shaper1Name, toInternet: IfInternet, toNetwork: IfSubs}
 	if o.Shapers == 2 {
-		sc.extra = fleetConfig(0, fmt.Sprintf("127.0.0.1:%d", MetricsPort))
+		sc.extra = fleetConfig(r.ISP, fmt.Sprintf("127.0.0.1:%d", MetricsPort))
 		r.MetricsURLs = []string{fmt.Sprintf("http://127.0.0.1:%d/metrics", MetricsPort)}
 	}
 	cfgPath, err := writeConfig(runDir, sc, crm)
@@ -169,7 +169,7 @@ func Run(ctx context.Context, o Options, out io.Writer) (err error) {
 	procs = append(procs, sched)
 	say("lqos_scheduler started: importing from the CRM and setting up queues...")
 	if o.Shapers == 2 {
-		if r.Shaper2, err = startShaper2(ctx, o, runDir, crm, &procs, say); err != nil {
+		if r.Shaper2, err = startShaper2(ctx, o, r.ISP, runDir, crm, &procs, say); err != nil {
 			return err
 		}
 		r.MetricsURLs = append(r.MetricsURLs, r.Shaper2.MetricsURL)
