@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/libreqos-go/lqos/internal/kerneltest"
@@ -175,6 +176,23 @@ scrape_configs:
 	})
 	t.Run("Grafana dashboard queries", func(t *testing.T) {
 		checkDashboards(t, func(q string) promResult { return promQuery(t, l.shaper, base, q) })
+	})
+
+	t.Run("on the web UI listener", func(t *testing.T) {
+		if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		if code := p.exit(t); code != 0 {
+			t.Fatalf("lqosd exit %d", code)
+		}
+		l.writeConfig("[bridge]\nto_internet = \"lqtdA\"\nto_network = \"lqtdB\"\n")
+		p := l.start()
+		l.waitReady(p)
+		waitFor(t, "the web UI listener", func() bool { return strings.Contains(p.stderr.String(), "web UI listening") })
+		code, body := httpGetInNS(t, l.shaper, "http://127.0.0.1:9123/metrics")
+		if code != 200 || !strings.Contains(body, `lqos_circuit_queues{node_name="lab"} 3`) {
+			t.Fatalf("/metrics on the web UI: %d\n%.400s", code, body)
+		}
 	})
 }
 
