@@ -150,17 +150,16 @@ type classKey struct {
 type dropSum struct{ drops, overlimits uint64 }
 
 // subtreeDrops sums, for every class, the drops of the leaf qdiscs below it
-// (drops happen in the leaves) and its own HTB overlimits.
+// and gives its own HTB overlimits. A class's own drop counter is left out:
+// HTB counts there only the enqueues its leaf refused, which the leaf has
+// counted already.
 func subtreeDrops(l *tc.Live) map[classKey]dropSum {
 	parent := make(map[classKey]classKey, len(l.Classes))
 	out := make(map[classKey]dropSum, len(l.Classes))
 	for _, c := range l.Classes {
 		k := classKey{c.Interface, c.ID}
 		parent[k] = classKey{c.Interface, c.Parent}
-		s := out[k]
-		s.drops += uint64(c.Stats.Drops)
-		s.overlimits = uint64(c.Stats.Overlimits)
-		out[k] = s
+		out[k] = dropSum{overlimits: uint64(c.Stats.Overlimits)}
 	}
 	add := func(k classKey, drops uint64) {
 		for range 64 { // a tree is never deeper; guards a malformed dump
