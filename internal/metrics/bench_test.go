@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -26,6 +27,7 @@ func BenchmarkScrape10k(b *testing.B) {
 			req := httptest.NewRequest("GET", "/metrics", nil)
 			var series int
 			b.ReportAllocs()
+			cpu := cpuTime()
 			for b.Loop() {
 				w := httptest.NewRecorder()
 				h.ServeHTTP(w, req)
@@ -34,6 +36,7 @@ func BenchmarkScrape10k(b *testing.B) {
 				}
 				series = countSeries(w.Body.String())
 			}
+			reportCPU(b, cpu)
 			b.ReportMetric(float64(series), "series")
 		})
 	}
@@ -60,12 +63,14 @@ func BenchmarkInfluxSample10k(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.ReportAllocs()
+			cpu := cpuTime()
 			for b.Loop() {
 				e.Sample()
 				e.mu.Lock()
 				e.buf = e.buf[:0]
 				e.mu.Unlock()
 			}
+			reportCPU(b, cpu)
 			var lb lineBuilder
 			e.encode(&lb, time.Now())
 			bytes := 0
@@ -125,4 +130,16 @@ func BenchmarkSampleWhileScraping(b *testing.B) {
 			b.ReportMetric(float64(scrapes.Load()), "scrapes")
 		})
 	}
+}
+
+// cpuTime is the process's user+system CPU time: on a shared machine it
+// says more about a scrape's cost than wall time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func reportCPU(b *testing.B, since time.Duration) {
+	b.ReportMetric(float64((cpuTime()-since).Microseconds())/1000/float64(b.N), "cpu-ms/op")
 }
