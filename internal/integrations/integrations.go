@@ -17,18 +17,18 @@ package integrations
 import (
 	"context"
 	"fmt"
-	"github.com/libreqos-go/lqos/internal/fleet"
-	"github.com/libreqos-go/lqos/internal/topology"
 	"log/slog"
 	"strings"
 	"time"
 
 	"github.com/libreqos-go/lqos/internal/config"
+	"github.com/libreqos-go/lqos/internal/fleet"
 	"github.com/libreqos-go/lqos/internal/integrations/graph"
 	"github.com/libreqos-go/lqos/internal/integrations/netzur"
 	"github.com/libreqos-go/lqos/internal/integrations/splynx"
 	"github.com/libreqos-go/lqos/internal/integrations/uisp"
 	"github.com/libreqos-go/lqos/internal/integrations/visp"
+	"github.com/libreqos-go/lqos/internal/topology"
 )
 
 // Result is one compiled import (network tree, circuits and a summary).
