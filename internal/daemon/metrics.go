@@ -136,7 +136,8 @@ func (m *metricsSource) NodeQueues() ([]metrics.NodeQueue, error) {
 		dn := sums[classKey{n.downIf, n.down}]
 		up := sums[classKey{n.upIf, n.up}]
 		out = append(out, metrics.NodeQueue{Node: n.name, Site: n.site,
-			Drops: [2]uint64{dn.drops, up.drops}, Overlimit: [2]uint64{dn.overlimits, up.overlimits}})
+			Drops: [2]uint64{dn.drops, up.drops}, Overlimit: [2]uint64{dn.overlimits, up.overlimits},
+			Bytes: [2]uint64{dn.bytes, up.bytes}, Packets: [2]uint64{dn.packets, up.packets}})
 	}
 	m.qLast = out
 	return out, nil
@@ -147,7 +148,7 @@ type classKey struct {
 	id    plan.Handle
 }
 
-type dropSum struct{ drops, overlimits uint64 }
+type dropSum struct{ drops, overlimits, bytes, packets uint64 }
 
 // subtreeDrops sums, for every class, the drops of the leaf qdiscs below it
 // and gives its own HTB overlimits. A class's own drop counter is left out:
@@ -159,7 +160,9 @@ func subtreeDrops(l *tc.Live) map[classKey]dropSum {
 	for _, c := range l.Classes {
 		k := classKey{c.Interface, c.ID}
 		parent[k] = classKey{c.Interface, c.Parent}
-		out[k] = dropSum{overlimits: uint64(c.Stats.Overlimits)}
+		// HTB charges every class on a packet's path, so an inner class's
+		// bytes and packets are its subtree's.
+		out[k] = dropSum{overlimits: uint64(c.Stats.Overlimits), bytes: c.Stats.Bytes, packets: c.Stats.Packets}
 	}
 	add := func(k classKey, drops uint64) {
 		for range 64 { // a tree is never deeper; guards a malformed dump

@@ -13,11 +13,11 @@ func TestSubtreeDrops(t *testing.T) {
 	h := plan.MakeHandle
 	live := &tc.Live{
 		Classes: []tc.LiveClass{
-			{Interface: "eth1", ID: h(1, 1), Parent: h(1, 0), Stats: tc.Stats{Overlimits: 9}}, // site
-			{Interface: "eth1", ID: h(1, 2), Parent: h(1, 1)},                                 // AP
-			{Interface: "eth1", ID: h(1, 3), Parent: h(1, 2), Stats: tc.Stats{Drops: 1}},      // circuit
-			{Interface: "eth1", ID: h(1, 4), Parent: h(1, 1)},                                 // circuit under the site
-			{Interface: "eth0", ID: h(1, 1), Parent: h(1, 0)},                                 // same handle, other interface
+			{Interface: "eth1", ID: h(1, 1), Parent: h(1, 0), Stats: tc.Stats{Overlimits: 9, Bytes: 3000, Packets: 3}}, // site
+			{Interface: "eth1", ID: h(1, 2), Parent: h(1, 1)},                                                          // AP
+			{Interface: "eth1", ID: h(1, 3), Parent: h(1, 2), Stats: tc.Stats{Drops: 1}},                               // circuit
+			{Interface: "eth1", ID: h(1, 4), Parent: h(1, 1)},                                                          // circuit under the site
+			{Interface: "eth0", ID: h(1, 1), Parent: h(1, 0)},                                                          // same handle, other interface
 		},
 		Qdiscs: []tc.LiveQdisc{
 			{Interface: "eth1", Handle: h(0x100, 0), Parent: h(1, 3), Stats: tc.Stats{Drops: 5}},
@@ -38,7 +38,7 @@ func TestSubtreeDrops(t *testing.T) {
 		{"eth0", h(1, 1), 100, 0},
 	}
 	for _, tc := range tests {
-		if s := got[classKey{tc.iface, tc.id}]; s.drops != tc.drops || s.overlimits != tc.ovl {
+		if s := got[classKey{tc.iface, tc.id}]; s.drops != tc.drops || s.overlimits != tc.ovl || (tc.id == h(1, 1) && tc.iface == "eth1" && s.bytes != 3000) {
 			t.Errorf("%s %v: %+v, want drops %d overlimits %d", tc.iface, tc.id, s, tc.drops, tc.ovl)
 		}
 	}

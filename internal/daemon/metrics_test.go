@@ -127,6 +127,14 @@ scrape_configs:
 		r := promQuery(t, l.shaper, base, `max_over_time(lqos_site_throughput_bytes_per_second{site="SiteA",direction="down"}[1m]) > 0`)
 		return len(r.Data.Result) == 1
 	})
+	// rate() in the dashboard needs two samples of the counters.
+	// The queue counters come from a tc dump lqosd reuses for a few
+	// seconds: wait for one taken after c1's traffic.
+	waitFor(t, "two scrapes of the queue counters, with c1's packets", func() bool {
+		r := promQuery(t, l.shaper, base, `count_over_time(lqos_node_queue_drops_total{tree_node="APA",direction="down"}[5m]) >= 2`)
+		p := promQuery(t, l.shaper, base, `lqos_node_queue_packets_total{tree_node="APA",direction="down"} > 0`)
+		return len(r.Data.Result) == 1 && len(p.Data.Result) == 1
+	})
 	dp, err := l.client().DataPath(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -142,6 +150,9 @@ scrape_configs:
 		{`lqos_site_active_circuits{site="SiteA"}`, "1", map[string]string{"node_name": "lab"}},
 		{`max_over_time(lqos_circuit_throughput_bytes_per_second{circuit_id="c1",direction="down"}[1m]) > 0`, "", map[string]string{"site": "SiteA"}},
 		{`lqos_node_queue_drops_total{tree_node="APA",direction="down"}`, "", map[string]string{"site": "SiteA"}},
+		// c1's traffic went through APA's and SiteA's HTB classes.
+		{`lqos_node_queue_packets_total{tree_node="APA",direction="down"} > 0`, "", map[string]string{"site": "SiteA"}},
+		{`lqos_node_queue_bytes_total{tree_node="SiteA",direction="down"} > 0`, "", map[string]string{"site": "SiteA"}},
 		{`lqos_build_info`, "1", nil},
 		{`lqos_datapath_attached_interfaces`, "2", nil},
 		{`count(lqos_cpu_load_ratio) > 0`, "", nil},
@@ -169,11 +180,6 @@ scrape_configs:
 		t.Errorf("lqos_datapath_mode_info %+v, bus says %q", r.Data.Result, dp.Classification)
 	}
 
-	// rate() in the dashboard needs two samples of the counters.
-	waitFor(t, "two scrapes of the queue counters", func() bool {
-		r := promQuery(t, l.shaper, base, `count_over_time(lqos_node_queue_drops_total{tree_node="APA",direction="down"}[5m]) >= 2`)
-		return len(r.Data.Result) == 1
-	})
 	t.Run("Grafana dashboard queries", func(t *testing.T) {
 		checkDashboards(t, func(q string) promResult { return promQuery(t, l.shaper, base, q) })
 	})

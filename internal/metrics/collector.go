@@ -44,8 +44,8 @@ type Queues struct {
 
 // NodeQueue is one network.json node's queue counters, download first.
 type NodeQueue struct {
-	Node, Site       string
-	Drops, Overlimit [2]uint64
+	Node, Site                       string
+	Drops, Overlimit, Bytes, Packets [2]uint64
 }
 
 // Options tune a Collector.
@@ -65,7 +65,7 @@ type Collector struct {
 
 	buildInfo, throughputBytes, throughputPackets, hosts                    *prometheus.Desc
 	siteBytes, sitePackets, siteCircuits                                    *prometheus.Desc
-	nodeDrops, nodeOverlimits                                               *prometheus.Desc
+	nodeDrops, nodeOverlimits, nodeBytes, nodePackets                       *prometheus.Desc
 	rtt, retransmits, flows                                                 *prometheus.Desc
 	cpuLoad, cpuQueues, circuitQueues, shapedDevices, mappedIPs, unknownIPs *prometheus.Desc
 	schedAvailable, schedHeartbeat, schedSuccess, schedNext                 *prometheus.Desc
@@ -99,6 +99,8 @@ func NewCollector(src Source, o Options) *Collector {
 		sitePackets:       d("site_throughput_packets_per_second", "Packets of each top-level site's circuits, by direction.", "site", "direction"),
 		siteCircuits:      d("site_active_circuits", "Circuits with hosts seen under each top-level site.", "site"),
 		nodeDrops:         d("node_queue_drops_total", "Packets dropped by the queues under each network.json node (leaf qdiscs summed up the tree); resets when queues are rebuilt.", "tree_node", "site", "direction"),
+		nodeBytes:         d("node_queue_bytes_total", "Bytes sent by each network.json node's HTB class (its whole subtree); resets when queues are rebuilt.", "tree_node", "site", "direction"),
+		nodePackets:       d("node_queue_packets_total", "Packets sent by each network.json node's HTB class (its whole subtree); resets when queues are rebuilt.", "tree_node", "site", "direction"),
 		nodeOverlimits:    d("node_queue_overlimits_total", "HTB overlimit events of each network.json node's class; resets when queues are rebuilt.", "tree_node", "site", "direction"),
 		rtt:               d("tcp_rtt_seconds", "Mean TCP round-trip time of each live flow direction with samples."),
 		retransmits:       d("tcp_retransmits_live_flows", "TCP retransmissions counted in the flows tracked now, by direction.", "direction"),
@@ -320,6 +322,8 @@ func (c *Collector) collectNodes(ch chan<- prometheus.Metric) bool {
 		for d, dir := range directions {
 			ch <- prometheus.MustNewConstMetric(c.nodeDrops, prometheus.CounterValue, float64(n.Drops[d]), n.Node, n.Site, dir)
 			ch <- prometheus.MustNewConstMetric(c.nodeOverlimits, prometheus.CounterValue, float64(n.Overlimit[d]), n.Node, n.Site, dir)
+			ch <- prometheus.MustNewConstMetric(c.nodeBytes, prometheus.CounterValue, float64(n.Bytes[d]), n.Node, n.Site, dir)
+			ch <- prometheus.MustNewConstMetric(c.nodePackets, prometheus.CounterValue, float64(n.Packets[d]), n.Node, n.Site, dir)
 		}
 	}
 	return true

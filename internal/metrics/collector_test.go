@@ -46,6 +46,8 @@ func TestScrapeSeries(t *testing.T) {
 		`lqos_site_active_circuits{node_name="edge-1",site="site-0"} 2`,
 		`lqos_node_queue_drops_total{direction="down",node_name="edge-1",site="site-0",tree_node="site-0"} 7`,
 		`lqos_node_queue_overlimits_total{direction="up",node_name="edge-1",site="site-0",tree_node="site-0"} 10`,
+		`lqos_node_queue_bytes_total{direction="down",node_name="edge-1",site="site-0",tree_node="site-0"} 9000`,
+		`lqos_node_queue_packets_total{direction="up",node_name="edge-1",site="site-0",tree_node="site-0"} 3`,
 		`lqos_tcp_rtt_seconds{node_name="edge-1",quantile="0.5"} 0.03`,
 		`lqos_tcp_rtt_seconds_count{node_name="edge-1"} 3`,
 		`lqos_tcp_retransmits_live_flows{direction="down",node_name="edge-1"} 5`,
