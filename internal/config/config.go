@@ -519,6 +519,7 @@ func Parse(data []byte) (*Config, []Warning, error) {
 	if cfg.StateDirectory == "" {
 		cfg.StateDirectory = defaultStateDir(cfg.LqosDirectory)
 	}
+	warns = append(warns, cfg.metricsWarnings()...)
 	if errs := cfg.Validate(); len(errs) > 0 {
 		return nil, warns, errors.Join(errs...)
 	}
@@ -655,7 +656,7 @@ func (c *Config) Validate() []error {
 	bad := func(key, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
 	}
-	c.validateMetrics(bad)
+	c.validateFleet(bad)
 	if c.Version != "1.5" {
 		bad("version", "must be \"1.5\", got %q", c.Version)
 	}

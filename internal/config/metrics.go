@@ -71,37 +71,59 @@ func defaultInfluxDB() *InfluxDB {
 	return &InfluxDB{URL: "http://localhost:8086", IntervalSeconds: 10, BufferPoints: 100000}
 }
 
-func (c *Config) validateMetrics(bad func(key, format string, args ...any)) {
+// metricsWarnings checks [metrics] and [influxdb]. Their mistakes never
+// stop lqosd: the bad setting falls back (a warning says to what) and
+// shaping goes on.
+func (c *Config) metricsWarnings() []Warning {
+	var ws []Warning
+	warn := func(key, format string, args ...any) {
+		ws = append(ws, Warning{Key: key, Message: fmt.Sprintf(format, args...)})
+	}
 	if m := c.Metrics; m != nil {
 		switch m.PerCircuit {
 		case PerCircuitOff, PerCircuitTop, PerCircuitAll:
 		default:
-			bad("metrics.per_circuit", "must be %q, %q or %q, got %q", PerCircuitOff, PerCircuitTop, PerCircuitAll, m.PerCircuit)
+			warn("metrics.per_circuit", "must be %q, %q or %q, got %q; using %q", PerCircuitOff, PerCircuitTop, PerCircuitAll, m.PerCircuit, PerCircuitOff)
+			m.PerCircuit = PerCircuitOff
 		}
 		if m.PerCircuitTop < 1 {
-			bad("metrics.per_circuit_top", "must be at least 1, got %d", m.PerCircuitTop)
+			warn("metrics.per_circuit_top", "must be at least 1, got %d; using 100", m.PerCircuitTop)
+			m.PerCircuitTop = 100
 		}
 		if m.Listen != "" {
 			if _, _, err := net.SplitHostPort(m.Listen); err != nil {
-				bad("metrics.listen", "must be host:port or :port, got %q (%v)", m.Listen, err)
+				warn("metrics.listen", "must be host:port or :port, got %q (%v); /metrics is off", m.Listen, err)
+				m.Enable = false
 			}
 		}
 	}
 	if in := c.InfluxDB; in != nil && in.Enable {
+		off := func(key, format string, args ...any) {
+			warn(key, format+"; the InfluxDB export is off", args...)
+			in.Enable = false
+		}
 		u, err := url.Parse(in.URL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			bad("influxdb.url", "must be an http:// or https:// URL, got %q", in.URL)
+			off("influxdb.url", "must be an http:// or https:// URL, got %q", in.URL)
 		}
 		if strings.TrimSpace(in.Bucket) == "" {
-			bad("influxdb.bucket", "must name the bucket (or v1 database) to write to")
+			off("influxdb.bucket", "must name the bucket (or v1 database) to write to")
 		}
 		if in.IntervalSeconds < 1 {
-			bad("influxdb.interval_seconds", "must be at least 1, got %d", in.IntervalSeconds)
+			warn("influxdb.interval_seconds", "must be at least 1, got %d; using 10", in.IntervalSeconds)
+			in.IntervalSeconds = 10
 		}
 		if in.BufferPoints < 1 {
-			bad("influxdb.buffer_points", "must be at least 1, got %d", in.BufferPoints)
+			warn("influxdb.buffer_points", "must be at least 1, got %d; using 100000", in.BufferPoints)
+			in.BufferPoints = 100000
 		}
 	}
+	return ws
+}
+
+// validateFleet checks [fleet]: a wrong split would shape the wrong part of
+// the network, so its mistakes are errors.
+func (c *Config) validateFleet(bad func(key, format string, args ...any)) {
 	if f := c.Fleet; f != nil {
 		if len(f.Sites) > 0 && f.ShaperCount > 0 {
 			bad("fleet", "set either fleet.sites or fleet.shaper_count, not both")
