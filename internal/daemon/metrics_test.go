@@ -199,6 +199,14 @@ scrape_configs:
 		if code != 200 || !strings.Contains(body, `lqos_circuit_queues{node_name="lab"} 3`) {
 			t.Fatalf("/metrics on the web UI: %d\n%.400s", code, body)
 		}
+		// A real lqosd's scrape follows Prometheus' naming rules.
+		if promtool := kerneltest.Binary(t, "promtool", "prometheus"); promtool != "" {
+			cmd := exec.Command(promtool, "check", "metrics")
+			cmd.Stdin = strings.NewReader(body)
+			if out, err := cmd.CombinedOutput(); err != nil || len(strings.TrimSpace(string(out))) > 0 {
+				t.Errorf("promtool check metrics on lqosd's scrape: %v\n%s", err, out)
+			}
+		}
 	})
 }
 

@@ -197,7 +197,9 @@ func (e *Exporter) batch() ([]byte, uint64, int) {
 	return body.Bytes(), e.buf[n-1].seq, n
 }
 
-// sent removes every line up to seq (some may have been dropped already).
+// sent removes every line up to seq (some may have been dropped already:
+// a point dropped for room while its batch was in flight is counted both
+// as dropped and, when the batch succeeds, as written).
 func (e *Exporter) sent(seq uint64, n int, ok bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
