@@ -212,6 +212,7 @@ scrape_configs:
 // mayBeEmpty are dashboard queries the lab cannot fill, and why.
 var mayBeEmpty = map[string]string{
 	"TCP RTT p50 / p90 / p99":            "the lab sends UDP only, so no flow has an RTT sample",
+	"Site TCP RTT p90":                   "the lab sends UDP only, so no flow has an RTT sample",
 	"Since the scheduler's last success": "no lqos_scheduler runs in the lab",
 }
 

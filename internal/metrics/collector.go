@@ -66,7 +66,7 @@ type Collector struct {
 	buildInfo, throughputBytes, throughputPackets, hosts                    *prometheus.Desc
 	siteBytes, sitePackets, siteCircuits                                    *prometheus.Desc
 	nodeDrops, nodeOverlimits, nodeBytes, nodePackets                       *prometheus.Desc
-	rtt, retransmits, flows                                                 *prometheus.Desc
+	rtt, siteRTT, retransmits, flows                                        *prometheus.Desc
 	cpuLoad, cpuQueues, circuitQueues, shapedDevices, mappedIPs, unknownIPs *prometheus.Desc
 	schedAvailable, schedHeartbeat, schedSuccess, schedNext                 *prometheus.Desc
 	schedSetup, schedFailed, schedRunning                                   *prometheus.Desc
@@ -103,6 +103,7 @@ func NewCollector(src Source, o Options) *Collector {
 		nodePackets:       d("node_queue_packets_total", "Packets sent by each network.json node's HTB class (its whole subtree); resets when queues are rebuilt.", "tree_node", "site", "direction"),
 		nodeOverlimits:    d("node_queue_overlimits_total", "HTB overlimit events of each network.json node's class; resets when queues are rebuilt.", "tree_node", "site", "direction"),
 		rtt:               d("tcp_rtt_seconds", "Mean TCP round-trip time of each live flow direction with samples."),
+		siteRTT:           d("site_tcp_rtt_seconds", "Mean TCP round-trip time of each live flow direction with samples, of the circuits under each top-level site.", "site"),
 		retransmits:       d("tcp_retransmits_live_flows", "TCP retransmissions counted in the flows tracked now, by direction.", "direction"),
 		flows:             d("tracked_flows", "Flows tracked by the data path now."),
 		cpuLoad:           d("cpu_load_ratio", "Busy share of each CPU since the previous scrape (0 to 1).", "cpu"),
@@ -287,30 +288,51 @@ func (c *Collector) collectFlows(ch chan<- prometheus.Metric) bool {
 		return false
 	}
 	var rtts []float64
-	var sum float64
 	var retrans [2]uint64
+	bySite := map[string][]float64{}
+	st := c.src.Stats()
 	for i := range flows {
 		f := &flows[i]
+		site := ""
 		for d := range 2 {
 			retrans[d] += uint64(f.Retransmits[d])
-			if m := f.RTT[d].Mean(); m > 0 {
-				rtts = append(rtts, m.Seconds())
-				sum += m.Seconds()
+			m := f.RTT[d].Mean()
+			if m <= 0 {
+				continue
+			}
+			rtts = append(rtts, m.Seconds())
+			if site == "" {
+				site = c.src.SiteOf(st.CircuitOf(f.Key.Local))
+			}
+			if site != "" {
+				bySite[site] = append(bySite[site], m.Seconds())
 			}
 		}
 	}
 	gauge(ch, c.flows, float64(len(flows)))
 	gauge(ch, c.retransmits, float64(retrans[0]), "down")
 	gauge(ch, c.retransmits, float64(retrans[1]), "up")
-	slices.Sort(rtts)
+	ch <- summary(c.rtt, rtts)
+	for site, v := range bySite {
+		ch <- summary(c.siteRTT, v, site)
+	}
+	return true
+}
+
+// summary sorts vs and makes a summary of their rttQuantiles.
+func summary(d *prometheus.Desc, vs []float64, labels ...string) prometheus.Metric {
+	slices.Sort(vs)
+	var sum float64
+	for _, v := range vs {
+		sum += v
+	}
 	qs := make(map[float64]float64, len(rttQuantiles))
-	if len(rtts) > 0 {
+	if len(vs) > 0 {
 		for _, q := range rttQuantiles {
-			qs[q] = rtts[min(len(rtts)-1, int(q*float64(len(rtts))))]
+			qs[q] = vs[min(len(vs)-1, int(q*float64(len(vs))))]
 		}
 	}
-	ch <- prometheus.MustNewConstSummary(c.rtt, uint64(len(rtts)), sum, qs)
-	return true
+	return prometheus.MustNewConstSummary(d, uint64(len(vs)), sum, qs, labels...)
 }
 
 func (c *Collector) collectNodes(ch chan<- prometheus.Metric) bool {

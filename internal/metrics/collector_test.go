@@ -50,6 +50,8 @@ func TestScrapeSeries(t *testing.T) {
 		`lqos_node_queue_packets_total{direction="up",node_name="edge-1",site="site-0",tree_node="site-0"} 3`,
 		`lqos_tcp_rtt_seconds{node_name="edge-1",quantile="0.5"} 0.03`,
 		`lqos_tcp_rtt_seconds_count{node_name="edge-1"} 3`,
+		`lqos_site_tcp_rtt_seconds{node_name="edge-1",site="site-0",quantile="0.5"} 0.04`,
+		`lqos_site_tcp_rtt_seconds_count{node_name="edge-1",site="site-0"} 2`,
 		`lqos_tcp_retransmits_live_flows{direction="down",node_name="edge-1"} 5`,
 		`lqos_cpu_load_ratio{cpu="1",node_name="edge-1"} 0.5`,
 		`lqos_circuit_queues{node_name="edge-1"} 3`,

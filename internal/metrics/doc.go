@@ -15,7 +15,8 @@
 // per_circuit_top busiest circuits (by download) are exported; with "all"
 // every circuit with traffic is. Each exported circuit has 4 series
 // (bytes and packets per second, each direction), so 10 000 circuits under
-// "all" add 40 000 series to the roughly 50 + 5 per top-level site + 4 per
+// "all" add 40 000 series to the roughly 50 + 5 per top-level site (+5
+// for its TCP RTT summary when it has TCP flows) + 8 per
 // tree node + 1 per CPU that are always there (about 550 at 10 000 circuits
 // under 100 sites). lqos_metrics_circuits_omitted says how many were left
 // out by "top" or "off".

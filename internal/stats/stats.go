@@ -391,3 +391,14 @@ func (c *Collector) EachCircuit(fn func(*CircuitRate)) {
 		fn(cr)
 	}
 }
+
+// CircuitOf is the circuit of a host seen in the latest sample ("" when
+// unshaped or not seen).
+func (c *Collector) CircuitOf(a netip.Addr) string {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if h := c.hosts[a]; h != nil {
+		return h.circuit
+	}
+	return ""
+}
