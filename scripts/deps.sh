@@ -12,6 +12,11 @@ command -v chromium >/dev/null || need+=(chromium)
 command -v node >/dev/null || need+=(nodejs npm)
 command -v git >/dev/null || need+=(git)
 command -v radclient >/dev/null || need+=(freeradius-utils)
+# Real time-series servers the metrics tests export to and scrape with.
+command -v prometheus >/dev/null || need+=(prometheus)
+command -v promtool >/dev/null || need+=(prometheus)
+command -v influxd >/dev/null || need+=(influxdb)
+command -v victoria-metrics >/dev/null || need+=(victoria-metrics)
 if [ ${#need[@]} -gt 0 ]; then
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update

@@ -25,6 +25,7 @@ func main() {
 	flag.StringVar(&o.Listen, "listen", "127.0.0.1:9123", "web UI address")
 	flag.DurationVar(&o.Duration, "duration", 0, "stop after this long (0: run until Ctrl-C)")
 	flag.BoolVar(&o.KeepDir, "keep-logs", false, "keep the run directory with the logs")
+	flag.IntVar(&o.Shapers, "shapers", 1, "1, or 2 for two shapers splitting the CRM's sites ([fleet]) with /metrics on port 9124")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -17,6 +17,7 @@ import (
 	"github.com/libreqos-go/lqos/internal/config"
 	"github.com/libreqos-go/lqos/internal/cores"
 	"github.com/libreqos-go/lqos/internal/diag"
+	"github.com/libreqos-go/lqos/internal/fleet"
 	"github.com/libreqos-go/lqos/internal/inputs"
 	"github.com/libreqos-go/lqos/internal/lock"
 	"github.com/libreqos-go/lqos/internal/plan"
@@ -60,6 +61,9 @@ func Validate(opts Options, out io.Writer) int {
 		l.Merge(CheckPlan(cfg, in, plannedQueues(cfg, opts, nil, nil)))
 	}
 	inputs.WriteReport(out, in, l)
+	if in != nil && in.Devices != nil {
+		fleet.Report(out, cfg, in.Network, in.Devices.Circuits)
+	}
 	if l.HasErrors() {
 		return ExitInvalid
 	}

@@ -189,3 +189,38 @@ func TestMigrateCheck(t *testing.T) {
 		})
 	}
 }
+
+// With [fleet], validate says which shaper owns each top-level site.
+func TestValidateReportsFleet(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"network.json", "ShapedDevices.csv"} {
+		data, err := os.ReadFile(filepath.Join("..", "fleet", "testdata", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, f), data, 0o644)
+	}
+	os.WriteFile(filepath.Join(dir, "lqos.conf"), []byte(`version = "1.5"
+lqos_directory = "."
+node_name = "east"
+[bridge]
+[fleet.sites]
+east = ["North", "East"]
+west = ["West", "South"]
+`), 0o644)
+	var out bytes.Buffer
+	code := Validate(Options{ConfigPath: filepath.Join(dir, "lqos.conf"), TxQueues: 2}, &out)
+	if code != ExitOK {
+		t.Fatalf("exit %d:\n%s", code, out.String())
+	}
+	for _, want := range []string{
+		`Fleet:    listed top-level sites per shaper (fleet.sites); this shaper is "east"`,
+		"North  east                 2 circuits  <- this shaper",
+		"South  west                 1 circuits\n",
+		"this shaper has 2 of 4 top-level sites, 3 circuits (2 for other shapers, 1 for none)",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, out.String())
+		}
+	}
+}

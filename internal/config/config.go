@@ -76,7 +76,9 @@ type Config struct {
 	WISPGate   WISPGate  `toml:"wispgate_integration"`
 	REST       REST      `toml:"rest_integration"`
 
-	InfluxDB         *toml.Primitive  `toml:"influxdb"`
+	InfluxDB         *InfluxDB        `toml:"influxdb"`
+	Metrics          *Metrics         `toml:"metrics"`
+	Fleet            *Fleet           `toml:"fleet"`
 	MikrotikIPv6     *toml.Primitive  `toml:"mikrotik_ipv6"`
 	DynamicCircuits  DynamicCircuits  `toml:"dynamic_circuits"`
 	RadiusAccounting RadiusAccounting `toml:"radius_accounting"`
@@ -568,6 +570,7 @@ func Parse(data []byte) (*Config, []Warning, error) {
 	if cfg.StateDirectory == "" {
 		cfg.StateDirectory = defaultStateDir(cfg.LqosDirectory)
 	}
+	warns = append(warns, cfg.metricsWarnings()...)
 	if errs := cfg.Validate(); len(errs) > 0 {
 		return nil, warns, errors.Join(errs...)
 	}
@@ -596,7 +599,7 @@ var notUsedKeys = []string{
 	"uisp_integration.ipv6_with_mikrotik", "uisp_integration.use_ptmp_as_parent",
 	"visp_integration.online_users_domain",
 
-	"influxdb", "mikrotik_ipv6", "stormguard", "treeguard", "dynamic_circuits.ttl_seconds",
+	"mikrotik_ipv6", "stormguard", "treeguard", "dynamic_circuits.ttl_seconds",
 }
 
 // AcceptedNotUsed lists, once each and in file order, the entries of
@@ -628,7 +631,7 @@ func AcceptedNotUsed(md toml.MetaData) []string {
 
 func isRawSection(name string) bool {
 	switch name {
-	case "influxdb", "mikrotik_ipv6", "stormguard", "treeguard":
+	case "mikrotik_ipv6", "stormguard", "treeguard":
 		return true
 	}
 	return false
@@ -679,6 +682,7 @@ func decodeAll(data []byte) (*Config, toml.MetaData, []error) {
 	seen := map[int]bool{}
 	for range maxDecodeErrors {
 		cfg := Defaults()
+		cfg.InfluxDB, cfg.Metrics = defaultInfluxDB(), defaultMetrics()
 		md, err := toml.Decode(string(src), cfg)
 		if err == nil {
 			if len(errs) == 0 {
@@ -761,6 +765,7 @@ func (c *Config) Validate() []error {
 	bad := func(key, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
 	}
+	c.validateFleet(bad)
 	if c.Version != "1.5" {
 		bad("version", "must be \"1.5\", got %q", c.Version)
 	}

@@ -33,6 +33,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/netip"
 	"os"
 	"os/signal"
@@ -221,6 +222,8 @@ type Daemon struct {
 	retry chan struct{}
 	// circuits describes the applied plan's circuits for the web UI.
 	circuits atomic.Pointer[map[string]circuitInfo]
+	// planShape is the applied plan's sites and node classes (metrics).
+	planShape atomic.Pointer[planShape]
 }
 
 // circuitInfo is what the UI shows about a circuit besides its rates.
@@ -435,8 +438,11 @@ func Run(ctx context.Context, o Options) error {
 	d.startRadius(sctx, &wg)
 
 	// 9. The web UI (optional: a failure there must not stop shaping).
+	metricsOnUI := d.startMetrics(sctx, &wg)
 	if !o.NoWebUI && !cfg.DisableWebserver {
-		d.startWebUI(sctx, &wg)
+		d.startWebUI(sctx, &wg, metricsOnUI)
+	} else if metricsOnUI != nil {
+		log.Warn("/metrics is not served: it belongs on the web UI's listener, which is off; set [metrics] listen to give it its own")
 	}
 
 	log.Info("lqosd ready", "status", d.statusLine(), "bus", o.BusPath)
@@ -767,6 +773,7 @@ func (d *Daemon) applyRun(ctx context.Context, r applyReq) (*shaper.Result, erro
 	if err == nil && !dryRun && res != nil && res.Plan != nil {
 		d.lazyPlan = res.Plan.Tree
 		d.noteCircuits(res.Plan)
+		d.notePlanShape(res.Plan)
 		// Whoever asked (start-up, the scheduler, libreqos, SIGHUP), the
 		// plan is in place now: an earlier failed start no longer applies.
 		d.resolve(CodeStartupApply)
@@ -853,14 +860,14 @@ const CodeAttachFailed = "LQOSD_ATTACH_FAILED"
 // CodeWebUI is raised when the web UI cannot start.
 const CodeWebUI = "LQOSD_WEBUI_FAILED"
 
-func (d *Daemon) startWebUI(ctx context.Context, wg *sync.WaitGroup) {
+func (d *Daemon) startWebUI(ctx context.Context, wg *sync.WaitGroup, metrics http.Handler) {
 	cfg := d.config()
 	addr := d.o.WebListen
 	if addr == "" {
 		addr = cfg.WebserverListen
 	}
 	wc := webUIConfig(cfg)
-	wc.Addr, wc.Source, wc.Logger, wc.Version = addr, &webSource{d: d}, d.log.With("component", "webui"), d.o.Version
+	wc.Addr, wc.Source, wc.Logger, wc.Version, wc.Metrics = addr, &webSource{d: d}, d.log.With("component", "webui"), d.o.Version, metrics
 	srv, err := webui.New(wc)
 	if err != nil {
 		d.log.Error("web UI not started", "err", err)

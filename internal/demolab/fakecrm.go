@@ -179,7 +179,7 @@ func ServeCRM(isp *ISP) (*CRM, error) {
 	}
 	for _, site := range isp.Sites {
 		gps := fmt.Sprintf("%.5f,%.5f", site.Lat, site.Lon)
-		sites = append(sites, map[string]any{"id": fmt.Sprint(site.ID), "title": site.Name + " Tower", "address": strings.ToUpper(site.Name[:1]) + site.Name[1:] + " Rd", "gps": gps})
+		sites = append(sites, map[string]any{"id": fmt.Sprint(site.ID), "title": site.Title(), "address": strings.ToUpper(site.Name[:1]) + site.Name[1:] + " Rd", "gps": gps})
 		for _, ap := range site.APs {
 			mon = append(mon, map[string]any{"id": fmt.Sprint(ap.ID), "title": ap.Name, "parent_id": "0", "access_device": "1", "network_site_id": fmt.Sprint(site.ID), "gps": gps})
 		}
@@ -199,3 +199,7 @@ func ServeCRM(isp *ISP) (*CRM, error) {
 
 // Close stops the fake CRM.
 func (c *CRM) Close() error { return c.srv.Close() }
+
+// Title is the site's name in the CRM (and so its top-level network.json
+// node).
+func (s Site) Title() string { return s.Name + " Tower" }

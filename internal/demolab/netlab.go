@@ -128,6 +128,7 @@ func Teardown() {
 	} {
 		exec.Command("ip", args...).Run()
 	}
+	teardownShaper2()
 }
 
 // Leftovers lists lab objects that still exist (for tests of teardown).
@@ -144,5 +145,5 @@ func Leftovers() []string {
 			left = append(left, "netns "+ns)
 		}
 	}
-	return left
+	return append(left, leftoversShaper2(string(out))...)
 }

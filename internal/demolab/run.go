@@ -26,6 +26,9 @@ type Options struct {
 	Listen   string        // web UI address (default 127.0.0.1:9123)
 	Duration time.Duration // 0: until ctx ends (Ctrl-C)
 	KeepDir  bool          // keep the run directory (logs) after the run
+	// Shapers is 1 (default) or 2: two shapers split the fake CRM's sites
+	// by [fleet] and serve /metrics on port MetricsPort (see fleet.go).
+	Shapers int
 	// Ready, if set, is called once the lab is shaping, with the lab's
 	// handles; the demo test uses it to take its measurements.
 	Ready func(ctx context.Context, r *Running) error
@@ -40,6 +43,10 @@ type Running struct {
 	WebURL     string
 	SetupToken string
 	Traffic    *Traffic
+	// Shaper2 is the second shaper when Options.Shapers is 2.
+	Shaper2 *Shaper2
+	// MetricsURLs are the shapers' /metrics (two-shaper demo only).
+	MetricsURLs []string
 }
 
 // PinDirName is the lab's pinned-map directory under /sys/fs/bpf.
@@ -62,6 +69,12 @@ func Run(ctx context.Context, o Options, out io.Writer) (err error) {
 	}
 	if o.Listen == "" {
 		o.Listen = "127.0.0.1:9123"
+	}
+	if o.Shapers == 0 {
+		o.Shapers = 1
+	}
+	if o.Shapers != 1 && o.Shapers != 2 {
+		return fmt.Errorf("shapers %d: the demo runs 1 or 2", o.Shapers)
 	}
 	if o.Duration > 0 {
 		var cancel context.CancelFunc
@@ -98,6 +111,7 @@ func Run(ctx context.Context, o Options, out io.Writer) (err error) {
 		}
 		Teardown()
 		os.RemoveAll(pinDir)
+		os.RemoveAll(filepath.Join("/sys/fs/bpf", PinDirName2))
 		if o.KeepDir {
 			say("logs kept in %s", runDir)
 		} else {
@@ -122,7 +136,12 @@ func Run(ctx context.Context, o Options, out io.Writer) (err error) {
 	}
 	say("lab up: %s (Internet side) and %s (subscriber side) bridged by %s", IfInternet, IfSubs, Bridge)
 
-	cfgPath, err := writeConfig(runDir, o.Listen, crm)
+	sc := shaperConfig{listen: o.Listen, node: Shaper1Name, toInternet: IfInternet, toNetwork: IfSubs}
+	if o.Shapers == 2 {
+		sc.extra = fleetConfig(r.ISP, fmt.Sprintf("127.0.0.1:%d", MetricsPort))
+		r.MetricsURLs = []string{fmt.Sprintf("http://127.0.0.1:%d/metrics", MetricsPort)}
+	}
+	cfgPath, err := writeConfig(runDir, sc, crm)
 	if err != nil {
 		return err
 	}
@@ -159,7 +178,18 @@ func Run(ctx context.Context, o Options, out io.Writer) (err error) {
 	}
 	procs = append(procs, sched)
 	say("lqos_scheduler started: importing from the CRM and setting up queues...")
-	if err := waitMappings(ctx, r.BusPath, len(r.ISP.Subscribers)*9/10, sched); err != nil {
+	if o.Shapers == 2 {
+		if r.Shaper2, err = startShaper2(ctx, o, r.ISP, runDir, crm, &procs, say); err != nil {
+			return err
+		}
+		r.MetricsURLs = append(r.MetricsURLs, r.Shaper2.MetricsURL)
+		counts, err := waitFleetMappings(ctx, []string{r.BusPath, r.Shaper2.BusPath}, len(r.ISP.Subscribers)*9/10)
+		if err != nil {
+			return fmt.Errorf("queues were not set up on both shapers (logs: %s): %w", logs, err)
+		}
+		say("the two shapers split the CRM's sites: %q maps %d addresses, %q maps %d (metrics: %s)",
+			Shaper1Name, counts[0], Shaper2Name, counts[1], strings.Join(r.MetricsURLs, " "))
+	} else if err := waitMappings(ctx, r.BusPath, len(r.ISP.Subscribers)*9/10, sched); err != nil {
 		return fmt.Errorf("queues were not set up (logs: %s): %w", logs, err)
 	}
 	say("shaping %d subscribers", len(r.ISP.Subscribers))
@@ -195,8 +225,15 @@ func Run(ctx context.Context, o Options, out io.Writer) (err error) {
 	}
 }
 
-// writeConfig writes lqos.conf for the lab.
-func writeConfig(runDir, listen string, crm *CRM) (string, error) {
+// shaperConfig is what differs between the lab's shapers' lqos.conf.
+type shaperConfig struct {
+	listen, node          string
+	toInternet, toNetwork string
+	extra                 string // appended sections ([fleet], [metrics])
+}
+
+// writeConfig writes lqos.conf for one of the lab's shapers.
+func writeConfig(runDir string, sc shaperConfig, crm *CRM) (string, error) {
 	inputs := filepath.Join(runDir, "inputs")
 	if err := os.MkdirAll(inputs, 0o755); err != nil {
 		return "", err
@@ -205,7 +242,7 @@ func writeConfig(runDir, listen string, crm *CRM) (string, error) {
 version = "1.5"
 lqos_directory = %q
 state_directory = %q
-node_name = "Demo Shaper"
+node_name = %q
 webserver_listen = %q
 
 [bridge]
@@ -234,7 +271,7 @@ enable_splynx = true
 api_key = %q
 api_secret = %q
 url = %q
-`, inputs, filepath.Join(runDir, "state"), listen, IfInternet, IfSubs, crm.Key, crm.Secret, crm.URL)
+`, inputs, filepath.Join(runDir, "state"), sc.node, sc.listen, sc.toInternet, sc.toNetwork, crm.Key, crm.Secret, crm.URL) + sc.extra
 	path := filepath.Join(runDir, "lqos.conf")
 	return path, os.WriteFile(path, []byte(conf), 0o600)
 }

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/libreqos-go/lqos/internal/config"
+	"github.com/libreqos-go/lqos/internal/fleet"
 	"github.com/libreqos-go/lqos/internal/integrations/graph"
 	"github.com/libreqos-go/lqos/internal/integrations/netzur"
 	"github.com/libreqos-go/lqos/internal/integrations/powercode"
@@ -32,6 +33,7 @@ import (
 	"github.com/libreqos-go/lqos/internal/integrations/uisp"
 	"github.com/libreqos-go/lqos/internal/integrations/visp"
 	"github.com/libreqos-go/lqos/internal/integrations/wispgate"
+	"github.com/libreqos-go/lqos/internal/topology"
 )
 
 // Result is one compiled import (network tree, circuits and a summary).
@@ -131,9 +133,32 @@ func Run(ctx context.Context, cfg *config.Config, dir string) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s import failed; keeping the last good files: %w", integ.Name(), err)
 	}
+	ShareOf(cfg, res)
 	if err := WriteOutputs(dir, res, nil); err != nil {
 		return res, err
 	}
 	slog.Info("integration import written", "integration", integ.Name(), "summary", res.Summary.String(), "elapsed", time.Since(start).Round(time.Millisecond))
 	return res, nil
+}
+
+// ShareOf cuts res down to this shaper's part of the network when
+// lqos.conf's [fleet] splits it between shapers (see package fleet): only
+// that part is written and applied. The split is logged and its warnings
+// join the import's problems.
+func ShareOf(cfg *config.Config, res *Result) {
+	share := fleet.New(cfg)
+	if share == nil || res == nil {
+		return
+	}
+	nw, circuits, sum := share.Filter(res.Network, res.Circuits)
+	res.Network, res.Circuits = nw, circuits
+	res.Summary.Circuits = len(circuits)
+	res.Summary.Problems = append(res.Summary.Problems, sum.Warnings()...)
+	devs, nodes := 0, 0
+	for _, c := range circuits {
+		devs += len(c.Devices)
+	}
+	nw.Walk(func(*topology.Node) bool { nodes++; return true })
+	res.Summary.Devices, res.Summary.Nodes = devs, nodes
+	slog.Info(sum.String(), "rule", share.Rule())
 }

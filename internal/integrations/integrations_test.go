@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/libreqos-go/lqos/internal/config"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -221,5 +222,39 @@ func TestRunHonoursContext(t *testing.T) {
 	_, err := Run(ctx, cfg, t.TempDir())
 	if err == nil || !strings.Contains(err.Error(), "context deadline exceeded") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// With [fleet], the whole CRM is imported and only this shaper's sites are
+// written.
+func TestRunWritesOnlyThisShapersShare(t *testing.T) {
+	dir := t.TempDir()
+	body := `{"zones":[{"id":1,"name":"North","capacity_download_mbps":100,"capacity_upload_mbps":100},{"id":2,"name":"South","capacity_download_mbps":100,"capacity_upload_mbps":100}],
+"customers":[{"subscriber_id":"A","zone":"North","download":10,"upload":2,"ip":"100.64.0.1"},{"subscriber_id":"B","zone":"South","download":10,"upload":2,"ip":"100.64.0.2"},{"subscriber_id":"C","zone":"North","download":10,"upload":2,"ip":"100.64.0.3"}]}`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(body)) }))
+	defer srv.Close()
+	cfg := integtest.Config()
+	cfg.Netzur.Enable, cfg.Netzur.APIKey, cfg.Netzur.APIURL = true, "k-123", srv.URL
+	cfg.NodeName = "shaper-north"
+	cfg.Fleet = &config.Fleet{Sites: map[string][]string{"shaper-north": {"North"}, "shaper-south": {"South"}}}
+	res, err := Run(context.Background(), cfg, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Summary.Circuits != 2 {
+		t.Errorf("summary counts %d circuits, want 2", res.Summary.Circuits)
+	}
+	csv, _ := os.ReadFile(filepath.Join(dir, DevicesFile))
+	nw, _ := os.ReadFile(filepath.Join(dir, NetworkFile))
+	for _, ip := range []string{"100.64.0.1", "100.64.0.3"} {
+		if !strings.Contains(string(csv), ip) {
+			t.Errorf("North's subscriber %s not written:\n%s", ip, csv)
+		}
+	}
+	if strings.Contains(string(csv), "100.64.0.2") || strings.Contains(string(nw), "South") {
+		t.Errorf("South (another shaper's site) was written:\n%s\n%s", nw, csv)
+	}
+	if !strings.Contains(string(nw), "North") {
+		t.Errorf("North missing from network.json:\n%s", nw)
 	}
 }

@@ -13,6 +13,7 @@ package kerneltest
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -66,4 +67,22 @@ func Feature(t testing.TB, feature string, have bool, why string) bool {
 		fmt.Fprintf(f, "%s: %s\n", t.Name(), msg)
 	}
 	return false
+}
+
+// Binary looks up a program a test runs (a real Prometheus, InfluxDB, ...)
+// and returns its path. When it is missing, the test fails with a message
+// naming the Debian package if $CI is "true" (CI installs it), and
+// otherwise reports the path as not exercised, as Feature does, and
+// returns "" so the caller stops that part.
+func Binary(t testing.TB, name, debianPackage string) string {
+	t.Helper()
+	if p, err := exec.LookPath(name); err == nil {
+		return p
+	}
+	why := fmt.Sprintf("%s not found in PATH; install the Debian package %q (apt-get install %s)", name, debianPackage, debianPackage)
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("%s: CI=true requires it (.ci/run installs it)", why)
+	}
+	Feature(t, name, false, why)
+	return ""
 }

@@ -47,3 +47,19 @@ func TestFeatureMissingIsReported(t *testing.T) {
 		t.Errorf("report = %q", got)
 	}
 }
+
+func TestBinary(t *testing.T) {
+	if p := Binary(t, "sh", "dash"); p == "" {
+		t.Fatal("sh not found")
+	}
+	report := filepath.Join(t.TempDir(), "not-exercised.txt")
+	t.Setenv("LQOS_NOT_EXERCISED_FILE", report)
+	t.Setenv("CI", "")
+	if p := Binary(t, "lqos-no-such-program", "lqos-none"); p != "" {
+		t.Fatalf("missing program found at %q", p)
+	}
+	data, err := os.ReadFile(report)
+	if err != nil || !strings.Contains(string(data), `install the Debian package "lqos-none"`) {
+		t.Fatalf("report %q (%v) does not name the package", data, err)
+	}
+}

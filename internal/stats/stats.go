@@ -380,3 +380,25 @@ func page[T any](s []T, offset, n int) []T {
 	}
 	return s
 }
+
+// EachCircuit calls fn for every circuit of the latest sample, under the
+// collector's read lock and without copying the set: fn must be quick and
+// must not call back into the collector.
+func (c *Collector) EachCircuit(fn func(*CircuitRate)) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	for _, cr := range c.circuits {
+		fn(cr)
+	}
+}
+
+// CircuitOf is the circuit of a host seen in the latest sample ("" when
+// unshaped or not seen).
+func (c *Collector) CircuitOf(a netip.Addr) string {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if h := c.hosts[a]; h != nil {
+		return h.circuit
+	}
+	return ""
+}

@@ -80,6 +80,7 @@
 // # Routes
 //
 //	GET  /health                    public   "OK"
+//	GET  /metrics                   public   Prometheus metrics, when lqosd passes a handler (it checks [metrics] bearer_token itself)
 //	GET  /login.html, /first-run.html public
 //	GET  /assets/…                  public   embedded JS/CSS/fonts only
 //	GET  /api/setup-status          public   {first_run, token_required}

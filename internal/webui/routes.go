@@ -50,6 +50,7 @@ func (s *Server) routeTable() []route {
 	return []route{
 		{"GET", "/{$}", accessPublic, s.handleRoot},
 		{"GET", "/health", accessPublic, s.handleHealth},
+		{"GET", "/metrics", accessPublic, s.handleMetrics},
 		{"GET", "/login.html", accessPublic, s.handleLoginPage},
 		{"GET", "/first-run.html", accessPublic, s.handleFirstRunPage},
 		{"GET", "/assets/", accessPublic, s.handleAssets},
@@ -194,4 +195,13 @@ func (s *Server) Routes() []RouteInfo {
 		out = append(out, RouteInfo{rt.method, rt.path, rt.access.String()})
 	}
 	return out
+}
+
+// handleMetrics serves Config.Metrics (404 when lqosd has none).
+func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request, _ *reqAuth) {
+	if s.cfg.Metrics == nil {
+		http.NotFound(w, r)
+		return
+	}
+	s.cfg.Metrics.ServeHTTP(w, r)
 }

@@ -79,6 +79,9 @@ type Config struct {
 	Assets fs.FS
 	// Now overrides the clock (tests).
 	Now func() time.Time
+	// Metrics, when set, is served at GET /metrics (it checks its own
+	// bearer token; Prometheus has no session).
+	Metrics http.Handler
 }
 
 // Server is the web UI. Create it with New and close it with Close.
