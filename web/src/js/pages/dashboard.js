@@ -3,12 +3,12 @@ import * as echarts from 'echarts/core';
 import { LineChart, BarChart } from 'echarts/charts';
 import { GridComponent, TooltipComponent, LegendComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
-import { initShell } from './shell.js';
-import { subscribe } from './lib/ws.js';
-import { request } from './lib/api.js';
-import { h, replace, setText } from './lib/dom.js';
-import { mask } from './lib/redact.js';
-import * as fmt from './lib/fmt.js';
+import { initShell } from '../shell.js';
+import { subscribe } from '../lib/ws.js';
+import { request } from '../lib/api.js';
+import { h, replace, setText } from '../lib/dom.js';
+import { mask } from '../lib/redact.js';
+import * as fmt from '../lib/fmt.js';
 
 echarts.use([LineChart, BarChart, GridComponent, TooltipComponent, LegendComponent, CanvasRenderer]);
 
