@@ -57,7 +57,6 @@ func (s *Server) routeTable() []route {
 		{"POST", "/api/login", accessPublic, s.handleLogin},
 		{"POST", "/api/first-run", accessPublic, s.handleFirstRun},
 
-
 		{"GET", "/api/session", accessRead, s.handleSession},
 		{"POST", "/api/logout", accessRead, s.handleLogout},
 		{"GET", "/api/dashboard", accessRead, s.handleDashboard},

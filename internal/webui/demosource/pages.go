@@ -59,8 +59,8 @@ func NewScaled(seed uint64, sc Scale) *Source {
 		plan := []uint64{25, 50, 100, 250, 500}[i%5]
 		s.circuits = append(s.circuits, circuit{
 			id: fmt.Sprintf("c%06d", i), name: fmt.Sprintf("Subscriber %d", i),
-			ip:  fmt.Sprintf("100.%d.%d.%d", 64+i/65536, i/256%256, i%256),
-			mac: fmt.Sprintf("02:00:5e:%02x:%02x:%02x", i>>16&0xff, i>>8&0xff, i&0xff),
+			ip:       fmt.Sprintf("100.%d.%d.%d", 64+i/65536, i/256%256, i%256),
+			mac:      fmt.Sprintf("02:00:5e:%02x:%02x:%02x", i>>16&0xff, i>>8&0xff, i&0xff),
 			planDown: plan, planUp: plan / 5, phase: s.rng.Float64() * 2 * math.Pi, rtt: 8 + s.rng.Float64()*60,
 			node: top + i%max(1, sc.Nodes-top), retx: s.rng.Float64() * 2,
 		})
@@ -155,7 +155,7 @@ func (s *Source) circuitRow(i int, sn snapshot) webui.CircuitRow {
 		MinMbps: webui.DownUp{Down: c.planDown / 4, Up: c.planUp / 4}, MaxMbps: webui.DownUp{Down: c.planDown, Up: c.planUp}, CPU: -1,
 		Live: webui.CircuitLive{BitsPerSecond: webui.DownUp{Down: sn.down[i], Up: sn.up[i]}, RTTMs: sn.rtt[i],
 			RetransmitPct: webui.Rates{Down: math.Round(c.retx*100) / 100, Up: math.Round(c.retx*70) / 100},
-			LastSeen: s.now().UTC().Truncate(time.Second)}}
+			LastSeen:      s.now().UTC().Truncate(time.Second)}}
 	if c.node >= 0 {
 		row.ParentName = s.nodes[c.node].name
 		row.CPU = s.branchOf(c.node) % s.cores
