@@ -165,9 +165,16 @@ func nodePath(nodes []TreeNode, idx int) []NodeRef {
 	return out
 }
 
+// findNode looks a node up by ID, then by name (lists that only know the
+// parent's name, such as the dashboard's, link by name).
 func findNode(nodes []TreeNode, id string) (TreeNode, bool) {
 	for _, n := range nodes {
 		if n.ID == id {
+			return n, true
+		}
+	}
+	for _, n := range nodes {
+		if n.Name == id {
 			return n, true
 		}
 	}
@@ -235,7 +242,7 @@ func (s *Server) handleNode(w http.ResponseWriter, r *http.Request, _ *reqAuth) 
 	if s.notFoundOr(w, err, "No such node; the network may have been reloaded.") {
 		return
 	}
-	h := s.hub.pages.history.series("node", id, r.URL.Query().Get("range"), s.cfg.Now())
+	h := s.hub.pages.history.series("node", v.Node.ID, r.URL.Query().Get("range"), s.cfg.Now())
 	v.History = &h
 	writeJSON(w, http.StatusOK, v)
 }

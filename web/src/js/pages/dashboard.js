@@ -9,6 +9,7 @@ import { request } from '../lib/api.js';
 import { h, replace, setText } from '../lib/dom.js';
 import { mask } from '../lib/redact.js';
 import * as fmt from '../lib/fmt.js';
+import { circuitHref, nodeHref } from '../ui/links.js';
 
 echarts.use([LineChart, BarChart, GridComponent, TooltipComponent, LegendComponent, CanvasRenderer]);
 
@@ -72,7 +73,7 @@ function renderThroughput(tp, ts) {
 }
 
 function circuitCell(c) {
-  return h('td', {}, h('span', { class: 'redactable', title: c.circuit_id }, c.name));
+  return h('td', {}, h('a', { href: circuitHref(c.circuit_id) }, h('span', { class: 'redactable', title: c.circuit_id }, c.name)));
 }
 
 function renderTop(rows) {
@@ -86,7 +87,7 @@ function renderTop(rows) {
 function renderRTT(rows) {
   replace(document.getElementById('rtt-table'), rows.map((c) => h('tr', {},
     circuitCell(c),
-    h('td', {}, h('span', { class: 'redactable' }, c.parent || '')),
+    h('td', {}, c.parent ? h('a', { href: nodeHref(c.parent) }, h('span', { class: 'redactable' }, c.parent)) : ''),
     h('td', { class: `table-num ${c.rtt_ms >= 200 ? 'text-danger' : c.rtt_ms >= 100 ? 'text-warning' : ''}` }, fmt.ms(c.rtt_ms)))));
 }
 
