@@ -205,6 +205,8 @@ type Daemon struct {
 	lazyPlan *plan.Tree
 	// circuits describes the applied plan's circuits for the web UI.
 	circuits atomic.Pointer[map[string]circuitInfo]
+	// webPlan is the applied plan, read by the web UI's network pages.
+	webPlan atomic.Pointer[plan.Plan]
 }
 
 // circuitInfo is what the UI shows about a circuit besides its rates.
@@ -950,4 +952,5 @@ func (d *Daemon) noteCircuits(p *plan.Plan) {
 		m[c.ID] = ci
 	}
 	d.circuits.Store(&m)
+	d.webPlan.Store(p)
 }
