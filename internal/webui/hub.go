@@ -153,6 +153,7 @@ func (h *hub) run(ctx context.Context) {
 			h.publishTier(ctx, true)
 		case <-slow.C:
 			h.checkSessions()
+			h.s.sessions.saveIfTouched() // idle timers moved
 			h.publishTier(ctx, false)
 		case name := <-h.pokes:
 			h.publish(ctx, name)

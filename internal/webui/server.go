@@ -145,6 +145,9 @@ func New(cfg Config) (*Server, error) {
 		nameFail: newFailLimiter(cfg.LoginFailures, cfg.LoginWindow, cfg.Now),
 		assets:   cfg.Assets,
 	}
+	if err := s.sessions.enablePersistence(sessionsPath(cfg.UsersFile), users, s.log); err != nil {
+		return nil, fmt.Errorf("webui: %w", err)
+	}
 	if _, err := fs.Stat(s.assets, "index.html"); err != nil {
 		return nil, fmt.Errorf("webui: front end not built (web/dist/index.html missing): %w", err)
 	}
