@@ -5,12 +5,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 )
 
 // Live channels of the network pages.
 //
 //	tree            1 s   TreeLive (positional rows, one per node index)
+//	tree:<i,j,…>    1 s   TreeLive of the listed node indices only (the
+//	                      rows a tree page shows), so a large network's
+//	                      live update stays small
 //	cpu_plan        5 s   CPUView
 //	node:<id>       1 s   NodeView without history
 //	circuit:<id>    1 s   CircuitView without history (and its one-second
@@ -22,7 +26,8 @@ const (
 	chanTree    = "tree"
 	chanCPUPlan = "cpu_plan"
 	maxItemSubs = 8
-	maxItemID   = 512
+	maxItemID   = 1024
+	maxTreeRows = 200
 )
 
 func init() {
@@ -35,7 +40,7 @@ func init() {
 		if err != nil {
 			return nil, err
 		}
-		return treeLive(nodes), nil
+		return treeLive(nodes, nil), nil
 	}}
 	channels[chanCPUPlan] = channelSpec{produce: func(ctx context.Context, s *Server) (any, error) {
 		ps, ok := s.src.(PageSource)
@@ -50,15 +55,56 @@ func init() {
 	}}
 }
 
-func treeLive(nodes []TreeNode) TreeLive {
-	out := TreeLive{Rows: make([][10]float64, len(nodes))}
+// treeLive encodes the live figures of nodes (all when only is nil).
+// Rates keep three significant digits, as many as the page shows.
+func treeLive(nodes []TreeNode, only []int) TreeLive {
 	r1 := func(v float64) float64 { return math.Round(v*10) / 10 }
-	for i, n := range nodes {
+	row := func(n TreeNode) [10]float64 {
 		l := n.Live
-		out.Rows[i] = [10]float64{float64(l.BitsPerSecond.Down), float64(l.BitsPerSecond.Up), r1(l.RTTP50Ms), r1(l.RTTP90Ms),
+		return [10]float64{sig3(l.BitsPerSecond.Down), sig3(l.BitsPerSecond.Up), r1(l.RTTP50Ms), r1(l.RTTP90Ms),
 			r1(l.RetransmitPct.Down), r1(l.RetransmitPct.Up), float64(l.Drops.Down), float64(l.Drops.Up), float64(l.Marks.Down), float64(l.Marks.Up)}
 	}
+	if only == nil {
+		out := TreeLive{Rows: make([][10]float64, len(nodes))}
+		for i, n := range nodes {
+			out.Rows[i] = row(n)
+		}
+		return out
+	}
+	out := TreeLive{Rows: make([][10]float64, 0, len(only)), Index: make([]int, 0, len(only))}
+	for _, i := range only {
+		if i >= 0 && i < len(nodes) {
+			out.Rows = append(out.Rows, row(nodes[i]))
+			out.Index = append(out.Index, i)
+		}
+	}
 	return out
+}
+
+// sig3 rounds to three significant digits.
+func sig3(v uint64) float64 {
+	if v < 1000 {
+		return float64(v)
+	}
+	p := math.Pow(10, math.Floor(math.Log10(float64(v)))-2)
+	return math.Round(float64(v)/p) * p
+}
+
+// parseIndexList reads "3,17,42" (at most maxTreeRows entries).
+func parseIndexList(s string) ([]int, bool) {
+	parts := strings.Split(s, ",")
+	if len(parts) > maxTreeRows {
+		return nil, false
+	}
+	out := make([]int, 0, len(parts))
+	for _, p := range parts {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 0 {
+			return nil, false
+		}
+		out = append(out, n)
+	}
+	return out, true
 }
 
 // itemChannel resolves "node:<id>" and "circuit:<id>".
@@ -68,6 +114,22 @@ func itemChannel(name string) (channelSpec, bool) {
 		return channelSpec{}, false
 	}
 	switch kind {
+	case "tree":
+		only, ok := parseIndexList(id)
+		if !ok {
+			return channelSpec{}, false
+		}
+		return channelSpec{fast: true, produce: func(ctx context.Context, s *Server) (any, error) {
+			ps, ok := s.src.(PageSource)
+			if !ok {
+				return nil, errNoPages
+			}
+			nodes, err := ps.NetworkTree(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return treeLive(nodes, only), nil
+		}}, true
 	case "node":
 		return channelSpec{fast: true, produce: func(ctx context.Context, s *Server) (any, error) {
 			ps, ok := s.src.(PageSource)

@@ -66,6 +66,7 @@ export interface TreeView {
 
 export interface TreeLive {
   rows: [number, number, number, number, number, number, number, number, number, number][] | null;
+  index?: number[];
 }
 
 export interface NodeView {

@@ -1,6 +1,6 @@
 // Network Tree Overview: the whole hierarchy as a tree table with live
 // figures from the "tree" channel.
-import { html, useMemo, useState } from '../ui/preact.js';
+import { html, useEffect, useMemo, useState } from '../ui/preact.js';
 import { useApi, useChannel, useQueryParam } from '../ui/hooks.js';
 import { mountPage, nodeHref } from '../ui/page.js';
 import { SortHeader } from '../ui/table.js';
@@ -10,6 +10,7 @@ import * as fmt from '../lib/fmt.js';
 /** @typedef {import('../api-types').TreeNode} TreeNode */
 
 // Live row layout of the tree channel (see TreeLive in Go).
+const MAX_LIVE_ROWS = 200; // the server's limit for tree:<indices>
 const L = { down: 0, up: 1, p50: 2, p90: 3, retxD: 4, retxU: 5, dropsD: 6, dropsU: 7, marksD: 8, marksU: 9 };
 
 const columns = [
@@ -44,14 +45,14 @@ function rowOf(n) {
 
 function TreePage() {
   const { data, error } = useApi('/api/tree');
-  const live = useChannel('tree');
   const [q, setQ] = useQueryParam('q', '');
   const [sort, setSort] = useQueryParam('sort', 'name');
   const [desc, setDesc] = useQueryParam('desc', '');
   const [open, setOpen] = useState(() => new Set());
   /** @type {TreeNode[]} */
   const nodes = data ? data.nodes : [];
-  const rows = live && live.rows && live.rows.length === nodes.length ? live.rows : nodes.map(rowOf);
+  const [rows, setRows] = useState([]);
+  useEffect(() => setRows(nodes.map(rowOf)), [data]);
   const children = useMemo(() => {
     const m = new Map();
     for (const n of nodes) {
@@ -72,9 +73,6 @@ function TreePage() {
     return keep;
   }, [nodes, q]);
 
-  if (error) return html`<${PageHeader} title="Network Tree" /><${ErrorBox} error=${error} />`;
-  if (!data) return html`<${PageHeader} title="Network Tree" /><${Loading} />`;
-
   const cmp = (a, b) => {
     const va = sortValue(a, rows[a.index], sort);
     const vb = sortValue(b, rows[b.index], sort);
@@ -91,7 +89,22 @@ function TreePage() {
       if (expanded) walk(n.index, depth + 1);
     }
   };
-  walk(-1, 0);
+  if (data && rows.length === nodes.length) walk(-1, 0);
+  // Live figures only for the rows on screen (a few hundred at most), so a
+  // large network's update stays small; "tree" sends every node.
+  const shown = out.map(([n]) => n.index).sort((a, b) => a - b);
+  const live = useChannel(data && shown.length ? (shown.length <= MAX_LIVE_ROWS ? `tree:${shown.join(',')}` : 'tree') : null);
+  useEffect(() => {
+    if (!live) return;
+    setRows((old) => {
+      if (!live.index) return live.rows.length === old.length ? live.rows : old;
+      const next = [...old];
+      live.index.forEach((i, k) => { if (i < next.length) next[i] = live.rows[k]; });
+      return next;
+    });
+  }, [live]);
+  if (error) return html`<${PageHeader} title="Network Tree" /><${ErrorBox} error=${error} />`;
+  if (!data) return html`<${PageHeader} title="Network Tree" /><${Loading} />`;
   const toggle = (i) => { const s = new Set(open); if (s.has(i)) s.delete(i); else s.add(i); setOpen(s); };
   const all = (on) => setOpen(on ? new Set(nodes.filter((n) => children.has(n.index)).map((n) => n.index)) : new Set());
 
