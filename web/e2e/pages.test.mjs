@@ -228,6 +228,24 @@ test('global search jumps to circuits, devices and nodes', async () => {
   await page.waitForSelector('#search-results', { state: 'hidden' });
 });
 
+test('dashboard tables sort and keep their order across live updates', async () => {
+  await page.goto(`${BASE}/index.html`);
+  await page.waitForFunction(() => document.querySelectorAll('#top-table tr').length === 10);
+  await page.click('#top-circuits-table th[data-key="up"]');
+  assert.equal(await page.getAttribute('#top-circuits-table th[data-key="up"]', 'aria-sort'), 'descending');
+  const ups = () => page.$$eval('#top-table tr td:nth-child(4)', (tds) => tds.map((td) => Number(td.dataset.sort)));
+  const sortedDesc = (v) => v.every((x, i) => i === 0 || v[i - 1] >= x);
+  assert.ok(sortedDesc(await ups()));
+  const before = await page.textContent('#top-table');
+  await page.waitForFunction((b) => document.getElementById('top-table').textContent !== b, before, { timeout: 20000 });
+  assert.ok(sortedDesc(await ups()), 'still sorted after a live update');
+  await page.click('#worst-rtt-table th[data-key="name"]');
+  const names = await page.$$eval('#rtt-table tr td:nth-child(1)', (tds) => tds.map((td) => td.textContent.toLowerCase()));
+  assert.deepEqual(names, [...names].sort((a, b) => a.localeCompare(b, undefined, { numeric: true })));
+  assert.equal(await page.textContent('h1'), 'Dashboard');
+  assert.match(await page.textContent('#tp-chart-summary'), /^Now: download .*bps/);
+});
+
 test('dashboard names link to circuit and node pages', async () => {
   await page.goto(`${BASE}/index.html`);
   await page.waitForSelector('#top-table a[href^="/circuit.html?id="]');
@@ -267,6 +285,7 @@ test('read-only user sees every page', async () => {
     await vp.goto(`${BASE}${url}`);
     await vp.waitForSelector(sel);
     assert.equal(await vp.$('#page-error'), null, url);
+    assert.equal((await vp.$$('h1')).length, 1, `${url} has one h1`);
   }
   await vp.context().close();
 });

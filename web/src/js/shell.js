@@ -8,6 +8,7 @@ import { request, session } from './lib/api.js';
 import { subscribe, onStatus } from './lib/ws.js';
 import { isRedacted, setRedacted } from './lib/redact.js';
 import * as fmt from './lib/fmt.js';
+import { sortable, resort } from './lib/sorttable.js';
 
 // How each scheduler state looks in the bar.
 const SCHED = {
@@ -263,9 +264,11 @@ async function loadUrgent() {
           : null)));
   replace(body,
     canAck ? null : h('p', { class: 'small text-body-secondary', id: 'urgent-readonly-note' }, 'Only administrators can acknowledge issues.'),
-    h('table', { class: 'table table-sm align-middle mb-0', id: 'urgent-table' },
-      h('thead', {}, h('tr', {}, h('th', {}, 'Severity'), h('th', {}, 'Issue'), h('th', {}, 'Message'), h('th', {}))),
+    h('table', { class: 'table table-sm align-middle mb-0 table-sort', id: 'urgent-table' },
+      h('thead', {}, h('tr', {}, h('th', { dataset: { key: 'severity' } }, 'Severity'), h('th', { dataset: { key: 'issue' } }, 'Issue'),
+        h('th', { dataset: { key: 'message' } }, 'Message'), h('th', {}))),
       h('tbody', {}, rows)));
+  sortable(document.getElementById('urgent-table'));
 }
 
 function severityBadge(sev) {
@@ -351,6 +354,7 @@ async function loadUsers() {
     h('td', { class: 'small text-body-secondary' }, fmt.time(u.created)),
     h('td', { class: 'text-end' }, u.username === me ? h('span', { class: 'small text-body-secondary' }, 'you')
       : h('button', { type: 'button', class: 'btn btn-sm btn-outline-danger user-delete', title: `Delete ${u.username}`, onclick: () => deleteUser(u.username) }, icon('trash'))))));
+  resort(document.getElementById('users-table'));
 }
 
 async function deleteUser(name) {
@@ -366,14 +370,17 @@ async function deleteUser(name) {
 function openUsers() {
   if (!usersModal) {
     document.body.append(modalShell('users-modal', 'Users', [
-      h('table', { class: 'table table-sm align-middle' },
-        h('thead', {}, h('tr', {}, h('th', {}, 'Username'), h('th', {}, 'Role'), h('th', {}, 'Created'), h('th', {}))),
+      h('table', { class: 'table table-sm align-middle table-sort', id: 'users-table' },
+        h('thead', {}, h('tr', {}, h('th', { dataset: { key: 'username' } }, 'Username'), h('th', { dataset: { key: 'role' } }, 'Role'),
+          h('th', { dataset: { key: 'created' } }, 'Created'), h('th', {}))),
         h('tbody', { id: 'users-tbody' })),
       h('div', { class: 'alert alert-danger d-none py-2', id: 'users-error', role: 'alert' }),
       h('h3', { class: 'h6 mt-3' }, 'Add a user'),
       usersForm(),
     ], null));
     usersModal = new Modal(document.getElementById('users-modal'));
+    sortable(document.getElementById('users-table'));
+    keepFocus('users-modal', 'user-btn');
   }
   usersModal.show();
   loadUsers();
