@@ -50,12 +50,13 @@ c2,Circuit Two,d2,Dev 2,Site A,,,,10.10.0.2,,10,5,100,40,,
 	}
 
 	stop := make(chan struct{})
-	sent := make(chan error, 2)
+	sent := make(chan error, 3)
 	go func() { sent <- udpUntil(l.cli, "10.10.0.1", "10.10.0.254", stop) }()
 	go func() { sent <- udpUntil(l.inet, "10.10.0.254", "10.10.0.1", stop) }()
+	go func() { sent <- udpUntil(l.cli, "10.10.0.99", "10.10.0.254", stop) }() // in no circuit
 	defer func() {
 		close(stop)
-		for range 2 {
+		for range 3 {
 			if err := <-sent; err != nil {
 				t.Errorf("sending traffic: %v", err)
 			}
@@ -117,6 +118,30 @@ c2,Circuit Two,d2,Dev 2,Site A,,,,10.10.0.2,,10,5,100,40,,
 	if q := c.Queues[0]; q.Interface != "lqtdB" || q.Class.Kind != "htb" || q.Class.Packets == 0 {
 		t.Errorf("download queue %+v", q)
 	}
+	var cpu webui.CPUView
+	web.get(t, "/api/cpu", &cpu)
+	circuits, siteOnCPU := 0, false
+	for _, q := range cpu.Plan.CPUs {
+		circuits += q.Circuits
+		for _, n := range q.Nodes {
+			siteOnCPU = siteOnCPU || n.Name == "Site A"
+		}
+	}
+	// One queue per CPU, at most the 4 TX queues of the veths.
+	if cpu.Plan.Mode != "multi-queue" || len(cpu.Plan.CPUs) < 1 || len(cpu.Plan.CPUs) > 4 || circuits != 2 || !siteOnCPU {
+		t.Errorf("cpu plan (4 TX queues): %+v", cpu.Plan)
+	}
+	var devs webui.DevicesView
+	web.get(t, "/api/devices?sort=device_name", &devs)
+	if devs.Total != 2 || devs.Rows[0].DeviceName != "Dev 1" || devs.Rows[0].IPv4[0] != "10.10.0.1" {
+		t.Errorf("devices %+v", devs)
+	}
+	var unknown webui.UnknownView
+	waitFor(t, "the unshaped sender among the unknown IPs", func() bool {
+		web.get(t, "/api/unknown", &unknown)
+		return len(unknown.Rows) > 0 && unknown.Rows[0].IP == "10.10.0.99" && unknown.Rows[0].Bytes.Up > 0
+	})
+
 	t.Logf("tree: site %d bps down, AP %d; circuit c1 class %s %d bytes, leaf %s %s; %d flows",
 		site.Live.BitsPerSecond.Down, ap.Live.BitsPerSecond.Down, c.Queues[0].Class.Handle, c.Queues[0].Class.Bytes,
 		c.Queues[0].Leaf.Handle, c.Queues[0].Leaf.Kind, len(c.Flows))
