@@ -28,8 +28,8 @@ type sessionStore struct {
 
 	mu      sync.Mutex
 	byID    map[[32]byte]*Session
-	persist func(sessionsFile) // nil = memory only
-	touched bool               // a LastSeen moved since the last save
+	persist func(snapshot func() sessionsFile) // nil = memory only
+	touched bool                               // a LastSeen moved since the last save
 }
 
 func newSessionStore(idle, absolute time.Duration, now func() time.Time) *sessionStore {

@@ -109,26 +109,33 @@ func (s *sessionStore) saveIfTouched() {
 func (s *sessionStore) save() {
 	s.mu.Lock()
 	fn := s.persist
-	if fn == nil {
-		s.mu.Unlock()
-		return
+	s.mu.Unlock()
+	if fn != nil {
+		fn(s.snapshot)
 	}
+}
+
+func (s *sessionStore) snapshot() sessionsFile {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.touched = false
 	f := sessionsFile{Version: sessionsFileVersion, Sessions: make([]storedSession, 0, len(s.byID))}
 	for id, sess := range s.byID {
 		f.Sessions = append(f.Sessions, storedSession{ID: hex.EncodeToString(id[:]), Username: sess.Username, Role: sess.Role,
 			CSRF: sess.CSRF, Created: sess.Created, LastSeen: sess.LastSeen})
 	}
-	s.mu.Unlock()
-	fn(f)
+	return f
 }
 
-func (p *sessionPersister) save(f sessionsFile) {
-	b, err := json.Marshal(f)
+// save takes the snapshot and writes it under one lock, so saves land in
+// the order their snapshots were taken (a logout is never undone by an
+// older snapshot written late).
+func (p *sessionPersister) save(snapshot func() sessionsFile) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	b, err := json.Marshal(snapshot())
 	if err == nil {
-		p.mu.Lock()
 		err = atomicfile.Write(p.path, append(b, '\n'), 0o600)
-		p.mu.Unlock()
 	}
 	if err != nil {
 		p.log.Warn("saving web UI sessions", "file", p.path, "err", err)
