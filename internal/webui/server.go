@@ -178,6 +178,7 @@ func (s *Server) SetupToken() string {
 func (s *Server) Close() error {
 	s.cancel()
 	s.hub.closeAll()
+	s.sessions.closePersistence()
 	return nil
 }
 

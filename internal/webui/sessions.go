@@ -26,10 +26,11 @@ type sessionStore struct {
 	idle, absolute time.Duration
 	now            func() time.Time
 
-	mu      sync.Mutex
-	byID    map[[32]byte]*Session
-	persist func(snapshot func() sessionsFile) // nil = memory only
-	touched bool                               // a LastSeen moved since the last save
+	mu          sync.Mutex
+	byID        map[[32]byte]*Session
+	persist     func(snapshot func() sessionsFile) // nil = memory only
+	stopPersist func()
+	touched     bool // a LastSeen moved since the last save
 }
 
 func newSessionStore(idle, absolute time.Duration, now func() time.Time) *sessionStore {

@@ -41,9 +41,10 @@ type storedSession struct {
 // sessionPersister writes the session table; saves are serialized so an
 // older snapshot never overwrites a newer one.
 type sessionPersister struct {
-	path string
-	log  *slog.Logger
-	mu   sync.Mutex
+	path   string
+	log    *slog.Logger
+	mu     sync.Mutex
+	closed bool // guarded by mu; set by Server.Close
 }
 
 // sessionsPath is "webusers.json" → "webusers.sessions.json".
@@ -90,9 +91,27 @@ func (s *sessionStore) enablePersistence(path string, users *UserStore, log *slo
 	}
 	s.mu.Lock()
 	s.persist = p.save
+	s.stopPersist = p.close
 	s.mu.Unlock()
 	s.save()
 	return nil
+}
+
+// closePersistence waits for a save in progress and stops further saves
+// (the server is closing; its files may be removed next).
+func (s *sessionStore) closePersistence() {
+	s.mu.Lock()
+	stop := s.stopPersist
+	s.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
+}
+
+func (p *sessionPersister) close() {
+	p.mu.Lock()
+	p.closed = true
+	p.mu.Unlock()
 }
 
 // saveIfTouched saves when a session was used since the last save.
@@ -133,6 +152,9 @@ func (s *sessionStore) snapshot() sessionsFile {
 func (p *sessionPersister) save(snapshot func() sessionsFile) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.closed {
+		return
+	}
 	b, err := json.Marshal(snapshot())
 	if err == nil {
 		err = atomicfile.Write(p.path, append(b, '\n'), 0o600)
