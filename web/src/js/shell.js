@@ -56,7 +56,7 @@ function buildNav(s) {
   const nav = h('nav', { class: 'navbar navbar-expand-xl bg-body-tertiary border-bottom sticky-top', id: 'topnav' },
     h('div', { class: 'container-fluid' },
       h('a', { class: 'navbar-brand', href: '/index.html' }, icon('speedometer2'), ' LibreQoS ',
-        h('span', { class: 'small text-body-secondary', id: 'node-name' }, s.node_name)),
+        h('span', { class: 'small text-body-secondary d-xl-none d-xxl-inline', id: 'node-name' }, s.node_name)),
       h('span', { class: 'live-stale-badge badge text-bg-warning ms-auto me-2', id: 'stale-badge', role: 'status' }, 'stale'),
       h('button', { class: 'navbar-toggler', type: 'button', id: 'nav-toggle', 'data-bs-toggle': 'collapse', 'data-bs-target': '#nav-collapse',
         'aria-controls': 'nav-collapse', 'aria-expanded': 'false', 'aria-label': 'Menu' }, h('span', { class: 'navbar-toggler-icon' })),
@@ -64,10 +64,10 @@ function buildNav(s) {
         h('ul', { class: 'navbar-nav me-auto', id: 'nav-pages' }, navLinks()),
         h('div', { class: 'd-flex flex-wrap align-items-center gap-2 py-2 py-xl-0' },
           searchBox(),
-          h('span', { class: 'small text-body-secondary d-none d-md-inline', id: 'live-status', title: 'Live data connection' }),
+          h('span', { class: 'small text-body-secondary d-none d-xxl-inline', id: 'live-status', title: 'Live data connection' }),
           h('button', { type: 'button', class: 'btn btn-sm btn-outline-secondary', id: 'sched-btn', 'data-state': 'loading', title: 'Scheduler status', onclick: openScheduler },
             h('i', { id: 'sched-icon', class: 'bi bi-hourglass-split', 'aria-hidden': 'true' }), ' ',
-            h('span', { id: 'sched-label' }, 'Scheduler…')),
+            h('span', { id: 'sched-label', class: 'd-xl-none d-xxl-inline' }, 'Scheduler…')),
           h('button', { type: 'button', class: 'btn btn-sm btn-outline-secondary', id: 'urgent-btn', 'data-count': '0', title: 'Urgent issues', onclick: openUrgent },
             h('i', { id: 'urgent-icon', class: 'bi bi-bell-slash', 'aria-hidden': 'true' }), ' ',
             h('span', { class: 'd-none d-lg-inline' }, 'Urgent '),
@@ -425,7 +425,7 @@ export async function initShell() {
   onStatus((st) => {
     const el = document.getElementById('live-status');
     el.textContent = st === 'open' ? '● live' : st === 'connecting' ? '○ connecting…' : '○ reconnecting…';
-    el.className = `small d-none d-md-inline ${st === 'open' ? 'text-success' : 'text-warning'}`;
+    el.className = `small d-none d-xxl-inline ${st === 'open' ? 'text-success' : 'text-warning'}`;
   });
   window.addEventListener('storage', (e) => { if (e.key === 'redact') { setRedacted(isRedacted()); syncRedactButton(); } });
 

@@ -41,7 +41,7 @@ export function timeOption(series, yfmt = fmt.bps) {
     grid: { left: 64, right: 16, top: 30, bottom: 26 },
     legend: { top: 0, textStyle: { color: axisColor } },
     tooltip: { trigger: 'axis', valueFormatter: (v) => yfmt(v) },
-    xAxis: { type: 'time', axisLabel: { color: axisColor, formatter: (v) => fmt.clock(v) } },
+    xAxis: { type: 'time', axisLabel: { color: axisColor, hideOverlap: true, formatter: (v) => fmt.clock(v) } },
     yAxis: { type: 'value', min: 0, axisLabel: { color: axisColor, formatter: (v) => (yfmt === fmt.bps ? fmt.bpsShort(v) : yfmt(v)) }, splitLine: { lineStyle: { color: '#333' } } },
     series: series.map((s) => ({ name: s.name, type: 'line', showSymbol: false, data: s.data, color: s.color,
       lineStyle: s.dashed ? { type: 'dashed', width: 1 } : undefined, areaStyle: s.area ? { opacity: 0.12 } : undefined })),
