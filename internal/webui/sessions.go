@@ -30,7 +30,8 @@ type sessionStore struct {
 	byID        map[[32]byte]*Session
 	persist     func(snapshot func() sessionsFile) // nil = memory only
 	stopPersist func()
-	touched     bool // a LastSeen moved since the last save
+	touched     bool      // a LastSeen moved since the last save
+	lastSave    time.Time // of the persisted table
 }
 
 func newSessionStore(idle, absolute time.Duration, now func() time.Time) *sessionStore {

@@ -114,12 +114,17 @@ func (p *sessionPersister) close() {
 	p.mu.Unlock()
 }
 
-// saveIfTouched saves when a session was used since the last save.
+// touchSaveEvery bounds how often mere use (a moved idle timer) is saved;
+// logins and logouts are saved at once.
+const touchSaveEvery = time.Minute
+
+// saveIfTouched saves when a session was used since the last save, at
+// most once per touchSaveEvery.
 func (s *sessionStore) saveIfTouched() {
 	s.mu.Lock()
-	touched := s.touched
+	due := s.touched && s.now().Sub(s.lastSave) >= touchSaveEvery
 	s.mu.Unlock()
-	if touched {
+	if due {
 		s.save()
 	}
 }
@@ -137,7 +142,7 @@ func (s *sessionStore) save() {
 func (s *sessionStore) snapshot() sessionsFile {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.touched = false
+	s.touched, s.lastSave = false, s.now()
 	f := sessionsFile{Version: sessionsFileVersion, Sessions: make([]storedSession, 0, len(s.byID))}
 	for id, sess := range s.byID {
 		f.Sessions = append(f.Sessions, storedSession{ID: hex.EncodeToString(id[:]), Username: sess.Username, Role: sess.Role,
