@@ -26,7 +26,10 @@ import (
 var _ webui.PageSource = (*webSource)(nil)
 
 // liveCache holds the expensive reads (flow map, tc dump) for a moment so
-// the calls of one UI tick share them.
+// the calls of one UI tick share them. The flow map is read at most every
+// 3 s: RTT and retransmit figures move slowly, and walking 100k flows each
+// second (the web UI samples history every second) would cost a steady
+// share of a core; rates come from the host counters, fresh every second.
 type liveCache struct {
 	mu      sync.Mutex
 	flowsAt time.Time
@@ -36,7 +39,7 @@ type liveCache struct {
 }
 
 const (
-	flowCacheFor = 900 * time.Millisecond
+	flowCacheFor = 3 * time.Second
 	tcCacheFor   = 2 * time.Second
 )
 
