@@ -35,7 +35,29 @@ type liveCache struct {
 	flowsAt time.Time
 	flows   *flowSnapshot
 	tcAt    time.Time
-	tc      *tc.Live
+	tc      *tcIndex
+}
+
+// tcIndex is a tc dump looked up by interface and handle (the dump's own
+// lookups scan every object, too slow for thousands of circuits).
+type tcIndex struct {
+	classes map[tcKey]tc.LiveClass
+	leaves  map[tcKey]tc.LiveQdisc // by parent class
+}
+
+type tcKey struct {
+	iface  string
+	handle plan.Handle
+}
+
+func (x *tcIndex) class(iface string, h plan.Handle) (tc.LiveClass, bool) {
+	c, ok := x.classes[tcKey{iface, h}]
+	return c, ok
+}
+
+func (x *tcIndex) leaf(iface string, parent plan.Handle) (tc.LiveQdisc, bool) {
+	q, ok := x.leaves[tcKey{iface, parent}]
+	return q, ok
 }
 
 const (
@@ -78,7 +100,7 @@ func (w *webSource) flowSnap() *flowSnapshot {
 
 // tcSnap returns the kernel's qdiscs and classes on the plan's interfaces
 // (nil without a kernel handle or plan).
-func (w *webSource) tcSnap(p *plan.Plan) *tc.Live {
+func (w *webSource) tcSnap(p *plan.Plan) *tcIndex {
 	if w.d.kernel == nil || p == nil || p.Tree == nil || len(p.Tree.Interfaces) == 0 {
 		return nil
 	}
@@ -92,8 +114,15 @@ func (w *webSource) tcSnap(p *plan.Plan) *tc.Live {
 		w.d.log.Debug("web UI: tc dump", "err", err)
 		return nil
 	}
-	w.live.tc, w.live.tcAt = live, time.Now()
-	return live
+	x := &tcIndex{classes: make(map[tcKey]tc.LiveClass, len(live.Classes)), leaves: make(map[tcKey]tc.LiveQdisc, len(live.Qdiscs))}
+	for _, c := range live.Classes {
+		x.classes[tcKey{c.Interface, c.ID}] = c
+	}
+	for _, q := range live.Qdiscs {
+		x.leaves[tcKey{q.Interface, q.Parent}] = q
+	}
+	w.live.tc, w.live.tcAt = x, time.Now()
+	return x
 }
 
 // flowFigures are the RTT and retransmit figures of a set of flows.
@@ -183,14 +212,24 @@ func (w *webSource) tree(p *plan.Plan) treeState {
 		ts.nodes[i] = webui.TreeNode{Index: i, ID: nodeID(n, path), Name: n.Name, Parent: parent, Type: n.Type,
 			Generated: n.Kind != plan.NodeSite, MaxMbps: mbpsPair(n.Down.MaxMbps, n.Up.MaxMbps), CPU: int(n.CPU)}
 	}
-	// Roll circuit rates and flow figures up through the tree.
+	// Roll circuit rates, flow figures and leaf ECN marks up through the tree.
 	rates := w.circuitRates(p)
 	fs := w.flowSnap()
+	live := w.tcSnap(p)
 	figs := make([]flowFigures, len(ts.nodes))
 	for _, c := range p.Circuits {
 		i, ok := ts.indexOf[c.Node]
 		if !ok {
 			continue
+		}
+		var marks webui.DownUp
+		if live != nil {
+			if q, ok := live.leaf(p.DownloadInterface, c.ClassID); ok {
+				marks.Down = q.Stats.Marks
+			}
+			if q, ok := live.leaf(p.UploadInterface, c.UpClassID); ok {
+				marks.Up = q.Stats.Marks
+			}
 		}
 		r := rates[c.ID]
 		var ff flowFigures
@@ -203,9 +242,10 @@ func (w *webSource) tree(p *plan.Plan) treeState {
 			l.BitsPerSecond.Up += r.Bits.Up
 			ts.nodes[i].Circuits++
 			figs[i].merge(&ff)
+			l.Marks.Down += marks.Down
+			l.Marks.Up += marks.Up
 		}
 	}
-	live := w.tcSnap(p)
 	for i := range ts.nodes {
 		l := &ts.nodes[i].Live
 		slices.Sort(figs[i].rtts)
@@ -213,10 +253,10 @@ func (w *webSource) tree(p *plan.Plan) treeState {
 		l.RetransmitPct = figs[i].retxPct()
 		if live != nil {
 			n := p.Nodes[i]
-			if c, ok := live.Class(p.DownloadInterface, n.ClassID); ok {
+			if c, ok := live.class(p.DownloadInterface, n.ClassID); ok {
 				l.Drops.Down = uint64(c.Stats.Drops)
 			}
-			if c, ok := live.Class(p.UploadInterface, n.UpClassID); ok {
+			if c, ok := live.class(p.UploadInterface, n.UpClassID); ok {
 				l.Drops.Up = uint64(c.Stats.Drops)
 			}
 		}
@@ -321,7 +361,8 @@ func classStats(c tc.LiveClass) webui.QueueClassStats {
 
 func qdiscStats(q tc.LiveQdisc) webui.QueueClassStats {
 	return webui.QueueClassStats{Handle: fmt.Sprintf("%x:", q.Handle.Major()), Kind: q.Kind, Bytes: q.Stats.Bytes, Packets: q.Stats.Packets,
-		Backlog: uint64(q.Stats.Backlog), QueueLen: uint64(q.Stats.Qlen), Drops: uint64(q.Stats.Drops), Overlimits: uint64(q.Stats.Overlimits)}
+		Backlog: uint64(q.Stats.Backlog), QueueLen: uint64(q.Stats.Qlen), Drops: uint64(q.Stats.Drops), Overlimits: uint64(q.Stats.Overlimits),
+		Marks: q.Stats.Marks}
 }
 
 func (w *webSource) CircuitDetail(_ context.Context, id string) (webui.CircuitDetail, error) {
@@ -343,12 +384,12 @@ func (w *webSource) CircuitDetail(_ context.Context, id string) (webui.CircuitDe
 			iface string
 			class plan.Handle
 		}{{p.DownloadInterface, c.ClassID}, {p.UploadInterface, c.UpClassID}} {
-			cl, ok := live.Class(dir.iface, dir.class)
+			cl, ok := live.class(dir.iface, dir.class)
 			if !ok {
 				continue
 			}
 			q := webui.QueueDirection{Interface: dir.iface, Class: classStats(cl)}
-			if leaf, ok := live.QdiscAt(dir.iface, dir.class); ok {
+			if leaf, ok := live.leaf(dir.iface, dir.class); ok {
 				q.Leaf = qdiscStats(leaf)
 			}
 			d.Queues = append(d.Queues, q)
