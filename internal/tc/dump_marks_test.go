@@ -21,9 +21,9 @@ func TestECNMarks(t *testing.T) {
 	tins := cakeApp.AddRtAttr(10, nil)                                 // TCA_CAKE_STATS_TIN_STATS
 	for i, m := range []uint32{5, 0, 7, 30} {
 		tin := tins.AddRtAttr(i+1, nil)
-		tin.AddRtAttr(2, ne32(1000))                                  // sent packets
-		tin.AddRtAttr(4, ne32(99))                                    // dropped packets: not marks
-		tin.AddRtAttr(8, ne32(m))                                     // ECN marked packets
+		tin.AddRtAttr(2, ne32(1000))                                 // sent packets
+		tin.AddRtAttr(4, ne32(99))                                   // dropped packets: not marks
+		tin.AddRtAttr(8, ne32(m))                                    // ECN marked packets
 		tin.AddRtAttr(9, binary.NativeEndian.AppendUint64(nil, 1e6)) // marked bytes
 	}
 	fq := make([]byte, 40)
