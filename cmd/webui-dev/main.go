@@ -26,10 +26,16 @@ func main() {
 	users := flag.String("users", "webui-users.json", "users file (created on first run)")
 	control := flag.String("control", "", "listen address of the fake source's control API (empty = off)")
 	slow := flag.Duration("slow", 5*time.Second, "period of the slower live channels")
+	circuits := flag.Int("circuits", 0, "fake network size: circuits (0 = the small default network)")
+	nodes := flag.Int("nodes", 2000, "fake network size: nodes (with -circuits)")
+	flows := flag.Int("flows", 100000, "fake network size: flows (with -circuits)")
 	flag.Parse()
 
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	src := demosource.New(1)
+	if *circuits > 0 {
+		src = demosource.NewScaled(1, demosource.Scale{Circuits: *circuits, Nodes: *nodes, Flows: *flows})
+	}
 	srv, err := webui.New(webui.Config{Addr: *addr, UsersFile: *users, Source: src, Logger: log, Version: "dev", SlowInterval: *slow})
 	if err != nil {
 		log.Error("starting web UI", "err", err)

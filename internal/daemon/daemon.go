@@ -224,6 +224,8 @@ type Daemon struct {
 	circuits atomic.Pointer[map[string]circuitInfo]
 	// planShape is the applied plan's sites and node classes (metrics).
 	planShape atomic.Pointer[planShape]
+	// webPlan is the applied plan, read by the web UI's network pages.
+	webPlan atomic.Pointer[plan.Plan]
 }
 
 // circuitInfo is what the UI shows about a circuit besides its rates.
@@ -965,4 +967,5 @@ func (d *Daemon) noteCircuits(p *plan.Plan) {
 		m[c.ID] = ci
 	}
 	d.circuits.Store(&m)
+	d.webPlan.Store(p)
 }

@@ -21,8 +21,9 @@ import (
 
 // webSource feeds the web UI from the running daemon.
 type webSource struct {
-	d   *Daemon
-	cpu cpuSampler
+	d    *Daemon
+	cpu  cpuSampler
+	live liveCache // network pages (websource_pages.go)
 }
 
 var _ webui.Source = (*webSource)(nil)

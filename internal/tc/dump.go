@@ -19,6 +19,9 @@ type Stats struct {
 	Requeues   uint32 `json:"requeues"`
 	Backlog    uint32 `json:"backlog"`
 	Qlen       uint32 `json:"qlen"`
+	// Marks are ECN marks of a cake (all tins) or fq_codel qdisc; 0 for
+	// other kinds.
+	Marks uint64 `json:"marks"`
 }
 
 // LiveQdisc is one qdisc as the kernel reports it.
@@ -170,6 +173,11 @@ func parseQdisc(m []byte) (LiveQdisc, int, error) {
 			}
 		}
 	}
+	for _, a := range attrs { // the kind is known now
+		if a.Attr.Type == nl.TCA_STATS2 {
+			q.Stats.Marks = ecnMarks(q.Kind, a.Value)
+		}
+	}
 	if q.Kind == "htb" && q.Options != nil {
 		q.HTBR2Q, q.HTBDefault, err = decodeHTBQdisc(q.Options)
 		if err != nil {
@@ -213,6 +221,62 @@ func parseClass(m []byte) (LiveClass, error) {
 		c.Buffer, c.Cbuffer, c.Quantum, c.Prio, c.Level = p.Buffer, p.Cbuffer, p.Quantum, p.Prio, p.Level
 	}
 	return c, nil
+}
+
+// ecnMarks reads the ECN mark counter from a qdisc's TCA_STATS_APP
+// (inside TCA_STATS2): cake nests per-tin attributes, fq_codel has a
+// struct whose qdisc variant holds ecn_mark at byte 12. Anything
+// unexpected reads as 0.
+func ecnMarks(kind string, stats2 []byte) uint64 {
+	const (
+		tcaStatsApp          = 4
+		cakeStatsTinStats    = 10
+		cakeTinStatsECNMarks = 8
+		fqCodelXstatsQdisc   = 0
+	)
+	attrs, err := nl.ParseRouteAttr(stats2)
+	if err != nil {
+		return 0
+	}
+	for _, a := range attrs {
+		if a.Attr.Type&^unix.NLA_F_NESTED != tcaStatsApp {
+			continue
+		}
+		switch kind {
+		case "fq_codel":
+			if len(a.Value) >= 16 && ne.Uint32(a.Value) == fqCodelXstatsQdisc {
+				return uint64(ne.Uint32(a.Value[12:]))
+			}
+		case "cake":
+			var marks uint64
+			app, err := nl.ParseRouteAttr(a.Value)
+			if err != nil {
+				return 0
+			}
+			for _, st := range app {
+				if st.Attr.Type&^unix.NLA_F_NESTED != cakeStatsTinStats {
+					continue
+				}
+				tins, err := nl.ParseRouteAttr(st.Value)
+				if err != nil {
+					return 0
+				}
+				for _, tin := range tins {
+					fields, err := nl.ParseRouteAttr(tin.Value)
+					if err != nil {
+						return 0
+					}
+					for _, f := range fields {
+						if f.Attr.Type == cakeTinStatsECNMarks && len(f.Value) >= 4 {
+							marks += uint64(ne.Uint32(f.Value))
+						}
+					}
+				}
+			}
+			return marks
+		}
+	}
+	return 0
 }
 
 func parseStats2(b []byte) (Stats, error) {

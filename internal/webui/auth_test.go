@@ -288,8 +288,9 @@ func TestAssetsAllowList(t *testing.T) {
 		path string
 		want int
 	}{
-		{"/assets/app.css", 200},
-		{"/assets/index.js", 200},
+		{"/" + builtAsset(t, "app-*.css"), 200},
+		{"/" + builtAsset(t, "dashboard-*.js"), 200},
+		{"/assets/app.css", 404}, // only content-hashed names exist
 		{"/assets/", 404},
 		{"/assets/../index.html", 307}, // ServeMux cleans the path by redirecting
 		{"/web.go", 404},
@@ -305,7 +306,7 @@ func TestAssetsAllowList(t *testing.T) {
 
 func TestAssetsGzip(t *testing.T) {
 	e := newEnv(t, nil)
-	req, _ := http.NewRequest("GET", e.ts.URL+"/assets/index.js", nil)
+	req, _ := http.NewRequest("GET", e.ts.URL+"/"+builtAsset(t, "dashboard-*.js"), nil)
 	req.Header.Set("Accept-Encoding", "gzip")
 	res, err := http.DefaultTransport.RoundTrip(req) // no transparent decompression
 	if err != nil {
@@ -316,7 +317,7 @@ func TestAssetsGzip(t *testing.T) {
 		t.Errorf("index.js: encoding %q type %q, want gzip JavaScript", res.Header.Get("Content-Encoding"), res.Header.Get("Content-Type"))
 	}
 	// Fonts are already compressed and are sent as they are.
-	plain := e.client().do(t, "GET", "/assets/app.css", nil, map[string]string{"Accept-Encoding": "identity"})
+	plain := e.client().do(t, "GET", "/"+builtAsset(t, "app-*.css"), nil, map[string]string{"Accept-Encoding": "identity"})
 	if plain.Header.Get("Content-Encoding") != "" || !strings.Contains(string(plain.Body), "--redact") {
 		t.Errorf("identity request got encoding %q", plain.Header.Get("Content-Encoding"))
 	}

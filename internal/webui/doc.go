@@ -43,7 +43,10 @@
 //   - Sessions: random 256-bit token in cookie lqos_session (HttpOnly,
 //     SameSite=Strict, Secure with TLS or Config.SecureCookies), stored
 //     server-side as its SHA-256; idle and absolute expiry; logout and user
-//     deletion revoke sessions and close their websockets.
+//     deletion revoke sessions and close their websockets. The table is
+//     saved (hashes only, mode 0600) to <users file>.sessions.json on every
+//     login and logout so sessions survive a restart; on load, sessions of
+//     deleted users or changed roles are dropped.
 //   - Every route is in one table (Routes) with an access level enforced by
 //     a single wrapper: 401 without a session (pages redirect to login),
 //     403 for read-only users on admin routes.
@@ -86,7 +89,9 @@
 //	GET  /api/setup-status          public   {first_run, token_required}
 //	POST /api/login                 public   {username,password}
 //	POST /api/first-run             public   {username,password,token?}
-//	GET  /index.html                page     dashboard
+//	GET  /index.html, /tree.html, /node.html, /circuit.html, /cpu.html,
+//	     /devices.html, /unknown.html page  one route per page of the
+//	                                         front end's registry (dist/pages.json)
 //	GET  /api/session               read     {username, role, csrf_token, node_name, version}
 //	POST /api/logout                read
 //	GET  /api/dashboard             read     REST snapshot of the dashboard
@@ -94,6 +99,14 @@
 //	GET  /api/scheduler             read     SchedulerView
 //	GET  /api/urgent                read     {issues, summary, can_ack}
 //	GET  /ws                        read     websocket, protocol in hub.go
+//	GET  /api/tree                  read     TreeView: every node with live figures
+//	GET  /api/node?id=&range=       read     NodeView: node, parents, children, circuits, history
+//	GET  /api/circuit?id=&range=    read     CircuitView: devices, queues, flows, parents, history
+//	GET  /api/history?kind=&id=&range= read  History (kind node|circuit, range 5m|1h|24h)
+//	GET  /api/cpu                   read     CPUView: branches per CPU, weights, load, imbalance
+//	GET  /api/devices?q=&sort=&desc=&offset=&limit= read  DevicesView (paged on the server)
+//	GET  /api/unknown, /api/unknown.csv read  addresses that match no circuit
+//	GET  /api/search?q=             read     circuits, devices, nodes (max 50)
 //	POST /api/urgent/{id}/ack       admin
 //	POST /api/urgent/ack-all        admin
 //	GET  /api/users                 admin    (never returns hashes)
@@ -104,7 +117,11 @@
 //
 // throughput every second (sampled even without subscribers, for the
 // history); top_circuits, worst_rtt, cpu, queues, scheduler
-// and urgent every 5 s (Config.SlowInterval). A channel is only computed
+// and urgent every 5 s (Config.SlowInterval). The network pages add tree,
+// tree:<indices>, node:<id> and circuit:<id> (1 s) and cpu_plan (5 s), see
+// hub_pages.go; node and circuit history is sampled every second
+// (pages_history.go). The network pages need a Source that also
+// implements PageSource. A channel is only computed
 // while someone subscribes. Each socket has a bounded queue
 // (Config.ClientQueue); a client that falls behind is disconnected. One
 // session may hold at most 16 sockets (the slot is taken before the

@@ -3,6 +3,7 @@ package webui
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"sort"
 	"sync"
@@ -132,10 +133,12 @@ type hub struct {
 
 	histMu  sync.Mutex
 	history []ThroughputPoint // oldest first, at most historyLen
+
+	pages *pagesState // network pages: history and per-item channels
 }
 
 func newHub(s *Server) *hub {
-	return &hub{s: s, clients: map[*client]struct{}{}, sockets: map[string]int{}, pokes: make(chan string, 16), lastErr: map[string]string{}}
+	return &hub{s: s, clients: map[*client]struct{}{}, sockets: map[string]int{}, pokes: make(chan string, 16), lastErr: map[string]string{}, pages: newPagesState()}
 }
 
 func (h *hub) run(ctx context.Context) {
@@ -151,6 +154,7 @@ func (h *hub) run(ctx context.Context) {
 			h.publishTier(ctx, true)
 		case <-slow.C:
 			h.checkSessions()
+			h.s.sessions.saveIfTouched() // idle timers moved
 			h.publishTier(ctx, false)
 		case name := <-h.pokes:
 			h.publish(ctx, name)
@@ -176,6 +180,10 @@ func (h *hub) publishTier(ctx context.Context, fast bool) {
 			h.publish(ctx, name)
 		}
 	}
+	if fast {
+		h.sampleHistory(ctx)
+	}
+	h.publishItems(ctx, fast)
 }
 
 // historyLen is how many throughput samples (one per FastInterval) are
@@ -234,7 +242,11 @@ func (h *hub) subscribers(name string) []*client {
 func (h *hub) produce(ctx context.Context, name string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, sourceTimeout)
 	defer cancel()
-	v, err := channels[name].produce(ctx, h.s)
+	spec, ok := resolveChannel(name)
+	if !ok {
+		return nil, errors.New("unknown channel " + strconvQuote(name))
+	}
+	v, err := spec.produce(ctx, h.s)
 	if err != nil {
 		return nil, err
 	}
@@ -465,12 +477,16 @@ func (s *Server) handleWebsocket(w http.ResponseWriter, r *http.Request, a *reqA
 			h.sendTo(c, wsMessage{Type: "error", Message: "invalid message: " + err.Error()})
 			continue
 		}
-		if _, ok := channels[m.Channel]; !ok {
+		if _, ok := resolveChannel(m.Channel); !ok {
 			h.sendTo(c, wsMessage{Type: "error", Message: "field channel: unknown channel " + strconvQuote(m.Channel)})
 			continue
 		}
 		switch m.Type {
 		case "subscribe":
+			if err := h.checkSubscribe(c, m.Channel); err != nil {
+				h.sendTo(c, wsMessage{Type: "error", Message: err.Error()})
+				continue
+			}
 			h.setSub(c, m.Channel, true)
 			h.sendTo(c, wsMessage{Type: "subscribed", Channel: m.Channel})
 			go func(name string) { // current value at once, off the read loop

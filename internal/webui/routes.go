@@ -47,18 +47,16 @@ const (
 )
 
 func (s *Server) routeTable() []route {
-	return []route{
+	return append(s.pageRoutes(), []route{
 		{"GET", "/{$}", accessPublic, s.handleRoot},
 		{"GET", "/health", accessPublic, s.handleHealth},
 		{"GET", "/metrics", accessPublic, s.handleMetrics},
 		{"GET", "/login.html", accessPublic, s.handleLoginPage},
 		{"GET", "/first-run.html", accessPublic, s.handleFirstRunPage},
-		{"GET", "/assets/", accessPublic, s.handleAssets},
+		{"GET", "/assets/", accessPublic, s.handleAssetFiles},
 		{"GET", "/api/setup-status", accessPublic, s.handleSetupStatus},
 		{"POST", "/api/login", accessPublic, s.handleLogin},
 		{"POST", "/api/first-run", accessPublic, s.handleFirstRun},
-
-		{"GET", "/index.html", accessPage, s.handleIndexPage},
 
 		{"GET", "/api/session", accessRead, s.handleSession},
 		{"POST", "/api/logout", accessRead, s.handleLogout},
@@ -67,13 +65,22 @@ func (s *Server) routeTable() []route {
 		{"GET", "/api/scheduler", accessRead, s.handleScheduler},
 		{"GET", "/api/urgent", accessRead, s.handleUrgentList},
 		{"GET", "/ws", accessRead, s.handleWebsocket},
+		{"GET", "/api/tree", accessRead, s.handleTree},
+		{"GET", "/api/node", accessRead, s.handleNode},
+		{"GET", "/api/circuit", accessRead, s.handleCircuit},
+		{"GET", "/api/history", accessRead, s.handleHistory},
+		{"GET", "/api/cpu", accessRead, s.handleCPU},
+		{"GET", "/api/devices", accessRead, s.handleDevices},
+		{"GET", "/api/unknown", accessRead, s.handleUnknown},
+		{"GET", "/api/unknown.csv", accessRead, s.handleUnknownCSV},
+		{"GET", "/api/search", accessRead, s.handleSearch},
 
 		{"POST", "/api/urgent/{id}/ack", accessAdmin, s.handleUrgentAck},
 		{"POST", "/api/urgent/ack-all", accessAdmin, s.handleUrgentAckAll},
 		{"GET", "/api/users", accessAdmin, s.handleUsersList},
 		{"POST", "/api/users", accessAdmin, s.handleUsersCreate},
 		{"DELETE", "/api/users/{username}", accessAdmin, s.handleUsersDelete},
-	}
+	}...)
 }
 
 func (s *Server) buildHandler() http.Handler {

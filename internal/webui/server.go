@@ -208,6 +208,9 @@ func New(cfg Config) (*Server, error) {
 		conns:    newConnLimiter(cfg.MaxConns, cfg.MaxConnsPerIP, cfg.EvictAfter, time.Now),
 		assets:   cfg.Assets,
 	}
+	if err := s.sessions.enablePersistence(sessionsPath(cfg.UsersFile), users, s.log); err != nil {
+		return nil, fmt.Errorf("webui: %w", err)
+	}
 	if _, err := fs.Stat(s.assets, "index.html"); err != nil {
 		return nil, fmt.Errorf("webui: front end not built (web/dist/index.html missing): %w", err)
 	}
@@ -238,6 +241,7 @@ func (s *Server) SetupToken() string {
 func (s *Server) Close() error {
 	s.cancel()
 	s.hub.closeAll()
+	s.sessions.closePersistence()
 	return s.audit.Close()
 }
 

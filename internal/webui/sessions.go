@@ -9,8 +9,9 @@ import (
 	"time"
 )
 
-// Session is one logged-in browser. Sessions live only in memory: a daemon
-// restart logs everyone out, which is acceptable and makes revocation simple.
+// Session is one logged-in browser. The table is kept in memory and, when
+// persistence is on (sessions_persist.go), saved on every start and end of
+// a session so a daemon restart keeps people logged in.
 type Session struct {
 	Username string
 	Role     Role
@@ -25,8 +26,12 @@ type sessionStore struct {
 	idle, absolute time.Duration
 	now            func() time.Time
 
-	mu   sync.Mutex
-	byID map[[32]byte]*Session
+	mu          sync.Mutex
+	byID        map[[32]byte]*Session
+	persist     func(snapshot func() sessionsFile) // nil = memory only
+	stopPersist func()
+	touched     bool      // a LastSeen moved since the last save
+	lastSave    time.Time // of the persisted table
 }
 
 func newSessionStore(idle, absolute time.Duration, now func() time.Time) *sessionStore {
@@ -47,9 +52,10 @@ func (s *sessionStore) create(username string, role Role) (string, Session) {
 	now := s.now()
 	sess := &Session{Username: username, Role: role, CSRF: randomToken(), Created: now, LastSeen: now}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.gcLocked(now)
 	s.byID[sha256.Sum256([]byte(tok))] = sess
+	s.mu.Unlock()
+	s.save()
 	return tok, *sess
 }
 
@@ -71,25 +77,28 @@ func (s *sessionStore) get(tok string) (Session, bool) {
 		return Session{}, false
 	}
 	sess.LastSeen = now
+	s.touched = true
 	return *sess, true
 }
 
 func (s *sessionStore) revoke(tok string) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	delete(s.byID, sha256.Sum256([]byte(tok)))
+	s.mu.Unlock()
+	s.save()
 }
 
 // revokeUser ends every session of a user (user deleted).
 func (s *sessionStore) revokeUser(username string) {
 	n := normUser(username)
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	for id, sess := range s.byID {
 		if normUser(sess.Username) == n {
 			delete(s.byID, id)
 		}
 	}
+	s.mu.Unlock()
+	s.save()
 }
 
 func (s *sessionStore) gcLocked(now time.Time) {

@@ -22,6 +22,9 @@ type circuit struct {
 	planDown, planUp          uint64 // Mbps
 	phase                     float64
 	rtt                       float64
+	node                      int    // index into Source.nodes; -1 = not attached
+	extraIP                   string // a second device ("" = one device)
+	retx                      float64
 }
 
 // Source is a fake data source. The zero value is not usable; call New.
@@ -38,6 +41,10 @@ type Source struct {
 	nextID    uint64
 	acks      []string
 	cores     int
+
+	nodes   []node // network tree, parents first
+	flowsPC int    // flows per circuit
+	cpuMode string
 }
 
 // New returns a source with 40 circuits, a healthy scheduler and one
@@ -59,8 +66,14 @@ func New(seed uint64) *Source {
 			planDown: plan, planUp: plan / 5,
 			phase: s.rng.Float64() * 2 * math.Pi,
 			rtt:   8 + s.rng.Float64()*60,
+			node:  defaultNodeOf[sites[i%len(sites)]],
+			retx:  s.rng.Float64() * 2,
 		})
+		if i < 7 {
+			s.circuits[i].extraIP = fmt.Sprintf("100.65.0.%d", 10+i)
+		}
 	}
+	s.nodes, s.flowsPC, s.cpuMode = defaultTree(), 5, "multi-queue"
 	s.SetScheduler("healthy")
 	s.AddUrgent(webui.UrgentIssue{Source: "LibreQoS", Severity: "warning", Code: "UNATTACHED_SHAPED_CIRCUITS",
 		Message: "2 circuits did not attach to the queue tree", Context: `{"count":2,"examples":["c1003","c1017"]}`, Clearable: true})
@@ -271,6 +284,7 @@ func (s *Source) Acks() []string {
 //	POST /scheduler?state=<mode>
 //	POST /urgent   JSON webui.UrgentIssue (id/ts ignored) → {"id":N}
 //	POST /urgent/clear
+//	POST /cpumode?mode=<multi-queue|single-queue|on-a-stick>
 //	GET  /acks     → ["<id> by <user>", …]
 func (s *Source) Control() http.Handler {
 	mux := http.NewServeMux()
@@ -294,6 +308,13 @@ func (s *Source) Control() http.Handler {
 		s.mu.Lock()
 		s.urgent = nil
 		s.mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("POST /cpumode", func(w http.ResponseWriter, r *http.Request) {
+		if err := s.SetCPUMode(r.URL.Query().Get("mode")); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
 		w.WriteHeader(http.StatusNoContent)
 	})
 	mux.HandleFunc("GET /acks", func(w http.ResponseWriter, r *http.Request) {

@@ -19,7 +19,18 @@ import (
 	"golang.org/x/crypto/bcrypt"
 )
 
+// TestBrowser: first run, dashboard, shell, users (web/e2e/ui.test.mjs).
 func TestBrowser(t *testing.T) {
+	runBrowser(t, "e2e/ui.test.mjs", false)
+}
+
+// TestBrowserPages: the network pages and the shell around them
+// (web/e2e/pages.test.mjs), with an admin and a read-only user made up front.
+func TestBrowserPages(t *testing.T) {
+	runBrowser(t, "e2e/pages.test.mjs", true)
+}
+
+func runBrowser(t *testing.T, script string, withUsers bool) {
 	webDir, err := filepath.Abs("../../../web")
 	if err != nil {
 		t.Fatal(err)
@@ -39,9 +50,27 @@ func TestBrowser(t *testing.T) {
 		t.Skipf("browser tests skipped: %s missing (apt-get install chromium)", chromium)
 	}
 
+	usersFile := filepath.Join(t.TempDir(), "users.json")
+	env := []string{}
+	if withUsers {
+		us, err := webui.OpenUserStore(usersFile, bcrypt.MinCost)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range []struct {
+			name, pass string
+			role       webui.Role
+		}{{"admin", "admin-password-1", webui.RoleAdmin}, {"viewer", "viewer-password-1", webui.RoleReadOnly}} {
+			if _, err := us.Create(u.name, u.pass, u.role); err != nil {
+				t.Fatal(err)
+			}
+		}
+		env = append(env, "ADMIN_USER=admin", "ADMIN_PASS=admin-password-1", "VIEWER_USER=viewer", "VIEWER_PASS=viewer-password-1")
+	}
+
 	src := demosource.New(42)
 	srv, err := webui.New(webui.Config{
-		UsersFile:    filepath.Join(t.TempDir(), "users.json"),
+		UsersFile:    usersFile,
 		Source:       src,
 		Logger:       slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		BcryptCost:   bcrypt.MinCost,
@@ -70,12 +99,12 @@ func TestBrowser(t *testing.T) {
 
 	rctx, rcancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer rcancel()
-	cmd := exec.CommandContext(rctx, node, "--test", "--test-reporter=spec", "e2e/ui.test.mjs")
+	cmd := exec.CommandContext(rctx, node, "--test", "--test-reporter=spec", script)
 	cmd.Dir = webDir
-	cmd.Env = append(os.Environ(),
+	cmd.Env = append(append(os.Environ(),
 		"BASE_URL=http://"+ln.Addr().String(),
 		"CONTROL_URL=http://"+cln.Addr().String(),
-		"CHROMIUM="+chromium)
+		"CHROMIUM="+chromium), env...)
 	out, err := cmd.CombinedOutput()
 	t.Logf("node --test output:\n%s", out)
 	if err != nil {

@@ -1,12 +1,14 @@
 // The navigation bar present on every page: scheduler status, urgent
 // issues, privacy toggle and the user menu. Call initShell() from each
 // page's entry module.
-import { Modal, Dropdown } from 'bootstrap';
+import { Modal, Dropdown, Collapse } from 'bootstrap';
+import { pages } from '../pages.mjs';
 import { h, icon, replace } from './lib/dom.js';
 import { request, session } from './lib/api.js';
 import { subscribe, onStatus } from './lib/ws.js';
 import { isRedacted, setRedacted } from './lib/redact.js';
 import * as fmt from './lib/fmt.js';
+import { sortable, resort } from './lib/sorttable.js';
 
 // How each scheduler state looks in the bar.
 const SCHED = {
@@ -35,32 +37,95 @@ function modalShell(id, title, body, footer) {
         h('div', { class: 'modal-body', id: `${id}-body` }, body))));
 }
 
+// Navigation from the page registry: the active entry follows the URL
+// (drill-down pages keep their parent's entry active). Below the lg
+// breakpoint everything but the brand folds into a menu.
+function navLinks() {
+  const here = window.location.pathname === '/' ? '/index.html' : window.location.pathname;
+  const cur = pages.find((p) => p.path === here);
+  const activeId = cur ? (cur.under || cur.id) : '';
+  return pages.filter((p) => p.nav).map((p) => {
+    const active = p.id === activeId;
+    return h('li', { class: 'nav-item' }, h('a', {
+      class: `nav-link${active ? ' active' : ''}`, href: p.path, 'aria-current': active ? 'page' : null, dataset: { page: p.id },
+    }, icon(p.icon), ' ', p.title));
+  });
+}
+
 function buildNav(s) {
-  const nav = h('nav', { class: 'navbar navbar-expand bg-body-tertiary border-bottom sticky-top', id: 'topnav' },
+  const nav = h('nav', { class: 'navbar navbar-expand-xl bg-body-tertiary border-bottom sticky-top', id: 'topnav' },
     h('div', { class: 'container-fluid' },
       h('a', { class: 'navbar-brand', href: '/index.html' }, icon('speedometer2'), ' LibreQoS ',
-        h('span', { class: 'small text-body-secondary', id: 'node-name' }, s.node_name)),
-      h('ul', { class: 'navbar-nav me-auto' },
-        h('li', { class: 'nav-item' }, h('a', { class: 'nav-link active', 'aria-current': 'page', href: '/index.html' }, 'Dashboard'))),
-      h('div', { class: 'd-flex align-items-center gap-2' },
-        h('span', { class: 'small text-body-secondary d-none d-md-inline', id: 'live-status', title: 'Live data connection' }),
-        h('button', { type: 'button', class: 'btn btn-sm btn-outline-secondary', id: 'sched-btn', 'data-state': 'loading', title: 'Scheduler status', onclick: openScheduler },
-          h('i', { id: 'sched-icon', class: 'bi bi-hourglass-split', 'aria-hidden': 'true' }), ' ',
-          h('span', { id: 'sched-label' }, 'Scheduler…')),
-        h('button', { type: 'button', class: 'btn btn-sm btn-outline-secondary', id: 'urgent-btn', 'data-count': '0', title: 'Urgent issues', onclick: openUrgent },
-          h('i', { id: 'urgent-icon', class: 'bi bi-bell-slash', 'aria-hidden': 'true' }), ' ',
-          h('span', { class: 'd-none d-lg-inline' }, 'Urgent '),
-          h('span', { class: 'badge text-bg-danger d-none', id: 'urgent-count' }, '0')),
-        h('button', { type: 'button', class: 'btn btn-sm btn-outline-secondary', id: 'redact-btn', 'aria-pressed': 'false', title: 'Privacy mode: mask names and addresses', onclick: () => { setRedacted(!isRedacted()); syncRedactButton(); } },
-          icon('incognito'), h('span', { class: 'visually-hidden' }, 'Privacy mode')),
-        h('div', { class: 'dropdown' },
-          h('button', { type: 'button', class: 'btn btn-sm btn-outline-secondary dropdown-toggle', id: 'user-btn', 'data-bs-toggle': 'dropdown', 'aria-expanded': 'false' },
-            icon('person-circle'), ' ', h('span', { id: 'user-name' }, s.username)),
-          h('ul', { class: 'dropdown-menu dropdown-menu-end' },
-            h('li', {}, h('span', { class: 'dropdown-item-text small text-body-secondary', id: 'user-role' }, s.role === 'admin' ? 'Administrator' : 'Read-only')),
-            s.role === 'admin' ? h('li', {}, h('button', { type: 'button', class: 'dropdown-item', id: 'users-menu', onclick: openUsers }, icon('people'), ' Users…')) : null,
-            h('li', {}, h('button', { type: 'button', class: 'dropdown-item', id: 'logout-btn', onclick: logout }, icon('box-arrow-right'), ' Log out')))))));
+        h('span', { class: 'small text-body-secondary d-xl-none d-xxl-inline', id: 'node-name' }, s.node_name)),
+      h('span', { class: 'live-stale-badge badge text-bg-warning ms-auto me-2', id: 'stale-badge', role: 'status' }, 'stale'),
+      h('button', { class: 'navbar-toggler', type: 'button', id: 'nav-toggle', 'data-bs-toggle': 'collapse', 'data-bs-target': '#nav-collapse',
+        'aria-controls': 'nav-collapse', 'aria-expanded': 'false', 'aria-label': 'Menu' }, h('span', { class: 'navbar-toggler-icon' })),
+      h('div', { class: 'collapse navbar-collapse', id: 'nav-collapse' },
+        h('ul', { class: 'navbar-nav me-auto', id: 'nav-pages' }, navLinks()),
+        h('div', { class: 'd-flex flex-wrap align-items-center gap-2 py-2 py-xl-0' },
+          searchBox(),
+          h('span', { class: 'small text-body-secondary d-none d-xxl-inline', id: 'live-status', title: 'Live data connection' }),
+          h('button', { type: 'button', class: 'btn btn-sm btn-outline-secondary', id: 'sched-btn', 'data-state': 'loading', title: 'Scheduler status', onclick: openScheduler },
+            h('i', { id: 'sched-icon', class: 'bi bi-hourglass-split', 'aria-hidden': 'true' }), ' ',
+            h('span', { id: 'sched-label', class: 'd-xl-none d-xxl-inline' }, 'Scheduler…')),
+          h('button', { type: 'button', class: 'btn btn-sm btn-outline-secondary', id: 'urgent-btn', 'data-count': '0', title: 'Urgent issues', onclick: openUrgent },
+            h('i', { id: 'urgent-icon', class: 'bi bi-bell-slash', 'aria-hidden': 'true' }), ' ',
+            h('span', { class: 'd-none d-lg-inline' }, 'Urgent '),
+            h('span', { class: 'badge text-bg-danger d-none', id: 'urgent-count' }, '0')),
+          h('button', { type: 'button', class: 'btn btn-sm btn-outline-secondary', id: 'redact-btn', 'aria-pressed': 'false', title: 'Privacy mode: mask names and addresses', onclick: () => { setRedacted(!isRedacted()); syncRedactButton(); } },
+            icon('incognito'), h('span', { class: 'visually-hidden' }, 'Privacy mode')),
+          h('div', { class: 'dropdown' },
+            h('button', { type: 'button', class: 'btn btn-sm btn-outline-secondary dropdown-toggle', id: 'user-btn', 'data-bs-toggle': 'dropdown', 'aria-expanded': 'false' },
+              icon('person-circle'), ' ', h('span', { id: 'user-name' }, s.username)),
+            h('ul', { class: 'dropdown-menu dropdown-menu-end' },
+              h('li', {}, h('span', { class: 'dropdown-item-text small text-body-secondary', id: 'user-role' }, s.role === 'admin' ? 'Administrator' : 'Read-only')),
+              s.role === 'admin' ? h('li', {}, h('button', { type: 'button', class: 'dropdown-item', id: 'users-menu', onclick: openUsers }, icon('people'), ' Users…')) : null,
+              h('li', {}, h('button', { type: 'button', class: 'dropdown-item', id: 'logout-btn', onclick: logout }, icon('box-arrow-right'), ' Log out'))))))));
   return nav;
+}
+
+// ---- global search: circuit, device, IP, MAC, node ----
+
+const SEARCH_ICON = { circuit: 'person', device: 'pc-display', node: 'diagram-3' };
+
+function searchBox() {
+  const input = h('input', { class: 'form-control form-control-sm', type: 'search', id: 'global-search', placeholder: 'Search (/)',
+    'aria-label': 'Search circuits, devices, IPs, MACs and nodes', autocomplete: 'off', role: 'combobox', 'aria-expanded': 'false', 'aria-controls': 'search-results' });
+  const list = h('div', { class: 'list-group search-results shadow d-none', id: 'search-results', role: 'listbox' });
+  let timer = null;
+  let seq = 0;
+  const hide = () => { list.classList.add('d-none'); input.setAttribute('aria-expanded', 'false'); };
+  input.addEventListener('input', () => {
+    clearTimeout(timer);
+    const q = input.value.trim();
+    if (q.length < 2) { hide(); return; }
+    timer = setTimeout(async () => {
+      const mine = ++seq;
+      let res;
+      try { res = await request(`/api/search?q=${encodeURIComponent(q)}`); } catch { return; }
+      if (mine !== seq) return; // a newer query is on its way
+      replace(list, res.results.length === 0
+        ? h('div', { class: 'list-group-item small text-body-secondary', id: 'search-empty' }, 'No matches')
+        : res.results.map((r) => h('a', { class: 'list-group-item list-group-item-action small search-hit', href: r.url, role: 'option', dataset: { kind: r.kind } },
+          icon(SEARCH_ICON[r.kind] || 'search'), ' ', h('span', { class: 'redactable' }, r.label),
+          r.detail ? h('span', { class: 'text-body-secondary ms-2 redactable' }, r.detail) : null)));
+      list.classList.remove('d-none');
+      input.setAttribute('aria-expanded', 'true');
+    }, 250);
+  });
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') { hide(); input.blur(); }
+    if (e.key === 'Enter') { const first = list.querySelector('a'); if (first) window.location.assign(first.getAttribute('href')); }
+  });
+  document.addEventListener('keydown', (e) => {
+    const t = e.target;
+    if (e.key === '/' && !(t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement || t instanceof HTMLSelectElement)) {
+      e.preventDefault();
+      input.focus();
+    }
+  });
+  document.addEventListener('click', (e) => { if (!list.contains(e.target) && e.target !== input) hide(); });
+  return h('div', { class: 'position-relative search-box' }, input, list);
 }
 
 function syncRedactButton() {
@@ -199,9 +264,11 @@ async function loadUrgent() {
           : null)));
   replace(body,
     canAck ? null : h('p', { class: 'small text-body-secondary', id: 'urgent-readonly-note' }, 'Only administrators can acknowledge issues.'),
-    h('table', { class: 'table table-sm align-middle mb-0', id: 'urgent-table' },
-      h('thead', {}, h('tr', {}, h('th', {}, 'Severity'), h('th', {}, 'Issue'), h('th', {}, 'Message'), h('th', {}))),
+    h('table', { class: 'table table-sm align-middle mb-0 table-sort', id: 'urgent-table' },
+      h('thead', {}, h('tr', {}, h('th', { dataset: { key: 'severity' } }, 'Severity'), h('th', { dataset: { key: 'issue' } }, 'Issue'),
+        h('th', { dataset: { key: 'message' } }, 'Message'), h('th', {}))),
       h('tbody', {}, rows)));
+  sortable(document.getElementById('urgent-table'));
 }
 
 function severityBadge(sev) {
@@ -287,6 +354,7 @@ async function loadUsers() {
     h('td', { class: 'small text-body-secondary' }, fmt.time(u.created)),
     h('td', { class: 'text-end' }, u.username === me ? h('span', { class: 'small text-body-secondary' }, 'you')
       : h('button', { type: 'button', class: 'btn btn-sm btn-outline-danger user-delete', title: `Delete ${u.username}`, onclick: () => deleteUser(u.username) }, icon('trash'))))));
+  resort(document.getElementById('users-table'));
 }
 
 async function deleteUser(name) {
@@ -302,17 +370,34 @@ async function deleteUser(name) {
 function openUsers() {
   if (!usersModal) {
     document.body.append(modalShell('users-modal', 'Users', [
-      h('table', { class: 'table table-sm align-middle' },
-        h('thead', {}, h('tr', {}, h('th', {}, 'Username'), h('th', {}, 'Role'), h('th', {}, 'Created'), h('th', {}))),
+      h('table', { class: 'table table-sm align-middle table-sort', id: 'users-table' },
+        h('thead', {}, h('tr', {}, h('th', { dataset: { key: 'username' } }, 'Username'), h('th', { dataset: { key: 'role' } }, 'Role'),
+          h('th', { dataset: { key: 'created' } }, 'Created'), h('th', {}))),
         h('tbody', { id: 'users-tbody' })),
       h('div', { class: 'alert alert-danger d-none py-2', id: 'users-error', role: 'alert' }),
       h('h3', { class: 'h6 mt-3' }, 'Add a user'),
       usersForm(),
     ], null));
     usersModal = new Modal(document.getElementById('users-modal'));
+    sortable(document.getElementById('users-table'));
+    keepFocus('users-modal', 'user-btn');
   }
   usersModal.show();
   loadUsers();
+}
+
+// ---- focus around modals ----
+
+// keepFocus returns focus to the button that opened a modal when it closes,
+// and pulls focus back into the open modal when the focused element was
+// removed (a re-rendered list after Acknowledge): otherwise focus falls to
+// <body>, outside the modal, and Escape no longer closes it.
+function keepFocus(modalId, openerId) {
+  const el = document.getElementById(modalId);
+  el.addEventListener('hidden.bs.modal', () => document.getElementById(openerId)?.focus());
+  new MutationObserver(() => {
+    if (el.classList.contains('show') && !el.contains(document.activeElement)) el.focus();
+  }).observe(el, { childList: true, subtree: true });
 }
 
 // ---- entry ----
@@ -320,7 +405,8 @@ function openUsers() {
 /** Builds the navigation bar and footer; resolves to the session. */
 export async function initShell() {
   const s = await session();
-  document.title = `${s.node_name} – LibreQoS`;
+  const here = pages.find((p) => p.path === window.location.pathname);
+  document.title = !here || here.id === 'dashboard' ? `${s.node_name} – LibreQoS` : `${here.title} – ${s.node_name} – LibreQoS`;
   const host = document.getElementById('shell') || document.body;
   host.prepend(buildNav(s));
   document.body.append(
@@ -329,14 +415,17 @@ export async function initShell() {
       h('button', { type: 'button', class: 'btn btn-sm btn-outline-success ms-auto me-2 d-none', id: 'urgent-ack-all', onclick: ackAll }, icon('check2-all'), ' Acknowledge all')));
   schedModal = new Modal(document.getElementById('sched-modal'));
   urgentModal = new Modal(document.getElementById('urgent-modal'));
+  keepFocus('sched-modal', 'sched-btn');
+  keepFocus('urgent-modal', 'urgent-btn');
   new Dropdown(document.getElementById('user-btn'));
+  new Collapse(document.getElementById('nav-collapse'), { toggle: false });
   const footer = document.getElementById('footer');
   if (footer) footer.textContent = `LibreQoS Go ${s.version}`;
   syncRedactButton();
   onStatus((st) => {
     const el = document.getElementById('live-status');
     el.textContent = st === 'open' ? '● live' : st === 'connecting' ? '○ connecting…' : '○ reconnecting…';
-    el.className = `small d-none d-md-inline ${st === 'open' ? 'text-success' : 'text-warning'}`;
+    el.className = `small d-none d-xxl-inline ${st === 'open' ? 'text-success' : 'text-warning'}`;
   });
   window.addEventListener('storage', (e) => { if (e.key === 'redact') { setRedacted(isRedacted()); syncRedactButton(); } });
 

@@ -36,7 +36,7 @@ export function ago(seconds) {
 export function time(iso) {
   if (!iso || iso.startsWith('0001-')) return '–';
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? '–' : d.toLocaleString();
+  return Number.isNaN(d.getTime()) ? '–' : dateTime(d);
 }
 
 /** Compact rate for chart axes: "300M", "1.2G". */
@@ -46,4 +46,35 @@ export function bpsShort(v) {
   if (n >= 1e6) return `${+(n / 1e6).toFixed(0)}M`;
   if (n >= 1e3) return `${+(n / 1e3).toFixed(0)}k`;
   return `${n}`;
+}
+
+/** Plan rate in Mbps: "100 Mbps", "1.5 Gbps". */
+export function mbps(v) {
+  const n = Number(v) || 0;
+  return n >= 1000 ? `${+(n / 1000).toFixed(2)} Gbps` : `${n} Mbps`;
+}
+
+export function pct(v) {
+  return `${(Number(v) || 0).toFixed(1)}%`;
+}
+
+export function bytes(v) {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let i = 0;
+  let n = Number(v) || 0;
+  while (n >= 1000 && i < units.length - 1) { n /= 1000; i++; }
+  return `${n.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
+}
+
+const pad = (n) => String(n).padStart(2, '0');
+
+/** One date-time format everywhere: "2026-12-07 23:41:05" (local time). */
+export function dateTime(d) {
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/** Time of day for chart axes: "23:41:05". */
+export function clock(ms) {
+  const d = new Date(ms);
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }

@@ -16,8 +16,14 @@ function send(msg) {
   if (sock && sock.readyState === WebSocket.OPEN) sock.send(JSON.stringify(msg));
 }
 
+let wasOpen = false;
+
+// data-live on <html> is the connection state; data-stale is set while a
+// connection that worked is down, so live figures dim (see app.css).
 function setStatus(s) {
   document.documentElement.dataset.live = s;
+  if (s === 'open') wasOpen = true;
+  document.documentElement.dataset.stale = String(wasOpen && s !== 'open');
   for (const fn of statusListeners) fn(s);
 }
 

@@ -3,12 +3,14 @@ import * as echarts from 'echarts/core';
 import { LineChart, BarChart } from 'echarts/charts';
 import { GridComponent, TooltipComponent, LegendComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
-import { initShell } from './shell.js';
-import { subscribe } from './lib/ws.js';
-import { request } from './lib/api.js';
-import { h, replace, setText } from './lib/dom.js';
-import { mask } from './lib/redact.js';
-import * as fmt from './lib/fmt.js';
+import { initShell } from '../shell.js';
+import { subscribe } from '../lib/ws.js';
+import { request } from '../lib/api.js';
+import { h, replace, setText } from '../lib/dom.js';
+import { mask } from '../lib/redact.js';
+import * as fmt from '../lib/fmt.js';
+import { circuitHref, nodeHref } from '../ui/links.js';
+import { sortable, resort } from '../lib/sorttable.js';
 
 echarts.use([LineChart, BarChart, GridComponent, TooltipComponent, LegendComponent, CanvasRenderer]);
 
@@ -65,6 +67,7 @@ function renderThroughput(tp, ts) {
   document.getElementById('shaped-part').style.width = `${shaped}%`;
   document.getElementById('unshaped-part').style.width = `${100 - shaped}%`;
   setText('shaped-detail', `${fmt.bps(tp.shaped_bps.down)} shaped · ${fmt.bps(Math.max(0, tp.bps.down - tp.shaped_bps.down))} unshaped`);
+  setText('tp-chart-summary', `Now: download ${fmt.bps(tp.bps.down)}, upload ${fmt.bps(tp.bps.up)}.`);
   down.push([ts, tp.bps.down]);
   up.push([ts, tp.bps.up]);
   while (down.length > HISTORY) down.shift();
@@ -72,22 +75,26 @@ function renderThroughput(tp, ts) {
 }
 
 function circuitCell(c) {
-  return h('td', {}, h('span', { class: 'redactable', title: c.circuit_id }, c.name));
+  return h('td', {}, h('a', { href: circuitHref(c.circuit_id) }, h('span', { class: 'redactable', title: c.circuit_id }, c.name)));
 }
 
 function renderTop(rows) {
   replace(document.getElementById('top-table'), rows.map((c) => h('tr', {},
     circuitCell(c),
     h('td', {}, h('span', { class: 'redactable font-monospace small' }, c.ip)),
-    h('td', { class: 'table-num' }, fmt.bps(c.down_bps)),
-    h('td', { class: 'table-num' }, fmt.bps(c.up_bps)))));
+    h('td', { class: 'table-num live', dataset: { sort: c.down_bps } }, fmt.bps(c.down_bps)),
+    h('td', { class: 'table-num live', dataset: { sort: c.up_bps } }, fmt.bps(c.up_bps)))));
+  resort(document.getElementById('top-circuits-table'));
+  const sum = rows.slice(0, 3).map((c) => `${mask(c.name)} ${fmt.bps(c.down_bps)}`).join(', ');
+  setText('top-chart-summary', rows.length ? `Highest download: ${sum}.` : 'No traffic.');
 }
 
 function renderRTT(rows) {
   replace(document.getElementById('rtt-table'), rows.map((c) => h('tr', {},
     circuitCell(c),
-    h('td', {}, h('span', { class: 'redactable' }, c.parent || '')),
-    h('td', { class: `table-num ${c.rtt_ms >= 200 ? 'text-danger' : c.rtt_ms >= 100 ? 'text-warning' : ''}` }, fmt.ms(c.rtt_ms)))));
+    h('td', {}, c.parent ? h('a', { href: nodeHref(c.parent) }, h('span', { class: 'redactable' }, c.parent)) : ''),
+    h('td', { class: `table-num live ${c.rtt_ms >= 200 ? 'text-danger' : c.rtt_ms >= 100 ? 'text-warning' : ''}`, dataset: { sort: c.rtt_ms } }, fmt.ms(c.rtt_ms)))));
+  resort(document.getElementById('worst-rtt-table'));
 }
 
 function renderCPU(cores) {
@@ -112,6 +119,8 @@ function renderQueues(q) {
 
 async function main() {
   await initShell();
+  sortable(document.getElementById('top-circuits-table'));
+  sortable(document.getElementById('worst-rtt-table'));
   const tpChart = throughputChart();
   const tChart = topChart();
   window.addEventListener('resize', () => { tpChart.resize(); tChart.resize(); });
