@@ -23,6 +23,11 @@ if [ ${#need[@]} -gt 0 ]; then
 	apt-get install -y --no-install-recommends "${need[@]}"
 fi
 # Front-end packages (bundler, Playwright driver) pinned by package-lock.json.
-if [ -f web/package-lock.json ] && [ ! -d web/node_modules/playwright-core ]; then
-	(cd web && npm ci --no-audit --no-fund)
+# Reinstalled whenever package-lock.json changed since the last install.
+if [ -f web/package-lock.json ]; then
+	want=$(sha256sum web/package-lock.json | cut -d' ' -f1)
+	if [ "$(cat web/node_modules/.lqos-lock-sha256 2>/dev/null)" != "$want" ]; then
+		(cd web && npm ci --no-audit --no-fund)
+		echo "$want" >web/node_modules/.lqos-lock-sha256
+	fi
 fi
