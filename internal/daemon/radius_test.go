@@ -5,6 +5,8 @@ package daemon
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +15,9 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/libreqos-go/lqos/internal/webui"
+	"golang.org/x/crypto/bcrypt"
 )
 
 const radiusPort = 18130
@@ -83,6 +88,13 @@ secret_file = %q
 	// datagrams delivered locally need real checksums.
 	sh(t, "ip", "-n", l.shaper, "addr", "add", "10.10.0.250/16", "dev", "lqtdbr")
 	sh(t, "ip", "netns", "exec", l.cli, "ethtool", "-K", "lqtdY", "tx", "off")
+	users, err := webui.OpenUserStore(filepath.Join(l.state, "lqosd", "webusers.json"), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := users.Create("admin", "admin-password-1", webui.RoleAdmin); err != nil {
+		t.Fatal(err)
+	}
 	p := l.start()
 	l.waitReady(p)
 	ctx := context.Background()
@@ -105,6 +117,31 @@ secret_file = %q
 	}
 	if !slices.Contains(prefixes(listAll(t, c)), "10.10.0.99/32=radius:dyn1") {
 		t.Errorf("mapping of 10.10.0.99 to radius:dyn1 missing: %v", prefixes(listAll(t, c)))
+	}
+	// The web UI's circuit page and Shaped Devices list mark it dynamic.
+	waitFor(t, "the web UI", func() bool { return strings.Contains(p.stderr.String(), "web UI listening") })
+	web := newNSWebClient(t, l.shaper, "http://127.0.0.1:9123")
+	if st := web.post(t, "/api/login", map[string]string{"username": "admin", "password": "admin-password-1"}); st != http.StatusOK {
+		t.Fatalf("login: %d", st)
+	}
+	var cv webui.CircuitView
+	web.get(t, "/api/circuit?id="+url.QueryEscape("radius:dyn1"), &cv)
+	if !cv.Circuit.Dynamic || cv.Circuit.MaxMbps.Down != 20 || len(cv.Devices) != 1 || !cv.Devices[0].Dynamic {
+		t.Errorf("circuit page of the session: %+v devices %+v", cv.Circuit, cv.Devices)
+	}
+	var devs webui.DevicesView
+	web.get(t, "/api/devices?sort=device_name", &devs)
+	dynamic := 0
+	for _, d := range devs.Rows {
+		if d.Dynamic {
+			dynamic++
+			if d.CircuitID != "radius:dyn1" {
+				t.Errorf("device %+v marked dynamic", d)
+			}
+		}
+	}
+	if dynamic != 1 || devs.Total != 4 {
+		t.Errorf("Shaped Devices: %d rows, %d dynamic; want 4 and 1", devs.Total, dynamic)
 	}
 
 	// Interim-Update with a new plan changes the rate, same class.

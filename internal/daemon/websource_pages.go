@@ -8,11 +8,13 @@ import (
 	"net/netip"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/libreqos-go/lqos/internal/datapath"
 	"github.com/libreqos-go/lqos/internal/plan"
+	"github.com/libreqos-go/lqos/internal/radius"
 	"github.com/libreqos-go/lqos/internal/stats"
 	"github.com/libreqos-go/lqos/internal/tc"
 	"github.com/libreqos-go/lqos/internal/webui"
@@ -293,7 +295,9 @@ func (w *webSource) circuitRow(c *plan.CircuitPlan, ts treeState, r stats.Circui
 	if i, ok := ts.indexOf[c.Node]; ok {
 		row.Parent, row.ParentName = i, c.Node
 	}
+	row.Dynamic = strings.HasPrefix(c.ID, radius.IDPrefix)
 	for _, d := range c.Devices {
+		row.Dynamic = row.Dynamic || strings.HasPrefix(d.ID, radius.IDPrefix)
 		for _, p := range d.Prefixes() {
 			row.IPs = append(row.IPs, prefixText(p))
 		}
@@ -330,7 +334,8 @@ func devicesOf(c *plan.CircuitPlan) []webui.ShapedDevice {
 	out := make([]webui.ShapedDevice, 0, len(c.Devices))
 	for _, d := range c.Devices {
 		sd := webui.ShapedDevice{CircuitID: c.ID, CircuitName: c.Name, DeviceID: d.ID, DeviceName: d.Name, ParentNode: c.Node, MAC: d.MAC,
-			IPv4: []string{}, IPv6: []string{}, MinMbps: mbpsPair(c.Down.MinMbps, c.Up.MinMbps), MaxMbps: mbpsPair(c.Down.MaxMbps, c.Up.MaxMbps), Comment: d.Comment}
+			IPv4: []string{}, IPv6: []string{}, MinMbps: mbpsPair(c.Down.MinMbps, c.Up.MinMbps), MaxMbps: mbpsPair(c.Down.MaxMbps, c.Up.MaxMbps), Comment: d.Comment,
+			Dynamic: strings.HasPrefix(d.ID, radius.IDPrefix)}
 		for _, p := range d.IPv4 {
 			sd.IPv4 = append(sd.IPv4, prefixText(p))
 		}

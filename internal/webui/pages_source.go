@@ -96,6 +96,9 @@ type CircuitRow struct {
 	MaxMbps DownUp      `json:"max_mbps"`
 	CPU     int         `json:"cpu"` // -1 unknown
 	Live    CircuitLive `json:"live"`
+	// Dynamic: the circuit (or one of its devices) comes from a RADIUS
+	// accounting session, not from ShapedDevices.csv.
+	Dynamic bool `json:"dynamic,omitempty"`
 }
 
 // QueueClassStats are kernel statistics of one HTB class or leaf qdisc.
@@ -154,6 +157,8 @@ type ShapedDevice struct {
 	MinMbps     DownUp   `json:"min_mbps"`
 	MaxMbps     DownUp   `json:"max_mbps"`
 	Comment     string   `json:"comment,omitempty"`
+	// Dynamic: the device is a RADIUS accounting session.
+	Dynamic bool `json:"dynamic,omitempty"`
 }
 
 // UnknownIP is an address seen in traffic that matches no circuit.

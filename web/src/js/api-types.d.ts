@@ -162,6 +162,7 @@ export interface CircuitRow {
   max_mbps: DownUp;
   cpu: number;
   live: CircuitLive;
+  dynamic?: boolean;
 }
 
 export interface CircuitDetail {
@@ -198,6 +199,7 @@ export interface ShapedDevice {
   min_mbps: DownUp;
   max_mbps: DownUp;
   comment?: string;
+  dynamic?: boolean;
 }
 
 export interface UnknownIP {

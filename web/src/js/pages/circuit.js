@@ -68,6 +68,7 @@ function CircuitPage() {
   return html`<${Breadcrumb} path=${v.path} lastIsLink=${true} />
     <${PageHeader} title=${html`<${R}>${c.name}<//>`}>
       <span class="badge text-bg-dark border" id="circuit-id"><${R}>${c.id}<//></span>
+      ${c.dynamic ? html`<span class="badge text-bg-info" id="circuit-dynamic" title="from a RADIUS accounting session">dynamic (RADIUS)</span>` : null}
       ${c.cpu >= 0 ? html`<a class="badge text-bg-dark border" href="/cpu.html">CPU ${c.cpu}</a>` : null}
     <//>
     <div class="row g-3 mb-3" id="circuit-stats">

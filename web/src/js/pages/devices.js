@@ -11,7 +11,7 @@ const PAGE = 50;
 
 const cols = [
   { key: 'circuit_name', label: 'Circuit', cell: (d) => html`<a href=${circuitHref(d.circuit_id)} class="circuit-link"><${R}>${d.circuit_name}<//></a>` },
-  { key: 'device_name', label: 'Device', cell: (d) => html`<${R}>${d.device_name}<//>` },
+  { key: 'device_name', label: 'Device', cell: (d) => html`<${R}>${d.device_name}<//>${d.dynamic ? html` <span class="badge text-bg-info dynamic-badge" title="from a RADIUS accounting session">dynamic</span>` : null}` },
   { key: 'parent_node', label: 'Parent node', cell: (d) => html`<${R}>${d.parent_node || '–'}<//>` },
   { key: 'mac', label: 'MAC', cell: (d) => html`<${R} class="font-monospace small">${d.mac || '–'}<//>` },
   { key: 'ip', label: 'IPs', cell: (d) => html`<${R} class="font-monospace small">${[...(d.ipv4 || []), ...(d.ipv6 || [])].join(', ')}<//>` },
