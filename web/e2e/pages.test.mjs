@@ -17,7 +17,7 @@ const pageErrors = [];
 const offOrigin = [];
 
 async function newPage(viewport = { width: 1366, height: 768 }) {
-  const ctx = await browser.newContext({ viewport });
+  const ctx = await browser.newContext({ viewport, reducedMotion: 'reduce' }); // no Bootstrap transitions to race
   const p = await ctx.newPage();
   p.on('pageerror', (e) => pageErrors.push(e.message));
   p.on('console', (m) => { if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) pageErrors.push(m.text()); });
@@ -134,13 +134,20 @@ test('circuit page: devices, plan, parents, charts, queues and sortable flows', 
   assert.deepEqual(await colTexts(page, '#queues-table', 1), ['Download', 'Upload']);
   assert.match(await text(page, '#queues-table tbody'), /cake/);
   assert.equal((await page.$$('#flows-table tbody tr')).length, 5);
-  // Sort flows by RTT both ways.
-  await page.click('#flows-table th[data-key="rtt"]');
-  const asc = await colTexts(page, '#flows-table', 6);
-  await page.click('#flows-table th[data-key="rtt"]');
-  const desc = await colTexts(page, '#flows-table', 6);
-  assert.notDeepEqual(asc, desc);
-  assert.deepEqual([...asc].reverse(), desc);
+  // Sort flows by RTT both ways. Live updates may change the values
+  // between the two reads, so each read is checked against the direction
+  // its header announces rather than one being the other reversed.
+  const ms = (col) => col.filter((v) => v !== '–').map((v) => parseFloat(v));
+  const ordered = (xs, dir) => xs.every((x, i) => i === 0 || dir * (x - xs[i - 1]) >= 0);
+  const dirs = [];
+  for (let click = 0; click < 2; click++) {
+    await page.click('#flows-table th[data-key="rtt"]');
+    const aria = await page.getAttribute('#flows-table th[data-key="rtt"]', 'aria-sort');
+    const col = await colTexts(page, '#flows-table', 6);
+    assert.ok(ms(col).length >= 2 && ordered(ms(col), aria === 'ascending' ? 1 : -1), `${aria}: ${col}`);
+    dirs.push(aria);
+  }
+  assert.deepEqual(dirs.sort(), ['ascending', 'descending']);
   // Live: one-second history fills in.
   await page.waitForFunction(() => /^[1-9]\d* samples · 1 s/.test(document.getElementById('history-count').textContent), null, { timeout: 15000 });
   assert.match(await text(page, '#chart-throughput figcaption'), /Latest download/);
@@ -184,6 +191,18 @@ test('shaped devices: search, sort, paging, link to the circuit', async () => {
   await page.waitForSelector('h1');
 });
 
+test('dynamic (RADIUS) circuits are marked in Shaped Devices and on their page', async () => {
+  await page.goto(`${BASE}/devices.html`);
+  await page.waitForSelector('#devices-list tbody tr');
+  const badges = await page.$$('#devices-list .dynamic-badge');
+  assert.ok(badges.length >= 2, `want the demo's dynamic devices marked, got ${badges.length}`);
+  const row = await page.$('#devices-list tbody tr:has(.dynamic-badge)');
+  await (await row.$('a.circuit-link')).click();
+  await page.waitForURL(/\/circuit\.html\?id=c\d+/);
+  await page.waitForSelector('#circuit-dynamic');
+  assert.equal(await text(page, '#circuit-dynamic'), 'dynamic (RADIUS)');
+});
+
 test('shaped devices page server-side paging', async () => {
   const r = await page.evaluate(async () => (await fetch('/api/devices?limit=10&offset=40&sort=circuit_id')).json());
   assert.equal(r.rows.length, 7);
@@ -211,6 +230,8 @@ test('unknown IPs: list, sort and CSV export', async () => {
 
 test('global search jumps to circuits, devices and nodes', async () => {
   await page.goto(`${BASE}/index.html`);
+  // The shell installs the '/' shortcut when it builds the search box.
+  await page.waitForSelector('#global-search');
   await page.keyboard.press('/');
   assert.equal(await page.evaluate(() => document.activeElement.id), 'global-search');
   await page.keyboard.type('100.64.0.12');

@@ -24,7 +24,9 @@ async function control(path, body) {
 }
 
 async function newPage() {
-  const ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  // Reduced motion turns Bootstrap's transitions off: a click on a modal
+  // that is still fading in would otherwise be ignored on a busy machine.
+  const ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 }, reducedMotion: 'reduce' });
   const p = await ctx.newPage();
   p.on('pageerror', (e) => pageErrors.push(e.message));
   // CSP violations show up as console errors; none may happen.
@@ -193,12 +195,27 @@ test('admin creates a read-only user in the Users dialog', async () => {
   await page.waitForSelector('#users-modal', { state: 'hidden' });
 });
 
+// untilLoginPage waits for the login page. The app may start a second
+// navigation to it (logout, then the closed session's redirect), which
+// aborts the first one: an aborted wait is retried.
+async function untilLoginPage(p) {
+  for (let i = 0; i < 5; i++) {
+    try {
+      await p.waitForURL(`${BASE}/login.html`);
+      return;
+    } catch (e) {
+      if (!/ERR_ABORTED|frame was detached/.test(String(e))) throw e;
+    }
+  }
+  await p.waitForURL(`${BASE}/login.html`);
+}
+
 test('logout ends the session', async () => {
   await page.click('#user-btn');
   await page.click('#logout-btn');
-  await page.waitForURL(`${BASE}/login.html`);
-  await page.goto(`${BASE}/index.html`);
-  await page.waitForURL(`${BASE}/login.html`);
+  await untilLoginPage(page);
+  await page.goto(`${BASE}/index.html`).catch((e) => { if (!/ERR_ABORTED/.test(String(e))) throw e; });
+  await untilLoginPage(page);
   const st = await page.evaluate(async () => (await fetch('/api/session')).status);
   assert.equal(st, 401);
 });

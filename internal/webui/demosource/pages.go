@@ -156,6 +156,7 @@ func (s *Source) circuitRow(i int, sn snapshot) webui.CircuitRow {
 		Live: webui.CircuitLive{BitsPerSecond: webui.DownUp{Down: sn.down[i], Up: sn.up[i]}, RTTMs: sn.rtt[i],
 			RetransmitPct: webui.Rates{Down: math.Round(c.retx*100) / 100, Up: math.Round(c.retx*70) / 100},
 			LastSeen:      s.now().UTC().Truncate(time.Second)}}
+	row.Dynamic = demoDynamic(i)
 	if c.node >= 0 {
 		row.ParentName = s.nodes[c.node].name
 		row.CPU = s.branchOf(c.node) % s.cores
@@ -182,6 +183,9 @@ func (s *Source) Circuits(ctx context.Context) ([]webui.CircuitRow, error) {
 	return out, nil
 }
 
+// demoDynamic: a few demo circuits stand for RADIUS sessions.
+func demoDynamic(i int) bool { return i%20 == 7 }
+
 func (s *Source) devicesOf(i int) []webui.ShapedDevice {
 	c := s.circuits[i]
 	pn := ""
@@ -190,7 +194,7 @@ func (s *Source) devicesOf(i int) []webui.ShapedDevice {
 	}
 	d := webui.ShapedDevice{CircuitID: c.id, CircuitName: c.name, DeviceID: c.id + "-d1", DeviceName: c.name + " router", ParentNode: pn,
 		MAC: c.mac, IPv4: []string{c.ip}, IPv6: []string{}, MinMbps: webui.DownUp{Down: c.planDown / 4, Up: c.planUp / 4},
-		MaxMbps: webui.DownUp{Down: c.planDown, Up: c.planUp}}
+		MaxMbps: webui.DownUp{Down: c.planDown, Up: c.planUp}, Dynamic: demoDynamic(i)}
 	if i%3 == 0 {
 		d.IPv6 = []string{fmt.Sprintf("2001:db8:%x::/56", i)}
 	}
