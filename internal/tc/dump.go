@@ -33,6 +33,11 @@ type LiveQdisc struct {
 	// Decoded htb options.
 	HTBR2Q, HTBDefault uint32
 	Stats              Stats
+	// Cake holds a cake qdisc's own statistics (per tin). A reply the
+	// decoder cannot read leaves it nil with CakeErr saying why; the rest of
+	// the dump stays usable.
+	Cake    *CakeStats
+	CakeErr error
 }
 
 // LiveClass is one class as the kernel reports it. Rates are bits/s.
@@ -157,6 +162,7 @@ func parseQdisc(m []byte) (LiveQdisc, int, error) {
 	if err != nil {
 		return q, 0, err
 	}
+	var app []byte
 	for _, a := range attrs {
 		switch a.Attr.Type {
 		case nl.TCA_KIND:
@@ -168,7 +174,11 @@ func parseQdisc(m []byte) (LiveQdisc, int, error) {
 			if err != nil {
 				return q, 0, err
 			}
+			app = statsApp(a.Value)
 		}
+	}
+	if q.Kind == "cake" && app != nil {
+		q.Cake, q.CakeErr = DecodeCakeStats(app)
 	}
 	if q.Kind == "htb" && q.Options != nil {
 		q.HTBR2Q, q.HTBDefault, err = decodeHTBQdisc(q.Options)
@@ -213,6 +223,20 @@ func parseClass(m []byte) (LiveClass, error) {
 		c.Buffer, c.Cbuffer, c.Quantum, c.Prio, c.Level = p.Buffer, p.Cbuffer, p.Quantum, p.Prio, p.Level
 	}
 	return c, nil
+}
+
+// statsApp returns the qdisc-specific TCA_STATS_APP payload of a TCA_STATS2.
+func statsApp(b []byte) []byte {
+	attrs, err := nl.ParseRouteAttr(b)
+	if err != nil {
+		return nil
+	}
+	for _, a := range attrs {
+		if a.Attr.Type&^unix.NLA_F_NESTED == nl.TCA_STATS_APP {
+			return a.Value
+		}
+	}
+	return nil
 }
 
 func parseStats2(b []byte) (Stats, error) {

@@ -1,0 +1,291 @@
+package tc
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/libreqos-go/lqos/internal/inputs"
+	"github.com/libreqos-go/lqos/internal/plan"
+	"github.com/vishvananda/netlink/nl"
+	"golang.org/x/sys/unix"
+)
+
+// leafTree is a two-queue planner-shaped tree (mq needs a multi-queue
+// device) whose single circuit (1:3) carries the given leaf.
+func leafTree(iface string, leaf plan.Leaf) *plan.Tree {
+	t := testTree(iface, 2, 0, 1)
+	for i := range t.Classes {
+		if t.Classes[i].Kind == plan.KindCircuit {
+			t.Classes[i].Leaf = leaf
+		}
+	}
+	return t
+}
+
+// TestLeafEncodingsParsedByKernel applies every golden cake and fq_codel
+// encoding as a circuit's leaf and reads it back: the kernel must accept it
+// and report every attribute we sent with the value we sent, which is what
+// Compare checks for nested leaf options.
+func TestLeafEncodingsParsedByKernel(t *testing.T) {
+	tn := newTestNet(t, 2)
+	requireQdiscs(t, tn, "cake", "fq_codel")
+	ctx := context.Background()
+	for _, tc := range leafEncodingCases {
+		if tc.kind != "cake" && tc.kind != "fq_codel" {
+			continue
+		}
+		t.Run(tc.name, func(t *testing.T) {
+			tree := leafTree("a0", plan.Leaf{Kind: tc.kind, Args: strings.Fields(tc.args)})
+			if _, err := Apply(ctx, tn.h, tree, Options{Logger: quiet}); err != nil {
+				t.Fatalf("%s %s: %v", tc.kind, tc.args, err)
+			}
+			live, err := Dump(tn.h, []string{"a0"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d, err := Compare(tree, live); err != nil || len(d) != 0 {
+				t.Fatalf("%s %s: read back differs from the plan: %v %v", tc.kind, tc.args, d, err)
+			}
+			c := tree.Classes[len(tree.Classes)-1]
+			q, ok := live.QdiscAt("a0", c.ID)
+			if !ok || q.Kind != tc.kind || q.Handle != c.LeafHandle {
+				t.Fatalf("leaf under %s: %+v (found %v), want %s %s", c.ID, q, ok, tc.kind, c.LeafHandle)
+			}
+			want, _, err := EncodeLeaf(tc.kind, strings.Fields(tc.args))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !attrsSubset(want, q.Options) {
+				t.Fatalf("kernel options %x do not contain the sent %x", q.Options, want)
+			}
+		})
+	}
+}
+
+// TestPlanLeavesAppliedAndReadBack builds the plan of the example inputs twice
+// (default_sqm cake diffserv4, then fq_codel; the example's one sqm override
+// puts the other kind on one circuit each time) and applies it to two
+// 4-queue interfaces: the kernel's tree must match the plan, leaf kinds and
+// options included.
+func TestPlanLeavesAppliedAndReadBack(t *testing.T) {
+	tn := newTestNet(t, 4)
+	requireQdiscs(t, tn, "cake", "fq_codel")
+	run(t, "ip", "-n", tn.A, "link", "add", "u0", "numtxqueues", "4", "numrxqueues", "4", "type", "veth",
+		"peer", "name", "u1", "numtxqueues", "4", "numrxqueues", "4")
+	run(t, "ip", "-n", tn.A, "link", "set", "u0", "up")
+	run(t, "ip", "-n", tn.A, "link", "set", "u1", "up")
+	ctx := context.Background()
+	for _, sqm := range []string{"cake diffserv4", "fq_codel"} {
+		t.Run(strings.Fields(sqm)[0], func(t *testing.T) {
+			p := examplePlan(t, "u0", "a0", sqm)
+			kinds := map[string]int{}
+			for _, c := range p.Tree.Classes {
+				if !c.Leaf.IsZero() {
+					kinds[c.Leaf.Kind]++
+				}
+			}
+			if kinds["cake"] == 0 || kinds["fq_codel"] == 0 {
+				t.Fatalf("plan leaf kinds %v: want both cake and fq_codel", kinds)
+			}
+			if _, err := Apply(ctx, tn.h, p.Tree, Options{Logger: quiet}); err != nil {
+				t.Fatalf("apply: %v", err)
+			}
+			live, err := Dump(tn.h, p.Tree.Interfaces)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d, err := Compare(p.Tree, live); err != nil || len(d) != 0 {
+				t.Fatalf("kernel differs from the plan: %v %v", d, err)
+			}
+			got := map[string]int{}
+			for _, c := range p.Tree.Classes {
+				if c.Leaf.IsZero() {
+					continue
+				}
+				q, ok := live.QdiscAt(c.Interface, c.ID)
+				if !ok || q.Kind != c.Leaf.Kind {
+					t.Fatalf("class %s on %s: leaf %+v (found %v), want %s", c.ID, c.Interface, q, ok, c.Leaf.Kind)
+				}
+				got[q.Kind]++
+			}
+			t.Logf("default_sqm %q: %d classes, leaves in the kernel %v", sqm, len(p.Tree.Classes), got)
+		})
+	}
+}
+
+// examplePlan plans the example inputs for the given interfaces and leaf.
+func examplePlan(t *testing.T, toInternet, toNetwork, sqm string) *plan.Plan {
+	t.Helper()
+	dir := t.TempDir()
+	for _, f := range []string{"ShapedDevices.csv", "network.json", "lqos_overrides.json"} {
+		b, err := os.ReadFile(filepath.Join("..", "..", "examples", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	conf := fmt.Sprintf(`version = "1.5"
+lqos_directory = "."
+[bridge]
+to_internet = %q
+to_network = %q
+[queues]
+default_sqm = %q
+uplink_bandwidth_mbps = 1000
+downlink_bandwidth_mbps = 1000
+`, toInternet, toNetwork, sqm)
+	path := filepath.Join(dir, "lqos.conf")
+	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, l := inputs.LoadConfig(path)
+	if l.HasErrors() {
+		t.Fatal(l)
+	}
+	in, l := inputs.Load(cfg)
+	if l.HasErrors() {
+		t.Fatal(l)
+	}
+	p, err := plan.Build(plan.Input{Config: cfg, Devices: in.Devices, Network: in.Network, TXQueues: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestLeafShapesTrafficToPlanRate sends TCP through the 10 Mbit/s circuit of
+// trafficTree with a cake and then a fq_codel leaf: the goodput must be the
+// circuit's rate within the tolerance TestTrafficShapedAndUnshaped uses, and
+// with cake the per-tin statistics decoded from the kernel's reply must
+// account for the bytes received.
+func TestLeafShapesTrafficToPlanRate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("traffic test takes a few seconds")
+	}
+	const queues = 2
+	for i, leaf := range []plan.Leaf{
+		{Kind: "cake", Args: []string{"diffserv4", "rtt", "100ms"}},
+		{Kind: "fq_codel", Args: []string{"limit", "1000"}},
+	} {
+		t.Run(leaf.Kind, func(t *testing.T) {
+			tn := newTestNet(t, queues)
+			requireQdiscs(t, tn, leaf.Kind)
+			tree := trafficTree("a0", queues)
+			for j := range tree.Classes {
+				if tree.Classes[j].ID.Minor() == 10 {
+					tree.Classes[j].Leaf = leaf
+				}
+			}
+			if _, err := Apply(context.Background(), tn.h, tree, Options{Logger: quiet}); err != nil {
+				t.Fatalf("apply: %v", err)
+			}
+			port := 5101 + i
+			for q := 1; q <= queues; q++ {
+				run(t, "ip", "netns", "exec", tn.A, "tc", "filter", "add", "dev", "a0", "parent", fmt.Sprintf("%x:", q), "protocol", "ip",
+					"prio", "1", "u32", "match", "ip", "dport", fmt.Sprint(port), "0xffff", "flowid", fmt.Sprintf("%x:a", q))
+			}
+			f := startFlow(t, tn, port)
+			// Skip slow start and the initial token bucket, then measure a fixed window.
+			time.Sleep(time.Second)
+			b0, t0 := f.got.Load(), time.Now()
+			time.Sleep(3 * time.Second)
+			b1, t1 := f.got.Load(), time.Now()
+			f.close()
+			if e := f.err.Load(); e != nil {
+				t.Fatalf("flow error: %v", e)
+			}
+			bps := float64(b1-b0) * 8 / t1.Sub(t0).Seconds()
+			t.Logf("%s leaf under a 10 Mbit/s circuit: goodput %.2f Mbit/s", leaf.Kind, bps/1e6)
+			if bps < 9e6 || bps > 11e6 {
+				t.Errorf("shaped flow %.2f Mbit/s, want within 10%% of 10 Mbit/s", bps/1e6)
+			}
+			live, err := Dump(tn.h, []string{"a0"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var leafBytes uint64
+			var tinBytes, tinPackets uint64
+			for q := 1; q <= queues; q++ {
+				lq, ok := live.QdiscAt("a0", plan.MakeHandle(uint16(q), 10))
+				if !ok || lq.Kind != leaf.Kind {
+					t.Fatalf("leaf of %x:a: %+v (found %v)", q, lq, ok)
+				}
+				leafBytes += lq.Stats.Bytes
+				if leaf.Kind != "cake" {
+					continue
+				}
+				if lq.CakeErr != nil || lq.Cake == nil {
+					t.Fatalf("cake stats of %s: %v", lq.Handle, lq.CakeErr)
+				}
+				if len(lq.Cake.Tins) != 4 {
+					t.Fatalf("diffserv4 cake reports %d tins, want 4", len(lq.Cake.Tins))
+				}
+				for ti, tin := range lq.Cake.Tins {
+					tinBytes += tin.SentBytes
+					tinPackets += uint64(tin.SentPackets)
+					if tin.SentPackets > 0 {
+						t.Logf("cake %s tin %d: sent %d pkts %d B, dropped %d, ecn marked %d, delay peak/avg/base %d/%d/%d us, target %d us",
+							lq.Handle, ti, tin.SentPackets, tin.SentBytes, tin.DroppedPackets, tin.ECNMarkedPackets,
+							tin.PeakDelayUs, tin.AvgDelayUs, tin.BaseDelayUs, tin.TargetUs)
+					}
+					if tin.TargetUs == 0 || tin.IntervalUs < tin.TargetUs {
+						t.Errorf("cake tin %d: target %d us interval %d us, want 0 < target <= interval", ti, tin.TargetUs, tin.IntervalUs)
+					}
+				}
+				if lq.Stats.Bytes > 0 {
+					// The raw reply, for the decoder's golden file.
+					t.Logf("cake %s TCA_STATS_APP: %s", lq.Handle, hex.EncodeToString(rawQdiscStatsApp(t, tn, "a0", lq.Handle)))
+				}
+			}
+			if leafBytes < uint64(b1) {
+				t.Errorf("leaves counted %d bytes, fewer than the %d payload bytes received", leafBytes, b1)
+			}
+			if leaf.Kind == "cake" {
+				// The tins split what the qdisc sent: their sum is its byte count.
+				t.Logf("cake tins sent %d bytes in %d packets; the qdiscs' own counter %d bytes", tinBytes, tinPackets, leafBytes)
+				if tinBytes != leafBytes || tinPackets == 0 {
+					t.Errorf("cake tins sent %d bytes (%d packets), the qdiscs %d bytes", tinBytes, tinPackets, leafBytes)
+				}
+			}
+		})
+	}
+}
+
+// rawQdiscStatsApp returns the TCA_STATS_APP payload the kernel sends for
+// one qdisc, undecoded.
+func rawQdiscStatsApp(t *testing.T, tn *testNet, iface string, handle plan.Handle) []byte {
+	t.Helper()
+	ifi, err := tn.h.ifindex(iface)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := tn.h.dump(unix.RTM_GETQDISC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range msgs {
+		hdr, rest, err := parseTcHeader(m)
+		if err != nil || int(hdr.Ifindex) != ifi || plan.Handle(hdr.Handle) != handle {
+			continue
+		}
+		attrs, err := nl.ParseRouteAttr(rest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range attrs {
+			if a.Attr.Type == nl.TCA_STATS2 {
+				return statsApp(a.Value)
+			}
+		}
+	}
+	t.Fatalf("no qdisc %s on %s", handle, iface)
+	return nil
+}

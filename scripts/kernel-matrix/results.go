@@ -1,0 +1,205 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+)
+
+// pkgResult is one package's test binary on one kernel.
+type pkgResult struct {
+	Pkg                     string
+	RC                      int // exit code; -1 when the binary never reported one
+	Passed, Failed, Skipped int // top-level tests
+	FailedTests             []string
+	Skips                   []string // "TestName: first skip message"
+	Secs                    int
+	Output                  []byte
+}
+
+// status is pass, fail or skip (every test skipped).
+func (p *pkgResult) status() string {
+	switch {
+	case p.RC != 0 || p.Failed > 0:
+		return "fail"
+	case p.Passed == 0 && p.Skipped > 0:
+		return "skip"
+	case p.Passed == 0:
+		return "fail" // ran nothing: a broken binary, not a pass
+	}
+	return "pass"
+}
+
+func (p *pkgResult) cell() string {
+	s := fmt.Sprintf("%s %d/%d", p.status(), p.Passed, p.Passed+p.Failed+p.Skipped)
+	if p.Skipped > 0 {
+		s += fmt.Sprintf(" (%d skip)", p.Skipped)
+	}
+	if p.RC != 0 && p.Failed == 0 {
+		s += fmt.Sprintf(" rc=%d", p.RC)
+	}
+	return s
+}
+
+// kernelResult is one row of the table.
+type kernelResult struct {
+	Label, Package, Version string
+	Accel                   string
+	Err                     string // download, boot or VM failure
+	Features                string
+	Done                    bool // the VM reported the end of every package
+	Secs                    int
+	Pkgs                    map[string]*pkgResult
+}
+
+func (k *kernelResult) failed() bool {
+	if k.Err != "" {
+		return true
+	}
+	for _, p := range testPackages {
+		pr, ok := k.Pkgs[p]
+		if !ok || pr.status() == "fail" {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	topLevelResult = regexp.MustCompile(`^--- (PASS|FAIL|SKIP): (\S+)`)
+	endMarker      = regexp.MustCompile(`^LQKM END (\S+) rc=(-?\d+) secs=(\d+)`)
+)
+
+// parseGoTest counts the top-level results of `go test -v` output.
+func parseGoTest(pkg string, out []byte, rc int) *pkgResult {
+	p := &pkgResult{Pkg: pkg, RC: rc, Output: out}
+	lines := strings.Split(strings.ReplaceAll(string(out), "\r", ""), "\n")
+	for i, line := range lines {
+		m := topLevelResult.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		switch m[1] {
+		case "PASS":
+			p.Passed++
+		case "FAIL":
+			p.Failed++
+			p.FailedTests = append(p.FailedTests, m[2])
+		case "SKIP":
+			p.Skipped++
+			msg := ""
+			if i+1 < len(lines) {
+				msg = strings.TrimSpace(lines[i+1])
+				// "    file_test.go:12: message" -> "message"
+				if _, after, ok := strings.Cut(msg, ": "); ok && strings.Contains(msg[:len(msg)-len(after)], ".go:") {
+					msg = after
+				}
+			}
+			p.Skips = append(p.Skips, m[2]+": "+msg)
+		}
+	}
+	return p
+}
+
+// parseVMResults splits the results port output into packages.
+func parseVMResults(k *kernelResult, b []byte) {
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	var cur string
+	var buf bytes.Buffer
+	for sc.Scan() {
+		line := strings.TrimRight(sc.Text(), "\r")
+		switch {
+		case strings.HasPrefix(line, "LQKM BOOTED "):
+			if k.Version == "" {
+				k.Version = strings.TrimPrefix(line, "LQKM BOOTED ")
+			}
+		case strings.HasPrefix(line, "LQKM FEATURES "):
+			k.Features = strings.TrimSpace(strings.TrimPrefix(line, "LQKM FEATURES "))
+		case strings.HasPrefix(line, "LQKM MODULE-FAILED "):
+			k.Features = strings.TrimSpace(k.Features + " module-failed:" + strings.TrimPrefix(line, "LQKM MODULE-FAILED "))
+		case strings.HasPrefix(line, "LQKM BEGIN "):
+			cur = strings.TrimPrefix(line, "LQKM BEGIN ")
+			buf.Reset()
+		case strings.HasPrefix(line, "LQKM END "):
+			m := endMarker.FindStringSubmatch(line)
+			if m == nil || m[1] != cur {
+				continue
+			}
+			rc, _ := strconv.Atoi(m[2])
+			p := parseGoTest(cur, bytes.Clone(buf.Bytes()), rc)
+			p.Secs, _ = strconv.Atoi(m[3])
+			k.Pkgs[cur] = p
+			cur = ""
+		case line == "LQKM DONE":
+			k.Done = true
+		default:
+			if cur != "" {
+				buf.WriteString(line)
+				buf.WriteByte('\n')
+			}
+		}
+	}
+	if cur != "" {
+		// The VM died inside a package: keep what it printed, as a failure.
+		k.Pkgs[cur] = parseGoTest(cur, bytes.Clone(buf.Bytes()), -1)
+	}
+}
+
+// printTable writes the kernel x package table, then the failures and the
+// tests each kernel did not exercise.
+func printTable(out io.Writer, rs []*kernelResult) {
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprint(tw, "KERNEL\tRELEASE\tACCEL")
+	for _, p := range testPackages {
+		fmt.Fprint(tw, "\t"+strings.ToUpper(p))
+	}
+	fmt.Fprint(tw, "\tTIME\tRESULT\n")
+	for _, r := range rs {
+		fmt.Fprintf(tw, "%s\t%s\t%s", r.Label, orDash(r.Version), orDash(r.Accel))
+		for _, p := range testPackages {
+			if pr, ok := r.Pkgs[p]; ok {
+				fmt.Fprintf(tw, "\t%s", pr.cell())
+			} else {
+				fmt.Fprint(tw, "\tnot run")
+			}
+		}
+		res := "PASS"
+		if r.failed() {
+			res = "FAIL"
+		}
+		fmt.Fprintf(tw, "\t%dm%02ds\t%s\n", r.Secs/60, r.Secs%60, res)
+	}
+	tw.Flush()
+	fmt.Fprintln(out)
+	for _, r := range rs {
+		fmt.Fprintf(out, "%s: package %s; features: %s\n", r.Label, orDash(r.Package), orDash(r.Features))
+		if r.Err != "" {
+			fmt.Fprintf(out, "  ERROR: %s\n", r.Err)
+		}
+		for _, p := range testPackages {
+			pr, ok := r.Pkgs[p]
+			if !ok {
+				continue
+			}
+			for _, t := range pr.FailedTests {
+				fmt.Fprintf(out, "  FAIL %s %s\n", p, t)
+			}
+			for _, s := range pr.Skips {
+				fmt.Fprintf(out, "  skip %s %s\n", p, s)
+			}
+		}
+	}
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
