@@ -393,8 +393,10 @@ func diff(live *Live, want *desired) []Op {
 				if m, reason = qdiscMatches(w.leaf, q); m {
 					continue
 				}
-				if q.Kind != w.leaf.kind && (q.Handle == w.leaf.handle || w.leaf.anyHandle) {
-					// A kind change under the same handle cannot be done in place.
+				sameHandle := q.Handle == w.leaf.handle || w.leaf.anyHandle
+				if sameHandle && (q.Kind != w.leaf.kind || fixedAtCreate(w.leaf.kind, w.leaf.opts)) {
+					// A kind change under the same handle cannot be done in
+					// place, nor can a change of options fixed at creation.
 					ops = append(ops, Op{Kind: OpDeleteLeaf, Interface: w.iface, Handle: q.Handle, Parent: w.id, QdiscKind: q.Kind,
 						Owner: w.owner, Reason: reason})
 				}

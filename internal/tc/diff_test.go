@@ -97,3 +97,42 @@ func TestDiffOrdersDeletesDeepestFirst(t *testing.T) {
 		t.Fatalf("deletes %v: want the two circuits, then node 1:3", dels)
 	}
 }
+
+// An fq_codel leaf whose plan sets flows is re-created rather than changed:
+// the kernel refuses any change carrying the flow count. Without flows the
+// change is made in place.
+func TestDiffFqCodelFlowsRecreates(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want []OpKind
+	}{
+		{"flows in the plan", []string{"limit", "2000", "flows", "1024"}, []OpKind{OpDeleteLeaf, OpReplaceLeaf}},
+		{"no flows in the plan", []string{"limit", "2000"}, []OpKind{OpReplaceLeaf}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tree := testTree("a0", 1, 1, 1)
+			c := &tree.Classes[len(tree.Classes)-1]
+			c.Leaf = plan.Leaf{Kind: "fq_codel", Args: tt.args}
+			want, err := fromTree(tree)
+			if err != nil {
+				t.Fatal(err)
+			}
+			live := liveFromDesired(want)
+			for i := range live.Qdiscs {
+				if live.Qdiscs[i].Parent == c.ID {
+					// What the kernel reports for "fq_codel limit 1000": every option.
+					live.Qdiscs[i].Options = nested([]*nl.RtAttr{
+						nl.NewRtAttr(tcaFqCodelTarget, u32(4999)), nl.NewRtAttr(tcaFqCodelLimit, u32(1000)),
+						nl.NewRtAttr(tcaFqCodelInterval, u32(99999)), nl.NewRtAttr(tcaFqCodelECN, u32(1)),
+						nl.NewRtAttr(tcaFqCodelFlows, u32(1024)), nl.NewRtAttr(tcaFqCodelQuantum, u32(1514)),
+					})
+				}
+			}
+			if got := opKinds(diff(live, want)); !slices.Equal(got, tt.want) {
+				t.Fatalf("ops %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

@@ -533,6 +533,26 @@ func decodeHTBQdisc(opts []byte) (r2q, defcls uint32, err error) {
 
 // attrsSubset reports whether every attribute in want appears in have with
 // identical bytes. The kernel dumps every option; we only send what was asked.
+// fixedAtCreate reports whether a leaf with these options cannot be changed
+// in place and must be deleted and created again: fq_codel sizes its flow
+// table once, and the kernel refuses (EINVAL) any change that carries
+// TCA_FQ_CODEL_FLOWS, even with the same value.
+func fixedAtCreate(kind string, opts []byte) bool {
+	if kind != "fq_codel" {
+		return false
+	}
+	attrs, err := nl.ParseRouteAttr(opts)
+	if err != nil {
+		return false
+	}
+	for _, a := range attrs {
+		if a.Attr.Type&^unix.NLA_F_NESTED == tcaFqCodelFlows {
+			return true
+		}
+	}
+	return false
+}
+
 func attrsSubset(want, have []byte) bool {
 	wa, err := nl.ParseRouteAttr(want)
 	if err != nil {
