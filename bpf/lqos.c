@@ -10,7 +10,8 @@
  * TC egress: turn the class into skb->priority (HTB picks the leaf directly,
  * no tc filters) and skb->queue_mapping = major (the stack then transmits on
  * queue major-1, i.e. the mq slot whose HTB has handle major:). When the
- * metadata is missing (generic XDP, or no XDP at all) TC does the lookup itself.
+ * metadata is missing (generic XDP, no XDP at all, or a kernel whose XDP
+ * programs may not call bpf_xdp_adjust_meta) TC does the lookup itself.
  *
  * The object is loaded once per interface with different constants; all maps
  * are shared (pinned) between the loads.
@@ -30,6 +31,11 @@ volatile const __u32 cfg_isp_vlan = 0;      /* stick mode: VID facing subscriber
 volatile const __u32 cfg_redirect_cpu = 1;  /* 0: XDP_PASS on the RX CPU instead */
 volatile const __u32 cfg_track_flows = 1;
 volatile const __u32 cfg_hot_cache = 1; /* 0: every lookup walks the trie */
+/* Optional kernel features, probed by the loader. A constant 0 makes the
+ * verifier prune the branch, so a kernel that lacks the helper never sees
+ * the call and still loads the program. */
+volatile const __u32 cfg_xdp_meta = 1;     /* 0: no metadata hand-off; TC looks up */
+volatile const __u32 cfg_coarse_clock = 1; /* 0: bpf_ktime_get_ns (kernels < 5.11) */
 
 #define TC_ACT_OK 0
 
@@ -77,7 +83,7 @@ int lqos_xdp(struct xdp_md *ctx)
 		classid = dir == DIR_DOWN ? m.classid_down : m.classid_up;
 
 	__u64 bytes = end - data;
-	__u64 now = bpf_ktime_get_coarse_ns();
+	__u64 now = cfg_coarse_clock ? bpf_ktime_get_coarse_ns() : bpf_ktime_get_ns();
 	count_host(host, dir, bytes, now, m.circuit_hash);
 	if (cfg_track_flows)
 		track_flow(&pkt, dir, bytes, now, mapped ? m.classid_down : 0);
@@ -92,7 +98,9 @@ int lqos_xdp(struct xdp_md *ctx)
 
 	/* Drivers without metadata support (and generic XDP, whose metadata
 	 * never reaches the skb) fail here or lose it; TC then looks up. */
-	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(struct lqos_meta)) == 0) {
+	if (!cfg_xdp_meta) {
+		/* TC-lookup mode: TC classifies every packet itself. */
+	} else if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(struct lqos_meta)) == 0) {
 		struct lqos_meta *md = (void *)(long)ctx->data_meta;
 		if ((void *)(md + 1) > (void *)(long)ctx->data)
 			return XDP_PASS;
@@ -145,12 +153,14 @@ int lqos_tc_egress(struct __sk_buff *skb)
 	stat_inc(STAT_TC_PACKETS);
 
 	void *data = (void *)(long)skb->data;
-	struct lqos_meta *md = (void *)(long)skb->data_meta;
-	if ((void *)(md + 1) <= data && md->magic == LQOS_META_MAGIC) {
-		stat_inc(STAT_TC_META);
-		if (md->classid)
-			set_class(skb, md->classid);
-		return TC_ACT_OK;
+	if (cfg_xdp_meta) {
+		struct lqos_meta *md = (void *)(long)skb->data_meta;
+		if ((void *)(md + 1) <= data && md->magic == LQOS_META_MAGIC) {
+			stat_inc(STAT_TC_META);
+			if (md->classid)
+				set_class(skb, md->classid);
+			return TC_ACT_OK;
+		}
 	}
 
 	struct lqos_packet pkt = {};

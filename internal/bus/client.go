@@ -326,6 +326,11 @@ func (c *Client) ReloadPlan(ctx context.Context, reason string, full bool) (*Pla
 	return call[*PlanResult](ctx, c, &ReloadPlan{Reason: reason, Full: full})
 }
 
+// DataPath returns the data path's mode and the kernel features it found.
+func (c *Client) DataPath(ctx context.Context) (*DataPathStatus, error) {
+	return call[*DataPathStatus](ctx, c, &GetDataPath{})
+}
+
 // Throughput returns the current totals.
 func (c *Client) Throughput(ctx context.Context) (*Throughput, error) {
 	return call[*Throughput](ctx, c, &GetThroughput{})

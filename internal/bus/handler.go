@@ -38,6 +38,8 @@ type Handler interface {
 	SchedulerReport(ctx context.Context, r Request) error
 	SchedulerStatus(ctx context.Context) (schedstatus.Status, error)
 
+	DataPath(ctx context.Context) (*DataPathStatus, error)
+
 	// Urgent issues. See UrgentStore for a ready-made implementation on top
 	// of urgent.Store.
 	RaiseUrgent(ctx context.Context, r *RaiseUrgent) (urgent.Issue, error)
@@ -85,6 +87,9 @@ func (Unimplemented) SchedulerReport(_ context.Context, r Request) error {
 }
 func (Unimplemented) SchedulerStatus(context.Context) (schedstatus.Status, error) {
 	return schedstatus.Status{}, notImpl("get_scheduler_status")
+}
+func (Unimplemented) DataPath(context.Context) (*DataPathStatus, error) {
+	return nil, notImpl("get_data_path")
 }
 func (Unimplemented) RaiseUrgent(context.Context, *RaiseUrgent) (urgent.Issue, error) {
 	return urgent.Issue{}, notImpl("raise_urgent")

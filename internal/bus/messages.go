@@ -296,6 +296,10 @@ func (r *SchedulerSuccess) Validate() error {
 // *SchedulerStatus.
 type GetSchedulerStatus struct{}
 
+// GetDataPath asks how the data path runs on this kernel. Response:
+// *DataPathStatus.
+type GetDataPath struct{}
+
 // RaiseUrgent raises (or bumps) an urgent issue. Response: *UrgentRaised.
 type RaiseUrgent struct {
 	Code     string          `json:"code"`
@@ -468,6 +472,35 @@ type SchedulerStatus struct {
 	schedstatus.Status
 }
 
+// DataPathStatus answers GetDataPath: the classification mode, the kernel's
+// optional features and what runs degraded for lack of them.
+type DataPathStatus struct {
+	// Classification: "XDP+TC metadata" or "TC lookup (...)".
+	Classification string `json:"classification"`
+	CPURedirect    bool   `json:"cpu_redirect"`
+	// Features: feature name -> available.
+	Features   map[string]bool     `json:"features"`
+	Degraded   []DataPathDegraded  `json:"degraded"`
+	Interfaces []DataPathInterface `json:"interfaces"`
+}
+
+// DataPathDegraded is one optional feature the data path runs without.
+type DataPathDegraded struct {
+	Feature string `json:"feature"`
+	Subject string `json:"subject,omitempty"`
+	Reason  string `json:"reason"`
+	Cost    string `json:"cost"`
+}
+
+// DataPathInterface is one attached shaping interface.
+type DataPathInterface struct {
+	Name    string   `json:"name"`
+	Role    string   `json:"role"`
+	XDP     string   `json:"xdp"`
+	TC      string   `json:"tc"`
+	Adopted []string `json:"adopted,omitempty"`
+}
+
 // UrgentRaised answers RaiseUrgent with the stored (possibly bumped) issue.
 type UrgentRaised struct {
 	Issue urgent.Issue `json:"issue"`
@@ -542,6 +575,7 @@ func (SchedulerError) RequestType() string       { return "scheduler_error" }
 func (SchedulerOutput) RequestType() string      { return "scheduler_output" }
 func (SchedulerSuccess) RequestType() string     { return "scheduler_success" }
 func (GetSchedulerStatus) RequestType() string   { return "get_scheduler_status" }
+func (GetDataPath) RequestType() string          { return "get_data_path" }
 func (RaiseUrgent) RequestType() string          { return "raise_urgent" }
 func (ListUrgent) RequestType() string           { return "list_urgent" }
 func (AckUrgent) RequestType() string            { return "ack_urgent" }
@@ -559,6 +593,7 @@ func (TopNResult) ResponseType() string              { return "top_n" }
 func (CircuitThroughputResult) ResponseType() string { return "circuit_throughput" }
 func (QueueStats) ResponseType() string              { return "queue_stats" }
 func (SchedulerStatus) ResponseType() string         { return "scheduler_status" }
+func (DataPathStatus) ResponseType() string          { return "data_path_status" }
 func (UrgentRaised) ResponseType() string            { return "urgent_raised" }
 func (UrgentList) ResponseType() string              { return "urgent_list" }
 func (UrgentAcked) ResponseType() string             { return "urgent_acked" }
@@ -582,7 +617,7 @@ func init() {
 		func() Request { return &SchedulerError{} }, func() Request { return &SchedulerOutput{} },
 		func() Request { return &SchedulerSuccess{} }, func() Request { return &GetSchedulerStatus{} },
 		func() Request { return &RaiseUrgent{} }, func() Request { return &ListUrgent{} },
-		func() Request { return &AckUrgent{} },
+		func() Request { return &AckUrgent{} }, func() Request { return &GetDataPath{} },
 	} {
 		requestTypes[f().RequestType()] = f
 	}
@@ -595,7 +630,7 @@ func init() {
 		func() Response { return &CircuitThroughputResult{} }, func() Response { return &QueueStats{} },
 		func() Response { return &SchedulerStatus{} }, func() Response { return &UrgentRaised{} },
 		func() Response { return &UrgentList{} }, func() Response { return &UrgentAcked{} },
-		func() Response { return &Error{} },
+		func() Response { return &Error{} }, func() Response { return &DataPathStatus{} },
 	} {
 		responseTypes[f().ResponseType()] = f
 	}

@@ -575,6 +575,8 @@ func (s *Server) call(ctx context.Context, log *slog.Logger, req Request) (Respo
 			return nil, err
 		}
 		return &Ack{}, nil
+	case *GetDataPath:
+		return nonNil(h.DataPath(ctx))
 	case *GetSchedulerStatus:
 		st, err := h.SchedulerStatus(ctx)
 		if err != nil {

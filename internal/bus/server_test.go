@@ -122,6 +122,11 @@ func (f *fakeHandler) ReloadPlan(_ context.Context, r *ReloadPlan) (*PlanResult,
 	return &PlanResult{Applied: true, Summary: fmt.Sprintf("reloaded full=%v: %s", r.Full, r.Reason)}, nil
 }
 
+func (f *fakeHandler) DataPath(context.Context) (*DataPathStatus, error) {
+	return &DataPathStatus{Classification: "TC lookup", Features: map[string]bool{"xdp_metadata": false, "tcx": true},
+		Degraded: []DataPathDegraded{{Feature: "xdp_metadata", Reason: "refused", Cost: "one more lookup"}}}, nil
+}
+
 func (f *fakeHandler) Throughput(context.Context) (*Throughput, error) {
 	return &Throughput{BitsPerSecond: DownUp{Down: 1000, Up: 100}, ShapedBitsPerSecond: DownUp{Down: 900, Up: 90},
 		UnshapedBitsPerSecond: DownUp{Down: 100, Up: 10}}, nil
@@ -255,6 +260,9 @@ func TestEveryRequestThroughClient(t *testing.T) {
 	}
 	if tp, err := c.Throughput(ctx); err != nil || tp.BitsPerSecond.Down != 1000 || tp.UnshapedBitsPerSecond.Up != 10 {
 		t.Fatalf("Throughput = %+v, %v", tp, err)
+	}
+	if dp, err := c.DataPath(ctx); err != nil || dp.Classification != "TC lookup" || dp.Features["xdp_metadata"] || !dp.Features["tcx"] || len(dp.Degraded) != 1 || dp.Degraded[0].Cost != "one more lookup" {
+		t.Fatalf("DataPath = %+v, %v", dp, err)
 	}
 	if top, err := c.TopN(ctx, GetTopN{Kind: TopCircuits, By: ByTotal, N: 3, Offset: 2}); err != nil || len(top.Entries) != 3 || top.Entries[0].Key != "circuits-2" {
 		t.Fatalf("TopN = %+v, %v", top, err)
@@ -781,7 +789,7 @@ func TestRegistryComplete(t *testing.T) {
 			}
 		}
 	})
-	if len(names) != 21 {
+	if len(names) != 22 {
 		t.Fatalf("%d request types registered: %v", len(names), names)
 	}
 	for _, n := range names {

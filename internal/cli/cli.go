@@ -195,6 +195,8 @@ type Status struct {
 	Throughput *bus.Throughput     `json:"throughput"`
 	Scheduler  bus.SchedulerStatus `json:"scheduler"`
 	Urgent     []urgent.Issue      `json:"urgent_open"`
+	// DataPath is nil from an lqosd that predates the call.
+	DataPath *bus.DataPathStatus `json:"data_path,omitempty"`
 }
 
 func (a *app) status(ctx context.Context, args []string) error {
@@ -205,11 +207,11 @@ func (a *app) status(ctx context.Context, args []string) error {
 	if err := noArgs(fs); err != nil {
 		return err
 	}
-	rs, err := a.c.Request(ctx, &bus.Version{}, &bus.ListIPs{Limit: 1}, &bus.GetThroughput{}, &bus.GetSchedulerStatus{}, &bus.ListUrgent{OpenOnly: true})
+	rs, err := a.c.Request(ctx, &bus.Version{}, &bus.ListIPs{Limit: 1}, &bus.GetThroughput{}, &bus.GetSchedulerStatus{}, &bus.ListUrgent{OpenOnly: true}, &bus.GetDataPath{})
 	if err != nil {
 		return err
 	}
-	for _, r := range rs {
+	for _, r := range rs[:5] {
 		if e, ok := r.(*bus.Error); ok {
 			return e
 		}
@@ -220,6 +222,9 @@ func (a *app) status(ctx context.Context, args []string) error {
 		Throughput: rs[2].(*bus.Throughput),
 		Scheduler:  *rs[3].(*bus.SchedulerStatus),
 		Urgent:     rs[4].(*bus.UrgentList).Issues,
+	}
+	if dp, ok := rs[5].(*bus.DataPathStatus); ok {
+		st.DataPath = dp
 	}
 	if a.json {
 		return a.emitJSON(st)
@@ -233,7 +238,27 @@ func (a *app) status(ctx context.Context, args []string) error {
 			shaping = "DEGRADED (see urgent issues below)"
 		}
 	}
+	if shaping == "active" && st.Mappings == 0 {
+		shaping = "active, no circuits yet (waiting for the first setup by lqos_scheduler or libreqos)"
+	}
 	fmt.Fprintf(w, "shaping\t%s\n", shaping)
+	if dp := st.DataPath; dp != nil {
+		fmt.Fprintf(w, "classification\t%s\n", dp.Classification)
+		var missing []string
+		for _, dg := range dp.Degraded {
+			m := dg.Feature
+			if dg.Subject != "" {
+				m += " on " + dg.Subject
+			}
+			missing = append(missing, m)
+		}
+		if len(missing) > 0 {
+			fmt.Fprintf(w, "degraded modes\t%s (see urgent issues)\n", strings.Join(missing, ", "))
+		}
+		for _, ifc := range dp.Interfaces {
+			fmt.Fprintf(w, "interface\t%s (%s): XDP %s, TC %s\n", ifc.Name, ifc.Role, ifc.XDP, ifc.TC)
+		}
+	}
 	fmt.Fprintf(w, "mappings\t%d\n", st.Mappings)
 	t := st.Throughput
 	fmt.Fprintf(w, "throughput\t%s down / %s up (shaped %s / %s, unshaped %s / %s)\n",
@@ -488,22 +513,33 @@ func (a *app) top(ctx context.Context, args []string) error {
 		return a.emitJSON(res)
 	}
 	w := tabwriter.NewWriter(a.out, 0, 4, 2, ' ', tabwriter.AlignRight)
-	key := "HOST"
+	// Hosts: the last column is the circuit they belong to; circuits: the
+	// key is the circuit ID and the last column its name.
+	key, last := "HOST", "CIRCUIT"
 	if *circuits {
-		key = "CIRCUIT"
+		key, last = "CIRCUIT", "NAME"
 	}
-	fmt.Fprintf(w, "%s\tDOWN\tUP\tPPS DOWN\tPPS UP\tCIRCUIT\t\n", key)
+	fmt.Fprintf(w, "%s\tDOWN\tUP\tPPS DOWN\tPPS UP\t%s\t\n", key, last)
 	for _, e := range res.Entries {
-		c := e.CircuitID
-		if c == "" {
-			c = "(unshaped)"
-		}
-		if *circuits {
-			c = ""
-		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%d\t%s\t\n", e.Key, Rate(e.BitsPerSecond.Down), Rate(e.BitsPerSecond.Up), e.PacketsPerSecond.Down, e.PacketsPerSecond.Up, c)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%d\t%s\t\n", e.Key, Rate(e.BitsPerSecond.Down), Rate(e.BitsPerSecond.Up), e.PacketsPerSecond.Down, e.PacketsPerSecond.Up, topLabel(e, *circuits))
 	}
 	return w.Flush()
+}
+
+// topLabel names what a top entry belongs to: for a host its circuit (name
+// and ID), for a circuit its name.
+func topLabel(e bus.TopEntry, circuits bool) string {
+	switch {
+	case circuits && e.CircuitName != "":
+		return e.CircuitName
+	case circuits:
+		return "-"
+	case e.CircuitID == "":
+		return "(unshaped)"
+	case e.CircuitName != "" && e.CircuitName != e.CircuitID:
+		return e.CircuitName + " (" + e.CircuitID + ")"
+	}
+	return e.CircuitID
 }
 
 func (a *app) urgent(ctx context.Context, args []string) error {

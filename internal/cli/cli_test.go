@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/libreqos-go/lqos/internal/bus"
 )
 
 func TestRunWithoutDaemon(t *testing.T) {
@@ -82,5 +84,24 @@ func TestParseInterleaved(t *testing.T) {
 	}
 	if err := parse(newFlags("y"), []string{"--nope"}); err == nil {
 		t.Fatal("unknown flag accepted")
+	}
+}
+
+func TestTopLabel(t *testing.T) {
+	tests := []struct {
+		e        bus.TopEntry
+		circuits bool
+		want     string
+	}{
+		{bus.TopEntry{Key: "c1", CircuitID: "c1", CircuitName: "Alice"}, true, "Alice"},
+		{bus.TopEntry{Key: "c1", CircuitID: "c1"}, true, "-"},
+		{bus.TopEntry{Key: "10.0.0.1", CircuitID: "c1", CircuitName: "Alice"}, false, "Alice (c1)"},
+		{bus.TopEntry{Key: "10.0.0.1", CircuitID: "c1", CircuitName: "c1"}, false, "c1"},
+		{bus.TopEntry{Key: "10.0.0.1"}, false, "(unshaped)"},
+	}
+	for _, tc := range tests {
+		if got := topLabel(tc.e, tc.circuits); got != tc.want {
+			t.Errorf("topLabel(%+v, %v) = %q, want %q", tc.e, tc.circuits, got, tc.want)
+		}
 	}
 }

@@ -126,6 +126,10 @@ type Queues struct {
 	LazyExpireSeconds       *uint64  `toml:"lazy_expire_seconds"`
 	LazyThresholdBytes      *uint64  `toml:"lazy_threshold_bytes"`
 	FastQueuesFqCodel       *float64 `toml:"fast_queues_fq_codel"`
+	// MissingLeafKinds is not read from the file: lqosd sets it to the
+	// leaf qdisc kinds this kernel lacks, and the planner gives those
+	// leaves a bounded bfifo instead (see plan.FallbackLeaf).
+	MissingLeafKinds []string `toml:"-"`
 }
 
 // Queue modes.

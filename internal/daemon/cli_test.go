@@ -33,7 +33,7 @@ func TestCLI(t *testing.T) {
 	}
 	steps := []step{
 		{args: []string{"ping"}, want: []string{"lqosd is alive"}},
-		{args: []string{"status"}, want: []string{"lqosd", "mappings", "3", "scheduler", "unknown", "CLI_TEST"}},
+		{args: []string{"status"}, want: []string{"lqosd", "mappings", "3", "scheduler", "unknown", "CLI_TEST", "classification", "interface"}},
 		{args: []string{"--json", "status"}, jsonPath: "mappings"},
 		{args: []string{"mappings", "list"}, want: []string{"PREFIX", "10.10.0.1/32", "c1", "d1", "10.10.1.0/24", "3 of 3 mappings"}},
 		{args: []string{"mappings", "add", "--ip", "10.60.0.1", "--class", "1:9", "--upload-class", "0x1:0xa", "--cpu", "1", "--circuit", "cx", "--device", "dx"}, want: []string{"mapped 10.60.0.1/32"}},
@@ -46,7 +46,7 @@ func TestCLI(t *testing.T) {
 		{args: []string{"mappings", "del", "10.60.0.1"}, exit: cli.ExitFailed, wantErr: "no such mapping"},
 		{args: []string{"mappings", "frobnicate"}, exit: cli.ExitUsage, wantErr: "want list, add, del or clear"},
 		{args: []string{"top", "-n", "5"}, want: []string{"HOST", "DOWN", "UP"}},
-		{args: []string{"top", "--circuits", "--by", "up"}, want: []string{"CIRCUIT"}},
+		{args: []string{"top", "--circuits", "--by", "up"}, want: []string{"CIRCUIT", "NAME"}},
 		{args: []string{"top", "--by", "sideways"}, exit: cli.ExitFailed, wantErr: "invalid_argument"},
 		{args: []string{"urgent", "list"}, want: []string{"CLI_TEST", "open"}},
 		{args: []string{"urgent", "ack", fmt.Sprint(is.ID), "--by", "me"}, want: []string{fmt.Sprintf("acknowledged #%d CLI_TEST", is.ID)}},

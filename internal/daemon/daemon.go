@@ -35,6 +35,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -45,6 +46,7 @@ import (
 	"github.com/libreqos-go/lqos/internal/bus"
 	"github.com/libreqos-go/lqos/internal/config"
 	"github.com/libreqos-go/lqos/internal/datapath"
+	"github.com/libreqos-go/lqos/internal/inputs"
 	"github.com/libreqos-go/lqos/internal/lock"
 	"github.com/libreqos-go/lqos/internal/plan"
 	"github.com/libreqos-go/lqos/internal/schedstatus"
@@ -107,6 +109,9 @@ type Options struct {
 	// NoCPURedirect keeps packets on the receiving CPU (testing, or NICs
 	// whose RSS already matches the queue plan).
 	NoCPURedirect bool
+	// Classify: auto (default), metadata or tc-lookup; see
+	// datapath.Classification.
+	Classify string
 	// MissingQdisc: "fallback" (default) or "refuse"; see the package doc.
 	MissingQdisc string
 	// NoStartupApply skips applying the plan at start.
@@ -244,6 +249,10 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return &ExitError{ExitUsage, err}
 	}
+	classify, err := datapath.ParseClassification(o.Classify)
+	if err != nil {
+		return &ExitError{ExitUsage, fmt.Errorf("--classify: %w", err)}
+	}
 	if o.MissingQdisc != "fallback" && o.MissingQdisc != "refuse" {
 		return exitErr(ExitUsage, "--missing-qdisc %q: want fallback or refuse", o.MissingQdisc)
 	}
@@ -312,7 +321,7 @@ func Run(ctx context.Context, o Options) error {
 	pre.Log(log)
 
 	// 4. Data path: maps (re)opened from the pins, then programs attached.
-	dp, err := datapath.Open(datapath.Options{PinDir: o.PinDir, CPURedirect: !o.NoCPURedirect, Logger: log})
+	dp, err := datapath.Open(datapath.Options{PinDir: o.PinDir, CPURedirect: !o.NoCPURedirect, Classify: classify, Logger: log})
 	if err != nil {
 		return exitErr(ExitDatapath, "LibreQoS could not load the data path: %v (stale pins from an incompatible version can be removed with `rm -r %s`)", err, o.PinDir)
 	}
@@ -345,7 +354,9 @@ func Run(ctx context.Context, o Options) error {
 		}
 		d.attached = true
 		d.disableXPS()
+		d.noteDataPathMode()
 	} else {
+		d.noteDataPathMode()
 		d.state = StateDegraded
 		log.Error("data path loaded but NOT attached: shaping interfaces missing", "missing", pre.MissingIfaces)
 	}
@@ -478,10 +489,11 @@ func Run(ctx context.Context, o Options) error {
 }
 
 func (d *Daemon) statusLine() string {
+	mode := "classification: " + d.dp.Status().Describe()
 	d.stateMu.Lock()
 	defer d.stateMu.Unlock()
 	if d.state == StateActive {
-		return "shaping active"
+		return "shaping active, " + mode
 	}
 	var parts []string
 	for _, f := range d.pre.Findings {
@@ -492,7 +504,45 @@ func (d *Daemon) statusLine() string {
 	if d.noShape != "" {
 		parts = append(parts, d.noShape)
 	}
-	return "degraded: " + strings.Join(parts, "; ")
+	return "degraded: " + strings.Join(parts, "; ") + "; " + mode
+}
+
+// noteDataPathMode logs the program variant and adds a warning finding for
+// every optional kernel feature the data path runs without; raiseFindings
+// turns them into urgent issues (and resolves them on a kernel that has
+// the feature again).
+func (d *Daemon) noteDataPathMode() {
+	st := d.dp.Status()
+	d.log.Info("data path mode", "classification", st.Describe(), "cpu_redirect", st.CPURedirect, "kernel_features", st.Features.String())
+	for _, dg := range st.Degraded {
+		f := degradationFinding(dg)
+		d.log.Warn(f.Message, "code", f.Code, "subject", f.Subject)
+		d.pre.add(f)
+	}
+}
+
+// raiseDataPathMode raises the per-interface degradations found by a late
+// attach (the kernel-wide ones were raised at start).
+func (d *Daemon) raiseDataPathMode() {
+	for _, dg := range d.dp.Status().Degraded {
+		if dg.Subject == "" {
+			continue
+		}
+		f := degradationFinding(dg)
+		d.log.Warn(f.Message, "code", f.Code, "subject", f.Subject)
+		d.raise(findingCode(f), urgent.Warning, f.Message)
+	}
+}
+
+func degradationFinding(dg datapath.Degradation) Finding {
+	subject := string(dg.Feature)
+	what := string(dg.Feature)
+	if dg.Subject != "" {
+		subject += ":" + dg.Subject
+		what += " on " + dg.Subject
+	}
+	return Finding{Code: CodeFeatureMissing, Severity: SevWarn, Subject: subject,
+		Message: fmt.Sprintf("The kernel lacks %s (%s): %s. Shaping works; this is a degraded mode.", what, dg.Reason, dg.Cost)}
 }
 
 // dpInterfaces turns the configuration into data path attachments.
@@ -537,26 +587,33 @@ func (d *Daemon) decideShaping() {
 }
 
 // shapingConfig is the configuration handed to the planner: with the
-// fallback policy, leaf kinds the kernel lacks are replaced by pfifo.
+// fallback policy, leaves of kinds the kernel lacks become bounded bfifos
+// (plan.FallbackLeaf), whether they come from default_sqm, the fast-queue
+// rule or a circuit's sqm column.
 func (d *Daemon) shapingConfig(cfg *config.Config) (*config.Config, []string) {
 	q := d.pre.Qdiscs
 	if q == nil || d.o.MissingQdisc != "fallback" {
 		return cfg, nil
 	}
-	c := *cfg
-	var notes []string
-	if f := strings.Fields(c.Queues.DefaultSQM); len(f) > 0 {
-		if ok, probed := q[f[0]]; probed && !ok {
-			notes = append(notes, fmt.Sprintf("default_sqm %q replaced by pfifo (kernel lacks sch_%s)", c.Queues.DefaultSQM, f[0]))
-			c.Queues.DefaultSQM = "pfifo"
+	var missing []string
+	for _, k := range []string{"cake", "fq_codel"} {
+		if ok, probed := q[k]; probed && !ok {
+			missing = append(missing, k)
 		}
 	}
-	if ok, probed := q["fq_codel"]; probed && !ok {
-		never := 1e12 // Mbps: no circuit is that fast, so fq_codel is never picked
-		c.Queues.FastQueuesFqCodel = &never
-		notes = append(notes, "fast circuits keep the default leaf (kernel lacks sch_fq_codel)")
+	if f := strings.Fields(cfg.Queues.DefaultSQM); len(f) > 0 && !slices.Contains(missing, f[0]) {
+		if ok, probed := q[f[0]]; probed && !ok {
+			missing = append(missing, f[0])
+		}
 	}
-	return &c, notes
+	if len(missing) == 0 {
+		return cfg, nil
+	}
+	c := *cfg
+	c.Queues.MissingLeafKinds = missing
+	note := fmt.Sprintf("leaf qdiscs %s replaced by bfifo (kernel lacks sch_%s): each holds %v at its class's ceil, at least %d full frames; HTB still enforces every rate, without per-flow fairness",
+		strings.Join(missing, ", "), strings.Join(missing, ", sch_"), plan.FallbackQueueDelay, plan.FallbackMinFrames)
+	return &c, []string{note}
 }
 
 // raiseFindings mirrors preflight findings into the urgent store and closes
@@ -617,6 +674,13 @@ func (d *Daemon) raise(code string, sev urgent.Severity, msg string) {
 // startupApply applies the current plan once at start. Failure is logged
 // and raised, not fatal: the queues from before the restart stay in place.
 func (d *Daemon) startupApply(ctx context.Context) {
+	// A new install has no inputs until lqos_scheduler (or libreqos) writes
+	// them: that is the normal wait for the first setup, not a failure.
+	if in := inputs.PathsFor(d.config()).ShapedDevices; !fileExists(in) {
+		d.log.Info("waiting for the first setup: no ShapedDevices.csv yet (lqos_scheduler or libreqos writes it and asks lqosd to apply)", "path", in)
+		d.resolve(CodeStartupApply)
+		return
+	}
 	res, err := d.applyWait(ctx, "lqosd start", false, false, 0)
 	if errors.Is(err, errLockBusy) {
 		d.log.Warn("not applying the plan at start: another apply is running and will set it", "err", err)
@@ -627,10 +691,19 @@ func (d *Daemon) startupApply(ctx context.Context) {
 		d.raise(CodeStartupApply, urgent.Error, "Applying the shaping plan at lqosd start failed: "+err.Error())
 		return
 	}
-	if _, err := d.urgent.Resolve(CodeStartupApply); err != nil {
-		d.log.Warn("resolving urgent issue", "err", err)
-	}
 	d.log.Info("shaping plan applied at start", "summary", res.Summary())
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// resolve closes an urgent issue lqosd raised, if it is open.
+func (d *Daemon) resolve(code string) {
+	if _, err := d.urgent.Resolve(code); err != nil {
+		d.log.Warn("resolving urgent issue", "code", code, "err", err)
+	}
 }
 
 // errShapingDisabled is returned by apply in degraded modes.
@@ -707,6 +780,9 @@ func (d *Daemon) applyWait(ctx context.Context, reason string, dryRun, reload bo
 	if err == nil && !dryRun && res != nil && res.Plan != nil {
 		d.lazyPlan = res.Plan.Tree
 		d.noteCircuits(res.Plan)
+		// Whoever asked (start-up, the scheduler, libreqos, SIGHUP), the
+		// plan is in place now: an earlier failed start no longer applies.
+		d.resolve(CodeStartupApply)
 	}
 	return res, err
 }
@@ -734,6 +810,7 @@ func (d *Daemon) attachWhenPresent(ctx context.Context, x datapath.XDPMode, tcm 
 			return
 		}
 		d.disableXPS()
+		d.raiseDataPathMode()
 		d.stateMu.Lock()
 		d.attached = true
 		d.state = StateActive
@@ -840,6 +917,14 @@ func (d *Daemon) sampleLoop(ctx context.Context) {
 		case <-t.C:
 		}
 	}
+}
+
+// circuitName is the applied plan's name for a circuit ("" if unknown).
+func (d *Daemon) circuitName(id string) string {
+	if m := d.circuits.Load(); m != nil && id != "" {
+		return (*m)[id].Name
+	}
+	return ""
 }
 
 // noteCircuits keeps the names, first address and parent of each circuit.

@@ -168,8 +168,14 @@ func TestLab(t *testing.T) {
 		if got := prefixes(listAll(t, c)); len(got) != 3 {
 			t.Fatalf("after apply: %v", got)
 		}
-		if !have["cake"] && !slices.ContainsFunc(res.Warnings, func(w string) bool { return strings.Contains(w, "replaced by pfifo") }) {
+		if !have["cake"] && !slices.ContainsFunc(res.Warnings, func(w string) bool { return strings.Contains(w, "replaced by bfifo") }) {
 			t.Errorf("no fallback warning in %v", res.Warnings)
+		}
+		if !have["cake"] {
+			// c1 downloads at up to 50 Mbit/s: its leaf holds 30 ms of that.
+			if out := sh(t, "ip", "netns", "exec", l.shaper, "tc", "qdisc", "show", "dev", "lqtdB"); !strings.Contains(out, "bfifo") || !strings.Contains(out, "limit 187500b") {
+				t.Errorf("no bfifo sized for 50 Mbit/s (limit 187500b) on lqtdB:\n%s", out)
+			}
 		}
 		l.writeDevices(defaultDevices + "c4,Circuit Four,d4,Dev 4,,,,,10.10.2.4,,10,5,30,10,,\n")
 		res, err = c.ReloadPlan(ctx, "test reload", false)

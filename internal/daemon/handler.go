@@ -210,12 +210,12 @@ func (h *Handler) TopN(ctx context.Context, r *bus.GetTopN) (*bus.TopNResult, er
 	res := &bus.TopNResult{Kind: r.Kind, By: by, Entries: []bus.TopEntry{}}
 	if r.Kind == bus.TopHosts {
 		for _, x := range h.d.coll.TopHosts(o, r.Offset, r.N) {
-			res.Entries = append(res.Entries, bus.TopEntry{Key: x.Addr.String(), CircuitID: x.CircuitID, BitsPerSecond: du(x.Bits), PacketsPerSecond: du(x.Packets)})
+			res.Entries = append(res.Entries, bus.TopEntry{Key: x.Addr.String(), CircuitID: x.CircuitID, CircuitName: h.d.circuitName(x.CircuitID), BitsPerSecond: du(x.Bits), PacketsPerSecond: du(x.Packets)})
 		}
 		return res, nil
 	}
 	for _, x := range h.d.coll.TopCircuits(o, r.Offset, r.N) {
-		res.Entries = append(res.Entries, bus.TopEntry{Key: x.CircuitID, CircuitID: x.CircuitID, BitsPerSecond: du(x.Bits), PacketsPerSecond: du(x.Packets)})
+		res.Entries = append(res.Entries, bus.TopEntry{Key: x.CircuitID, CircuitID: x.CircuitID, CircuitName: h.d.circuitName(x.CircuitID), BitsPerSecond: du(x.Bits), PacketsPerSecond: du(x.Packets)})
 	}
 	return res, nil
 }
@@ -301,4 +301,24 @@ func (s *namedStore) ReplaceAll(ctx context.Context, ms []plan.Mapping) error {
 		ids = append(ids, idPair{Circuit: m.CircuitID, Device: m.DeviceID})
 	}
 	return s.d.names.replace(ps, ids)
+}
+
+// DataPath reports the data path's mode on this kernel.
+func (h *Handler) DataPath(context.Context) (*bus.DataPathStatus, error) {
+	return dataPathStatus(h.d.dp.Status()), nil
+}
+
+func dataPathStatus(st datapath.Status) *bus.DataPathStatus {
+	out := &bus.DataPathStatus{Classification: st.Describe(), CPURedirect: st.CPURedirect, Features: map[string]bool{},
+		Degraded: []bus.DataPathDegraded{}, Interfaces: []bus.DataPathInterface{}}
+	for _, f := range datapath.AllFeatures {
+		out.Features[string(f)] = st.Features.Has(f)
+	}
+	for _, dg := range st.Degraded {
+		out.Degraded = append(out.Degraded, bus.DataPathDegraded{Feature: string(dg.Feature), Subject: dg.Subject, Reason: dg.Reason, Cost: dg.Cost})
+	}
+	for _, a := range st.Interfaces {
+		out.Interfaces = append(out.Interfaces, bus.DataPathInterface{Name: a.Name, Role: a.Role.String(), XDP: a.XDP, TC: a.TC, Adopted: a.Adopted})
+	}
+	return out
 }

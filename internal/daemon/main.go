@@ -34,6 +34,7 @@ func Main(args []string, stderr io.Writer) int {
 	fs.StringVar(&o.XDP, "xdp-mode", "auto", "XDP attach mode: auto, driver or generic")
 	fs.StringVar(&o.TC, "tc-mode", "auto", "egress classifier attach: auto, tcx or legacy")
 	fs.BoolVar(&o.NoCPURedirect, "no-cpu-redirect", false, "do not steer packets to the mapped CPU")
+	fs.StringVar(&o.Classify, "classify", "auto", "how packets get their class: auto (XDP+TC metadata where the kernel allows it), metadata (refuse to start without it) or tc-lookup (TC looks every packet up)")
 	fs.StringVar(&o.MissingQdisc, "missing-qdisc", "fallback", "when the kernel lacks a leaf qdisc (cake, fq_codel): fallback (pfifo leaf) or refuse (do not apply plans)")
 	fs.BoolVar(&o.NoStartupApply, "no-startup-apply", false, "do not apply the shaping plan at start")
 	fs.DurationVar(&o.AttachRetry, "attach-retry", 5*time.Second, "while a shaping interface is missing, how often to look for it")

@@ -27,6 +27,10 @@ const (
 	CodeShapingDisabled  = "LQOSD_SHAPING_DISABLED"
 	CodeStartupApply     = "LQOSD_STARTUP_APPLY_FAILED"
 	CodeConfigWarning    = "LQOSD_CONFIG_WARNING"
+	// CodeFeatureMissing: the kernel lacks an optional data path feature
+	// and lqosd runs the variant that does without (subject: the feature,
+	// or feature:interface).
+	CodeFeatureMissing = "LQOSD_FEATURE_MISSING"
 )
 
 // Severity of a finding.

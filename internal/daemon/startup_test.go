@@ -140,6 +140,35 @@ func TestStartupProblems(t *testing.T) {
 				}
 			},
 		},
+		{
+			name:    "no inputs yet is the wait for the first setup, not an error",
+			ifaces:  "[bridge]\nto_internet = \"lqtdA\"\nto_network = \"lqtdB\"\n",
+			setup:   func(t *testing.T, l *lab) { rm(t, filepath.Join(l.dir, "etc", "ShapedDevices.csv")) },
+			exit:    running,
+			wantLog: []string{"waiting for the first setup"},
+			check: func(t *testing.T, l *lab, c *bus.Client) {
+				noOpenErrors(t, c)
+				l.writeDevices(defaultDevices)
+				if res, err := c.ApplyPlan(context.Background(), "first setup", false); err != nil || !res.Applied {
+					t.Fatalf("first setup: %+v, %v", res, err)
+				}
+				noOpenErrors(t, c)
+			},
+		},
+		{
+			name:       "a failed start apply resolves once a later apply works",
+			ifaces:     "[bridge]\nto_internet = \"lqtdA\"\nto_network = \"lqtdB\"\n",
+			setup:      func(t *testing.T, l *lab) { l.writeDevices(devicesHeader + "c1,One,d1,Dev,,,,,10.10.0.300,,10,5,50,20,,\n") },
+			exit:       running,
+			wantUrgent: []string{CodeStartupApply},
+			check: func(t *testing.T, l *lab, c *bus.Client) {
+				l.writeDevices(defaultDevices)
+				if res, err := c.ReloadPlan(context.Background(), "fixed", false); err != nil || !res.Applied {
+					t.Fatalf("reload: %+v, %v", res, err)
+				}
+				noOpenErrors(t, c)
+			},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -325,4 +354,25 @@ func TestInterfaceAppears(t *testing.T) {
 	waitFor(t, "the log to say it attached late", func() bool {
 		return strings.Contains(p.stderr.String(), "shaping interfaces appeared; data path attached")
 	})
+}
+
+// noOpenErrors fails the test for every open urgent ERROR.
+func noOpenErrors(t *testing.T, c *bus.Client) {
+	t.Helper()
+	is, err := c.ListUrgent(context.Background(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range is {
+		if x.Severity == urgent.Error {
+			t.Errorf("open urgent ERROR %s: %s", x.Code, x.Message)
+		}
+	}
+}
+
+func rm(t *testing.T, path string) {
+	t.Helper()
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -108,7 +108,8 @@ func (w *webSource) CPULoad(context.Context) ([]float64, error) { return w.cpu.l
 func (w *webSource) QueueCounts(context.Context) (webui.QueueCounts, error) {
 	t := w.d.coll.Totals()
 	circuits, devices := w.d.names.counts()
-	return webui.QueueCounts{CPUQueues: int(w.d.ncpu), CircuitQueues: circuits, ShapedDevices: devices, UnknownIPs: t.Hosts - t.ShapedHosts}, nil
+	return webui.QueueCounts{CPUQueues: int(w.d.ncpu), CircuitQueues: circuits, ShapedDevices: devices, UnknownIPs: t.Hosts - t.ShapedHosts,
+		Classification: w.d.dp.Status().Describe()}, nil
 }
 
 func (w *webSource) SchedulerStatus(context.Context) (webui.SchedulerStatus, error) {

@@ -177,3 +177,53 @@ func BenchmarkTCFallback(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkClassifyModes measures both program halves in each
+// classification mode the kernel offers, with 100k trie entries: XDP
+// (parse, lookup, counters, flows, and in metadata mode the hand-off) and
+// the TC egress classifier looking the packet up (in metadata mode that is
+// what a packet without metadata costs; test-run cannot attach metadata to
+// an skb).
+func BenchmarkClassifyModes(b *testing.B) {
+	hit := udp4("192.0.2.1", "100.64.100.50").bytes()
+	miss := udp4("192.0.2.1", "100.200.0.1").bytes()
+	for _, mode := range classifyModes(b) {
+		b.Run(string(mode), func(b *testing.B) {
+			d, _ := openTest(b, Options{MaxMappings: 131072, Classify: mode})
+			if err := d.BatchUpdate(benchEntries(100_000)); err != nil {
+				b.Fatal(err)
+			}
+			inet, err := d.loadPrograms(Interface{Name: "bench", Role: RoleInternet})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer inet.Close()
+			isp, err := d.loadPrograms(Interface{Name: "bench", Role: RoleISP})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer isp.Close()
+			for _, c := range []struct {
+				name  string
+				prog  *ebpf.Program
+				frame []byte
+				want  uint32
+			}{
+				{"xdp-hit", inet.LqosXdp, hit, xdpPass},
+				{"xdp-miss", inet.LqosXdp, miss, xdpPass},
+				{"tc-hit", isp.LqosTcEgress, hit, 0},
+				{"tc-miss", isp.LqosTcEgress, miss, 0},
+			} {
+				b.Run(c.name, func(b *testing.B) {
+					repeat := min(max(b.N, 1), 1<<28)
+					b.ResetTimer()
+					ret, per, err := c.prog.Benchmark(c.frame, repeat, nil)
+					if err != nil || ret != c.want {
+						b.Fatalf("ret %d (want %d) err %v", ret, c.want, err)
+					}
+					b.ReportMetric(float64(per.Nanoseconds()), "ns/pkt")
+				})
+			}
+		})
+	}
+}

@@ -93,6 +93,13 @@ type Options struct {
 	// and debugging; the cache is always correct thanks to epochs).
 	DisableHotCache bool
 
+	// Classify picks how packets get their class (default: XDP+TC
+	// metadata where the kernel allows it, TC lookup otherwise).
+	Classify Classification
+	// Features overrides the kernel probe: tests use it to run the
+	// degraded variants on a kernel that has everything. Nil probes.
+	Features *Features
+
 	MaxMappings  uint32 // LPM trie capacity (default 131072)
 	HotCacheSize uint32 // exact-address cache (default 32768)
 	MaxHosts     uint32 // per-host counter entries (default 65536)
@@ -119,6 +126,11 @@ type Datapath struct {
 	spec *ebpf.CollectionSpec
 	maps map[string]*ebpf.Map
 	ncpu uint32
+
+	features Features
+	classify Classification // ClassifyMetadata or ClassifyTCLookup, never auto
+	redirect bool           // CPU steering through the CPU map is on
+	degraded []Degradation  // optional features the programs run without
 
 	mu       sync.Mutex // serialises epoch bumps and attach/close
 	attached []*attachment
@@ -152,6 +164,9 @@ func Open(opts Options) (*Datapath, error) {
 		return nil, fmt.Errorf("datapath: possible CPUs: %w", err)
 	}
 	d := &Datapath{opts: opts, log: opts.Logger, spec: spec, maps: map[string]*ebpf.Map{}, ncpu: uint32(ncpu)}
+	if err := d.chooseVariant(); err != nil {
+		return nil, err
+	}
 
 	if opts.PinDir != "" {
 		if err := os.MkdirAll(opts.PinDir, 0o700); err != nil {
@@ -169,7 +184,7 @@ func Open(opts Options) (*Datapath, error) {
 		}
 		d.maps[name] = m
 	}
-	if opts.CPURedirect {
+	if d.redirect {
 		if err := d.fillCPUMap(); err != nil {
 			d.closeMaps()
 			return nil, err
@@ -328,7 +343,9 @@ func (d *Datapath) loadPrograms(ifc Interface) (*lqosPrograms, error) {
 		"cfg_direction":     uint32(ifc.Role),
 		"cfg_internet_vlan": uint32(ifc.InternetVLAN),
 		"cfg_isp_vlan":      uint32(ifc.ISPVLAN),
-		"cfg_redirect_cpu":  b2u(d.opts.CPURedirect),
+		"cfg_redirect_cpu":  b2u(d.redirect),
+		"cfg_xdp_meta":      b2u(d.classify == ClassifyMetadata),
+		"cfg_coarse_clock":  b2u(d.features.Has(FeatureCoarseClock)),
 		"cfg_track_flows":   b2u(!d.opts.DisableFlows),
 		"cfg_hot_cache":     b2u(!d.opts.DisableHotCache),
 	}
@@ -610,6 +627,9 @@ type attachment struct {
 	XDP     string                  // mode actually used
 	TC      string
 	adopted []string // "xdp", "tcx": links taken over from a previous process
+	// nativeErr is why driver-mode XDP was refused when auto fell back to
+	// generic mode.
+	nativeErr error
 }
 
 // AttachInfo describes one attached interface.
@@ -731,6 +751,9 @@ func (d *Datapath) attachOne(ifc Interface) (*attachment, error) {
 		}
 		if a.XDP == "" {
 			return fail(fmt.Errorf("datapath: attach XDP to %q failed in all modes (check `ip link show %s` for another XDP program): %w", ifc.Name, ifc.Name, xerr))
+		}
+		if a.XDP == "generic" && ifc.XDP == XDPAuto {
+			a.nativeErr = xerr
 		}
 	}
 

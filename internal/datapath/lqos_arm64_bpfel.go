@@ -100,12 +100,14 @@ const (
 	lqosMapLqosStats       = "lqos_stats"
 	lqosProgLqosTcEgress   = "lqos_tc_egress"
 	lqosProgLqosXdp        = "lqos_xdp"
+	lqosVarCfgCoarseClock  = "cfg_coarse_clock"
 	lqosVarCfgDirection    = "cfg_direction"
 	lqosVarCfgHotCache     = "cfg_hot_cache"
 	lqosVarCfgInternetVlan = "cfg_internet_vlan"
 	lqosVarCfgIspVlan      = "cfg_isp_vlan"
 	lqosVarCfgRedirectCpu  = "cfg_redirect_cpu"
 	lqosVarCfgTrackFlows   = "cfg_track_flows"
+	lqosVarCfgXdpMeta      = "cfg_xdp_meta"
 )
 
 // loadLqos returns the embedded CollectionSpec for lqos.
@@ -171,12 +173,14 @@ type lqosMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type lqosVariableSpecs struct {
+	CfgCoarseClock  *ebpf.VariableSpec `ebpf:"cfg_coarse_clock"`
 	CfgDirection    *ebpf.VariableSpec `ebpf:"cfg_direction"`
 	CfgHotCache     *ebpf.VariableSpec `ebpf:"cfg_hot_cache"`
 	CfgInternetVlan *ebpf.VariableSpec `ebpf:"cfg_internet_vlan"`
 	CfgIspVlan      *ebpf.VariableSpec `ebpf:"cfg_isp_vlan"`
 	CfgRedirectCpu  *ebpf.VariableSpec `ebpf:"cfg_redirect_cpu"`
 	CfgTrackFlows   *ebpf.VariableSpec `ebpf:"cfg_track_flows"`
+	CfgXdpMeta      *ebpf.VariableSpec `ebpf:"cfg_xdp_meta"`
 }
 
 // lqosObjects contains all objects after they have been loaded into the kernel.
@@ -224,12 +228,14 @@ func (m *lqosMaps) Close() error {
 //
 // It can be passed to loadLqosObjects or ebpf.CollectionSpec.LoadAndAssign.
 type lqosVariables struct {
+	CfgCoarseClock  *ebpf.Variable `ebpf:"cfg_coarse_clock"`
 	CfgDirection    *ebpf.Variable `ebpf:"cfg_direction"`
 	CfgHotCache     *ebpf.Variable `ebpf:"cfg_hot_cache"`
 	CfgInternetVlan *ebpf.Variable `ebpf:"cfg_internet_vlan"`
 	CfgIspVlan      *ebpf.Variable `ebpf:"cfg_isp_vlan"`
 	CfgRedirectCpu  *ebpf.Variable `ebpf:"cfg_redirect_cpu"`
 	CfgTrackFlows   *ebpf.Variable `ebpf:"cfg_track_flows"`
+	CfgXdpMeta      *ebpf.Variable `ebpf:"cfg_xdp_meta"`
 }
 
 // lqosPrograms contains all programs after they have been loaded into the kernel.

@@ -10,11 +10,13 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/cilium/ebpf"
+	"github.com/libreqos-go/lqos/internal/kerneltest"
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
 )
@@ -350,101 +352,137 @@ func TestShapingThroughHTB(t *testing.T) {
 		{"bridge, native xdp, no cpumap, tcx", XDPDriver, TCX, false, true, true},
 		{"bridge, generic xdp, cpumap, tcx", XDPGeneric, TCX, true, false, true},
 	}
-	for _, v := range variants {
-		t.Run(v.name, func(t *testing.T) {
-			tp := buildTopo(t, v.bridged)
-			d, _ := openTest(t, Options{CPURedirect: v.redirect})
-			if err := inNS(tp.shp, func() error {
-				return d.Attach(
-					Interface{Name: "lqtdpwan", Role: RoleInternet, XDP: v.xdp, TC: v.tc},
-					Interface{Name: "lqtdplan", Role: RoleISP, XDP: v.xdp, TC: v.tc},
-				)
-			}); err != nil {
-				if errors.Is(err, ebpf.ErrNotSupported) {
-					t.Skipf("kernel lacks a feature for this variant: %v", err)
-				}
-				t.Fatalf("attach: %v", err)
-			}
-			cpu := d.ncpu - 1
-			down, up := ClassID(2, 3), ClassID(3, 3)
-			if err := d.Add(mustPrefix(custMapped+"/32"), Mapping{CPU: cpu, ClassID: down, UploadClassID: up, CircuitHash: 77}); err != nil {
-				t.Fatal(err)
-			}
+	for _, mode := range classifyModes(t) {
+		for _, v := range variants {
+			t.Run(mode.Describe()+"/"+v.name, func(t *testing.T) {
+				testShapingThroughHTB(t, mode, v.xdp, v.tc, v.redirect, v.wantMeta, v.bridged, nil)
+			})
+		}
+	}
+	// A kernel without CPUMAP: the programs load with the redirect pruned
+	// and packets stay on the receiving CPU.
+	noCPUMap := ProbeFeatures()
+	noCPUMap.Have[FeatureCPUMap] = false
+	noCPUMap.Missing[FeatureCPUMap] = "simulated"
+	t.Run("no cpumap on this kernel", func(t *testing.T) {
+		testShapingThroughHTB(t, ClassifyTCLookup, XDPDriver, TCAuto, true, false, true, &noCPUMap)
+	})
+}
 
-			const n, payload = 50, 100
-			frameLen := uint64(14 + 20 + 8 + payload)
+// testShapingThroughHTB sends mapped and unmapped traffic through a shaper
+// namespace and checks classes, counters and the path TC took. wantMeta:
+// native XDP in metadata mode must hand the class over.
+func testShapingThroughHTB(t *testing.T, mode Classification, xdp XDPMode, tcm TCMode, redirect, wantMeta, bridged bool, fs *Features) {
+	v := struct {
+		xdp      XDPMode
+		tc       TCMode
+		redirect bool
+		wantMeta bool
+		bridged  bool
+	}{xdp, tcm, redirect, wantMeta && mode == ClassifyMetadata, bridged}
+	tp := buildTopo(t, v.bridged)
+	d, _ := openTest(t, Options{CPURedirect: v.redirect, Classify: mode, Features: fs})
+	if fs != nil && !fs.Has(FeatureCPUMap) {
+		v.redirect = false
+		if !slices.ContainsFunc(d.Status().Degraded, func(dg Degradation) bool { return dg.Feature == FeatureCPUMap }) {
+			t.Errorf("status does not report the missing CPU map: %+v", d.Status().Degraded)
+		}
+	}
+	if err := inNS(tp.shp, func() error {
+		return d.Attach(
+			Interface{Name: "lqtdpwan", Role: RoleInternet, XDP: v.xdp, TC: v.tc},
+			Interface{Name: "lqtdplan", Role: RoleISP, XDP: v.xdp, TC: v.tc},
+		)
+	}); err != nil {
+		if errors.Is(err, ebpf.ErrNotSupported) && v.tc == TCX {
+			// Kernels before 6.6 have no TCX: the clsact variants
+			// cover the classifier there.
+			kerneltest.Feature(t, string(FeatureTCX), false, err.Error())
+			return
+		}
+		t.Fatalf("attach: %v", err)
+	}
+	cpu := d.ncpu - 1
+	down, up := ClassID(2, 3), ClassID(3, 3)
+	if err := d.Add(mustPrefix(custMapped+"/32"), Mapping{CPU: cpu, ClassID: down, UploadClassID: up, CircuitHash: 77}); err != nil {
+		t.Fatal(err)
+	}
 
-			// Download to the mapped host lands in 2:3 on the LAN port.
-			sendUDP(t, tp.inet, "", custMapped, n, payload)
-			waitFor(t, "download in 2:3", func() bool { return classCounts(t, tp.hShp, tp.lan)[down][0] >= n })
-			lan := classCounts(t, tp.hShp, tp.lan)
-			if got := lan[down]; got != [2]uint64{n, n * frameLen} {
-				t.Errorf("class 2:3 packets/bytes = %v, want [%d %d]", got, n, n*frameLen)
-			}
+	const n, payload = 50, 100
+	frameLen := uint64(14 + 20 + 8 + payload)
 
-			// Upload from the mapped host lands in 3:3 on the WAN port.
-			sendUDP(t, tp.cust, custMapped, tp.inetIP, n, payload)
-			waitFor(t, "upload in 3:3", func() bool { return classCounts(t, tp.hShp, tp.wan)[up][0] >= n })
-			if got := classCounts(t, tp.hShp, tp.wan)[up]; got != [2]uint64{n, n * frameLen} {
-				t.Errorf("wan class 3:3 packets/bytes = %v, want [%d %d]", got, n, n*frameLen)
-			}
+	// Download to the mapped host lands in 2:3 on the LAN port.
+	sendUDP(t, tp.inet, "", custMapped, n, payload)
+	waitFor(t, "download in 2:3", func() bool { return classCounts(t, tp.hShp, tp.lan)[down][0] >= n })
+	lan := classCounts(t, tp.hShp, tp.lan)
+	if got := lan[down]; got != [2]uint64{n, n * frameLen} {
+		t.Errorf("class 2:3 packets/bytes = %v, want [%d %d]", got, n, n*frameLen)
+	}
 
-			// Host counters match what was sent.
-			hosts, err := d.HostCounters()
-			if err != nil {
-				t.Fatal(err)
-			}
-			var h HostCounters
-			for _, x := range hosts {
-				if x.Addr == netip.MustParseAddr(custMapped) {
-					h = x
-				}
-			}
-			if h.Packets != [2]uint64{n, n} || h.Bytes != [2]uint64{n * frameLen, n * frameLen} {
-				t.Errorf("host counters %s: packets %v bytes %v, want [%d %d] and [%d %d]", custMapped, h.Packets, h.Bytes, n, n, n*frameLen, n*frameLen)
-			}
-			if h.CircuitHash != 77 {
-				t.Errorf("circuit hash %d, want 77", h.CircuitHash)
-			}
+	// Upload from the mapped host lands in 3:3 on the WAN port.
+	sendUDP(t, tp.cust, custMapped, tp.inetIP, n, payload)
+	waitFor(t, "upload in 3:3", func() bool { return classCounts(t, tp.hShp, tp.wan)[up][0] >= n })
+	if got := classCounts(t, tp.hShp, tp.wan)[up]; got != [2]uint64{n, n * frameLen} {
+		t.Errorf("wan class 3:3 packets/bytes = %v, want [%d %d]", got, n, n*frameLen)
+	}
 
-			// Unmapped traffic goes to the default classes, never 2:3.
-			before := defaultClassPackets(classCounts(t, tp.hShp, tp.lan))
-			sendUDP(t, tp.inet, "", custOther, n, payload)
-			waitFor(t, "unmapped in N:2", func() bool { return defaultClassPackets(classCounts(t, tp.hShp, tp.lan)) >= before+n })
-			if got := classCounts(t, tp.hShp, tp.lan)[down][0]; got != n {
-				t.Errorf("unmapped traffic reached 2:3: %d packets, want still %d", got, n)
-			}
+	// Host counters match what was sent.
+	hosts, err := d.HostCounters()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h HostCounters
+	for _, x := range hosts {
+		if x.Addr == netip.MustParseAddr(custMapped) {
+			h = x
+		}
+	}
+	if h.Packets != [2]uint64{n, n} || h.Bytes != [2]uint64{n * frameLen, n * frameLen} {
+		t.Errorf("host counters %s: packets %v bytes %v, want [%d %d] and [%d %d]", custMapped, h.Packets, h.Bytes, n, n, n*frameLen, n*frameLen)
+	}
+	if h.CircuitHash != 77 {
+		t.Errorf("circuit hash %d, want 77", h.CircuitHash)
+	}
 
-			// Deleting the mapping takes effect for the very next packet.
-			if err := d.Delete(mustPrefix(custMapped + "/32")); err != nil {
-				t.Fatal(err)
-			}
-			before = defaultClassPackets(classCounts(t, tp.hShp, tp.lan))
-			sendUDP(t, tp.inet, "", custMapped, n, payload)
-			waitFor(t, "deleted host in N:2", func() bool { return defaultClassPackets(classCounts(t, tp.hShp, tp.lan)) >= before+n })
-			if got := classCounts(t, tp.hShp, tp.lan)[down][0]; got != n {
-				t.Errorf("after delete, 2:3 has %d packets, want still %d", got, n)
-			}
+	// Unmapped traffic goes to the default classes, never 2:3.
+	before := defaultClassPackets(classCounts(t, tp.hShp, tp.lan))
+	sendUDP(t, tp.inet, "", custOther, n, payload)
+	waitFor(t, "unmapped in N:2", func() bool { return defaultClassPackets(classCounts(t, tp.hShp, tp.lan)) >= before+n })
+	if got := classCounts(t, tp.hShp, tp.lan)[down][0]; got != n {
+		t.Errorf("unmapped traffic reached 2:3: %d packets, want still %d", got, n)
+	}
 
-			st, err := d.Stats()
-			if err != nil {
-				t.Fatal(err)
-			}
-			// 2n mapped packets met a TC classifier (n down, n up): each was
-			// classified from metadata or by the TC-side lookup.
-			if st.TCMeta+st.TCFallbackMapped != 2*n {
-				t.Errorf("TC classified %d+%d mapped packets (meta+fallback), want %d: %+v", st.TCMeta, st.TCFallbackMapped, 2*n, st)
-			}
-			if v.wantMeta && st.TCMeta == 0 {
-				t.Errorf("native XDP: TC never saw metadata: %+v", st)
-			}
-			if v.redirect && st.XDPRedirect == 0 {
-				t.Errorf("cpumap on but nothing redirected: %+v", st)
-			}
-			if !v.redirect && st.XDPRedirect != 0 {
-				t.Errorf("cpumap off but %d redirects", st.XDPRedirect)
-			}
-		})
+	// Deleting the mapping takes effect for the very next packet.
+	if err := d.Delete(mustPrefix(custMapped + "/32")); err != nil {
+		t.Fatal(err)
+	}
+	before = defaultClassPackets(classCounts(t, tp.hShp, tp.lan))
+	sendUDP(t, tp.inet, "", custMapped, n, payload)
+	waitFor(t, "deleted host in N:2", func() bool { return defaultClassPackets(classCounts(t, tp.hShp, tp.lan)) >= before+n })
+	if got := classCounts(t, tp.hShp, tp.lan)[down][0]; got != n {
+		t.Errorf("after delete, 2:3 has %d packets, want still %d", got, n)
+	}
+
+	st, err := d.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 2n mapped packets met a TC classifier (n down, n up): each was
+	// classified from metadata or by the TC-side lookup.
+	if st.TCMeta+st.TCFallbackMapped != 2*n {
+		t.Errorf("TC classified %d+%d mapped packets (meta+fallback), want %d: %+v", st.TCMeta, st.TCFallbackMapped, 2*n, st)
+	}
+	if v.wantMeta && st.TCMeta == 0 {
+		t.Errorf("native XDP: TC never saw metadata: %+v", st)
+	}
+	if mode == ClassifyTCLookup && (st.TCMeta != 0 || st.TCFallbackMapped != 2*n) {
+		t.Errorf("TC-lookup mode: TC saw metadata %d times and looked up %d mapped packets, want 0 and %d: %+v", st.TCMeta, st.TCFallbackMapped, 2*n, st)
+	}
+	if v.redirect && st.XDPRedirect == 0 {
+		t.Errorf("cpumap on but nothing redirected: %+v", st)
+	}
+	if !v.redirect && st.XDPRedirect != 0 {
+		t.Errorf("cpumap off but %d redirects", st.XDPRedirect)
 	}
 }
 

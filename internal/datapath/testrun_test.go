@@ -61,8 +61,16 @@ func runXDP(t testing.TB, prog *ebpf.Program, pkt []byte) (uint32, uint32) {
 
 func udp4(src, dst string) *frame { return eth().ipv4(src, dst, 17).udp(1234, 53, 18) }
 
+// Every frame is classified on both paths where the kernel has them: XDP
+// handing the class over in metadata, and TC looking it up (TC-lookup mode).
 func TestXDPClassifiesEncapsulations(t *testing.T) {
-	d, _ := openTest(t, Options{})
+	for _, mode := range classifyModes(t) {
+		t.Run(mode.Describe(), func(t *testing.T) { testEncapsulations(t, mode) })
+	}
+}
+
+func testEncapsulations(t *testing.T, mode Classification) {
+	d, _ := openTest(t, Options{Classify: mode})
 	testMappings(t, d, 0)
 
 	roles := map[string]Interface{
@@ -70,14 +78,9 @@ func TestXDPClassifiesEncapsulations(t *testing.T) {
 		"isp":      {Name: "t", Role: RoleISP},
 		"stick":    {Name: "t", Role: RoleStick, InternetVLAN: 100, ISPVLAN: 200},
 	}
-	progs := map[string]*ebpf.Program{}
+	progs := map[string]*classifier{}
 	for name, ifc := range roles {
-		p, err := d.loadPrograms(ifc)
-		if err != nil {
-			t.Fatalf("load %s: %v", name, err)
-		}
-		t.Cleanup(func() { p.Close() })
-		progs[name] = p.LqosXdp
+		progs[name] = newClassifier(t, d, ifc)
 	}
 
 	const in4, out4 = "10.1.2.3", "192.0.2.9"
@@ -115,12 +118,24 @@ func TestXDPClassifiesEncapsulations(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			ret, class := runXDP(t, progs[tc.role], tc.frame)
+			before, err := d.Stats()
+			if err != nil {
+				t.Fatal(err)
+			}
+			ret, class := progs[tc.role].class(t, tc.frame)
 			if ret != xdpPass {
 				t.Errorf("verdict %d, want XDP_PASS (%d) with redirect off", ret, xdpPass)
 			}
 			if class != tc.wantClass {
-				t.Errorf("metadata class %s, want %s", FormatClassID(class), FormatClassID(tc.wantClass))
+				t.Errorf("class %s, want %s", FormatClassID(class), FormatClassID(tc.wantClass))
+			}
+			// XDP finds the subscriber in both modes (it counts and steers).
+			after, err := d.Stats()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if mapped := after.XDPMapped - before.XDPMapped; mapped != b2u64(tc.wantClass != 0) {
+				t.Errorf("XDP counted %d mapped packets, want %d", mapped, b2u64(tc.wantClass != 0))
 			}
 		})
 	}
@@ -206,13 +221,15 @@ const (
 )
 
 func TestDeleteTakesEffectAtOnce(t *testing.T) {
-	d, _ := openTest(t, Options{})
-	testMappings(t, d, 0)
-	p, err := d.loadPrograms(Interface{Name: "t", Role: RoleInternet})
-	if err != nil {
-		t.Fatal(err)
+	for _, mode := range classifyModes(t) {
+		t.Run(mode.Describe(), func(t *testing.T) { testDeleteTakesEffectAtOnce(t, mode) })
 	}
-	defer p.Close()
+}
+
+func testDeleteTakesEffectAtOnce(t *testing.T, mode Classification) {
+	d, _ := openTest(t, Options{Classify: mode})
+	testMappings(t, d, 0)
+	p := newClassifier(t, d, Interface{Name: "t", Role: RoleInternet})
 	pkt := udp4("192.0.2.1", "10.1.2.3").bytes()
 	steps := []struct {
 		do   func() error
@@ -236,7 +253,7 @@ func TestDeleteTakesEffectAtOnce(t *testing.T) {
 		if err := s.do(); err != nil {
 			t.Fatalf("step %d: %v", i, err)
 		}
-		if _, c := runXDP(t, p.LqosXdp, pkt); c != s.want {
+		if _, c := p.class(t, pkt); c != s.want {
 			t.Errorf("step %d: class %s, want %s", i, FormatClassID(c), FormatClassID(s.want))
 		}
 	}
@@ -602,13 +619,15 @@ func FuzzXDPVerdict(f *testing.F) {
 }
 
 func TestIPv6ExtensionHeadersReachL4(t *testing.T) {
-	d, _ := openTest(t, Options{})
-	testMappings(t, d, 0)
-	p, err := d.loadPrograms(Interface{Name: "t", Role: RoleInternet})
-	if err != nil {
-		t.Fatal(err)
+	for _, mode := range classifyModes(t) {
+		t.Run(mode.Describe(), func(t *testing.T) { testIPv6ExtensionHeaders(t, mode) })
 	}
-	defer p.Close()
+}
+
+func testIPv6ExtensionHeaders(t *testing.T, mode Classification) {
+	d, _ := openTest(t, Options{Classify: mode})
+	testMappings(t, d, 0)
+	p := newClassifier(t, d, Interface{Name: "t", Role: RoleInternet})
 	const remote, local = "2001:db8:ffff::1", "2001:db8:1::5"
 	frames := []struct {
 		name  string
@@ -619,7 +638,7 @@ func TestIPv6ExtensionHeadersReachL4(t *testing.T) {
 		{"later fragment (no L4)", eth().ipv6(remote, local, 44).ext6(44, 17, 100).raw(0, make([]byte, 40)).bytes()},
 	}
 	for _, f := range frames {
-		if _, class := runXDP(t, p.LqosXdp, f.frame); class != classDown6 {
+		if _, class := p.class(t, f.frame); class != classDown6 {
 			t.Errorf("%s: class %s, want %s (addresses must classify whatever the L4)", f.name, FormatClassID(class), FormatClassID(classDown6))
 		}
 	}
@@ -634,4 +653,11 @@ func TestIPv6ExtensionHeadersReachL4(t *testing.T) {
 	if len(flows) != 2 || got[1111].Proto != 6 || got[1111].RemotePort != 443 || got[2222].Proto != 17 || got[2222].RemotePort != 53 {
 		t.Errorf("flows %+v, want TCP 443->1111 and UDP 53->2222 only", flows)
 	}
+}
+
+func b2u64(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -460,8 +460,11 @@ func TestCheck29MQSetup(t *testing.T) {
 }
 
 func TestCheck30LeafSelection(t *testing.T) {
-	cake := newLeafRules("cake diffserv4", 1000)
-	fq := newLeafRules("fq_codel", 1000)
+	cake := newLeafRules("cake diffserv4", 1000, nil)
+	fq := newLeafRules("fq_codel", 1000, nil)
+	// A kernel without cake and fq_codel: every leaf of those kinds is a
+	// bfifo holding 30 ms at the direction's max rate, at least 4 frames.
+	bare := newLeafRules("cake diffserv4", 1000, []string{"cake", "fq_codel"})
 	tests := []struct {
 		name     string
 		rules    leafRules
@@ -481,7 +484,14 @@ func TestCheck30LeafSelection(t *testing.T) {
 		{"override none", cake, "none", 50, ""},
 		{"override cake with fq_codel default", fq, "cake", 2.5, "cake diffserv4 rtt 140ms"},
 		{"override cake above the fast threshold", cake, "cake", 5000, "cake diffserv4"},
-		{"rtt already set", newLeafRules("cake diffserv4 rtt 50ms", 1000), "", 1, "cake diffserv4 rtt 50ms"},
+		{"rtt already set", newLeafRules("cake diffserv4 rtt 50ms", 1000, nil), "", 1, "cake diffserv4 rtt 50ms"},
+		{"no cake: 10 Mbps", bare, "", 10, "bfifo limit 37500"},
+		{"no cake: 100 Mbps", bare, "", 100, "bfifo limit 375000"},
+		{"no cake: 1 Mbps floor of 4 frames", bare, "", 1, "bfifo limit 6056"},
+		{"no fq_codel: fast circuit", bare, "", 2000, "bfifo limit 7500000"},
+		{"no cake: explicit cake override", bare, "cake", 20, "bfifo limit 75000"},
+		{"no cake: none stays none", bare, "none", 20, ""},
+		{"only cake missing keeps fq_codel", newLeafRules("cake", 1000, []string{"cake"}), "fq_codel", 20, "fq_codel"},
 	}
 	for _, tt := range tests {
 		l := tt.rules.forCircuit(tt.override, tt.max)

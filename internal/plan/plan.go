@@ -261,7 +261,7 @@ func Build(in Input) (*Plan, error) {
 	b.capDown, b.capUp = float64(q.DownlinkBandwidthMbps), float64(q.UplinkBandwidthMbps)
 	b.r2qDown, b.r2qUp = R2Q(q.DownlinkBandwidthMbps), R2Q(q.UplinkBandwidthMbps)
 	b.r2qInfra = R2Q(max(q.DownlinkBandwidthMbps, q.UplinkBandwidthMbps))
-	b.leaf = newLeafRules(q.DefaultSQM, cfg.FastQueuesThreshold())
+	b.leaf = newLeafRules(q.DefaultSQM, cfg.FastQueuesThreshold(), q.MissingLeafKinds)
 	b.binpack = q.UseBinpacking
 	b.observe = cfg.Observe()
 	b.p = &Plan{
@@ -962,7 +962,7 @@ func (b *builder) tree() *Tree {
 				// destroys as soon as m:2 makes m:1 an inner class, so we omit it.)
 				Class{Interface: ifc, Direction: dir, ID: MakeHandle(m, 2), Parent: MakeHandle(m, 1), Kind: KindDefault,
 					RateBps: bitsPerSecond(math.Floor(float64(capM-1) / 4)), CeilBps: bitsPerSecond(float64(capM - 1)),
-					Quantum: quantum, Prio: 5, Leaf: b.leaf.defaultLeaf(), LeafHandle: MakeHandle(infraLeafMajor(m)+1, 0), Queue: q},
+					Quantum: quantum, Prio: 5, Leaf: b.leaf.defaultLeaf(float64(capM - 1)), LeafHandle: MakeHandle(infraLeafMajor(m)+1, 0), Queue: q},
 			)
 		}
 		ci := 0

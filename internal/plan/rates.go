@@ -3,7 +3,9 @@ package plan
 import (
 	"math"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // Rate limits in Mbps. HTB refuses a zero rate, so everything is clamped to
@@ -88,6 +90,8 @@ func nodeRates(own, explicitMin, circuitMins, parentMax, parentMin float64) (min
 // leafRules chooses leaf qdiscs (spec 4.9.4). The Leaf values it returns
 // share their Args slices between circuits: treat them as read-only.
 type leafRules struct {
+	// missing: leaf kinds the kernel lacks; they become FallbackLeaf.
+	missing  map[string]bool
 	def      Leaf
 	cake     Leaf    // what an explicit "cake" override means
 	defRTT   [5]Leaf // def with the low-rate rtt for <=1, <=2, <=3, <=4 Mbps and above
@@ -97,12 +101,18 @@ type leafRules struct {
 
 var fqCodelLeaf = Leaf{Kind: "fq_codel"}
 
-func newLeafRules(defaultSQM string, fast float64) leafRules {
+func newLeafRules(defaultSQM string, fast float64, missingKinds []string) leafRules {
 	toks := strings.Fields(defaultSQM)
 	if len(toks) == 0 {
 		toks = []string{"cake", "diffserv4"}
 	}
 	r := leafRules{def: Leaf{Kind: toks[0], Args: toks[1:len(toks):len(toks)]}, fastMbps: fast}
+	if len(missingKinds) > 0 {
+		r.missing = map[string]bool{}
+		for _, k := range missingKinds {
+			r.missing[k] = true
+		}
+	}
 	r.cake = Leaf{Kind: "cake", Args: []string{"diffserv4"}}
 	if r.def.Kind == "cake" {
 		r.cake = r.def
@@ -114,8 +124,35 @@ func newLeafRules(defaultSQM string, fast float64) leafRules {
 	return r
 }
 
-// defaultLeaf is the default_sqm qdisc as written (infrastructure classes).
-func (r leafRules) defaultLeaf() Leaf { return r.def }
+// defaultLeaf is the default_sqm qdisc as written (infrastructure classes
+// whose ceil is ceilMbps).
+func (r leafRules) defaultLeaf(ceilMbps float64) Leaf { return r.orFallback(r.def, ceilMbps) }
+
+// Fallback leaf sizing: a kernel without the configured leaf kind gets a
+// byte FIFO that holds FallbackQueueDelay at the class's ceil, never less
+// than FallbackMinFrames full-size frames. A packet FIFO of the kernel's
+// default 1000 packets would queue for seconds on a slow plan (1.2 s at
+// 10 Mbit/s); this keeps the added delay at a few tens of ms.
+const (
+	FallbackQueueDelay = 30 * time.Millisecond
+	FallbackMinFrames  = 4
+	fullFrameBytes     = 1514
+)
+
+// FallbackLeaf is the leaf used in place of a kind the kernel lacks, for a
+// class whose ceil is ceilMbps.
+func FallbackLeaf(ceilMbps float64) Leaf {
+	limit := uint64(ceilMbps * 1e6 / 8 * FallbackQueueDelay.Seconds())
+	limit = max(limit, FallbackMinFrames*fullFrameBytes)
+	return Leaf{Kind: "bfifo", Args: []string{"limit", strconv.FormatUint(limit, 10)}}
+}
+
+func (r leafRules) orFallback(l Leaf, ceilMbps float64) Leaf {
+	if r.missing[l.Kind] {
+		return FallbackLeaf(ceilMbps)
+	}
+	return l
+}
 
 // rttBand is the index into defRTT/cakeRTT for a max rate.
 func rttBand(maxMbps float64) int {
@@ -135,6 +172,10 @@ func rttBand(maxMbps float64) int {
 // forCircuit picks the leaf for one direction given its override token
 // ("", "cake", "fq_codel", "none") and that direction's max rate in Mbps.
 func (r *leafRules) forCircuit(override string, maxMbps float64) Leaf {
+	return r.orFallback(r.chooseLeaf(override, maxMbps), maxMbps)
+}
+
+func (r *leafRules) chooseLeaf(override string, maxMbps float64) Leaf {
 	switch override {
 	case "none":
 		return Leaf{}

@@ -77,6 +77,9 @@ type QueueCounts struct {
 	CircuitQueues int `json:"circuit_queues"`
 	ShapedDevices int `json:"shaped_devices"`
 	UnknownIPs    int `json:"unknown_ips"`
+	// Classification is how the data path gives packets their class on
+	// this kernel ("XDP+TC metadata", "TC lookup (...)"); "" = unknown.
+	Classification string `json:"classification,omitempty"`
 }
 
 // SchedulerStatus is the latest report from the scheduler, as lqosd keeps it.

@@ -82,6 +82,7 @@ test('dashboard numbers update live', async () => {
   await page.waitForFunction(() => document.querySelectorAll('#rtt-table tr').length === 10);
   await page.waitForFunction(() => document.querySelectorAll('#cpu-cores .progress').length === 4);
   assert.match(await page.textContent('#q-circuits'), /^40 circuits$/);
+  assert.equal(await page.textContent('#q-classification'), 'Classification: XDP+TC metadata');
   assert.match(await page.textContent('#shaped-pct'), /% shaped$/);
   assert.match(await page.textContent('#cpu-avg'), /^\d+%$/);
   assert.ok(await page.$('#tp-chart canvas'), 'throughput chart drawn');

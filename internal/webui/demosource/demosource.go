@@ -156,7 +156,7 @@ func (s *Source) QueueCounts(ctx context.Context) (webui.QueueCounts, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return webui.QueueCounts{CPUQueues: s.cores, SiteQueues: 5, CircuitQueues: len(s.circuits),
-		ShapedDevices: len(s.circuits) + 7, UnknownIPs: 3 + s.rng.IntN(4)}, nil
+		ShapedDevices: len(s.circuits) + 7, UnknownIPs: 3 + s.rng.IntN(4), Classification: "XDP+TC metadata"}, nil
 }
 
 // SchedulerStatus implements webui.Source.

@@ -107,6 +107,7 @@ function renderCPU(cores) {
 function renderQueues(q) {
   setText('q-circuits', `${fmt.count(q.circuit_queues)} circuits`);
   setText('q-detail', `${fmt.count(q.site_queues)} sites · ${fmt.count(q.cpu_queues)} CPU queues · ${fmt.count(q.shaped_devices)} devices · ${fmt.count(q.unknown_ips)} unknown IPs`);
+  setText('q-classification', q.classification ? `Classification: ${q.classification}` : '');
 }
 
 async function main() {
