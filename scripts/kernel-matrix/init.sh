@@ -27,8 +27,9 @@ while read -r mod; do
 done </etc/lqkm/modules
 . /etc/lqkm/env
 if [ -x /lqkm/features ]; then
-	say "LQKM FEATURES $(/lqkm/features 2>&1 | tr '\n' ' ')"
+	/lqkm/features 2>&1 | while read -r line; do say "LQKM FEATURES $line"; done
 fi
+export LQOS_NOT_EXERCISED_FILE=/tmp/not-exercised
 while read -r pkg; do
 	say "LQKM BEGIN $pkg"
 	start=$(date +%s)
@@ -36,6 +37,9 @@ while read -r pkg; do
 	rc=$?
 	say "LQKM END $pkg rc=$rc secs=$(($(date +%s) - start))"
 done </etc/lqkm/packages
+if [ -f "$LQOS_NOT_EXERCISED_FILE" ]; then
+	while read -r line; do say "LQKM NOT-EXERCISED $line"; done <"$LQOS_NOT_EXERCISED_FILE"
+fi
 say "LQKM DONE"
 sync
 poweroff -f

@@ -147,6 +147,9 @@ func logf(out io.Writer, format string, args ...any) {
 type kernelSpec struct {
 	Label   string // column heading, e.g. "debian12-6.1"
 	Package string // apt package: a linux-image-* package or a meta package depending on one
+	// Require is LQOS_REQUIRE_FEATURES in the VM: data-path features whose
+	// tests must run there (a missing one fails instead of being reported).
+	Require string
 }
 
 func readKernelList(path string) ([]kernelSpec, error) {
@@ -165,10 +168,14 @@ func parseKernelList(name string, b []byte) ([]kernelSpec, error) {
 			continue
 		}
 		f := strings.Fields(line)
-		if len(f) != 2 || !strings.HasPrefix(f[1], "linux-image-") {
-			return nil, fmt.Errorf("%s:%d: want `label linux-image-package`, got %q", name, i+1, line)
+		if len(f) < 2 || len(f) > 3 || !strings.HasPrefix(f[1], "linux-image-") {
+			return nil, fmt.Errorf("%s:%d: want `label linux-image-package [required-features]`, got %q", name, i+1, line)
 		}
-		ks = append(ks, kernelSpec{Label: f[0], Package: f[1]})
+		k := kernelSpec{Label: f[0], Package: f[1]}
+		if len(f) == 3 {
+			k.Require = f[2]
+		}
+		ks = append(ks, k)
 	}
 	if len(ks) == 0 {
 		return nil, fmt.Errorf("%s: no kernels listed", name)
@@ -217,17 +224,22 @@ func runHost(o options, out io.Writer, repo string, bins map[string]string) *ker
 	_ = os.MkdirAll(logdir, 0o755)
 	if f, ok := bins["features"]; ok {
 		b, err := exec.Command(f).CombinedOutput()
-		r.Features = strings.Join(strings.Fields(string(b)), " ")
+		for _, line := range strings.Split(string(b), "\n") {
+			addFeatureLine(r, line)
+		}
 		if err != nil {
-			r.Features += " (probe failed: " + err.Error() + ")"
+			r.FeatureNotes = append(r.FeatureNotes, "probe failed: "+err.Error())
 		}
 	}
+	notExercised := filepath.Join(logdir, "not-exercised")
+	_ = os.Remove(notExercised)
 	for _, p := range testPackages {
 		logf(out, "host %s: running %s tests", r.Version, p)
 		t0 := time.Now()
-		env := []string{}
+		// This kernel is tested as it is: nothing is required of it.
+		env := []string{"LQOS_NOT_EXERCISED_FILE=" + notExercised}
 		for _, e := range os.Environ() {
-			if !strings.HasPrefix(e, "LQOS_REQUIRE_QDISCS=") {
+			if !strings.HasPrefix(e, "LQOS_REQUIRE_") && !strings.HasPrefix(e, "LQOS_NOT_EXERCISED_FILE=") {
 				env = append(env, e)
 			}
 		}
@@ -249,6 +261,9 @@ func runHost(o options, out io.Writer, repo string, bins map[string]string) *ker
 		r.Pkgs[p] = pr
 		logf(out, "host %s: %s %s", r.Version, p, pr.cell())
 	}
+	if b, err := os.ReadFile(notExercised); err == nil {
+		r.NotExercised = strings.Split(strings.TrimSpace(string(b)), "\n")
+	}
 	r.Secs = int(time.Since(start).Seconds())
 	return r
 }
@@ -256,7 +271,7 @@ func runHost(o options, out io.Writer, repo string, bins map[string]string) *ker
 // runKernel downloads, boots and collects one kernel of the list.
 func runKernel(o options, out io.Writer, repo string, bins map[string]string, k kernelSpec, kvm *bool) *kernelResult {
 	start := time.Now()
-	r := &kernelResult{Label: k.Label, Package: k.Package, Pkgs: map[string]*pkgResult{}}
+	r := &kernelResult{Label: k.Label, Package: k.Package, Required: k.Require, Pkgs: map[string]*pkgResult{}}
 	defer func() { r.Secs = int(time.Since(start).Seconds()) }()
 	kdir := filepath.Join(o.work, "kernels", k.Label)
 	logf(out, "%s: apt-get download %s", k.Label, k.Package)
@@ -269,7 +284,7 @@ func runKernel(o options, out io.Writer, repo string, bins map[string]string, k 
 	r.Package, r.Version = img.Package+" "+img.DebVersion, img.Release
 	logf(out, "%s: building initramfs for %s", k.Label, img.Release)
 	initrd := filepath.Join(kdir, "initramfs.gz")
-	if err := buildInitramfs(initrd, repo, img, bins, o); err != nil {
+	if err := buildInitramfs(initrd, repo, img, bins, o, k.Require); err != nil {
 		r.Err = "initramfs: " + err.Error()
 		logf(out, "%s: %s", k.Label, r.Err)
 		return r
@@ -371,7 +386,7 @@ func lastLines(b []byte, n int) string {
 }
 
 // buildInitramfs writes the VM's root filesystem.
-func buildInitramfs(dst, repo string, img *kernelImage, bins map[string]string, o options) error {
+func buildInitramfs(dst, repo string, img *kernelImage, bins map[string]string, o options, require string) error {
 	r := newInitramfs()
 	for _, d := range []string{"proc", "sys", "dev", "run", "tmp", "root", "etc", "usr/sbin", "usr/bin", "sbin", "bin", "var"} {
 		r.dir(d)
@@ -429,7 +444,8 @@ func buildInitramfs(dst, repo string, img *kernelImage, bins map[string]string, 
 	}
 	r.file("etc/lqkm/modules", 0o644, list.Bytes())
 	r.file("etc/lqkm/packages", 0o644, []byte(strings.Join(testPackages, "\n")+"\n"))
-	r.file("etc/lqkm/env", 0o644, []byte(fmt.Sprintf("export LQOS_REQUIRE_QDISCS=%s LQKM_TEST_TIMEOUT=%s LQKM_RUN='%s'\n", requiredQdiscs, o.testTimeout, o.runFilter)))
+	r.file("etc/lqkm/env", 0o644, []byte(fmt.Sprintf("export LQOS_REQUIRE_QDISCS=%s LQOS_REQUIRE_FEATURES='%s' LQKM_TEST_TIMEOUT=%s LQKM_RUN='%s'\n",
+		requiredQdiscs, require, o.testTimeout, o.runFilter)))
 	r.file("etc/passwd", 0o644, []byte("root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n"))
 	r.file("etc/group", 0o644, []byte("root:x:0:\nnogroup:x:65534:\n"))
 	f, err := os.Create(dst)

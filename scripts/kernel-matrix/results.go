@@ -49,10 +49,13 @@ func (p *pkgResult) cell() string {
 // kernelResult is one row of the table.
 type kernelResult struct {
 	Label, Package, Version string
+	Required                string // LQOS_REQUIRE_FEATURES inside the VM
 	Accel                   string
 	Err                     string // download, boot or VM failure
 	Features                string
-	Done                    bool // the VM reported the end of every package
+	FeatureNotes            []string // why each missing feature is missing
+	NotExercised            []string // paths the tests report as not exercised
+	Done                    bool     // the VM reported the end of every package
 	Secs                    int
 	Pkgs                    map[string]*pkgResult
 }
@@ -92,18 +95,23 @@ func parseGoTest(pkg string, out []byte, rc int) *pkgResult {
 			p.FailedTests = append(p.FailedTests, m[2])
 		case "SKIP":
 			p.Skipped++
-			msg := ""
-			if i+1 < len(lines) {
-				msg = strings.TrimSpace(lines[i+1])
-				// "    file_test.go:12: message" -> "message"
-				if _, after, ok := strings.Cut(msg, ": "); ok && strings.Contains(msg[:len(msg)-len(after)], ".go:") {
-					msg = after
-				}
-			}
-			p.Skips = append(p.Skips, m[2]+": "+msg)
+			p.Skips = append(p.Skips, m[2]+": "+skipMessage(lines, i))
 		}
 	}
 	return p
+}
+
+// skipMessage finds the log line of the skip reported at lines[i]: with -v
+// the test's log is streamed before its "--- SKIP" line, as
+// "    file_test.go:12: message".
+func skipMessage(lines []string, i int) string {
+	for j := i - 1; j >= 0 && !strings.HasPrefix(lines[j], "=== RUN"); j-- {
+		msg := strings.TrimSpace(lines[j])
+		if file, after, ok := strings.Cut(msg, ": "); ok && strings.Contains(file, ".go:") {
+			return after
+		}
+	}
+	return "(no message)"
 }
 
 // parseVMResults splits the results port output into packages.
@@ -120,7 +128,9 @@ func parseVMResults(k *kernelResult, b []byte) {
 				k.Version = strings.TrimPrefix(line, "LQKM BOOTED ")
 			}
 		case strings.HasPrefix(line, "LQKM FEATURES "):
-			k.Features = strings.TrimSpace(strings.TrimPrefix(line, "LQKM FEATURES "))
+			addFeatureLine(k, strings.TrimPrefix(line, "LQKM FEATURES "))
+		case strings.HasPrefix(line, "LQKM NOT-EXERCISED "):
+			k.NotExercised = append(k.NotExercised, strings.TrimPrefix(line, "LQKM NOT-EXERCISED "))
 		case strings.HasPrefix(line, "LQKM MODULE-FAILED "):
 			k.Features = strings.TrimSpace(k.Features + " module-failed:" + strings.TrimPrefix(line, "LQKM MODULE-FAILED "))
 		case strings.HasPrefix(line, "LQKM BEGIN "):
@@ -148,6 +158,17 @@ func parseVMResults(k *kernelResult, b []byte) {
 	if cur != "" {
 		// The VM died inside a package: keep what it printed, as a failure.
 		k.Pkgs[cur] = parseGoTest(cur, bytes.Clone(buf.Bytes()), -1)
+	}
+}
+
+// addFeatureLine takes one line of the features probe's output: the first
+// is the summary, the others say why a feature is missing.
+func addFeatureLine(k *kernelResult, line string) {
+	line = strings.TrimSpace(line)
+	if k.Features == "" {
+		k.Features = line
+	} else if line != "" {
+		k.FeatureNotes = append(k.FeatureNotes, line)
 	}
 }
 
@@ -179,8 +200,17 @@ func printTable(out io.Writer, rs []*kernelResult) {
 	fmt.Fprintln(out)
 	for _, r := range rs {
 		fmt.Fprintf(out, "%s: package %s; features: %s\n", r.Label, orDash(r.Package), orDash(r.Features))
+		if r.Required != "" {
+			fmt.Fprintf(out, "  required features (LQOS_REQUIRE_FEATURES): %s\n", r.Required)
+		}
+		for _, n := range r.FeatureNotes {
+			fmt.Fprintf(out, "  %s\n", n)
+		}
 		if r.Err != "" {
 			fmt.Fprintf(out, "  ERROR: %s\n", r.Err)
+		}
+		for _, n := range r.NotExercised {
+			fmt.Fprintf(out, "  not exercised: %s\n", n)
 		}
 		for _, p := range testPackages {
 			pr, ok := r.Pkgs[p]
