@@ -28,7 +28,6 @@ const (
 	tcaCakeTinStatsAcksDroppedBytes  = 7
 	tcaCakeTinStatsECNMarkedPackets  = 8
 	tcaCakeTinStatsECNMarkedBytes64  = 9
-	tcaCakeTinStatsBacklogPackets    = 10
 	tcaCakeTinStatsBacklogBytes      = 11
 	tcaCakeTinStatsThresholdRate64   = 12
 	tcaCakeTinStatsTargetUs          = 13
@@ -71,7 +70,6 @@ type CakeTinStats struct {
 	AckDropBytes      uint64 `json:"ack_drop_bytes"`
 	ECNMarkedPackets  uint32 `json:"ecn_marked_packets"`
 	ECNMarkedBytes    uint64 `json:"ecn_marked_bytes"`
-	BacklogPackets    uint32 `json:"backlog_packets"`
 	BacklogBytes      uint32 `json:"backlog_bytes"`
 	ThresholdRateBps  uint64 `json:"threshold_rate_bps"` // bytes/s from the kernel, in bits/s
 	TargetUs          uint32 `json:"target_us"`
@@ -149,8 +147,8 @@ func decodeCakeTin(b []byte) (CakeTinStats, error) {
 	u32s := map[uint16]*uint32{
 		tcaCakeTinStatsSentPackets: &t.SentPackets, tcaCakeTinStatsDroppedPackets: &t.DroppedPackets,
 		tcaCakeTinStatsAcksDroppedPkts: &t.AckDropPackets, tcaCakeTinStatsECNMarkedPackets: &t.ECNMarkedPackets,
-		tcaCakeTinStatsBacklogPackets: &t.BacklogPackets, tcaCakeTinStatsBacklogBytes: &t.BacklogBytes,
-		tcaCakeTinStatsTargetUs: &t.TargetUs, tcaCakeTinStatsIntervalUs: &t.IntervalUs,
+		tcaCakeTinStatsBacklogBytes: &t.BacklogBytes,
+		tcaCakeTinStatsTargetUs:     &t.TargetUs, tcaCakeTinStatsIntervalUs: &t.IntervalUs,
 		tcaCakeTinStatsWayIndirectHits: &t.WayIndirectHits, tcaCakeTinStatsWayMisses: &t.WayMisses,
 		tcaCakeTinStatsWayCollisions: &t.WayCollisions, tcaCakeTinStatsPeakDelayUs: &t.PeakDelayUs,
 		tcaCakeTinStatsAvgDelayUs: &t.AvgDelayUs, tcaCakeTinStatsBaseDelayUs: &t.BaseDelayUs,

@@ -105,7 +105,7 @@ func qdiscMatches(w *wantQdisc, q LiveQdisc) (bool, string) {
 		}
 	case w.opts == nil:
 	case w.nested:
-		if !attrsSubset(w.opts, q.Options) {
+		if !leafOptionsMatch(w.kind, w.opts, q.Options) {
 			return false, "options differ"
 		}
 	default:

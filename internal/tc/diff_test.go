@@ -136,3 +136,40 @@ func TestDiffFqCodelFlowsRecreates(t *testing.T) {
 		})
 	}
 }
+
+// fq_codel keeps times in 1024 ns units: a plan asking for 5ms matches a
+// kernel that reports 4999us, and asking for 6ms does not.
+func TestDiffFqCodelTimesAsKernelKeepsThem(t *testing.T) {
+	tests := []struct {
+		args []string
+		want []OpKind
+	}{
+		{[]string{"target", "5ms", "interval", "100ms", "ce_threshold", "2ms"}, nil},
+		{[]string{"target", "6ms", "interval", "100ms"}, []OpKind{OpReplaceLeaf}},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			tree := testTree("a0", 1, 1, 1)
+			c := &tree.Classes[len(tree.Classes)-1]
+			c.Leaf = plan.Leaf{Kind: "fq_codel", Args: tt.args}
+			want, err := fromTree(tree)
+			if err != nil {
+				t.Fatal(err)
+			}
+			live := liveFromDesired(want)
+			for i := range live.Qdiscs {
+				if live.Qdiscs[i].Parent == c.ID {
+					// The kernel's reply for target 5ms interval 100ms ce_threshold 2ms.
+					live.Qdiscs[i].Options = nested([]*nl.RtAttr{
+						nl.NewRtAttr(tcaFqCodelTarget, u32(4999)), nl.NewRtAttr(tcaFqCodelLimit, u32(10240)),
+						nl.NewRtAttr(tcaFqCodelInterval, u32(99999)), nl.NewRtAttr(tcaFqCodelECN, u32(1)),
+						nl.NewRtAttr(tcaFqCodelQuantum, u32(1514)), nl.NewRtAttr(tcaFqCodelCEThreshold, u32(1999)),
+					})
+				}
+			}
+			if got := opKinds(diff(live, want)); !slices.Equal(got, tt.want) {
+				t.Fatalf("ops %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

@@ -553,6 +553,38 @@ func fixedAtCreate(kind string, opts []byte) bool {
 	return false
 }
 
+// leafOptionsMatch reports whether the kernel's dump of a leaf (have) holds
+// every option of want with the value the kernel keeps for it.
+func leafOptionsMatch(kind string, want, have []byte) bool {
+	if kind == "fq_codel" {
+		want = fqCodelAsKept(want)
+	}
+	return attrsSubset(want, have)
+}
+
+// fqCodelAsKept rewrites fq_codel's time options (microseconds) as the
+// kernel reports them back: it keeps times in units of 1024 ns, so 5ms is
+// read back as 4999us.
+func fqCodelAsKept(opts []byte) []byte {
+	attrs, err := nl.ParseRouteAttr(opts)
+	if err != nil {
+		return opts
+	}
+	out := make([]*nl.RtAttr, 0, len(attrs))
+	for _, a := range attrs {
+		v := a.Value
+		switch a.Attr.Type {
+		case tcaFqCodelTarget, tcaFqCodelInterval, tcaFqCodelCEThreshold:
+			if len(v) == 4 {
+				units := uint64(ne.Uint32(v)) * 1000 >> 10
+				v = u32(uint32(units << 10 / 1000))
+			}
+		}
+		out = append(out, nl.NewRtAttr(int(a.Attr.Type), v))
+	}
+	return nested(out)
+}
+
 func attrsSubset(want, have []byte) bool {
 	wa, err := nl.ParseRouteAttr(want)
 	if err != nil {

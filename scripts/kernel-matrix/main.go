@@ -60,6 +60,7 @@ type options struct {
 	vmTimeout   time.Duration
 	kvmBoot     time.Duration
 	memoryMB    int
+	tcg         string
 	cpus        int
 }
 
@@ -74,6 +75,7 @@ func main() {
 	flag.DurationVar(&o.kvmBoot, "kvm-boot", 20*time.Second, "how long a KVM guest may take to report boot before falling back to TCG")
 	flag.IntVar(&o.memoryMB, "memory", 4096, "VM memory in MiB (tc keeps a 2 GiB floor free)")
 	flag.IntVar(&o.cpus, "cpus", 2, "VM CPUs")
+	flag.StringVar(&o.tcg, "tcg", "-accel tcg,thread=multi -cpu max", "QEMU arguments for a TCG guest")
 	flag.StringVar(&o.runFilter, "run", "", "go test -run pattern (default: every test)")
 	pkgs := flag.String("packages", strings.Join(testPackages, ","), "comma-separated packages under internal/ to test")
 	flag.Parse()
@@ -600,7 +602,7 @@ func bootVM(o options, out io.Writer, label, kernel, initrd, logdir string, kvm 
 		if accel == "kvm" {
 			args = append(args, "-accel", "kvm", "-cpu", "host")
 		} else {
-			args = append(args, "-accel", "tcg,thread=multi", "-cpu", "max")
+			args = append(args, strings.Fields(o.tcg)...)
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), o.vmTimeout)
 		defer cancel()

@@ -17,7 +17,7 @@ type pkgResult struct {
 	RC                      int // exit code; -1 when the binary never reported one
 	Passed, Failed, Skipped int // top-level tests
 	FailedTests             []string
-	Skips                   []string // "TestName: first skip message"
+	Skips                   []string // "TestName[/subtest]: skip message", subtests too
 	Secs                    int
 	Output                  []byte
 }
@@ -75,6 +75,7 @@ func (k *kernelResult) failed() bool {
 
 var (
 	topLevelResult = regexp.MustCompile(`^--- (PASS|FAIL|SKIP): (\S+)`)
+	subtestSkip    = regexp.MustCompile(`^\s+--- SKIP: (\S+)`)
 	endMarker      = regexp.MustCompile(`^LQKM END (\S+) rc=(-?\d+) secs=(\d+)`)
 )
 
@@ -83,6 +84,10 @@ func parseGoTest(pkg string, out []byte, rc int) *pkgResult {
 	p := &pkgResult{Pkg: pkg, RC: rc, Output: out}
 	lines := strings.Split(strings.ReplaceAll(string(out), "\r", ""), "\n")
 	for i, line := range lines {
+		if m := subtestSkip.FindStringSubmatch(line); m != nil {
+			p.Skips = append(p.Skips, m[1]+": "+skipMessage(lines, i, m[1]))
+			continue
+		}
 		m := topLevelResult.FindStringSubmatch(line)
 		if m == nil {
 			continue
@@ -95,23 +100,31 @@ func parseGoTest(pkg string, out []byte, rc int) *pkgResult {
 			p.FailedTests = append(p.FailedTests, m[2])
 		case "SKIP":
 			p.Skipped++
-			p.Skips = append(p.Skips, m[2]+": "+skipMessage(lines, i))
+			p.Skips = append(p.Skips, m[2]+": "+skipMessage(lines, i, m[2]))
 		}
 	}
 	return p
 }
 
-// skipMessage finds the log line of the skip reported at lines[i]: with -v
-// the test's log is streamed before its "--- SKIP" line, as
-// "    file_test.go:12: message".
-func skipMessage(lines []string, i int) string {
-	for j := i - 1; j >= 0 && !strings.HasPrefix(lines[j], "=== RUN"); j-- {
-		msg := strings.TrimSpace(lines[j])
-		if file, after, ok := strings.Cut(msg, ": "); ok && strings.Contains(file, ".go:") {
-			return after
+// skipMessage finds the skip reason of test name, reported at lines[i]:
+// with -v a test's log is streamed after its "=== RUN" line (before its
+// own or its parent's result lines), as "    file_test.go:12: message";
+// the reason is the last such line.
+func skipMessage(lines []string, i int, name string) string {
+	start := -1
+	for j := i - 1; j >= 0; j-- {
+		if strings.TrimSpace(lines[j]) == "=== RUN   "+name {
+			start = j
+			break
 		}
 	}
-	return "(no message)"
+	msg := "(no message)"
+	for j := start + 1; start >= 0 && j < i && !strings.HasPrefix(lines[j], "=== RUN"); j++ {
+		if file, after, ok := strings.Cut(strings.TrimSpace(lines[j]), ": "); ok && strings.Contains(file, ".go:") {
+			msg = after
+		}
+	}
+	return msg
 }
 
 // parseVMResults splits the results port output into packages.

@@ -43,7 +43,8 @@ func TestParseVMResults(t *testing.T) {
 			t.Errorf("%s: %s %+v, want %s %d/%d/%d in %ds", tt.pkg, p.status(), p, tt.status, tt.passed, tt.failed, tt.skip, tt.secs)
 		}
 	}
-	if got := k.Pkgs["datapath"].Skips; len(got) != 1 || !strings.HasPrefix(got[0], "TestB: not exercised on this kernel: no sch_cake") {
+	if got := k.Pkgs["datapath"].Skips; len(got) != 2 || !strings.HasPrefix(got[0], "TestB: not exercised on this kernel: no sch_cake") ||
+		!strings.HasPrefix(got[1], "TestC/sub: not exercised on this kernel: no sch_fq_codel") {
 		t.Errorf("skips %q", got)
 	}
 	if _, ok := k.Pkgs["daemon"]; ok || !k.failed() {
