@@ -28,6 +28,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -53,6 +55,7 @@ const requiredQdiscs = "cake,fq_codel"
 type options struct {
 	work        string
 	kernelsFile string
+	knownFile   string
 	only        string
 	skipHost    bool
 	testTimeout time.Duration
@@ -61,6 +64,7 @@ type options struct {
 	kvmBoot     time.Duration
 	memoryMB    int
 	tcg         string
+	parallel    int
 	cpus        int
 }
 
@@ -68,6 +72,7 @@ func main() {
 	var o options
 	flag.StringVar(&o.work, "work", "bin/kernel-matrix", "work directory (downloads, initramfs, logs)")
 	flag.StringVar(&o.kernelsFile, "kernels", "scripts/kernel-matrix/kernels.txt", "kernel list: one `label apt-package` a line")
+	flag.StringVar(&o.knownFile, "known-failures", "scripts/kernel-matrix/known-failures.txt", "tests known to fail on a kernel: `kernel package TestName reason` a line")
 	flag.StringVar(&o.only, "only", "", "comma-separated labels of the kernels to run (\"host\" is this machine's); default all")
 	flag.BoolVar(&o.skipHost, "skip-host", false, "do not run the tests on this machine's kernel")
 	flag.DurationVar(&o.testTimeout, "test-timeout", 15*time.Minute, "go test -timeout for one package")
@@ -75,6 +80,7 @@ func main() {
 	flag.DurationVar(&o.kvmBoot, "kvm-boot", 20*time.Second, "how long a KVM guest may take to report boot before falling back to TCG")
 	flag.IntVar(&o.memoryMB, "memory", 4096, "VM memory in MiB (tc keeps a 2 GiB floor free)")
 	flag.IntVar(&o.cpus, "cpus", 2, "VM CPUs")
+	flag.IntVar(&o.parallel, "parallel", 2, "VMs booted at the same time")
 	flag.StringVar(&o.tcg, "tcg", "-accel tcg,thread=multi -cpu max", "QEMU arguments for a TCG guest")
 	flag.StringVar(&o.runFilter, "run", "", "go test -run pattern (default: every test)")
 	pkgs := flag.String("packages", strings.Join(testPackages, ","), "comma-separated packages under internal/ to test")
@@ -90,6 +96,14 @@ func run(o options, out io.Writer) error {
 	start := time.Now()
 	kernels, err := readKernelList(o.kernelsFile)
 	if err != nil {
+		return err
+	}
+	var known []knownFailure
+	if b, err := os.ReadFile(o.knownFile); err == nil {
+		if known, err = parseKnownFailures(o.knownFile, b); err != nil {
+			return err
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
 	if o.work, err = filepath.Abs(o.work); err != nil {
@@ -114,16 +128,34 @@ func run(o options, out io.Writer) error {
 	if !o.skipHost && selected("host") {
 		results = append(results, runHost(o, out, repo, bins))
 	}
-	kvm := kvmUsable()
+	var kvm atomic.Bool
+	kvm.Store(kvmUsable())
+	var picked []kernelSpec
 	for _, k := range kernels {
-		if !selected(k.Label) {
-			continue
+		if selected(k.Label) {
+			picked = append(picked, k)
 		}
-		r := runKernel(o, out, repo, bins, k, &kvm)
-		results = append(results, r)
 	}
+	// VMs run side by side (o.parallel at a time); rows keep list order.
+	rows := make([]*kernelResult, len(picked))
+	sem := make(chan struct{}, max(1, o.parallel))
+	var wg sync.WaitGroup
+	for i, k := range picked {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			rows[i] = runKernel(o, out, repo, bins, k, &kvm)
+		}()
+	}
+	wg.Wait()
+	results = append(results, rows...)
 	if len(results) == 0 {
 		return errors.New("no kernel selected")
+	}
+	for _, r := range results {
+		applyKnownFailures(r, known)
 	}
 	fmt.Fprintln(out)
 	printTable(out, results)
@@ -271,7 +303,7 @@ func runHost(o options, out io.Writer, repo string, bins map[string]string) *ker
 }
 
 // runKernel downloads, boots and collects one kernel of the list.
-func runKernel(o options, out io.Writer, repo string, bins map[string]string, k kernelSpec, kvm *bool) *kernelResult {
+func runKernel(o options, out io.Writer, repo string, bins map[string]string, k kernelSpec, kvm *atomic.Bool) *kernelResult {
 	start := time.Now()
 	r := &kernelResult{Label: k.Label, Package: k.Package, Required: k.Require, Pkgs: map[string]*pkgResult{}}
 	defer func() { r.Secs = int(time.Since(start).Seconds()) }()
@@ -587,7 +619,7 @@ func kvmUsable() bool {
 // bootVM runs the VM to completion and returns what it wrote to the results
 // port. KVM is tried first; a guest that does not report boot within
 // o.kvmBoot (nested KVM can hang) is killed and TCG is used from then on.
-func bootVM(o options, out io.Writer, label, kernel, initrd, logdir string, kvm *bool) ([]byte, string, error) {
+func bootVM(o options, out io.Writer, label, kernel, initrd, logdir string, kvm *atomic.Bool) ([]byte, string, error) {
 	results := filepath.Join(logdir, "results.log")
 	console := filepath.Join(logdir, "console.log")
 	try := func(accel string, bootLimit time.Duration) ([]byte, error) {
@@ -649,14 +681,14 @@ func bootVM(o options, out io.Writer, label, kernel, initrd, logdir string, kvm 
 			}
 		}
 	}
-	if *kvm {
+	if kvm.Load() {
 		logf(out, "%s: booting under KVM", label)
 		b, err := try("kvm", o.kvmBoot)
 		if !errors.Is(err, errNoBoot) {
 			return b, "kvm", err
 		}
 		logf(out, "%s: no boot under KVM within %s; TCG from now on", label, o.kvmBoot)
-		*kvm = false
+		kvm.Store(false)
 	}
 	logf(out, "%s: booting under TCG", label)
 	b, err := try("tcg", 3*time.Minute)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -17,15 +18,20 @@ type pkgResult struct {
 	RC                      int // exit code; -1 when the binary never reported one
 	Passed, Failed, Skipped int // top-level tests
 	FailedTests             []string
-	Skips                   []string // "TestName[/subtest]: skip message", subtests too
+	KnownFailed             []knownFailure // failures listed in known-failures.txt
+	StaleKnown              []knownFailure // listed but did not fail: the list is out of date
+	Skips                   []string       // "TestName[/subtest]: skip message", subtests too
 	Secs                    int
 	Output                  []byte
 }
 
-// status is pass, fail or skip (every test skipped).
+// status is pass, fail or skip (every test skipped). Failures of tests in
+// the known-failures list do not fail the package; anything else that
+// makes the binary exit non-zero does.
 func (p *pkgResult) status() string {
+	unexpected := p.Failed - len(p.KnownFailed)
 	switch {
-	case p.RC != 0 || p.Failed > 0:
+	case unexpected > 0, p.RC != 0 && p.Failed == 0, len(p.StaleKnown) > 0:
 		return "fail"
 	case p.Passed == 0 && p.Skipped > 0:
 		return "skip"
@@ -40,10 +46,55 @@ func (p *pkgResult) cell() string {
 	if p.Skipped > 0 {
 		s += fmt.Sprintf(" (%d skip)", p.Skipped)
 	}
+	if len(p.KnownFailed) > 0 {
+		s += fmt.Sprintf(" (%d known fail)", len(p.KnownFailed))
+	}
 	if p.RC != 0 && p.Failed == 0 {
 		s += fmt.Sprintf(" rc=%d", p.RC)
 	}
 	return s
+}
+
+// knownFailure is one line of known-failures.txt: a test that fails on a
+// kernel for a reason recorded there, until it is fixed.
+type knownFailure struct {
+	Kernel, Pkg, Test, Reason string
+}
+
+func parseKnownFailures(name string, b []byte) ([]knownFailure, error) {
+	var out []knownFailure
+	for i, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.Fields(line)
+		if len(f) < 4 || !strings.HasPrefix(f[2], "Test") {
+			return nil, fmt.Errorf("%s:%d: want `kernel package TestName reason...`, got %q", name, i+1, line)
+		}
+		out = append(out, knownFailure{Kernel: f[0], Pkg: f[1], Test: f[2], Reason: strings.Join(f[3:], " ")})
+	}
+	return out, nil
+}
+
+// applyKnownFailures marks the listed failures of one kernel as known, and
+// a listed test that passed (or did not fail) as stale, which fails the
+// package so the list is kept true.
+func applyKnownFailures(k *kernelResult, known []knownFailure) {
+	for _, kf := range known {
+		if kf.Kernel != k.Label {
+			continue
+		}
+		p, ok := k.Pkgs[kf.Pkg]
+		if !ok {
+			continue
+		}
+		if slices.Contains(p.FailedTests, kf.Test) {
+			p.KnownFailed = append(p.KnownFailed, kf)
+		} else {
+			p.StaleKnown = append(p.StaleKnown, kf)
+		}
+	}
 }
 
 // kernelResult is one row of the table.
@@ -231,7 +282,16 @@ func printTable(out io.Writer, rs []*kernelResult) {
 				continue
 			}
 			for _, t := range pr.FailedTests {
-				fmt.Fprintf(out, "  FAIL %s %s\n", p, t)
+				known := ""
+				for _, kf := range pr.KnownFailed {
+					if kf.Test == t {
+						known = " (known failure: " + kf.Reason + ")"
+					}
+				}
+				fmt.Fprintf(out, "  FAIL %s %s%s\n", p, t, known)
+			}
+			for _, kf := range pr.StaleKnown {
+				fmt.Fprintf(out, "  STALE %s %s: listed in known-failures.txt but did not fail; remove the line\n", p, kf.Test)
 			}
 			for _, s := range pr.Skips {
 				fmt.Fprintf(out, "  skip %s %s\n", p, s)

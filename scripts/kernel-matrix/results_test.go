@@ -152,3 +152,34 @@ func TestInitramfsFormat(t *testing.T) {
 		}
 	}
 }
+
+func TestKnownFailures(t *testing.T) {
+	known, err := parseKnownFailures("kf.txt", []byte("# why\nk1 tc TestD assumes TCX\nk1 tc TestGone fixed since\nk2 tc TestD other kernel\n"))
+	if err != nil || len(known) != 3 || known[0].Reason != "assumes TCX" {
+		t.Fatalf("%+v %v", known, err)
+	}
+	if _, err := parseKnownFailures("kf.txt", []byte("k1 tc TestD\n")); err == nil || !strings.Contains(err.Error(), "kf.txt:1:") {
+		t.Errorf("a line without a reason: %v", err)
+	}
+	mk := func(failed ...string) *kernelResult {
+		return &kernelResult{Label: "k1", Pkgs: map[string]*pkgResult{"tc": {Pkg: "tc", RC: 1, Passed: 2, Failed: len(failed), FailedTests: failed}}}
+	}
+	// TestD is known, TestGone is listed but passed: stale, so still a failure.
+	k := mk("TestD")
+	applyKnownFailures(k, known)
+	if p := k.Pkgs["tc"]; len(p.KnownFailed) != 1 || len(p.StaleKnown) != 1 || p.status() != "fail" {
+		t.Errorf("known %v stale %v status %s", p.KnownFailed, p.StaleKnown, p.status())
+	}
+	// Only listed failures, nothing stale: the package passes.
+	k = mk("TestD")
+	applyKnownFailures(k, known[:1])
+	if p := k.Pkgs["tc"]; p.status() != "pass" || !strings.Contains(p.cell(), "1 known fail") {
+		t.Errorf("status %s cell %q", p.status(), p.cell())
+	}
+	// An unlisted failure fails it.
+	k = mk("TestD", "TestE")
+	applyKnownFailures(k, known[:1])
+	if p := k.Pkgs["tc"]; p.status() != "fail" {
+		t.Errorf("status %s with an unlisted failure", p.status())
+	}
+}
