@@ -173,3 +173,33 @@ func TestDiffFqCodelTimesAsKernelKeepsThem(t *testing.T) {
 		})
 	}
 }
+
+// An mq slot the plan does not use may keep the qdisc the kernel put there
+// (handle 0; fq_codel on kernels whose default_qdisc is fq_codel); a qdisc
+// someone added there is replaced by pfifo_fast.
+func TestDiffUnusedQueueSlot(t *testing.T) {
+	tree := testTree("a0", 2, 1, 2)
+	want, err := fromTree(tree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slot := plan.MakeHandle(0x7fff, 3)
+	tests := []struct {
+		name string
+		q    LiveQdisc
+		want []OpKind
+	}{
+		{"kernel default fq_codel", LiveQdisc{Interface: "a0", Kind: "fq_codel", Parent: slot}, nil},
+		{"kernel default pfifo_fast", LiveQdisc{Interface: "a0", Kind: "pfifo_fast", Parent: slot}, nil},
+		{"added by hand", LiveQdisc{Interface: "a0", Kind: "fq_codel", Handle: plan.MakeHandle(0x8001, 0), Parent: slot}, []OpKind{OpReplaceQdisc}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			live := liveFromDesired(want)
+			live.Qdiscs = append(live.Qdiscs, tt.q)
+			if got := opKinds(diff(live, want)); !slices.Equal(got, tt.want) {
+				t.Fatalf("ops %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

@@ -106,6 +106,7 @@ type kernelResult struct {
 	Features                string
 	FeatureNotes            []string // why each missing feature is missing
 	NotExercised            []string // paths the tests report as not exercised
+	Skipped                 string   // -test.skip pattern the VM applied (TCG)
 	Done                    bool     // the VM reported the end of every package
 	Secs                    int
 	Pkgs                    map[string]*pkgResult
@@ -193,6 +194,8 @@ func parseVMResults(k *kernelResult, b []byte) {
 			}
 		case strings.HasPrefix(line, "LQKM FEATURES "):
 			addFeatureLine(k, strings.TrimPrefix(line, "LQKM FEATURES "))
+		case strings.HasPrefix(line, "LQKM SKIPPED "):
+			k.Skipped = strings.TrimPrefix(line, "LQKM SKIPPED ")
 		case strings.HasPrefix(line, "LQKM NOT-EXERCISED "):
 			k.NotExercised = append(k.NotExercised, strings.TrimPrefix(line, "LQKM NOT-EXERCISED "))
 		case strings.HasPrefix(line, "LQKM MODULE-FAILED "):
@@ -272,6 +275,11 @@ func printTable(out io.Writer, rs []*kernelResult) {
 		}
 		if r.Err != "" {
 			fmt.Fprintf(out, "  ERROR: %s\n", r.Err)
+		}
+		if r.Skipped != "" {
+			for _, sk := range tcgSkip {
+				fmt.Fprintf(out, "  not run under TCG: %s %s (%s)\n", sk.pkg, sk.test, sk.why)
+			}
 		}
 		for _, n := range r.NotExercised {
 			fmt.Fprintf(out, "  not exercised: %s\n", n)
