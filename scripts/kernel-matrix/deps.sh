@@ -5,7 +5,8 @@
 set -euo pipefail
 need=()
 command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
-[ -x /bin/busybox ] && /bin/busybox --list | grep -qx nsenter || need+=(busybox-static)
+# The VM has no libc: its busybox must be the static build.
+dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
 command -v depmod >/dev/null || need+=(kmod)
 command -v xz >/dev/null || need+=(xz-utils)
 command -v dpkg-deb >/dev/null || need+=(dpkg)
