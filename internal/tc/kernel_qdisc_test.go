@@ -3,6 +3,7 @@ package tc
 import (
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -90,4 +91,33 @@ func refusedLeaf(t *testing.T, tn *testNet) refusal {
 	}
 	t.Log("refused leaf: fq_codel flows 70000 (this kernel has cake and fq_codel; it rejects the flow count)")
 	return refusal{leaf: plan.Leaf{Kind: "fq_codel", Args: []string{"flows", "70000"}}, errText: "add leaf fq_codel: invalid argument"}
+}
+
+// TestRequireQdiscsGate runs one cake test in a child test binary with
+// LQOS_REQUIRE_QDISCS=cake,fq_codel and without it: where the kernel lacks
+// sch_cake the first fails naming the module and the second is skipped as
+// not exercised; where it has it, both pass.
+func TestRequireQdiscsGate(t *testing.T) {
+	tn := newTestNet(t, 2)
+	hasCake := kernelHasQdisc(t, tn, "cake") && kernelHasQdisc(t, tn, "fq_codel")
+	child := func(env string) (string, error) {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestLeafEncodingsParsedByKernel$/^cake_empty$", "-test.v", "-test.count=1")
+		cmd.Env = append(slices.DeleteFunc(os.Environ(), func(e string) bool { return strings.HasPrefix(e, requireQdiscsEnv+"=") }), env)
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	required, errReq := child(requireQdiscsEnv + "=cake,fq_codel")
+	optional, errOpt := child(requireQdiscsEnv + "=")
+	if hasCake {
+		if errReq != nil || errOpt != nil || !strings.Contains(required, "--- PASS: TestLeafEncodingsParsedByKernel") {
+			t.Fatalf("kernel has cake and fq_codel, child runs failed: %v %v\n%s\n%s", errReq, errOpt, required, optional)
+		}
+		return
+	}
+	if errReq == nil || !strings.Contains(required, requireQdiscsEnv+"=cake,fq_codel but this kernel has no sch_") {
+		t.Fatalf("with %s set the child should fail naming the missing qdisc (err %v):\n%s", requireQdiscsEnv, errReq, required)
+	}
+	if errOpt != nil || !strings.Contains(optional, "not exercised on this kernel: no sch_") {
+		t.Fatalf("without %s the child should skip as not exercised (err %v):\n%s", requireQdiscsEnv, errOpt, optional)
+	}
 }
