@@ -271,9 +271,10 @@ func TestLeafShapesTrafficToPlanRate(t *testing.T) {
 	for i, leaf := range []plan.Leaf{
 		// rtt 300ms is what the planner gives cake on circuits of 1 Mbit/s
 		// or less: the default target (5 ms) is shorter than one full
-		// frame's transmit time there (12 ms).
+		// frame's transmit time there (12 ms). fq_codel gets the same
+		// allowance (target = rtt/20).
 		{Kind: "cake", Args: []string{"diffserv4", "rtt", "300ms"}},
-		{Kind: "fq_codel", Args: []string{"limit", "1000"}},
+		{Kind: "fq_codel", Args: []string{"limit", "1000", "target", "15ms", "interval", "300ms"}},
 	} {
 		t.Run(leaf.Kind, func(t *testing.T) {
 			tn := newTestNet(t, queues)
