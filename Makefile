@@ -1,10 +1,12 @@
 # Two entry points an operator or CI needs:
 #   sudo make demo   build everything and run the demo lab
 #   sudo make test   install test dependencies and run every test
+#   sudo make test-kernels   the kernel tests on this kernel and on stock
+#                            Debian kernels booted under QEMU (one table)
 GO ?= go
 BIN := bin
 
-.PHONY: all build demo test test-go fuzz lint check-generated web deps clean
+.PHONY: all build demo test test-go test-kernels fuzz lint check-generated web deps clean
 
 all: build
 
@@ -43,6 +45,13 @@ fuzz:
 	bash scripts/fuzz.sh 8s
 
 test: deps lint check-generated test-go fuzz
+
+# The kernel matrix (scripts/kernel-matrix): kernels from apt-get download,
+# booted under QEMU (KVM when it works, else TCG); any failing kernel or
+# kernel package that cannot be fetched fails the target.
+test-kernels:
+	bash scripts/kernel-matrix/deps.sh
+	$(GO) run ./scripts/kernel-matrix
 
 clean:
 	rm -rf $(BIN)

@@ -280,8 +280,9 @@ func (s *applierState) fastDiff(t *plan.Tree) (ops, undo []Op, err error) {
 		case w.leaf == nil:
 			ops = append(ops, Op{Kind: OpDeleteLeaf, Interface: c.Interface, Handle: ch.old.LeafHandle, Parent: c.ID, QdiscKind: ch.old.Leaf.Kind, Owner: w.owner, Reason: "leaf not in plan"})
 			undo = append(undo, restoreOld)
-		case ow.leaf != nil && (ow.leaf.kind != w.leaf.kind || ow.leaf.handle != w.leaf.handle):
-			// Different kind or handle: remove, then create (no in-place change).
+		case ow.leaf != nil && (ow.leaf.kind != w.leaf.kind || ow.leaf.handle != w.leaf.handle || fixedAtCreate(w.leaf.kind, w.leaf.opts)):
+			// Different kind or handle, or options fixed at creation:
+			// remove, then create (no in-place change).
 			ops = append(ops, Op{Kind: OpDeleteLeaf, Interface: c.Interface, Handle: ow.leaf.handle, Parent: c.ID, QdiscKind: ow.leaf.kind, Owner: w.owner, Reason: "leaf replaced"})
 			undo = append(undo, restoreOld)
 			ops = append(ops, leafOp(OpReplaceLeaf, &w, w.leaf))

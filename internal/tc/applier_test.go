@@ -94,9 +94,10 @@ func TestApplierIncrementalWithoutDumps(t *testing.T) {
 	*bad = *tree
 	bad.Classes = slices.Clone(tree.Classes)
 	bad.Classes[circuitIndex(bad, "c2")].RateBps += 8000
-	bad.Classes[circuitIndex(bad, "c3")].Leaf = plan.Leaf{Kind: "cake", Args: []string{"besteffort"}}
+	refused := refusedLeaf(t, tn)
+	bad.Classes[circuitIndex(bad, "c3")].Leaf = refused.leaf
 	res, err := a.Apply(ctx, bad)
-	if err == nil || !strings.Contains(err.Error(), "circuit c3") || !strings.Contains(err.Error(), "kernel lacks sch_cake") || !res.RolledBack {
+	if err == nil || !strings.Contains(err.Error(), "circuit c3") || !refused.matches(err) || !res.RolledBack {
 		t.Fatalf("bad incremental apply: %v (rolled back %v)", err, res != nil && res.RolledBack)
 	}
 	after, err := Dump(tn.h, []string{"a0"})

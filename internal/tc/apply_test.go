@@ -207,14 +207,15 @@ func TestApplyFailureRollsBack(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	refused := refusedLeaf(t, tn)
 	tests := []struct {
 		name    string
 		mutate  func(tr *plan.Tree)
 		wantErr string
 	}{
 		{
-			// Many changes, the cake leaf last so earlier requests have already landed.
-			name: "cake leaf after rate changes, adds and removals",
+			// Many changes, the refused leaf last so earlier requests have already landed.
+			name: "refused leaf after rate changes, adds and removals",
 			mutate: func(tr *plan.Tree) {
 				for i := range tr.Classes {
 					if tr.Classes[i].Kind == plan.KindCircuit {
@@ -224,29 +225,29 @@ func TestApplyFailureRollsBack(t *testing.T) {
 				tr.Classes = slices.DeleteFunc(tr.Classes, func(c plan.Class) bool { return c.CircuitID == "c3" })
 				last := tr.Classes[len(tr.Classes)-1]
 				last.CircuitID, last.ID, last.LeafHandle = "1234", plan.MakeHandle(last.ID.Major(), 0x500), plan.MakeHandle(0xa000, 0)
-				last.Leaf = plan.Leaf{Kind: "cake", Args: []string{"diffserv4", "rtt", "100ms"}}
+				last.Leaf = refused.leaf
 				tr.Classes = append(tr.Classes, last)
 			},
-			wantErr: "circuit 1234 (class " + "4:500) on a0: add leaf cake: no such file or directory",
+			wantErr: "circuit 1234 (class " + "4:500) on a0: " + refused.errText,
 		},
 		{
-			name: "fq_codel leaf on an existing circuit",
+			name: "refused leaf on an existing circuit",
 			mutate: func(tr *plan.Tree) {
 				for i := range tr.Classes {
 					if tr.Classes[i].CircuitID == "c7" {
-						tr.Classes[i].Leaf = plan.Leaf{Kind: "fq_codel", Args: []string{"limit", "1000"}}
+						tr.Classes[i].Leaf = refused.leaf
 					}
 				}
 			},
 			wantErr: "circuit c7 (class ",
 		},
 		{
-			name: "interface changes r2q (queue rebuilt) then cake fails",
+			name: "interface changes r2q (queue rebuilt) then the refused leaf fails",
 			mutate: func(tr *plan.Tree) {
 				tr.Qdiscs[1].HTBR2Q = 500
 				for i := range tr.Classes {
 					if tr.Classes[i].CircuitID == "c0" {
-						tr.Classes[i].Leaf = plan.Leaf{Kind: "cake"}
+						tr.Classes[i].Leaf = refused.leaf
 					}
 				}
 			},
@@ -259,10 +260,10 @@ func TestApplyFailureRollsBack(t *testing.T) {
 			tt.mutate(tr)
 			res, err := Apply(ctx, tn.h, tr, Options{})
 			if err == nil {
-				t.Fatal("apply with a leaf kind this kernel lacks succeeded")
+				t.Fatal("apply with a leaf this kernel refuses succeeded")
 			}
-			if !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), "kernel lacks sch_") {
-				t.Fatalf("error %q, want it to contain %q and name the missing qdisc", err, tt.wantErr)
+			if !strings.Contains(err.Error(), tt.wantErr) || !refused.matches(err) {
+				t.Fatalf("error %q, want it to contain %q, %q and %q", err, tt.wantErr, refused.errText, refused.hint)
 			}
 			if res == nil || !res.RolledBack || res.Done == 0 {
 				t.Fatalf("result %+v (err %v): want a roll-back after some requests landed", res, err)
@@ -300,10 +301,11 @@ func TestApplyFromDefaultRootRollsBackToDefault(t *testing.T) {
 		t.Fatal(err)
 	}
 	tr := testTree("a0", 2, 1, 3)
-	tr.Classes[len(tr.Classes)-1].Leaf = plan.Leaf{Kind: "cake"}
+	refused := refusedLeaf(t, tn)
+	tr.Classes[len(tr.Classes)-1].Leaf = refused.leaf
 	_, err = Apply(context.Background(), tn.h, tr, Options{})
-	if err == nil || !strings.Contains(err.Error(), "kernel lacks sch_cake") {
-		t.Fatalf("error %v, want missing cake", err)
+	if !refused.matches(err) {
+		t.Fatalf("error %v, want %q %q", err, refused.errText, refused.hint)
 	}
 	d1, err := Dump(tn.h, []string{"a0"})
 	if err != nil {

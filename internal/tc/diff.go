@@ -105,7 +105,7 @@ func qdiscMatches(w *wantQdisc, q LiveQdisc) (bool, string) {
 		}
 	case w.opts == nil:
 	case w.nested:
-		if !attrsSubset(w.opts, q.Options) {
+		if !leafOptionsMatch(w.kind, w.opts, q.Options) {
 			return false, "options differ"
 		}
 	default:
@@ -235,8 +235,11 @@ func diff(live *Live, want *desired) []Op {
 		ops = append(ops, Op{Kind: OpReplaceQdisc, Interface: w.iface, Handle: w.handle, Parent: w.parent,
 			QdiscKind: w.kind, Owner: w.owner, Reason: reason, opts: w.opts, nested: w.nested, anyHandle: w.anyHandle})
 	}
-	// Slots of a wanted mq root that the plan no longer uses go back to a
-	// plain pfifo_fast (deleting would leave noop, which drops everything).
+	// Slots of a wanted mq root that the plan does not use keep the qdisc
+	// the kernel gave them (handle 0: pfifo_fast, or fq_codel where that is
+	// net.core.default_qdisc, as on Debian's kernels); anything else goes
+	// back to a plain pfifo_fast (deleting would leave noop, which drops
+	// everything).
 	for i := range want.qdiscs {
 		w := &want.qdiscs[i]
 		if w.parent != plan.RootParent || w.kind != "mq" || w.anyHandle {
@@ -246,7 +249,7 @@ func diff(live *Live, want *desired) []Op {
 			if q.Interface != w.iface || q.Parent == plan.RootParent || q.Parent.Major() != w.handle.Major() {
 				continue
 			}
-			if wantedParent[w.iface][q.Parent] || q.Kind == "pfifo_fast" {
+			if wantedParent[w.iface][q.Parent] || q.Kind == "pfifo_fast" || q.Handle == 0 {
 				continue
 			}
 			dropBelow(w.iface, q.Handle, q.Parent)
@@ -393,8 +396,10 @@ func diff(live *Live, want *desired) []Op {
 				if m, reason = qdiscMatches(w.leaf, q); m {
 					continue
 				}
-				if q.Kind != w.leaf.kind && (q.Handle == w.leaf.handle || w.leaf.anyHandle) {
-					// A kind change under the same handle cannot be done in place.
+				sameHandle := q.Handle == w.leaf.handle || w.leaf.anyHandle
+				if sameHandle && (q.Kind != w.leaf.kind || fixedAtCreate(w.leaf.kind, w.leaf.opts)) {
+					// A kind change under the same handle cannot be done in
+					// place, nor can a change of options fixed at creation.
 					ops = append(ops, Op{Kind: OpDeleteLeaf, Interface: w.iface, Handle: q.Handle, Parent: w.id, QdiscKind: q.Kind,
 						Owner: w.owner, Reason: reason})
 				}

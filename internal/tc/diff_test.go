@@ -97,3 +97,109 @@ func TestDiffOrdersDeletesDeepestFirst(t *testing.T) {
 		t.Fatalf("deletes %v: want the two circuits, then node 1:3", dels)
 	}
 }
+
+// An fq_codel leaf whose plan sets flows is re-created rather than changed:
+// the kernel refuses any change carrying the flow count. Without flows the
+// change is made in place.
+func TestDiffFqCodelFlowsRecreates(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want []OpKind
+	}{
+		{"flows in the plan", []string{"limit", "2000", "flows", "1024"}, []OpKind{OpDeleteLeaf, OpReplaceLeaf}},
+		{"no flows in the plan", []string{"limit", "2000"}, []OpKind{OpReplaceLeaf}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tree := testTree("a0", 1, 1, 1)
+			c := &tree.Classes[len(tree.Classes)-1]
+			c.Leaf = plan.Leaf{Kind: "fq_codel", Args: tt.args}
+			want, err := fromTree(tree)
+			if err != nil {
+				t.Fatal(err)
+			}
+			live := liveFromDesired(want)
+			for i := range live.Qdiscs {
+				if live.Qdiscs[i].Parent == c.ID {
+					// What the kernel reports for "fq_codel limit 1000": every option.
+					live.Qdiscs[i].Options = nested([]*nl.RtAttr{
+						nl.NewRtAttr(tcaFqCodelTarget, u32(4999)), nl.NewRtAttr(tcaFqCodelLimit, u32(1000)),
+						nl.NewRtAttr(tcaFqCodelInterval, u32(99999)), nl.NewRtAttr(tcaFqCodelECN, u32(1)),
+						nl.NewRtAttr(tcaFqCodelFlows, u32(1024)), nl.NewRtAttr(tcaFqCodelQuantum, u32(1514)),
+					})
+				}
+			}
+			if got := opKinds(diff(live, want)); !slices.Equal(got, tt.want) {
+				t.Fatalf("ops %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// fq_codel keeps times in 1024 ns units: a plan asking for 5ms matches a
+// kernel that reports 4999us, and asking for 6ms does not.
+func TestDiffFqCodelTimesAsKernelKeepsThem(t *testing.T) {
+	tests := []struct {
+		args []string
+		want []OpKind
+	}{
+		{[]string{"target", "5ms", "interval", "100ms", "ce_threshold", "2ms"}, nil},
+		{[]string{"target", "6ms", "interval", "100ms"}, []OpKind{OpReplaceLeaf}},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			tree := testTree("a0", 1, 1, 1)
+			c := &tree.Classes[len(tree.Classes)-1]
+			c.Leaf = plan.Leaf{Kind: "fq_codel", Args: tt.args}
+			want, err := fromTree(tree)
+			if err != nil {
+				t.Fatal(err)
+			}
+			live := liveFromDesired(want)
+			for i := range live.Qdiscs {
+				if live.Qdiscs[i].Parent == c.ID {
+					// The kernel's reply for target 5ms interval 100ms ce_threshold 2ms.
+					live.Qdiscs[i].Options = nested([]*nl.RtAttr{
+						nl.NewRtAttr(tcaFqCodelTarget, u32(4999)), nl.NewRtAttr(tcaFqCodelLimit, u32(10240)),
+						nl.NewRtAttr(tcaFqCodelInterval, u32(99999)), nl.NewRtAttr(tcaFqCodelECN, u32(1)),
+						nl.NewRtAttr(tcaFqCodelQuantum, u32(1514)), nl.NewRtAttr(tcaFqCodelCEThreshold, u32(1999)),
+					})
+				}
+			}
+			if got := opKinds(diff(live, want)); !slices.Equal(got, tt.want) {
+				t.Fatalf("ops %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// An mq slot the plan does not use may keep the qdisc the kernel put there
+// (handle 0; fq_codel on kernels whose default_qdisc is fq_codel); a qdisc
+// someone added there is replaced by pfifo_fast.
+func TestDiffUnusedQueueSlot(t *testing.T) {
+	tree := testTree("a0", 2, 1, 2)
+	want, err := fromTree(tree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slot := plan.MakeHandle(0x7fff, 3)
+	tests := []struct {
+		name string
+		q    LiveQdisc
+		want []OpKind
+	}{
+		{"kernel default fq_codel", LiveQdisc{Interface: "a0", Kind: "fq_codel", Parent: slot}, nil},
+		{"kernel default pfifo_fast", LiveQdisc{Interface: "a0", Kind: "pfifo_fast", Parent: slot}, nil},
+		{"added by hand", LiveQdisc{Interface: "a0", Kind: "fq_codel", Handle: plan.MakeHandle(0x8001, 0), Parent: slot}, []OpKind{OpReplaceQdisc}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			live := liveFromDesired(want)
+			live.Qdiscs = append(live.Qdiscs, tt.q)
+			if got := opKinds(diff(live, want)); !slices.Equal(got, tt.want) {
+				t.Fatalf("ops %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

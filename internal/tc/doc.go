@@ -16,15 +16,20 @@
 //     (moves, removing a class with children, leaf handles changing hands,
 //     other qdiscs) fall back to Apply. Drift() and Repair() read the kernel.
 //   - Dump / Compare / CompareLive: the live tree with handles, rates,
-//     parents, kinds and stats, and its differences from a plan or snapshot.
+//     parents, kinds and stats (cake leaves also per tin: DecodeCakeStats),
+//     and its differences from a plan or snapshot. Leaf options match when
+//     every option sent is in the kernel's reply with the value the kernel
+//     keeps (fq_codel keeps times in 1024 ns units: 5ms reads back 4999us).
 //   - EncodeCake / EncodeFqCodel / EncodeFifo: tc-style argument lists to
 //     TCA_OPTIONS bytes (golden tests in testdata/).
 //
 // Request plan order: roots, per-queue HTB qdiscs, class deletions (deepest
 // first), then per class in plan order its add/change and its leaf. HTB and
 // mq cannot be changed in place, and a leaf of another kind under the same
-// handle cannot either, so those are deleted and re-created. A class moving
-// to another parent is deleted and re-added (HTB cannot re-parent).
+// handle cannot either, so those are deleted and re-created; so is an
+// fq_codel leaf whose options set flows (the kernel refuses any change
+// carrying it). A class moving to another parent is deleted and re-added
+// (HTB cannot re-parent).
 //
 // Rebuild window (measured by TestRebuildWindowKeepsTrafficFlowing and
 // BenchmarkRebuildWindow with a 1 packet/ms flow): a per-queue HTB that must

@@ -36,6 +36,11 @@ type LiveQdisc struct {
 	// Decoded htb options.
 	HTBR2Q, HTBDefault uint32
 	Stats              Stats
+	// Cake holds a cake qdisc's own statistics (per tin). A reply the
+	// decoder cannot read leaves it nil with CakeErr saying why; the rest of
+	// the dump stays usable.
+	Cake    *CakeStats
+	CakeErr error
 }
 
 // LiveClass is one class as the kernel reports it. Rates are bits/s.
@@ -160,6 +165,7 @@ func parseQdisc(m []byte) (LiveQdisc, int, error) {
 	if err != nil {
 		return q, 0, err
 	}
+	var app []byte
 	for _, a := range attrs {
 		switch a.Attr.Type {
 		case nl.TCA_KIND:
@@ -171,13 +177,13 @@ func parseQdisc(m []byte) (LiveQdisc, int, error) {
 			if err != nil {
 				return q, 0, err
 			}
+			app = statsApp(a.Value)
 		}
 	}
-	for _, a := range attrs { // the kind is known now
-		if a.Attr.Type == nl.TCA_STATS2 {
-			q.Stats.Marks = ecnMarks(q.Kind, a.Value)
-		}
+	if q.Kind == "cake" && app != nil {
+		q.Cake, q.CakeErr = DecodeCakeStats(app)
 	}
+	q.Stats.Marks = ecnMarks(q.Kind, app, q.Cake)
 	if q.Kind == "htb" && q.Options != nil {
 		q.HTBR2Q, q.HTBDefault, err = decodeHTBQdisc(q.Options)
 		if err != nil {
@@ -223,60 +229,39 @@ func parseClass(m []byte) (LiveClass, error) {
 	return c, nil
 }
 
-// ecnMarks reads the ECN mark counter from a qdisc's TCA_STATS_APP
-// (inside TCA_STATS2): cake nests per-tin attributes, fq_codel has a
-// struct whose qdisc variant holds ecn_mark at byte 12. Anything
-// unexpected reads as 0.
-func ecnMarks(kind string, stats2 []byte) uint64 {
-	const (
-		tcaStatsApp          = 4
-		cakeStatsTinStats    = 10
-		cakeTinStatsECNMarks = 8
-		fqCodelXstatsQdisc   = 0
-	)
-	attrs, err := nl.ParseRouteAttr(stats2)
+// ecnMarks is a qdisc's ECN mark count from its TCA_STATS_APP: the sum
+// over cake's tins (from its decoded stats), or fq_codel's qdisc xstats
+// (ecn_mark at byte 12 of the qdisc variant). Anything else reads as 0.
+func ecnMarks(kind string, app []byte, cake *CakeStats) uint64 {
+	const fqCodelXstatsQdisc = 0
+	var marks uint64
+	switch kind {
+	case "fq_codel":
+		if len(app) >= 16 && ne.Uint32(app) == fqCodelXstatsQdisc {
+			marks = uint64(ne.Uint32(app[12:]))
+		}
+	case "cake":
+		if cake != nil {
+			for _, t := range cake.Tins {
+				marks += uint64(t.ECNMarkedPackets)
+			}
+		}
+	}
+	return marks
+}
+
+// statsApp returns the qdisc-specific TCA_STATS_APP payload of a TCA_STATS2.
+func statsApp(b []byte) []byte {
+	attrs, err := nl.ParseRouteAttr(b)
 	if err != nil {
-		return 0
+		return nil
 	}
 	for _, a := range attrs {
-		if a.Attr.Type&^unix.NLA_F_NESTED != tcaStatsApp {
-			continue
-		}
-		switch kind {
-		case "fq_codel":
-			if len(a.Value) >= 16 && ne.Uint32(a.Value) == fqCodelXstatsQdisc {
-				return uint64(ne.Uint32(a.Value[12:]))
-			}
-		case "cake":
-			var marks uint64
-			app, err := nl.ParseRouteAttr(a.Value)
-			if err != nil {
-				return 0
-			}
-			for _, st := range app {
-				if st.Attr.Type&^unix.NLA_F_NESTED != cakeStatsTinStats {
-					continue
-				}
-				tins, err := nl.ParseRouteAttr(st.Value)
-				if err != nil {
-					return 0
-				}
-				for _, tin := range tins {
-					fields, err := nl.ParseRouteAttr(tin.Value)
-					if err != nil {
-						return 0
-					}
-					for _, f := range fields {
-						if f.Attr.Type == cakeTinStatsECNMarks && len(f.Value) >= 4 {
-							marks += uint64(ne.Uint32(f.Value))
-						}
-					}
-				}
-			}
-			return marks
+		if a.Attr.Type&^unix.NLA_F_NESTED == nl.TCA_STATS_APP {
+			return a.Value
 		}
 	}
-	return 0
+	return nil
 }
 
 func parseStats2(b []byte) (Stats, error) {

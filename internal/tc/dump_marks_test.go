@@ -45,7 +45,12 @@ func TestECNMarks(t *testing.T) {
 		{"garbage", "cake", []byte{1, 2, 3}, 0},
 	}
 	for _, tc := range cases {
-		if got := ecnMarks(tc.kind, tc.stats); got != tc.want {
+		app := statsApp(tc.stats)
+		var cake *CakeStats
+		if tc.kind == "cake" {
+			cake, _ = DecodeCakeStats(app)
+		}
+		if got := ecnMarks(tc.kind, app, cake); got != tc.want {
 			t.Errorf("%s: %d marks, want %d", tc.name, got, tc.want)
 		}
 	}

@@ -533,6 +533,58 @@ func decodeHTBQdisc(opts []byte) (r2q, defcls uint32, err error) {
 
 // attrsSubset reports whether every attribute in want appears in have with
 // identical bytes. The kernel dumps every option; we only send what was asked.
+// fixedAtCreate reports whether a leaf with these options cannot be changed
+// in place and must be deleted and created again: fq_codel sizes its flow
+// table once, and the kernel refuses (EINVAL) any change that carries
+// TCA_FQ_CODEL_FLOWS, even with the same value.
+func fixedAtCreate(kind string, opts []byte) bool {
+	if kind != "fq_codel" {
+		return false
+	}
+	attrs, err := nl.ParseRouteAttr(opts)
+	if err != nil {
+		return false
+	}
+	for _, a := range attrs {
+		if a.Attr.Type&^unix.NLA_F_NESTED == tcaFqCodelFlows {
+			return true
+		}
+	}
+	return false
+}
+
+// leafOptionsMatch reports whether the kernel's dump of a leaf (have) holds
+// every option of want with the value the kernel keeps for it.
+func leafOptionsMatch(kind string, want, have []byte) bool {
+	if kind == "fq_codel" {
+		want = fqCodelAsKept(want)
+	}
+	return attrsSubset(want, have)
+}
+
+// fqCodelAsKept rewrites fq_codel's time options (microseconds) as the
+// kernel reports them back: it keeps times in units of 1024 ns, so 5ms is
+// read back as 4999us.
+func fqCodelAsKept(opts []byte) []byte {
+	attrs, err := nl.ParseRouteAttr(opts)
+	if err != nil {
+		return opts
+	}
+	out := make([]*nl.RtAttr, 0, len(attrs))
+	for _, a := range attrs {
+		v := a.Value
+		switch a.Attr.Type {
+		case tcaFqCodelTarget, tcaFqCodelInterval, tcaFqCodelCEThreshold:
+			if len(v) == 4 {
+				units := uint64(ne.Uint32(v)) * 1000 >> 10
+				v = u32(uint32(units << 10 / 1000))
+			}
+		}
+		out = append(out, nl.NewRtAttr(int(a.Attr.Type), v))
+	}
+	return nested(out)
+}
+
 func attrsSubset(want, have []byte) bool {
 	wa, err := nl.ParseRouteAttr(want)
 	if err != nil {
