@@ -16,6 +16,7 @@ import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
 	"github.com/libreqos-go/lqos/internal/bus"
+	"github.com/libreqos-go/lqos/internal/datapath"
 	"github.com/libreqos-go/lqos/internal/plan"
 	"github.com/libreqos-go/lqos/internal/shaper"
 	"github.com/libreqos-go/lqos/internal/tc"
@@ -49,7 +50,8 @@ func inLabNS(t *testing.T, ns string, fn func() error) {
 }
 
 // hookCounts is what is attached to dev: XDP programs (2 when driver and
-// generic programs are both attached) and TCX egress programs.
+// generic programs are both attached) and egress classifiers (TCX
+// programs, or clsact bpf filters on kernels without TCX).
 func (l *lab) hookCounts(t *testing.T, dev string) (xdp, tcx int) {
 	t.Helper()
 	inLabNS(t, l.shaper, func() error {
@@ -62,6 +64,19 @@ func (l *lab) hookCounts(t *testing.T, dev string) (xdp, tcx int) {
 			if x.AttachMode == 4 { // XDP_ATTACHED_MULTI
 				xdp = 2
 			}
+		}
+		// Kernels before 6.6 have no TCX: lqosd attaches a clsact filter.
+		if !datapath.ProbeFeatures().Has(datapath.FeatureTCX) {
+			fs, err := netlink.FilterList(nl, netlink.HANDLE_MIN_EGRESS)
+			if err != nil {
+				return err
+			}
+			for _, f := range fs {
+				if _, ok := f.(*netlink.BpfFilter); ok {
+					tcx++
+				}
+			}
+			return nil
 		}
 		res, err := link.QueryPrograms(link.QueryOptions{Target: nl.Attrs().Index, Attach: ebpf.AttachTCXEgress})
 		if err != nil {
@@ -177,7 +192,7 @@ func TestCrashKeepsClassifying(t *testing.T) {
 	}
 	for _, dev := range []string{"lqtdA", "lqtdB"} {
 		if x, tcx := l.hookCounts(t, dev); x != 1 || tcx != 1 {
-			t.Fatalf("%s while lqosd is down: %d XDP, %d TCX programs; want 1 and 1", dev, x, tcx)
+			t.Fatalf("%s while lqosd is down: %d XDP, %d TC egress classifiers; want 1 and 1", dev, x, tcx)
 		}
 	}
 	download("10.10.0.99 download in c1's class while lqosd is down")
@@ -189,7 +204,7 @@ func TestCrashKeepsClassifying(t *testing.T) {
 	}
 	for _, dev := range []string{"lqtdA", "lqtdB"} {
 		if x, tcx := l.hookCounts(t, dev); x != 1 || tcx != 1 {
-			t.Errorf("%s after restart: %d XDP, %d TCX programs; want 1 and 1", dev, x, tcx)
+			t.Errorf("%s after restart: %d XDP, %d TC egress classifiers; want 1 and 1", dev, x, tcx)
 		}
 	}
 	download("10.10.0.99 download in c1's class after the restart")
@@ -205,7 +220,7 @@ func TestCrashKeepsClassifying(t *testing.T) {
 	}
 	for _, dev := range []string{"lqtdA", "lqtdB"} {
 		if x, tcx := l.hookCounts(t, dev); x != 1 || tcx != 1 {
-			t.Errorf("%s after SIGTERM: %d XDP, %d TCX programs; want 1 and 1 (shaping must stay while lqosd is stopped)", dev, x, tcx)
+			t.Errorf("%s after SIGTERM: %d XDP, %d TC egress classifiers; want 1 and 1 (shaping must stay while lqosd is stopped)", dev, x, tcx)
 		}
 	}
 	if ents, _ := os.ReadDir(filepath.Join(l.pins, "links")); len(ents) == 0 {
@@ -234,7 +249,7 @@ func TestCrashKeepsClassifying(t *testing.T) {
 	}
 	for _, dev := range []string{"lqtdA", "lqtdB"} {
 		if x, tcx := l.hookCounts(t, dev); x != 1 || tcx != 1 {
-			t.Errorf("%s after the second restart: %d XDP, %d TCX programs; want 1 and 1", dev, x, tcx)
+			t.Errorf("%s after the second restart: %d XDP, %d TC egress classifiers; want 1 and 1", dev, x, tcx)
 		}
 	}
 	if err := p3.cmd.Process.Signal(syscall.SIGTERM); err != nil {

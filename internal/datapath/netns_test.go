@@ -507,7 +507,12 @@ func TestAttachAutoAndClose(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := d.Attached()
-	want := []AttachInfo{{Name: "lqtdpa0", Role: RoleStick, XDP: "driver", TC: "tcx"}}
+	// TCAuto takes TCX where the kernel has it (6.6+), clsact elsewhere.
+	wantTC := "clsact"
+	if fs := ProbeFeatures(); kerneltest.Feature(t, string(FeatureTCX), fs.Has(FeatureTCX), fs.Missing[FeatureTCX]) {
+		wantTC = "tcx"
+	}
+	want := []AttachInfo{{Name: "lqtdpa0", Role: RoleStick, XDP: "driver", TC: wantTC}}
 	if len(got) != 1 || got[0].Name != want[0].Name || got[0].Role != want[0].Role || got[0].XDP != want[0].XDP || got[0].TC != want[0].TC || len(got[0].Adopted) != 0 {
 		t.Errorf("Attached() = %+v, want %+v", got, want)
 	}

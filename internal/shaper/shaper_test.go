@@ -200,16 +200,37 @@ func TestApplyInNetns(t *testing.T) {
 		t.Errorf("adding a circuit took %d kernel requests, want 4 (class + leaf on each interface)", res.Kernel.Done)
 	}
 
-	// A leaf kind this kernel lacks: the error names the circuit, and the
-	// tree applied before stays exactly as it was.
+	// A leaf the kernel refuses: the error names the circuit, and the tree
+	// applied before stays exactly as it was. Where the kernel lacks a kind,
+	// circuit 10100's sqm column asks for it; where it has cake and fq_codel
+	// (stock kernels), the default leaf asks fq_codel for more flows than
+	// the kernel allows.
 	before = dump(t, k)
-	csv, _ := os.ReadFile(filepath.Join(dir, "ShapedDevices.csv"))
-	text := strings.Replace(string(csv), "Comment,sqm", "Comment,sqm", 1)
-	text = strings.Replace(text, "10100,New Customer,100,Dev,AP_A,,,,100.64.5.5,,5,5,50,10,,", "10100,New Customer,100,Dev,AP_A,,,,100.64.5.5,,5,5,50,10,,cake", 1)
-	os.WriteFile(filepath.Join(dir, "ShapedDevices.csv"), []byte(text), 0o644)
-	_, err = eng.Refresh(ctx, Options{})
-	if err == nil || !strings.Contains(err.Error(), "10100") || !strings.Contains(err.Error(), "cake") {
-		t.Fatalf("want an error naming circuit 10100 and cake, got %v", err)
+	have, err := ProbeQdiscs([]string{"cake", "fq_codel"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	refuser, want := eng, []string{"10100"}
+	switch {
+	case !have["cake"], !have["fq_codel"]:
+		kind := "cake"
+		if have["cake"] {
+			kind = "fq_codel"
+		}
+		want = append(want, kind)
+		csv, _ := os.ReadFile(filepath.Join(dir, "ShapedDevices.csv"))
+		text := strings.Replace(string(csv), "10100,New Customer,100,Dev,AP_A,,,,100.64.5.5,,5,5,50,10,,", "10100,New Customer,100,Dev,AP_A,,,,100.64.5.5,,5,5,50,10,,"+kind, 1)
+		os.WriteFile(filepath.Join(dir, "ShapedDevices.csv"), []byte(text), 0o644)
+	default:
+		c := *cfg
+		c.Queues.DefaultSQM = "fq_codel flows 70000"
+		refuser, want = New(&c, k, store, nil), []string{"circuit", "fq_codel", "invalid argument"}
+	}
+	_, err = refuser.Refresh(ctx, Options{})
+	for _, w := range want {
+		if err == nil || !strings.Contains(err.Error(), w) {
+			t.Fatalf("want an error naming %q, got %v", want, err)
+		}
 	}
 	if d := tc.CompareLive(before, dump(t, k)); len(d) != 0 {
 		t.Errorf("failed apply changed the kernel: %v", d)
