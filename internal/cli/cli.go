@@ -80,6 +80,19 @@ type app struct {
 	c         *bus.Client // dialled by lqosd once the command line is known good
 }
 
+// withoutArgs checks that a command got no flags or arguments of its own,
+// then dials lqosd.
+func (a *app) withoutArgs(ctx context.Context, name string, args []string) (*bus.Client, error) {
+	fs := newFlags(name)
+	if err := parse(fs, args); err != nil {
+		return nil, err
+	}
+	if err := noArgs(fs); err != nil {
+		return nil, err
+	}
+	return a.lqosd(ctx)
+}
+
 // unreachableError: lqosd's bus could not be dialled.
 type unreachableError struct{ err error }
 
@@ -215,15 +228,8 @@ func noArgs(fs *flag.FlagSet) error {
 }
 
 func (a *app) ping(ctx context.Context, args []string) error {
-	fs := newFlags("ping")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := noArgs(fs); err != nil {
-		return err
-	}
 	start := time.Now()
-	c, err := a.lqosd(ctx)
+	c, err := a.withoutArgs(ctx, "ping", args)
 	if err != nil {
 		return err
 	}
@@ -251,14 +257,7 @@ type Status struct {
 }
 
 func (a *app) status(ctx context.Context, args []string) error {
-	fs := newFlags("status")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := noArgs(fs); err != nil {
-		return err
-	}
-	c, err := a.lqosd(ctx)
+	c, err := a.withoutArgs(ctx, "status", args)
 	if err != nil {
 		return err
 	}
@@ -774,14 +773,7 @@ func dynamicSummary(dc *bus.DynamicCircuits) string {
 }
 
 func (a *app) dynamic(ctx context.Context, args []string) error {
-	fs := newFlags("dynamic")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := noArgs(fs); err != nil {
-		return err
-	}
-	c, err := a.lqosd(ctx)
+	c, err := a.withoutArgs(ctx, "dynamic", args)
 	if err != nil {
 		return err
 	}

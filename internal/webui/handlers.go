@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"mime"
 	"net"
 	"net/http"
 	"path"
@@ -109,39 +108,6 @@ func (s *Server) handleFirstRunPage(w http.ResponseWriter, r *http.Request, _ *r
 		return
 	}
 	s.serveFile(w, r, "first-run.html")
-}
-
-func (s *Server) handleIndexPage(w http.ResponseWriter, r *http.Request, _ *reqAuth) {
-	s.serveFile(w, r, "index.html")
-}
-
-// handleAssets serves only files under assets/ of the embedded build; no
-// directory listings.
-func (s *Server) handleAssets(w http.ResponseWriter, r *http.Request, _ *reqAuth) {
-	name := strings.TrimPrefix(path.Clean(r.URL.Path), "/")
-	if !strings.HasPrefix(name, "assets/") {
-		http.NotFound(w, r)
-		return
-	}
-	st, err := fs.Stat(s.assets, name)
-	if err != nil || st.IsDir() {
-		http.NotFound(w, r)
-		return
-	}
-	w.Header().Set("Cache-Control", "no-cache")
-	w.Header().Add("Vary", "Accept-Encoding")
-	if gz := s.gzipped(name); gz != nil && acceptsGzip(r) {
-		if ct := mime.TypeByExtension(path.Ext(name)); ct != "" {
-			w.Header().Set("Content-Type", ct)
-		}
-		w.Header().Set("Content-Encoding", "gzip")
-		w.Header().Set("Content-Length", strconv.Itoa(len(gz)))
-		if r.Method != http.MethodHead {
-			w.Write(gz)
-		}
-		return
-	}
-	http.ServeFileFS(w, r, s.assets, name)
 }
 
 func acceptsGzip(r *http.Request) bool {
