@@ -1,8 +1,8 @@
 # Two entry points an operator or CI needs:
 #   sudo make demo   build everything and run the demo lab
 #   sudo make test   install test dependencies and run every test
-#   sudo make test-kernels   the kernel tests on this kernel and on stock
-#                            Debian kernels booted under QEMU (one table)
+#   (make test ends with test-kernels: the kernel tests on this kernel and
+#   on stock Debian kernels booted under QEMU, one table)
 GO ?= go
 BIN := bin
 
@@ -44,7 +44,7 @@ test-go:
 fuzz:
 	bash scripts/fuzz.sh 8s
 
-test: deps lint check-generated test-go fuzz
+test: deps lint check-generated test-go fuzz test-kernels
 
 # The kernel matrix (scripts/kernel-matrix): kernels from apt-get download,
 # booted under QEMU (KVM when it works, else TCG); any failing kernel or
