@@ -136,7 +136,7 @@ func (m *metricsSource) NodeQueues() ([]metrics.NodeQueue, error) {
 		dn := sums[classKey{n.downIf, n.down}]
 		up := sums[classKey{n.upIf, n.up}]
 		out = append(out, metrics.NodeQueue{Node: n.name, Site: n.site,
-			Drops: [2]uint64{dn.drops, up.drops}, Overlimit: [2]uint64{dn.overlimits, up.overlimits},
+			Drops: [2]uint64{dn.drops, up.drops}, Marks: [2]uint64{dn.marks, up.marks}, Overlimit: [2]uint64{dn.overlimits, up.overlimits},
 			Bytes: [2]uint64{dn.bytes, up.bytes}, Packets: [2]uint64{dn.packets, up.packets}})
 	}
 	m.qLast = out
@@ -148,9 +148,10 @@ type classKey struct {
 	id    plan.Handle
 }
 
-type dropSum struct{ drops, overlimits, bytes, packets uint64 }
+type dropSum struct{ drops, marks, overlimits, bytes, packets uint64 }
 
-// subtreeDrops sums, for every class, the drops of the leaf qdiscs below it
+// subtreeDrops sums, for every class, the drops and ECN marks of the leaf
+// qdiscs below it
 // and gives its own HTB overlimits. A class's own drop counter is left out:
 // HTB counts there only the enqueues its leaf refused, which the leaf has
 // counted already.
@@ -164,23 +165,24 @@ func subtreeDrops(l *tc.Live) map[classKey]dropSum {
 		// bytes and packets are its subtree's.
 		out[k] = dropSum{overlimits: uint64(c.Stats.Overlimits), bytes: c.Stats.Bytes, packets: c.Stats.Packets}
 	}
-	add := func(k classKey, drops uint64) {
+	add := func(k classKey, drops, marks uint64) {
 		for range 64 { // a tree is never deeper; guards a malformed dump
 			s, ok := out[k]
 			if !ok {
 				return
 			}
 			s.drops += drops
+			s.marks += marks
 			out[k] = s
 			k = parent[k]
 		}
 	}
 	for _, q := range l.Qdiscs {
-		if q.Stats.Drops == 0 {
+		if q.Stats.Drops == 0 && q.Stats.Marks == 0 {
 			continue
 		}
 		// A leaf qdisc hangs from its circuit's class.
-		add(classKey{q.Interface, q.Parent}, uint64(q.Stats.Drops))
+		add(classKey{q.Interface, q.Parent}, uint64(q.Stats.Drops), q.Stats.Marks)
 	}
 	return out
 }

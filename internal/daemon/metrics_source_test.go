@@ -20,7 +20,7 @@ func TestSubtreeDrops(t *testing.T) {
 			{Interface: "eth0", ID: h(1, 1), Parent: h(1, 0)},                                                          // same handle, other interface
 		},
 		Qdiscs: []tc.LiveQdisc{
-			{Interface: "eth1", Handle: h(0x100, 0), Parent: h(1, 3), Stats: tc.Stats{Drops: 5}},
+			{Interface: "eth1", Handle: h(0x100, 0), Parent: h(1, 3), Stats: tc.Stats{Drops: 5, Marks: 3}},
 			{Interface: "eth1", Handle: h(0x101, 0), Parent: h(1, 4), Stats: tc.Stats{Drops: 2}},
 			{Interface: "eth0", Handle: h(0x102, 0), Parent: h(1, 1), Stats: tc.Stats{Drops: 100}},
 		},
@@ -38,7 +38,7 @@ func TestSubtreeDrops(t *testing.T) {
 		{"eth0", h(1, 1), 100, 0},
 	}
 	for _, tc := range tests {
-		if s := got[classKey{tc.iface, tc.id}]; s.drops != tc.drops || s.overlimits != tc.ovl || (tc.id == h(1, 1) && tc.iface == "eth1" && s.bytes != 3000) {
+		if s := got[classKey{tc.iface, tc.id}]; s.drops != tc.drops || s.overlimits != tc.ovl || (tc.id == h(1, 1) && tc.iface == "eth1" && (s.bytes != 3000 || s.marks != 3)) {
 			t.Errorf("%s %v: %+v, want drops %d overlimits %d", tc.iface, tc.id, s, tc.drops, tc.ovl)
 		}
 	}

@@ -46,6 +46,9 @@ type Queues struct {
 type NodeQueue struct {
 	Node, Site                       string
 	Drops, Overlimit, Bytes, Packets [2]uint64
+	// Marks are ECN marks of the leaf qdiscs below the node (cake tins,
+	// fq_codel), summed up the tree like Drops.
+	Marks [2]uint64
 }
 
 // Options tune a Collector.
@@ -66,6 +69,7 @@ type Collector struct {
 	buildInfo, throughputBytes, throughputPackets, hosts                    *prometheus.Desc
 	siteBytes, sitePackets, siteCircuits                                    *prometheus.Desc
 	nodeDrops, nodeOverlimits, nodeBytes, nodePackets                       *prometheus.Desc
+	nodeMarks                                                               *prometheus.Desc
 	rtt, siteRTT, retransmits, flows                                        *prometheus.Desc
 	cpuLoad, cpuQueues, circuitQueues, shapedDevices, mappedIPs, unknownIPs *prometheus.Desc
 	schedAvailable, schedHeartbeat, schedSuccess, schedNext                 *prometheus.Desc
@@ -99,6 +103,7 @@ func NewCollector(src Source, o Options) *Collector {
 		sitePackets:       d("site_throughput_packets_per_second", "Packets of each top-level site's circuits, by direction.", "site", "direction"),
 		siteCircuits:      d("site_active_circuits", "Circuits with hosts seen under each top-level site.", "site"),
 		nodeDrops:         d("node_queue_drops_total", "Packets dropped by the queues under each network.json node (leaf qdiscs summed up the tree); resets when queues are rebuilt.", "tree_node", "site", "direction"),
+		nodeMarks:         d("node_queue_ecn_marks_total", "Packets ECN-marked by the leaf queues (cake, fq_codel) under each network.json node, summed up the tree; resets when queues are rebuilt.", "tree_node", "site", "direction"),
 		nodeBytes:         d("node_queue_bytes_total", "Bytes sent by each network.json node's HTB class (its whole subtree); resets when queues are rebuilt.", "tree_node", "site", "direction"),
 		nodePackets:       d("node_queue_packets_total", "Packets sent by each network.json node's HTB class (its whole subtree); resets when queues are rebuilt.", "tree_node", "site", "direction"),
 		nodeOverlimits:    d("node_queue_overlimits_total", "HTB overlimit events of each network.json node's class; resets when queues are rebuilt.", "tree_node", "site", "direction"),
@@ -343,6 +348,7 @@ func (c *Collector) collectNodes(ch chan<- prometheus.Metric) bool {
 	for _, n := range nodes {
 		for d, dir := range directions {
 			ch <- prometheus.MustNewConstMetric(c.nodeDrops, prometheus.CounterValue, float64(n.Drops[d]), n.Node, n.Site, dir)
+			ch <- prometheus.MustNewConstMetric(c.nodeMarks, prometheus.CounterValue, float64(n.Marks[d]), n.Node, n.Site, dir)
 			ch <- prometheus.MustNewConstMetric(c.nodeOverlimits, prometheus.CounterValue, float64(n.Overlimit[d]), n.Node, n.Site, dir)
 			ch <- prometheus.MustNewConstMetric(c.nodeBytes, prometheus.CounterValue, float64(n.Bytes[d]), n.Node, n.Site, dir)
 			ch <- prometheus.MustNewConstMetric(c.nodePackets, prometheus.CounterValue, float64(n.Packets[d]), n.Node, n.Site, dir)

@@ -45,6 +45,7 @@ func TestScrapeSeries(t *testing.T) {
 		`lqos_site_throughput_bytes_per_second{direction="down",node_name="edge-1",site="site-1"} 2000`,
 		`lqos_site_active_circuits{node_name="edge-1",site="site-0"} 2`,
 		`lqos_node_queue_drops_total{direction="down",node_name="edge-1",site="site-0",tree_node="site-0"} 7`,
+		`lqos_node_queue_ecn_marks_total{direction="down",node_name="edge-1",site="site-0",tree_node="site-0"} 4`,
 		`lqos_node_queue_overlimits_total{direction="up",node_name="edge-1",site="site-0",tree_node="site-0"} 10`,
 		`lqos_node_queue_bytes_total{direction="down",node_name="edge-1",site="site-0",tree_node="site-0"} 9000`,
 		`lqos_node_queue_packets_total{direction="up",node_name="edge-1",site="site-0",tree_node="site-0"} 3`,

@@ -71,7 +71,7 @@ func newTestSource(t testing.TB, n, sites int) *testSource {
 		{Key: datapath.FlowKey{Local: hs[0].Addr}, Retransmits: [2]uint32{3, 1}, RTT: [2]datapath.RTTStats{{Sum: 20 * time.Millisecond, Count: 1}, {Sum: 40 * time.Millisecond, Count: 1}}},
 		{Key: datapath.FlowKey{Local: hs[n].Addr}, Retransmits: [2]uint32{2, 0}, RTT: [2]datapath.RTTStats{{Sum: 30 * time.Millisecond, Count: 1}}},
 	}
-	nodes := []NodeQueue{{Node: "site-0", Site: "site-0", Drops: [2]uint64{7, 1}, Overlimit: [2]uint64{70, 10}, Bytes: [2]uint64{9000, 900}, Packets: [2]uint64{9, 3}}}
+	nodes := []NodeQueue{{Node: "site-0", Site: "site-0", Drops: [2]uint64{7, 1}, Marks: [2]uint64{4, 0}, Overlimit: [2]uint64{70, 10}, Bytes: [2]uint64{9000, 900}, Packets: [2]uint64{9, 3}}}
 	return &testSource{st: st, siteOf: siteOf, us: us, tr: tr, flows: flows, nodes: nodes, cpu: []float64{25, 50}}
 }
 
