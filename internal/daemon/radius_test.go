@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/libreqos-go/lqos/internal/kerneltest"
 	"github.com/libreqos-go/lqos/internal/webui"
 	"golang.org/x/crypto/bcrypt"
 )
@@ -54,8 +55,10 @@ func (l *lab) ceilOf(t *testing.T, dev string, classid uint32) string {
 // the client's CIDRs get no answer.
 func TestRadiusAccounting(t *testing.T) {
 	requireRoot(t)
-	if _, err := exec.LookPath("radclient"); err != nil {
-		t.Fatalf("radclient (Debian package freeradius-utils) is needed for this test: %v", err)
+	// radclient comes with .ci/run; the kernel matrix's VMs have no
+	// FreeRADIUS, and report the test as not exercised there.
+	if kerneltest.Binary(t, "radclient", "freeradius-utils") == "" {
+		return
 	}
 	l := newLab(t)
 	secretFile := filepath.Join(l.dir, "radius-secret")

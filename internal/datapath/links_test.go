@@ -35,12 +35,15 @@ func readHooks(t *testing.T, tp *topo, l netlink.Link) hooks {
 		h.xdpProg, h.xdpMulti = x.ProgId, x.AttachMode == xdpAttachedMulti
 	}
 	if err := inNS(tp.shp, func() error {
-		res, err := link.QueryPrograms(link.QueryOptions{Target: l.Attrs().Index, Attach: ebpf.AttachTCXEgress})
-		if err != nil {
-			return err
-		}
-		for _, p := range res.Programs {
-			h.tcx = append(h.tcx, p.ID)
+		// Kernels before 6.6 have no TCX to query (EINVAL).
+		if ProbeFeatures().Has(FeatureTCX) {
+			res, err := link.QueryPrograms(link.QueryOptions{Target: l.Attrs().Index, Attach: ebpf.AttachTCXEgress})
+			if err != nil {
+				return err
+			}
+			for _, p := range res.Programs {
+				h.tcx = append(h.tcx, p.ID)
+			}
 		}
 		fs, err := netlink.FilterList(l, netlink.HANDLE_MIN_EGRESS)
 		if err != nil && !errors.Is(err, unix.EINVAL) && !errors.Is(err, unix.ENOENT) {

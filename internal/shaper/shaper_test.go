@@ -224,7 +224,7 @@ func TestApplyInNetns(t *testing.T) {
 	default:
 		c := *cfg
 		c.Queues.DefaultSQM = "fq_codel flows 70000"
-		refuser, want = New(&c, k, store, nil), []string{"circuit", "fq_codel", "invalid argument"}
+		refuser, want = New(&c, k, store, nil), []string{"add leaf fq_codel: invalid argument", "previous tree and mappings restored"}
 	}
 	_, err = refuser.Refresh(ctx, Options{})
 	for _, w := range want {

@@ -479,8 +479,12 @@ func buildInitramfs(dst, repo string, img *kernelImage, bins map[string]string, 
 			return err
 		}
 	}
-	if err := addTree(r, repo, "examples"); err != nil {
-		return err
+	// Trees the tests read from outside their own package: the examples,
+	// and the sysfs trees of internal/cores that the shaper's tests use.
+	for _, tree := range []string{"examples", "internal/cores/testdata"} {
+		if err := addTree(r, repo, tree); err != nil {
+			return err
+		}
 	}
 	mods, err := resolveModules(img, filepath.Join(filepath.Dir(dst), "modules"))
 	if err != nil {
