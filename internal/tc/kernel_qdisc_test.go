@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/libreqos-go/lqos/internal/kerneltest"
 	"github.com/libreqos-go/lqos/internal/plan"
 )
 
@@ -58,6 +59,8 @@ func requireQdiscs(t *testing.T, tn *testNet, kinds ...string) {
 		if required != "" {
 			t.Fatalf("%s=%s but this kernel has no sch_%s", requireQdiscsEnv, required, k)
 		}
+		// Recorded with the other paths this kernel cannot run.
+		kerneltest.Feature(t, "sch_"+k, false, "this kernel has no sch_"+k)
 		t.Skipf("not exercised on this kernel: no sch_%s (set %s=%s to make this a failure)", k, requireQdiscsEnv, k)
 	}
 }
