@@ -1,53 +1,12 @@
 package cli
 
 import (
-	"bytes"
-	"context"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/libreqos-go/lqos/internal/bus"
 )
-
-func TestRunWithoutDaemon(t *testing.T) {
-	nowhere := filepath.Join(t.TempDir(), "bus")
-	tests := []struct {
-		args    []string
-		exit    int
-		wantErr string
-	}{
-		{nil, ExitUsage, "usage: lqos"},
-		{[]string{"--bus", nowhere, "teleport"}, ExitUsage, `unknown command "teleport"`},
-		{[]string{"--bogus"}, ExitUsage, "flag provided but not defined"},
-		{[]string{"--bus", nowhere, "status"}, ExitUnreachable, "is lqosd running?"},
-		// The command line is checked before lqosd is dialled.
-		{[]string{"--bus", nowhere, "status", "extra"}, ExitUsage, "unexpected"},
-		{[]string{"--bus", nowhere, "top", "--bogus"}, ExitUsage, "flag provided but not defined"},
-		{[]string{"--help"}, ExitOK, "usage: lqos"},
-		// Global flags work after the command too, and are not ignored there.
-		{[]string{"status", "--bus", nowhere}, ExitUnreachable, nowhere},
-		{[]string{"status", "--bus=" + nowhere, "--json"}, ExitUnreachable, nowhere},
-		{[]string{"--config", "../../examples/lqos.conf", "--bus", nowhere, "status"}, ExitUnreachable, nowhere},
-		{[]string{"status", "--config", "../../examples/lqos.conf", "--bus", nowhere}, ExitUnreachable, nowhere},
-		{[]string{"--config", "testdata/missing.conf", "status"}, ExitUsage, "missing.conf"},
-		{[]string{"status", "--config", "testdata/missing.conf"}, ExitUsage, "missing.conf"},
-		{[]string{"status", "--config"}, ExitUsage, "needs an argument"},
-		{[]string{"--bogus", "status"}, ExitUsage, "flag provided but not defined: --bogus"},
-	}
-	for _, tt := range tests {
-		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			var out, errb bytes.Buffer
-			if code := Run(context.Background(), tt.args, &out, &errb); code != tt.exit {
-				t.Fatalf("exit %d, want %d (stderr %q)", code, tt.exit, errb.String())
-			}
-			if !strings.Contains(errb.String(), tt.wantErr) {
-				t.Errorf("stderr %q lacks %q", errb.String(), tt.wantErr)
-			}
-		})
-	}
-}
 
 func TestRate(t *testing.T) {
 	for _, tt := range []struct {
@@ -114,6 +73,23 @@ func TestTopLabel(t *testing.T) {
 	for _, tc := range tests {
 		if got := topLabel(tc.e, tc.circuits); got != tc.want {
 			t.Errorf("topLabel(%+v, %v) = %q, want %q", tc.e, tc.circuits, got, tc.want)
+		}
+	}
+}
+
+// TestUsageFromTable: the usage text is printed from the command table, so
+// every command there is listed and dispatched under its name.
+func TestUsageFromTable(t *testing.T) {
+	var b strings.Builder
+	Usage(&b)
+	for _, c := range commands {
+		if _, ok := lookup(c.name); !ok {
+			t.Errorf("command %q not found by its name", c.name)
+		}
+		for _, line := range c.synopsis {
+			if !strings.HasPrefix(line, c.name) || !strings.Contains(b.String(), "  "+line) {
+				t.Errorf("synopsis %q of %q missing from the usage or not starting with the name", line, c.name)
+			}
 		}
 	}
 }

@@ -64,8 +64,19 @@ func TestCLI(t *testing.T) {
 	}
 	for _, s := range steps {
 		t.Run(strings.Join(s.args, " "), func(t *testing.T) {
+			// --json is a global flag: cmd/lqos parses it (wherever it is
+			// written) into the options.
+			o := cli.Options{BusPath: l.bus}
+			var args []string
+			for _, a := range s.args {
+				if a == "--json" {
+					o.JSON = true
+					continue
+				}
+				args = append(args, a)
+			}
 			var out, errb bytes.Buffer
-			code := cli.Run(context.Background(), append([]string{"--bus", l.bus}, s.args...), &out, &errb)
+			code := cli.Run(context.Background(), o, args, &out, &errb)
 			if code != s.exit {
 				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, s.exit, out.String(), errb.String())
 			}

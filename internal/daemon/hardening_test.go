@@ -266,7 +266,7 @@ func TestShrinkHeldUntilConfirmed(t *testing.T) {
 	// Confirmed from the command line: `lqos reload --confirm-shrink` sends
 	// the request `libreqos --confirm-shrink` sends.
 	var out, errb bytes.Buffer
-	if code := cli.Run(ctx, []string{"--bus", l.bus, "reload", "--confirm-shrink"}, &out, &errb); code != 0 {
+	if code := cli.Run(ctx, cli.Options{BusPath: l.bus}, []string{"reload", "--confirm-shrink"}, &out, &errb); code != 0 {
 		t.Fatalf("lqos reload --confirm-shrink: exit %d\n%s%s", code, out.String(), errb.String())
 	}
 	if got := prefixes(listAll(t, c)); slices.ContainsFunc(got, func(s string) bool { return strings.HasSuffix(s, "=c3") }) || len(got) != 2 {
