@@ -22,7 +22,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -51,11 +50,10 @@ type flags struct {
 
 // Exit codes.
 const (
-	exitOK      = 0
-	exitFailed  = 1 // --once: the cycle failed (or setup is required)
-	exitUsage   = 2
-	exitConfig  = 3 // lqos.conf unreadable or invalid
-	exitCrashed = 4 // --run-integration: the integration panicked
+	exitOK     = 0
+	exitFailed = 1 // --once: the cycle failed (or setup is required)
+	exitUsage  = 2
+	exitConfig = 3 // lqos.conf unreadable or invalid
 )
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -97,7 +95,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitConfig
 	}
 	if f.runIntegration != "" {
-		return runIntegration(ctx, cfg, f.runIntegration, stdout, stderr)
+		return integrations.ChildCommand(ctx, cfg, f.runIntegration, stdout, stderr)
 	}
 	if f.testIntegration != "" {
 		return integrations.TestCommand(ctx, cfg, f.testIntegration, stdout)
@@ -106,61 +104,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return integrations.DryRunCommand(ctx, cfg, cfg.LqosDirectory, stdout)
 	}
 	return schedule(ctx, cfg, f, log)
-}
-
-// integrationCPUs are the CPUs integration imports are pinned to: the
-// efficiency cores of a hybrid CPU when exclude_efficiency_cores is set, so
-// imports leave the performance cores to shaping (as upstream). nil = run
-// unpinned.
-func integrationCPUs(cfg *config.Config, sysfs string, log *slog.Logger) []int {
-	if !cfg.ExcludeEfficiencyCores {
-		return nil
-	}
-	s, err := cores.Detect(sysfs)
-	if err != nil {
-		log.Error("Failed to determine efficiency cores for integrations; running them unpinned", "err", err)
-		return nil
-	}
-	if !s.Hybrid() {
-		return nil
-	}
-	log.Info("integrations pinned to efficiency cores", "cpus", s.Efficiency, "detected_by", s.Method)
-	return s.Efficiency
-}
-
-// runIntegration is the child side: one import into lqos_directory. Its
-// stdout/stderr are what the scheduler previews and logs.
-func runIntegration(ctx context.Context, cfg *config.Config, name string, stdout, stderr io.Writer) (code int) {
-	defer func() {
-		if v := recover(); v != nil {
-			fmt.Fprintf(stderr, "panic: %v\n\n%s", v, debug.Stack())
-			code = exitCrashed
-		}
-	}()
-	integ := integrations.First(cfg)
-	if integ == nil || !matches(cfg, name) {
-		fmt.Fprintf(stderr, "integration %q is enabled in %s but not implemented in this build\n", name, cfg.Path)
-		return exitFailed
-	}
-	res, err := integrations.Run(ctx, cfg, cfg.LqosDirectory)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return exitFailed
-	}
-	if res != nil {
-		fmt.Fprintf(stdout, "%s import: %s\n", integ.Name(), res.Summary.String())
-		for _, p := range res.Summary.Problems {
-			fmt.Fprintln(stdout, "warning:", p)
-		}
-	}
-	return exitOK
-}
-
-// matches: the first enabled integration the package runs is the one the
-// scheduler asked for (both use the same priority order).
-func matches(cfg *config.Config, name string) bool {
-	en := cfg.EnabledIntegrations()
-	return len(en) > 0 && en[0] == name
 }
 
 func schedule(ctx context.Context, cfg *config.Config, f flags, log *slog.Logger) int {
@@ -201,7 +144,7 @@ func schedule(ctx context.Context, cfg *config.Config, f flags, log *slog.Logger
 				return []string{"--run-integration", name, "--config", cfg.Path}
 			},
 			Dir:  cfg.LqosDirectory,
-			CPUs: integrationCPUs(cfg, cores.DefaultRoot, log),
+			CPUs: scheduler.IntegrationCPUs(cfg, cores.DefaultRoot, log),
 		},
 		Logger: log,
 		Notify: func(s string) { _, _ = sdnotify.Status(s) },

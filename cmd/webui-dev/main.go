@@ -10,6 +10,7 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
@@ -21,30 +22,43 @@ import (
 	"github.com/libreqos-go/lqos/internal/webui/demosource"
 )
 
-func main() {
-	addr := flag.String("addr", "127.0.0.1:9123", "listen address of the UI")
-	users := flag.String("users", "webui-users.json", "users file (created on first run)")
-	control := flag.String("control", "", "listen address of the fake source's control API (empty = off)")
-	slow := flag.Duration("slow", 5*time.Second, "period of the slower live channels")
-	circuits := flag.Int("circuits", 0, "fake network size: circuits (0 = the small default network)")
-	nodes := flag.Int("nodes", 2000, "fake network size: nodes (with -circuits)")
-	flows := flag.Int("flows", 100000, "fake network size: flows (with -circuits)")
-	flag.Parse()
+type options struct {
+	addr, users, control   string
+	slow                   time.Duration
+	circuits, nodes, flows int
+}
 
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	src := demosource.New(1)
-	if *circuits > 0 {
-		src = demosource.NewScaled(1, demosource.Scale{Circuits: *circuits, Nodes: *nodes, Flows: *flows})
-	}
-	srv, err := webui.New(webui.Config{Addr: *addr, UsersFile: *users, Source: src, Logger: log, Version: "dev", SlowInterval: *slow})
-	if err != nil {
-		log.Error("starting web UI", "err", err)
-		os.Exit(1)
-	}
+func main() {
+	var o options
+	flag.StringVar(&o.addr, "addr", "127.0.0.1:9123", "listen address of the UI")
+	flag.StringVar(&o.users, "users", "webui-users.json", "users file (created on first run)")
+	flag.StringVar(&o.control, "control", "", "listen address of the fake source's control API (empty = off)")
+	flag.DurationVar(&o.slow, "slow", 5*time.Second, "period of the slower live channels")
+	flag.IntVar(&o.circuits, "circuits", 0, "fake network size: circuits (0 = the small default network)")
+	flag.IntVar(&o.nodes, "nodes", 2000, "fake network size: nodes (with -circuits)")
+	flag.IntVar(&o.flows, "flows", 100000, "fake network size: flows (with -circuits)")
+	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if *control != "" {
-		cs := &http.Server{Addr: *control, Handler: src.Control(), ReadHeaderTimeout: 5 * time.Second}
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if err := run(ctx, o, log); err != nil {
+		log.Error("web UI", "err", err)
+		stop()
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, o options, log *slog.Logger) error {
+	src := demosource.New(1)
+	if o.circuits > 0 {
+		src = demosource.NewScaled(1, demosource.Scale{Circuits: o.circuits, Nodes: o.nodes, Flows: o.flows})
+	}
+	srv, err := webui.New(webui.Config{Addr: o.addr, UsersFile: o.users, Source: src, Logger: log, Version: "dev", SlowInterval: o.slow})
+	if err != nil {
+		return fmt.Errorf("starting: %w", err)
+	}
+	if o.control != "" {
+		cs := &http.Server{Addr: o.control, Handler: src.Control(), ReadHeaderTimeout: 5 * time.Second}
 		go func() {
 			if err := cs.ListenAndServe(); err != nil && err != http.ErrServerClosed {
 				log.Error("control listener", "err", err)
@@ -52,8 +66,5 @@ func main() {
 		}()
 		defer cs.Close()
 	}
-	if err := srv.ListenAndServe(ctx); err != nil {
-		log.Error("web UI", "err", err)
-		os.Exit(1)
-	}
+	return srv.ListenAndServe(ctx)
 }

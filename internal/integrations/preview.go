@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"sort"
 	"strings"
@@ -262,9 +263,42 @@ func (d *Diff) WriteText(w io.Writer, limit int) {
 
 // Exit codes of the command-line entry points.
 const (
-	ExitOK     = 0
-	ExitFailed = 1
+	ExitOK      = 0
+	ExitFailed  = 1
+	ExitCrashed = 4 // ChildCommand: the integration panicked
 )
+
+// ChildCommand is `lqos_scheduler --run-integration NAME`, the child process
+// the scheduler starts for each import: one import with the first enabled
+// integration into lqos_directory. Its stdout and stderr are what the
+// scheduler previews and logs; a panic is reported there with its stack.
+func ChildCommand(ctx context.Context, cfg *config.Config, name string, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		if v := recover(); v != nil {
+			fmt.Fprintf(stderr, "panic: %v\n\n%s", v, debug.Stack())
+			code = ExitCrashed
+		}
+	}()
+	integ := First(cfg)
+	// The scheduler asks for the first enabled integration by name; both
+	// sides take it from the same priority order.
+	if en := cfg.EnabledIntegrations(); integ == nil || len(en) == 0 || en[0] != name {
+		fmt.Fprintf(stderr, "integration %q is enabled in %s but not implemented in this build\n", name, cfg.Path)
+		return ExitFailed
+	}
+	res, err := Run(ctx, cfg, cfg.LqosDirectory)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return ExitFailed
+	}
+	if res != nil {
+		fmt.Fprintf(stdout, "%s import: %s\n", integ.Name(), res.Summary.String())
+		for _, p := range res.Summary.Problems {
+			fmt.Fprintln(stdout, "warning:", p)
+		}
+	}
+	return ExitOK
+}
 
 // TestCommand is `lqos_scheduler --test-integration NAME`: connect, fetch,
 // report counts, write nothing.
