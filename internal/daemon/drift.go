@@ -54,7 +54,7 @@ func (d *Daemon) appliedTree() (*plan.Tree, error) { return shaper.LoadAppliedTr
 // between trees and the check is skipped.
 //
 // The recorded tree, not the in-process applier's memory
-// (NetlinkKernel.Drift), is the reference because libreqos and the
+// (tc.Applier.Drift), is the reference because libreqos and the
 // scheduler apply with their own kernel handles: after their applies the
 // memory of lqosd's applier is out of date.
 func (d *Daemon) checkDrift(ctx context.Context) ([]tc.Difference, error) {

@@ -124,7 +124,7 @@ type parser struct {
 	cols       [numColumns]int // index in the record, -1 when absent
 	byID       map[string]*Circuit
 	deviceLine map[string]int
-	// ipOwners tracks where each prefix was seen, for duplicate/overlap checks.
+	// seen tracks where each prefix was seen, for duplicate/overlap checks.
 	seen []seenPrefix
 	// headerWidth is the number of header cells; legacyRowLine is the first
 	// row written in the 13-column layout under a header with the ID columns.

@@ -12,8 +12,9 @@ import (
 	"time"
 )
 
-// Acceptance checks of spec section 7. Numbers differ from upstream only
-// where a section 9 decision changes them; each such place says why.
+// Upstream parity: each test reproduces what upstream LibreQoS plans for one
+// situation. Numbers differ from upstream only where we decided otherwise
+// (see the package doc); each such place says why.
 
 const towerNet = `{"Tower":{"downloadBandwidthMbps":50,"uploadBandwidthMbps":50}}`
 
@@ -47,7 +48,7 @@ func TestCheck15SingleCircuit(t *testing.T) {
 	}
 }
 
-// circuitUnder plans circuits (CSV rows without the header) under towerNet
+// planRows plans circuits (CSV rows without the header) under towerNet
 // or another network and returns the plan.
 func planRows(t *testing.T, network, rows string, extra ...string) *Plan {
 	t.Helper()
@@ -77,7 +78,7 @@ func checkRates(t *testing.T, p *Plan, ifc string, wants []rateWant) {
 // node; the upstream acceptance checks run under it.
 const upstreamRule = "upstream_oversubscription = true"
 
-// Checks 16-19 describe upstream's rule, so they run with upstreamRule; our
+// These cases reproduce upstream's rule, so they run with upstreamRule; our
 // default (proportional scaling) is tested in oversub_test.go.
 func TestCheck16To19CircuitRates(t *testing.T) {
 	tests := []struct {
@@ -141,8 +142,8 @@ func loadExample(t testing.TB) Input {
 	return Input{Config: mustConfig(t, bridgeConf), Network: mustNetwork(t, string(nwText)), Devices: f, TXQueues: 2}
 }
 
-// TestCheck20Example reproduces check 20 on our copy of the upstream example
-// (same tree, circuits placed as check 20 describes), under upstream's rule
+// TestCheck20Example reproduces upstream's numbering of its example (our copy
+// of the same tree and its 10 circuits, 2 queues), under upstream's rule
 // for guarantees: Site_1's children (AP_A, Site_3, circuit 10011) ask for
 // more than Site_1 has, which our default scales down (TestExampleScaled).
 func TestCheck20Example(t *testing.T) {
@@ -178,12 +179,12 @@ func TestCheck20Example(t *testing.T) {
 		// 10005 ceil 30 (capped from 105); 10009 ceil 100 (AP_7).
 		{MakeHandle(1, 0x2c), 25e6, 30e6, "cake diffserv4"}, {MakeHandle(2, 0x15), 25e6, 100e6, "cake diffserv4"},
 		{MakeHandle(1, 0x18), 1e6, 2.5e6, "cake diffserv4 rtt 140ms"},
-		// Upstream prints 1.2mbit (100 kbit resolution); we keep 1.25 Mbit exactly (quirk 10).
+		// Upstream prints 1.2mbit (100 kbit resolution); we keep 1.25 Mbit exactly.
 		{MakeHandle(1, 0x22), 1.25e6, 10.5e6, "cake diffserv4"},
 	})
 	checkRates(t, p, "eth0", []rateWant{
 		{MakeHandle(1, 0x18), 10e3, 1e6, "cake diffserv4 rtt 300ms"},
-		// Upstream prints 750kbit / 5.2mbit; exact ceil is 5.25 Mbit (quirk 10).
+		// Upstream prints 750kbit / 5.2mbit; exact ceil is 5.25 Mbit.
 		{MakeHandle(1, 0x22), 750e3, 5.25e6, "cake diffserv4"},
 	})
 	lines := RenderTC(p.Tree)
@@ -293,7 +294,8 @@ func TestCheck11VirtualNodes(t *testing.T) {
 	if !reflect.DeepEqual(p.LogicalToPhysical, want) || !slices.Equal(p.VirtualNodes, []string{"Town"}) {
 		t.Errorf("logical map %v virtual %v, want %v [Town]", p.LogicalToPhysical, p.VirtualNodes, want)
 	}
-	// The "promotion collision" half of check 11 cannot reach the planner:
+	// A sibling AP_A next to virtual Town (a "promotion collision") cannot
+	// reach the planner:
 	// package topology already rejects the duplicate name it needs.
 }
 
@@ -326,7 +328,7 @@ func TestCheck13And14NodeRates(t *testing.T) {
 	top, ap := nodeByName(t, p, "Top"), nodeByName(t, p, "AP")
 	type mm struct{ min, max float64 }
 	got := []mm{{top.Down.MinMbps, top.Down.MaxMbps}, {top.Up.MinMbps, top.Up.MaxMbps}, {ap.Down.MinMbps, ap.Down.MaxMbps}, {ap.Up.MinMbps, ap.Up.MaxMbps}}
-	// Check 14 differs on purpose (quirk 4): upstream truncates 0.5 to 0 and
+	// Differs from upstream on purpose: upstream truncates 0.5 to 0 and
 	// prints 10kbit/10kbit; we keep the float: ceil 500 kbit, rate 490 kbit.
 	want := []mm{{999, 1000}, {299, 300}, {999, 1000}, {0.49, 0.5}}
 	if !reflect.DeepEqual(got, want) {
@@ -337,7 +339,7 @@ func TestCheck13And14NodeRates(t *testing.T) {
 	}
 }
 
-// Quirk 1: the planner caps download with downlink and upload with uplink
+// The planner caps download with downlink and upload with uplink
 // (upstream caps both with uplink).
 func TestDirectionalCapacity(t *testing.T) {
 	p := planRows(t, `{"Big":{"downloadBandwidthMbps":5000,"uploadBandwidthMbps":5000}}`, "", "uplink_bandwidth_mbps = 2000", "downlink_bandwidth_mbps = 4000")
@@ -439,7 +441,7 @@ func TestCheck28Quantum(t *testing.T) {
 	}
 }
 
-// Check 29: the MQ setup of a cold bridge with 2 queues. Upstream prints 22
+// The MQ setup of a cold bridge with 2 queues. Upstream prints 22
 // lines; we print 18 because the leaf under each m:1 (handles 0x2002, 0x2004)
 // is omitted: the kernel deletes it when m:2 makes m:1 an inner class.
 func TestCheck29MQSetup(t *testing.T) {
@@ -529,8 +531,8 @@ func TestCheck30LeafSelection(t *testing.T) {
 	}
 }
 
-// Check 30 with a CSV that has no sqm column: a 13-column legacy header's
-// position 13 is not read as an override (quirk 7).
+// Leaf selection with a CSV that has no sqm column: a 13-column legacy
+// header's position 13 is not read as an override (upstream reads it).
 func TestSQMOnlyFromNamedColumn(t *testing.T) {
 	csv := "Circuit ID,Circuit Name,Device ID,Device Name,Parent Node,Parent Node ID,Anchor Node ID,MAC,IPv4,IPv6,Download Min Mbps,Upload Min Mbps,Download Max Mbps,Upload Max Mbps,Comment\n" +
 		"a,A,a,,Tower,,,,,,1,1,20,12,,\n"
@@ -632,7 +634,7 @@ func TestBuildErrors(t *testing.T) {
 	}
 }
 
-// Check 32, adjusted: with 2 queues, one site and one circuit upstream counts
+// Qdisc count, adjusted: with 2 queues, one site and one circuit upstream counts
 // 8 qdiscs per interface (7 infrastructure + 1 cake). We count 6: mq, 2 HTB,
 // 2 default-class leafs and the cake, because we do not create the leaf under
 // each m:1 that the kernel would delete anyway.

@@ -12,7 +12,7 @@ type BinItem struct {
 	Weight float64
 }
 
-// BinParams tunes StableGreedy (spec 4.4.5).
+// BinParams tunes StableGreedy, the placement that moves few items per run.
 type BinParams struct {
 	MoveBudget int           // most existing items moved per run
 	Cooldown   time.Duration // an item is not moved again within this

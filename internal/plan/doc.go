@@ -108,7 +108,7 @@
 // rates move, see above).
 // Moving a circuit to a node on another queue gives it a new class there.
 //
-// # Deliberate differences from upstream (spec section 9)
+// # Deliberate differences from upstream
 //
 //   - Download is capped by downlink_bandwidth_mbps and upload by
 //     uplink_bandwidth_mbps (upstream's planner caps both with uplink).
@@ -125,10 +125,10 @@
 //     generated_pn_*, which would cap a whole CPU's sites when lower.
 //   - Unparented circuits under binpacking use the stable greedy planner
 //     (upstream: plain greedy each run), so they do not reshuffle.
-//   - Kept from upstream on purpose: top-level classes hang off q: (quirk 2),
-//     circuits naming an unknown parent are not shaped but reported (quirk 5),
-//     no upload leaf qdisc on a stick (quirk 6: both directions share one
-//     interface's 65,534 qdisc handles).
+//   - Kept from upstream on purpose: top-level classes hang off q: (siblings
+//     of q:1, which decides how they borrow), circuits naming an unknown
+//     parent are not shaped but reported, and no upload leaf qdisc on a
+//     stick (both directions share one interface's 65,534 qdisc handles).
 //   - Guarantees that do not fit their parent are scaled in proportion, per
 //     direction, at every level (above), instead of all becoming 1 Mbps.
 //

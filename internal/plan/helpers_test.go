@@ -15,7 +15,7 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 
-// bridgeConf is the acceptance-check default (spec 7): bridge eth0/eth1,
+// bridgeConf is the default of the upstream-parity tests: bridge eth0/eth1,
 // uplink = downlink = generated = 1000, cake diffserv4.
 const bridgeConf = `
 version = "1.5"

@@ -148,7 +148,8 @@ const CircuitPadding = 8
 // stale lists minors held last run by objects that are gone or moved: nobody
 // may take them in this run, so a class ID never changes owner within one
 // apply. When the queue has no history at all, upstream's layout is used
-// (spec 4.7.2) so fresh plans match upstream numbers; otherwise kept objects
+// (depth-first over sorted keys, minors from 3) so fresh plans match
+// upstream numbers; otherwise kept objects
 // keep their minors and new ones fill the lowest free minors.
 // It returns the highest minor used + 1 (upstream's "last used" counter in
 // fresh layout).

@@ -52,7 +52,8 @@ func addCircuit(f *devices.File, c *devices.Circuit) *devices.File {
 	return out
 }
 
-// TestAddOneCircuitChangesOneClass is check 25 with stable identities:
+// TestAddOneCircuitChangesOneClass adds a circuit to the upstream example with
+// stable identities:
 // upstream renumbers five circuits when "0 Aardvark Rd" joins AP_A; we add
 // exactly one class per direction and change nothing else.
 func TestAddOneCircuitChangesOneClass(t *testing.T) {
@@ -158,7 +159,8 @@ func TestStaleMinorQuarantine(t *testing.T) {
 	}
 }
 
-// TestAllocMinors covers check 24: the fresh layout and reuse rules.
+// TestAllocMinors covers the fresh layout (upstream's numbering when there
+// is no history) and the reuse rules.
 func TestAllocMinors(t *testing.T) {
 	tests := []struct {
 		name  string

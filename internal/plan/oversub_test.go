@@ -75,8 +75,8 @@ func fittedBits(availMbps, minMbps, sumMbps float64) uint64 {
 	return mulDiv(uint64(minMbps*1e6/8), uint64(availMbps*1e6/8), uint64(sumMbps*1e6/8)) * 8
 }
 
-// Our answers to the situations of checks 16, 17 and 19 (which describe
-// upstream's rule), and the per-direction and floor behaviour.
+// Our answers to the situations of TestCheck16To19CircuitRates (which
+// reproduce upstream's rule), and the per-direction and floor behaviour.
 func TestOversubscribedCircuitRates(t *testing.T) {
 	tests := []struct {
 		name     string

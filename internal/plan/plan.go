@@ -31,7 +31,8 @@ const GeneratedPrefix = "Generated_PN_"
 // CPUBinPrefix names the binpacking bin nodes (CpueQueue0..N-1).
 const CPUBinPrefix = "CpueQueue"
 
-// Binpacking tuning (spec 4.4.3/4.4.4).
+// Binpacking tuning, as upstream: an item moves at most once an hour, and only
+// when the move narrows the load gap by more than 3% of the total weight.
 const (
 	binCooldown   = time.Hour
 	binHysteresis = 0.03
@@ -267,7 +268,8 @@ func Build(in Input) (*Plan, error) {
 	if q.DownlinkBandwidthMbps == 0 || q.UplinkBandwidthMbps == 0 {
 		return nil, errors.New("plan: queues.downlink_bandwidth_mbps and uplink_bandwidth_mbps must be greater than 0")
 	}
-	// Quirk 1 (spec 9): download is capped by downlink, upload by uplink.
+	// Download is capped by downlink, upload by uplink (upstream's planner
+	// caps both with uplink).
 	b.capDown, b.capUp = float64(q.DownlinkBandwidthMbps), float64(q.UplinkBandwidthMbps)
 	b.r2qDown, b.r2qUp = R2Q(q.DownlinkBandwidthMbps), R2Q(q.UplinkBandwidthMbps)
 	b.r2qInfra = R2Q(max(q.DownlinkBandwidthMbps, q.UplinkBandwidthMbps))
@@ -427,7 +429,8 @@ func circuitWeight(c *devices.Circuit) float64 {
 	return math.Max(1, math.Round(c.DownloadMax/2))
 }
 
-// attachCircuits resolves each circuit's parent (spec 2.5). Unparented ones
+// attachCircuits resolves each circuit's parent: by node id, else by node
+// name (key, name or active_attachment_name). Unparented ones
 // (and all of them in a flat network) wait for placeUnparented.
 func (b *builder) attachCircuits() error {
 	if b.in.Devices == nil {
@@ -590,7 +593,7 @@ func (b *builder) placeTopLevel() error {
 	return nil
 }
 
-// placeBins wraps top-level nodes into CPU bin nodes (spec 4.4.3) using the
+// placeBins wraps top-level nodes into CPU bin nodes (one per queue) using the
 // stable greedy planner.
 func (b *builder) placeBins(roots []*pnode, prevQueue func(string) (int, bool)) error {
 	items := make([]BinItem, len(roots))
@@ -1095,7 +1098,7 @@ func (b *builder) emit() error {
 			}
 			cp.Down.Leaf = b.leaf.forCircuit(c.SQM.Down, cp.Down.MaxMbps)
 			// On a stick the upload leaf is omitted, as upstream: both directions
-			// share one interface's qdisc handle space (spec 4.8, quirk 6).
+			// share one interface's qdisc handle space.
 			if !b.stick {
 				cp.Up.Leaf = b.leaf.forCircuit(c.SQM.Up, cp.Up.MaxMbps)
 			}

@@ -59,7 +59,9 @@ func Quantum(rateMbps float64, r2q uint32) uint32 {
 	return uint32(q)
 }
 
-// strictMin keeps an HTB rate strictly below its ceil (spec 4.5 step 3, 4.6 step 4).
+// strictMin keeps an HTB rate strictly below its ceil, for nodes and circuits
+// alike: min >= max becomes max - 1 when max >= 1, else max - 0.01 (at least
+// 0.01).
 func strictMin(min, max float64) float64 {
 	if min >= max {
 		if max >= 1 {
@@ -70,7 +72,10 @@ func strictMin(min, max float64) float64 {
 	return min
 }
 
-// nodeRates applies spec 4.5 to one direction of one node, keeping floats.
+// nodeRates computes one direction of one node, keeping floats: the ceil is
+// the node's own (or inherited) capped by the parent's ceil, the rate is at
+// least the explicit min or the circuits' mins, capped by the parent's rate and
+// kept strictly below the ceil.
 // own is the node's configured ceiling (0 = inherit), explicitMin its optional
 // guarantee (0 = unset), circuitMins the sum of its circuits' mins.
 func nodeRates(own, explicitMin, circuitMins, parentMax, parentMin float64) (min, max float64) {
@@ -87,7 +92,9 @@ func nodeRates(own, explicitMin, circuitMins, parentMax, parentMin float64) (min
 	return strictMin(min, max), max
 }
 
-// leafRules chooses leaf qdiscs (spec 4.9.4). The Leaf values it returns
+// leafRules chooses leaf qdiscs from an sqm override and the direction's max
+// rate (fq_codel at or above the fast-queue threshold, else the default with
+// CAKE's low-rate rtt rule). The Leaf values it returns
 // share their Args slices between circuits: treat them as read-only.
 type leafRules struct {
 	// missing: leaf kinds the kernel lacks; they become FallbackLeaf.

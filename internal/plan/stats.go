@@ -7,7 +7,9 @@ import (
 	"strings"
 )
 
-// Memory the kernel needs per qdisc, as upstream estimates it (spec 6.4).
+// Memory the kernel needs per qdisc, as upstream estimates it: 16 KiB for
+// infrastructure (mq, htb, leaves of minors 1 and 2), 64 KiB for fq_codel,
+// 512 KiB for cake.
 const (
 	memInfraQdisc   = 16 << 10
 	memFqCodelQdisc = 64 << 10

@@ -8,7 +8,7 @@ import (
 	"github.com/libreqos-go/lqos/internal/plan"
 )
 
-// LazyMode is lazy_queues (spec 6.5): what a circuit gets before it is seen
+// LazyMode is lazy_queues: what a circuit gets before it is seen
 // carrying traffic.
 type LazyMode int
 

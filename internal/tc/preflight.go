@@ -8,7 +8,7 @@ import (
 	"strings"
 )
 
-// Kernel limits per interface (spec 4.9.5 / ecosystem 1.2): explicit handles
+// Kernel limits per interface: explicit handles
 // reach 65,534; the kernel auto-numbers at most 32,768 (0x8000..0xFFFF) and
 // refuses the 32,768th. We keep a margin like upstream.
 const (
@@ -16,7 +16,8 @@ const (
 	MaxAutoQdiscsPerInterface = 32767
 )
 
-// Memory forecast per created qdisc (spec 6.4).
+// Memory forecast per created qdisc, as upstream estimates it; preflight keeps
+// max(memFloor, MemTotal/8) free on top of the forecast.
 const (
 	memInfra   = 16 << 10
 	memFqCodel = 64 << 10

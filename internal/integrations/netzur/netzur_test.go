@@ -66,7 +66,7 @@ func TestImportGolden(t *testing.T) {
 	integtest.Golden(t, "full.network.json", res.NetworkJSON())
 	integtest.Golden(t, "full.ShapedDevices.csv", res.ShapedDevicesCSV())
 
-	// Spec 3.3 example: S1 under North 98/19.6/100/20, S2 under East 9.8/1.96/10/2.
+	// The example reply: S1 under North 98/19.6/100/20, S2 under East 9.8/1.96/10/2.
 	s1 := integtest.Row(t, f, "netzur_S1")
 	if s1.ParentNode != "North" || s1.ParentNodeID != "netzur:zone:7" || s1.DownloadMin != 98 || s1.UploadMin != 19.6 || s1.DownloadMax != 100 || s1.UploadMax != 20 {
 		t.Errorf("S1 = %+v", s1)
