@@ -908,32 +908,40 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// EnabledIntegrations lists the integrations switched on, in scheduler order.
+// integrationSwitches is the one list of CRM/NMS integrations, in priority
+// order: when several are enabled (which Validate refuses) the first one
+// runs. Package integrations and the scheduler take their order from here.
+var integrationSwitches = []struct {
+	name    string
+	enabled func(*Config) bool
+}{
+	{"uisp", func(c *Config) bool { return c.UISP.Enable }},
+	{"splynx", func(c *Config) bool { return c.Splynx.Enabled() }},
+	{"visp", func(c *Config) bool { return c.VISP.Enable }},
+	{"netzur", func(c *Config) bool { return c.Netzur.Enable }},
+	{"powercode", func(c *Config) bool { return c.Powercode.Enable }},
+	{"sonar", func(c *Config) bool { return c.Sonar.Enable }},
+	{"wispgate", func(c *Config) bool { return c.WISPGate.Enable }},
+	{"rest", func(c *Config) bool { return c.REST.Enable }},
+}
+
+// IntegrationNames lists the short name of every integration, in priority
+// order.
+func IntegrationNames() []string {
+	out := make([]string, len(integrationSwitches))
+	for i, sw := range integrationSwitches {
+		out[i] = sw.name
+	}
+	return out
+}
+
+// EnabledIntegrations lists the integrations switched on, in priority order.
 func (c *Config) EnabledIntegrations() []string {
 	var out []string
-	if c.UISP.Enable {
-		out = append(out, "uisp")
-	}
-	if c.Splynx.Enabled() {
-		out = append(out, "splynx")
-	}
-	if c.VISP.Enable {
-		out = append(out, "visp")
-	}
-	if c.Netzur.Enable {
-		out = append(out, "netzur")
-	}
-	if c.Powercode.Enable {
-		out = append(out, "powercode")
-	}
-	if c.Sonar.Enable {
-		out = append(out, "sonar")
-	}
-	if c.WISPGate.Enable {
-		out = append(out, "wispgate")
-	}
-	if c.REST.Enable {
-		out = append(out, "rest")
+	for _, sw := range integrationSwitches {
+		if sw.enabled(c) {
+			out = append(out, sw.name)
+		}
 	}
 	return out
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/libreqos-go/lqos/internal/config"
 	"github.com/libreqos-go/lqos/internal/shaper"
+	"github.com/libreqos-go/lqos/internal/urgent"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 )
@@ -31,20 +32,20 @@ const (
 	CodeFeatureMissing = "LQOSD_FEATURE_MISSING"
 )
 
-// Severity of a finding.
-type Severity int
-
+// A finding's severity is the severity of the urgent issue it is raised as
+// (info findings are only logged): one type, urgent.Severity, with the names
+// the preflight checks use.
 const (
-	SevInfo Severity = iota
-	SevWarn
+	SevInfo = urgent.Info
+	SevWarn = urgent.Warning
 	// SevDegraded: lqosd keeps running but cannot do part of its job.
-	SevDegraded
+	SevDegraded = urgent.Error
 )
 
 // Finding is one preflight result worth telling the operator about.
 type Finding struct {
 	Code     string
-	Severity Severity
+	Severity urgent.Severity
 	Message  string
 	// Interface or qdisc kind concerned, if any.
 	Subject string

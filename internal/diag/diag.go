@@ -8,7 +8,12 @@ import (
 	"strings"
 )
 
-// Severity tells whether a problem stops the inputs from being applied.
+// Severity tells whether a problem stops the inputs from being applied: an
+// Error refuses them (nothing is applied), a Warning is reported and they are
+// applied. It is a verdict on input files, told to whoever ran the check, and
+// not urgent.Severity, which says how loudly lqosd alerts the operator about
+// a condition of the running system (info, warning, error); a caller that
+// turns problems into urgent issues chooses that level itself.
 type Severity int
 
 const (

@@ -51,53 +51,61 @@ type Integration interface {
 	Import(ctx context.Context, cfg *config.Config) (*Result, error)
 }
 
-type entry struct {
-	enabled func(*config.Config) bool
-	integ   Integration
-}
-
-// registry is in the scheduler's priority order (first enabled wins).
-var registry = []entry{
-	{func(c *config.Config) bool { return c.UISP.Enable }, uisp.Integration{}},
-	{func(c *config.Config) bool { return c.Splynx.Enabled() }, splynx.Integration{}},
-	{func(c *config.Config) bool { return c.VISP.Enable }, visp.Integration{}},
-	{func(c *config.Config) bool { return c.Netzur.Enable }, netzur.Integration{}},
-	{func(c *config.Config) bool { return c.Powercode.Enable }, powercode.Integration{}},
-	{func(c *config.Config) bool { return c.Sonar.Enable }, sonar.Integration{}},
-	{func(c *config.Config) bool { return c.WISPGate.Enable }, wispgate.Integration{}},
-	{func(c *config.Config) bool { return c.REST.Enable }, rest.Integration{}},
+// implementations are the importers by short name; their priority order is
+// config.IntegrationNames.
+var implementations = map[string]Integration{
+	"uisp":      uisp.Integration{},
+	"splynx":    splynx.Integration{},
+	"visp":      visp.Integration{},
+	"netzur":    netzur.Integration{},
+	"powercode": powercode.Integration{},
+	"sonar":     sonar.Integration{},
+	"wispgate":  wispgate.Integration{},
+	"rest":      rest.Integration{},
 }
 
 // All returns every integration this package implements, in priority order.
 func All() []Integration {
-	out := make([]Integration, len(registry))
-	for i, e := range registry {
-		out[i] = e.integ
-	}
-	return out
-}
-
-// Enabled returns the enabled integrations in priority order (UISP, Splynx,
-// VISP, Netzur, Powercode, Sonar, WISPGate, REST), the order of
-// config.EnabledIntegrations.
-func Enabled(cfg *config.Config) []Integration {
 	var out []Integration
-	for _, e := range registry {
-		if e.enabled(cfg) {
-			out = append(out, e.integ)
+	for _, name := range config.IntegrationNames() {
+		if i, ok := implementations[name]; ok {
+			out = append(out, i)
 		}
 	}
 	return out
 }
 
-// ByName finds an integration by its label or short name ("uisp", "splynx",
-// "visp", "netzur", "powercode", "sonar", "wispgate", "rest"),
+// Enabled returns the enabled integrations in priority order (that of
+// config.EnabledIntegrations).
+func Enabled(cfg *config.Config) []Integration {
+	var out []Integration
+	for _, name := range cfg.EnabledIntegrations() {
+		if i, ok := implementations[name]; ok {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// Label is the human name of the integration with this short name (as in
+// config.IntegrationNames): "UISP integration", "Splynx", ...; name itself
+// when unknown.
+func Label(name string) string {
+	if i, ok := implementations[name]; ok {
+		return i.Name()
+	}
+	return name
+}
+
+// lookup finds an integration by its short name or its label,
 // case-insensitively; nil when unknown.
-func ByName(name string) Integration {
+func lookup(name string) Integration {
 	n := strings.ToLower(strings.TrimSpace(name))
-	for _, i := range All() {
-		label := strings.ToLower(i.Name())
-		if n == label || n == strings.Fields(label)[0] {
+	if i, ok := implementations[n]; ok {
+		return i
+	}
+	for _, i := range implementations {
+		if n == strings.ToLower(i.Name()) {
 			return i
 		}
 	}

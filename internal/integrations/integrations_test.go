@@ -38,7 +38,7 @@ func TestEnabledOrder(t *testing.T) {
 	if First(cfg).Name() != "UISP integration" {
 		t.Error("First is not UISP")
 	}
-	// The registry's order is the scheduler's (config.EnabledIntegrations).
+	// The order is config's (config.EnabledIntegrations).
 	all := integtest.Config()
 	all.UISP.Enable, all.Splynx.Enable, all.VISP.Enable, all.Netzur.Enable = true, true, true, true
 	all.Powercode.Enable, all.Sonar.Enable, all.WISPGate.Enable, all.REST.Enable = true, true, true, true
@@ -47,7 +47,7 @@ func TestEnabledOrder(t *testing.T) {
 		t.Fatalf("All = %d, Enabled = %d", len(All()), len(en))
 	}
 	for i, name := range all.EnabledIntegrations() {
-		if ByName(name).Name() != en[i].Name() {
+		if lookup(name).Name() != en[i].Name() {
 			t.Errorf("position %d: config says %s, registry has %s", i, name, en[i].Name())
 		}
 	}
@@ -195,18 +195,18 @@ func TestRunKeepsLastGood(t *testing.T) {
 	}
 }
 
-func TestByName(t *testing.T) {
+func TestLookup(t *testing.T) {
 	for in, want := range map[string]string{"uisp": "UISP integration", "UISP integration": "UISP integration", " Splynx ": "Splynx", "VISP": "VISP", "netzur": "Netzur"} {
-		if i := ByName(in); i == nil || i.Name() != want {
-			t.Errorf("ByName(%q) = %v", in, i)
+		if i := lookup(in); i == nil || i.Name() != want {
+			t.Errorf("lookup(%q) = %v", in, i)
 		}
 	}
 	for in, want := range map[string]string{"powercode": "Powercode", "Sonar": "Sonar", "wispgate": "WISPGate", "rest": "REST"} {
-		if i := ByName(in); i == nil || i.Name() != want {
-			t.Errorf("ByName(%q) = %v", in, i)
+		if i := lookup(in); i == nil || i.Name() != want {
+			t.Errorf("lookup(%q) = %v", in, i)
 		}
 	}
-	if ByName("radius") != nil {
+	if lookup("radius") != nil {
 		t.Error("radius is not an integration")
 	}
 }

@@ -38,9 +38,9 @@ type Probe struct {
 // (enabled or not, so a new configuration can be checked before it is
 // switched on), fetches everything, compiles it and reports the counts.
 func TestConnection(ctx context.Context, cfg *config.Config, name string) Probe {
-	integ := ByName(name)
+	integ := lookup(name)
 	if integ == nil {
-		return Probe{Integration: name, Error: fmt.Sprintf("unknown integration %q (known: %s)", name, strings.Join(knownNames(), ", "))}
+		return Probe{Integration: name, Error: fmt.Sprintf("unknown integration %q (known: %s)", name, strings.Join(config.IntegrationNames(), ", "))}
 	}
 	ctx, cancel := withDefaultTimeout(ctx)
 	defer cancel()
@@ -62,14 +62,6 @@ func TestConnection(ctx context.Context, cfg *config.Config, name string) Probe 
 	p.SkippedNoIP = len(res.Summary.SkippedNoIP)
 	p.Problems = res.Summary.Problems
 	return p
-}
-
-func knownNames() []string {
-	var out []string
-	for _, i := range All() {
-		out = append(out, strings.ToLower(strings.Fields(i.Name())[0]))
-	}
-	return out
 }
 
 func withDefaultTimeout(ctx context.Context) (context.Context, context.CancelFunc) {

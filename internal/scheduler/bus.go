@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/libreqos-go/lqos/internal/bus"
-	"github.com/libreqos-go/lqos/internal/urgent"
 )
 
 // BusReporter reports to lqosd over its local bus. It keeps one connection
@@ -136,7 +135,7 @@ func (b *BusReporter) RaiseUrgent(ctx context.Context, u Urgent) error {
 		msg = string(r[:1000]) + "..."
 	}
 	return b.do(ctx, func(c *bus.Client) error {
-		_, err := c.RaiseUrgent(ctx, bus.RaiseUrgent{Code: u.Code, Severity: urgent.Severity(u.Severity), Source: "scheduler", Message: msg, Context: raw})
+		_, err := c.RaiseUrgent(ctx, bus.RaiseUrgent{Code: u.Code, Severity: u.Severity, Source: "scheduler", Message: msg, Context: raw})
 		return err
 	})
 }

@@ -10,6 +10,9 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/libreqos-go/lqos/internal/integrations"
+	"github.com/libreqos-go/lqos/internal/urgent"
 )
 
 // Reporter sends the scheduler's status to lqosd. Every call also counts as
@@ -40,7 +43,7 @@ type Progress struct {
 // Urgent is an urgent issue raised in lqosd.
 type Urgent struct {
 	Code     string
-	Severity string // "info", "warning" or "error"
+	Severity urgent.Severity
 	Message  string
 	Context  map[string]any
 }
@@ -99,26 +102,10 @@ func Preview(s string) string {
 	return s
 }
 
-// labels are the names used in messages; log file tokens derive from them
-// so the file names match upstream's (lqos_scheduler_uisp_integration_...).
-var labels = map[string]string{
-	"uisp":      "UISP integration",
-	"splynx":    "Splynx",
-	"visp":      "VISP",
-	"netzur":    "Netzur",
-	"powercode": "Powercode",
-	"sonar":     "Sonar",
-	"wispgate":  "WISPGate",
-	"rest":      "REST",
-}
-
-// Label is the human name of an integration.
-func Label(name string) string {
-	if l, ok := labels[name]; ok {
-		return l
-	}
-	return name
-}
+// Label is the human name of an integration (integrations.Label), used in
+// messages; log file tokens derive from it so the file names match
+// upstream's (lqos_scheduler_uisp_integration_...).
+func Label(name string) string { return integrations.Label(name) }
 
 // Token is the log file name part for a label: lower case, every other
 // character than a-z0-9 replaced by "_", outer "_" trimmed.

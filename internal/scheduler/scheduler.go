@@ -49,6 +49,7 @@ import (
 	"time"
 
 	"github.com/libreqos-go/lqos/internal/lock"
+	"github.com/libreqos-go/lqos/internal/urgent"
 )
 
 // ErrSetupRequired: no integration is enabled and ShapedDevices.csv or
@@ -757,7 +758,7 @@ func (s *Scheduler) countFailure(ctx context.Context, msg, logPath string) {
 	first, _, _ := strings.Cut(msg, "\n")
 	u := Urgent{
 		Code:     UrgentRepeatedFailed,
-		Severity: "error",
+		Severity: urgent.Error,
 		Message:  fmt.Sprintf("lqos_scheduler failed %d times in a row; shaping uses the last known good inputs. Latest: %s", s.failures, first),
 		Context:  map[string]any{"failures": s.failures, "integration": s.o.Integration, "log_path": logPath},
 	}
