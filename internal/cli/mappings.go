@@ -4,11 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/libreqos-go/lqos/internal/bus"
-	"github.com/libreqos-go/lqos/internal/datapath"
 	"net/netip"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/libreqos-go/lqos/internal/bus"
+	"github.com/libreqos-go/lqos/internal/tchandle"
 )
 
 func (a *app) mappings(ctx context.Context, args []string) error {
@@ -65,7 +66,7 @@ func classText(id uint32) string {
 	if id == 0 {
 		return "-"
 	}
-	return datapath.FormatClassID(id)
+	return tchandle.Handle(id).String()
 }
 
 func (a *app) mapAdd(ctx context.Context, args []string) error {
@@ -97,12 +98,16 @@ func (a *app) mapAdd(ctx context.Context, args []string) error {
 		return usagef("--class or --upload-class is required (major:minor in hex, as tc prints it)")
 	}
 	if *class != "" {
-		if m.ClassID, err = datapath.ParseClassID(*class); err != nil {
+		h, err := tchandle.Parse(*class)
+		m.ClassID = uint32(h)
+		if err != nil {
 			return usagef("--class: %v", err)
 		}
 	}
 	if *upClass != "" {
-		if m.UploadClassID, err = datapath.ParseClassID(*upClass); err != nil {
+		h, err := tchandle.Parse(*upClass)
+		m.UploadClassID = uint32(h)
+		if err != nil {
 			return usagef("--upload-class: %v", err)
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/libreqos-go/lqos/internal/shaper"
 	"github.com/libreqos-go/lqos/internal/stats"
 	"github.com/libreqos-go/lqos/internal/tc"
+	"github.com/libreqos-go/lqos/internal/tchandle"
 )
 
 // Handler implements bus.Handler on top of a running Daemon.
@@ -46,7 +47,7 @@ func (h *Handler) MapIPs(ctx context.Context, ms []bus.Mapping) (*bus.MapIPsResu
 	for i, m := range ms {
 		p, err := datapath.NormalizePrefix(m.Prefix)
 		if err == nil {
-			dm := datapath.Mapping{CPU: m.CPU, ClassID: m.ClassID, UploadClassID: m.UploadClassID,
+			dm := datapath.Mapping{CPU: m.CPU, ClassID: tchandle.Handle(m.ClassID), UploadClassID: tchandle.Handle(m.UploadClassID),
 				CircuitHash: shaper.Hash64(m.CircuitID), DeviceHash: shaper.Hash64(m.DeviceID)}
 			if err = dm.Validate(ncpu); err == nil {
 				entries = append(entries, datapath.Entry{Prefix: p, Mapping: dm})
@@ -137,7 +138,7 @@ func (h *Handler) ListIPs(ctx context.Context) ([]bus.Mapping, error) {
 }
 
 func (h *Handler) toBus(e datapath.Entry) bus.Mapping {
-	m := bus.Mapping{Prefix: e.Prefix, CPU: e.Mapping.CPU, ClassID: e.Mapping.ClassID, UploadClassID: e.Mapping.UploadClassID}
+	m := bus.Mapping{Prefix: e.Prefix, CPU: e.Mapping.CPU, ClassID: uint32(e.Mapping.ClassID), UploadClassID: uint32(e.Mapping.UploadClassID)}
 	if ids, ok := h.d.names.get(e.Prefix); ok {
 		m.CircuitID, m.DeviceID = ids.Circuit, ids.Device
 	} else {
@@ -243,7 +244,7 @@ func (h *Handler) CircuitThroughput(ctx context.Context, r *bus.GetCircuitThroug
 func (h *Handler) QueueStats(ctx context.Context, circuitID string) (*bus.QueueStats, error) {
 	live, _ := h.d.maps.snapshot()
 	hash := shaper.Hash64(circuitID)
-	var down, up uint32
+	var down, up tchandle.Handle
 	for _, e := range live {
 		if e.Mapping.CircuitHash == hash {
 			down, up = e.Mapping.ClassID, e.Mapping.UploadClassID
@@ -269,12 +270,12 @@ func (h *Handler) QueueStats(ctx context.Context, circuitID string) (*bus.QueueS
 	return &bus.QueueStats{CircuitID: circuitID, At: time.Now(), Down: counters(dump, downIf, down), Up: counters(dump, upIf, up)}, nil
 }
 
-func counters(l *tc.Live, iface string, id uint32) bus.QueueCounters {
-	qc := bus.QueueCounters{ClassID: id}
+func counters(l *tc.Live, iface string, id tchandle.Handle) bus.QueueCounters {
+	qc := bus.QueueCounters{ClassID: uint32(id)}
 	if id == 0 {
 		return qc
 	}
-	c, ok := l.Class(iface, plan.Handle(id))
+	c, ok := l.Class(iface, id)
 	if !ok {
 		return qc
 	}
@@ -283,7 +284,7 @@ func counters(l *tc.Live, iface string, id uint32) bus.QueueCounters {
 	qc.Drops, qc.Overlimits, qc.Requeues = uint64(s.Drops), uint64(s.Overlimits), uint64(s.Requeues)
 	qc.Backlog, qc.Qlen = uint64(s.Backlog), uint64(s.Qlen)
 	// Drops happen in the leaf qdisc, not the class.
-	if q, ok := l.QdiscAt(iface, plan.Handle(id)); ok {
+	if q, ok := l.QdiscAt(iface, id); ok {
 		qc.Drops += uint64(q.Stats.Drops)
 		qc.Backlog = max(qc.Backlog, uint64(q.Stats.Backlog))
 		qc.Qlen = max(qc.Qlen, uint64(q.Stats.Qlen))

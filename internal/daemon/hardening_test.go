@@ -14,14 +14,15 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/libreqos-go/lqos/internal/bus"
-	"github.com/libreqos-go/lqos/internal/cli"
-	"github.com/libreqos-go/lqos/internal/plan"
-	"github.com/libreqos-go/lqos/internal/shaper"
-	"github.com/libreqos-go/lqos/internal/tc"
-	"github.com/libreqos-go/lqos/internal/urgent"
 	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
+
+	"github.com/libreqos-go/lqos/internal/bus"
+	"github.com/libreqos-go/lqos/internal/cli"
+	"github.com/libreqos-go/lqos/internal/shaper"
+	"github.com/libreqos-go/lqos/internal/tc"
+	"github.com/libreqos-go/lqos/internal/tchandle"
+	"github.com/libreqos-go/lqos/internal/urgent"
 )
 
 // classCount is the number of HTB classes on dev in the shaper netns.
@@ -58,7 +59,7 @@ func (l *lab) mappingsPointAtClasses(t *testing.T, c *bus.Client) {
 	t.Helper()
 	for _, m := range listAll(t, c) {
 		if _, ok := l.class(t, "lqtdB", m.ClassID); !ok {
-			t.Errorf("mapping %s (%s) points at class %s, which is not in the kernel", m.Prefix, m.CircuitID, plan.Handle(m.ClassID))
+			t.Errorf("mapping %s (%s) points at class %s, which is not in the kernel", m.Prefix, m.CircuitID, tchandle.Handle(m.ClassID))
 		}
 	}
 }
@@ -181,7 +182,7 @@ func TestDriftRepairsMappings(t *testing.T) {
 	if _, err := c.MapIPs(ctx, []bus.Mapping{manual}); err != nil {
 		t.Fatal(err)
 	}
-	missing := plan.Handle(c1.ClassID&0xffff0000 | 0xfff0)
+	missing := tchandle.Handle(c1.ClassID&0xffff0000 | 0xfff0)
 	tests := []struct {
 		name   string
 		tamper func() error

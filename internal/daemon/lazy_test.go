@@ -3,10 +3,11 @@ package daemon
 import (
 	"testing"
 
-	"github.com/libreqos-go/lqos/internal/plan"
+	"github.com/vishvananda/netns"
+
 	"github.com/libreqos-go/lqos/internal/shaper"
 	"github.com/libreqos-go/lqos/internal/tc"
-	"github.com/vishvananda/netns"
+	"github.com/libreqos-go/lqos/internal/tchandle"
 )
 
 // leafUnder reports whether a qdisc hangs under class id on dev.
@@ -26,7 +27,7 @@ func (l *lab) leafUnder(t *testing.T, dev string, id uint32) bool {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, ok := live.QdiscAt(dev, plan.Handle(id))
+	_, ok := live.QdiscAt(dev, tchandle.Handle(id))
 	return ok
 }
 

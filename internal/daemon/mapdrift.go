@@ -8,6 +8,7 @@ import (
 	"github.com/libreqos-go/lqos/internal/datapath"
 	"github.com/libreqos-go/lqos/internal/plan"
 	"github.com/libreqos-go/lqos/internal/shaper"
+	"github.com/libreqos-go/lqos/internal/tchandle"
 )
 
 // mappingFix is what the data path's mappings need to agree with the
@@ -27,7 +28,7 @@ func (f mappingFix) empty() bool { return len(f.Upserts) == 0 && len(f.Stale) ==
 func (f mappingFix) describe(limit int) []string {
 	var out []string
 	for _, e := range f.Upserts {
-		out = append(out, fmt.Sprintf("mapping %s -> class %s missing or different", e.Prefix, plan.Handle(e.Mapping.ClassID)))
+		out = append(out, fmt.Sprintf("mapping %s -> class %s missing or different", e.Prefix, tchandle.Handle(e.Mapping.ClassID)))
 	}
 	for _, p := range f.Stale {
 		out = append(out, fmt.Sprintf("mapping %s points at a class not in the applied tree", p))
@@ -60,11 +61,11 @@ func mappingDrift(tree *plan.Tree, live []datapath.Entry) mappingFix {
 	if tree.Observe {
 		return fix // no classes in observe mode: nothing to point at
 	}
-	classes := map[uint32]bool{}
+	classes := map[tchandle.Handle]bool{}
 	for _, c := range tree.Classes {
-		classes[uint32(c.ID)] = true
+		classes[c.ID] = true
 	}
-	exists := func(id uint32) bool { return id == 0 || classes[id] }
+	exists := func(id tchandle.Handle) bool { return id == 0 || classes[id] }
 	for p, m := range have {
 		if !recorded[p] && (!exists(m.ClassID) || !exists(m.UploadClassID)) {
 			fix.Stale = append(fix.Stale, p)

@@ -12,6 +12,7 @@ import (
 	"github.com/libreqos-go/lqos/internal/schedstatus"
 	"github.com/libreqos-go/lqos/internal/stats"
 	"github.com/libreqos-go/lqos/internal/tc"
+	"github.com/libreqos-go/lqos/internal/tchandle"
 	"github.com/libreqos-go/lqos/internal/urgent"
 )
 
@@ -44,7 +45,7 @@ type planShape struct {
 
 type nodeClasses struct {
 	name, site   string
-	down, up     plan.Handle
+	down, up     tchandle.Handle
 	downIf, upIf string
 }
 
@@ -145,7 +146,7 @@ func (m *metricsSource) NodeQueues() ([]metrics.NodeQueue, error) {
 
 type classKey struct {
 	iface string
-	id    plan.Handle
+	id    tchandle.Handle
 }
 
 type dropSum struct{ drops, marks, overlimits, bytes, packets uint64 }

@@ -5,12 +5,13 @@ import (
 
 	"github.com/libreqos-go/lqos/internal/plan"
 	"github.com/libreqos-go/lqos/internal/tc"
+	"github.com/libreqos-go/lqos/internal/tchandle"
 )
 
 // Drops happen in leaf qdiscs; each class counts the drops of every leaf
 // below it, and its own overlimits.
 func TestSubtreeDrops(t *testing.T) {
-	h := plan.MakeHandle
+	h := tchandle.Make
 	live := &tc.Live{
 		Classes: []tc.LiveClass{
 			{Interface: "eth1", ID: h(1, 1), Parent: h(1, 0), Stats: tc.Stats{Overlimits: 9, Bytes: 3000, Packets: 3}}, // site
@@ -28,7 +29,7 @@ func TestSubtreeDrops(t *testing.T) {
 	got := subtreeDrops(live)
 	tests := []struct {
 		iface      string
-		id         plan.Handle
+		id         tchandle.Handle
 		drops, ovl uint64
 	}{
 		{"eth1", h(1, 3), 5, 0}, // its own counter repeats a leaf drop
@@ -50,8 +51,8 @@ func TestPlanShapeSites(t *testing.T) {
 		DownloadInterface: "eth1", UploadInterface: "eth0",
 		Nodes: []*plan.NodePlan{
 			{Name: "CpueQueue0", Kind: plan.NodeCPUBin},
-			{Name: "Tower", Parent: "CpueQueue0", Kind: plan.NodeSite, ClassID: plan.MakeHandle(1, 3)},
-			{Name: "AP", Parent: "Tower", Kind: plan.NodeSite, ClassID: plan.MakeHandle(1, 4)},
+			{Name: "Tower", Parent: "CpueQueue0", Kind: plan.NodeSite, ClassID: tchandle.Make(1, 3)},
+			{Name: "AP", Parent: "Tower", Kind: plan.NodeSite, ClassID: tchandle.Make(1, 4)},
 			{Name: "Other", Kind: plan.NodeSite},
 		},
 		Circuits: []*plan.CircuitPlan{{ID: "c1", Node: "AP"}, {ID: "c2", Node: "Other"}, {ID: "c3", Node: ""}},
@@ -65,7 +66,7 @@ func TestPlanShapeSites(t *testing.T) {
 		}
 	}
 	ps := d.planShape.Load()
-	if len(ps.nodes) != 3 || ps.nodes[1].name != "AP" || ps.nodes[1].site != "Tower" || ps.nodes[1].down != plan.MakeHandle(1, 4) {
+	if len(ps.nodes) != 3 || ps.nodes[1].name != "AP" || ps.nodes[1].site != "Tower" || ps.nodes[1].down != tchandle.Make(1, 4) {
 		t.Errorf("nodes %+v", ps.nodes)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/libreqos-go/lqos/internal/datapath"
+	"github.com/libreqos-go/lqos/internal/tchandle"
 )
 
 func pfx(s string) netip.Prefix { return netip.MustParsePrefix(s) }
@@ -30,7 +31,7 @@ func TestMirrorFollowsWrites(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mp := func(c uint32) datapath.Mapping { return datapath.Mapping{ClassID: c} }
+	mp := func(c tchandle.Handle) datapath.Mapping { return datapath.Mapping{ClassID: c} }
 	steps := []struct {
 		name string
 		op   func() error

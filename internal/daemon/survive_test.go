@@ -15,14 +15,15 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
-	"github.com/libreqos-go/lqos/internal/bus"
-	"github.com/libreqos-go/lqos/internal/datapath"
-	"github.com/libreqos-go/lqos/internal/plan"
-	"github.com/libreqos-go/lqos/internal/shaper"
-	"github.com/libreqos-go/lqos/internal/tc"
-	"github.com/libreqos-go/lqos/internal/urgent"
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
+
+	"github.com/libreqos-go/lqos/internal/bus"
+	"github.com/libreqos-go/lqos/internal/datapath"
+	"github.com/libreqos-go/lqos/internal/shaper"
+	"github.com/libreqos-go/lqos/internal/tc"
+	"github.com/libreqos-go/lqos/internal/tchandle"
+	"github.com/libreqos-go/lqos/internal/urgent"
 )
 
 // inLabNS runs fn on a thread inside the named netns (the thread is never
@@ -111,7 +112,7 @@ func (l *lab) class(t *testing.T, dev string, id uint32) (tc.LiveClass, bool) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return live.Class(dev, plan.Handle(id))
+	return live.Class(dev, tchandle.Handle(id))
 }
 
 // xps reads every TX queue's XPS mask of dev in the shaper netns (through
@@ -171,7 +172,7 @@ func TestCrashKeepsClassifying(t *testing.T) {
 		t.Fatalf("MapIPs %+v, %v", res, err)
 	}
 	if _, ok := l.classPackets(t, "lqtdB", c1.ClassID); !ok {
-		t.Fatalf("class %s not on lqtdB", plan.Handle(c1.ClassID))
+		t.Fatalf("class %s not on lqtdB", tchandle.Handle(c1.ClassID))
 	}
 	const n = 20
 	download := func(what string) {
@@ -227,7 +228,7 @@ func TestCrashKeepsClassifying(t *testing.T) {
 		t.Errorf("link pins gone after SIGTERM")
 	}
 	if _, ok := l.classPackets(t, "lqtdB", c1.ClassID); !ok {
-		t.Errorf("class %s gone after SIGTERM", plan.Handle(c1.ClassID))
+		t.Errorf("class %s gone after SIGTERM", tchandle.Handle(c1.ClassID))
 	}
 	download("10.10.0.99 download in c1's class after SIGTERM")
 
@@ -313,7 +314,7 @@ func TestDriftRepair(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			id := ids[tt.circuit]
-			h := plan.Handle(id).String()
+			h := tchandle.Handle(id).String()
 			orig, ok := l.class(t, "lqtdB", id)
 			if !ok {
 				t.Fatalf("class %s missing before the test", h)

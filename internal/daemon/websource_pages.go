@@ -17,6 +17,7 @@ import (
 	"github.com/libreqos-go/lqos/internal/radius"
 	"github.com/libreqos-go/lqos/internal/stats"
 	"github.com/libreqos-go/lqos/internal/tc"
+	"github.com/libreqos-go/lqos/internal/tchandle"
 	"github.com/libreqos-go/lqos/internal/webui"
 )
 
@@ -49,15 +50,15 @@ type tcIndex struct {
 
 type tcKey struct {
 	iface  string
-	handle plan.Handle
+	handle tchandle.Handle
 }
 
-func (x *tcIndex) class(iface string, h plan.Handle) (tc.LiveClass, bool) {
+func (x *tcIndex) class(iface string, h tchandle.Handle) (tc.LiveClass, bool) {
 	c, ok := x.classes[tcKey{iface, h}]
 	return c, ok
 }
 
-func (x *tcIndex) leaf(iface string, parent plan.Handle) (tc.LiveQdisc, bool) {
+func (x *tcIndex) leaf(iface string, parent tchandle.Handle) (tc.LiveQdisc, bool) {
 	q, ok := x.leaves[tcKey{iface, parent}]
 	return q, ok
 }
@@ -387,7 +388,7 @@ func (w *webSource) CircuitDetail(_ context.Context, id string) (webui.CircuitDe
 	if live := w.tcSnap(p); live != nil && !p.Observe {
 		for _, dir := range []struct {
 			iface string
-			class plan.Handle
+			class tchandle.Handle
 		}{{p.DownloadInterface, c.ClassID}, {p.UploadInterface, c.UpClassID}} {
 			cl, ok := live.class(dir.iface, dir.class)
 			if !ok {

@@ -3,6 +3,8 @@ package datapath
 import (
 	"net/netip"
 	"time"
+
+	"github.com/libreqos-go/lqos/internal/tchandle"
 )
 
 // MappingStore is the mapping half of the data path. *Datapath implements it
@@ -84,7 +86,7 @@ type Flow struct {
 	Packets     [2]uint64
 	Retransmits [2]uint32
 	RTT         [2]RTTStats
-	ClassID     uint32
+	ClassID     tchandle.Handle
 	End         FlowEnd
 }
 
@@ -101,7 +103,7 @@ func (r *rawFlow) flow(k rawFlowKey, mono func(uint64) time.Time) Flow {
 		Bytes:       r.Bytes,
 		Packets:     r.Packets,
 		Retransmits: r.Retransmits,
-		ClassID:     r.ClassID,
+		ClassID:     tchandle.Handle(r.ClassID),
 		End:         FlowEnd(r.EndStatus),
 	}
 	for d := range 2 {

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/cilium/ebpf"
+
+	"github.com/libreqos-go/lqos/internal/tchandle"
 )
 
 // entries100k returns n /32 mappings 100.64.0.0, 100.64.0.1, ...
@@ -17,7 +19,7 @@ func benchEntries(n int) []Entry {
 	for i := range es {
 		x := v + uint32(i)
 		a := netip.AddrFrom4([4]byte{byte(x >> 24), byte(x >> 16), byte(x >> 8), byte(x)})
-		es[i] = Entry{Prefix: netip.PrefixFrom(a, 32), Mapping: Mapping{CPU: 0, ClassID: ClassID(1, uint16(3+i%60000)), UploadClassID: ClassID(2, uint16(3+i%60000)), CircuitHash: uint64(i), DeviceHash: uint64(i)}}
+		es[i] = Entry{Prefix: netip.PrefixFrom(a, 32), Mapping: Mapping{CPU: 0, ClassID: tchandle.Make(1, uint16(3+i%60000)), UploadClassID: tchandle.Make(2, uint16(3+i%60000)), CircuitHash: uint64(i), DeviceHash: uint64(i)}}
 	}
 	return es
 }
@@ -31,7 +33,7 @@ func BenchmarkXDP(b *testing.B) {
 	if err := d.BatchUpdate(benchEntries(100_000)); err != nil {
 		b.Fatal(err)
 	}
-	if err := d.Add(mustPrefix("2001:db8:1::/48"), Mapping{ClassID: ClassID(1, 2), UploadClassID: ClassID(2, 2)}); err != nil {
+	if err := d.Add(mustPrefix("2001:db8:1::/48"), Mapping{ClassID: tchandle.Make(1, 2), UploadClassID: tchandle.Make(2, 2)}); err != nil {
 		b.Fatal(err)
 	}
 	progs, err := d.loadPrograms(Interface{Name: "bench", Role: RoleInternet})
@@ -64,7 +66,7 @@ func BenchmarkXDPNoCache(b *testing.B) {
 	if err := d.BatchUpdate(benchEntries(100_000)); err != nil {
 		b.Fatal(err)
 	}
-	if err := d.Add(mustPrefix("2001:db8:1::/48"), Mapping{ClassID: ClassID(1, 2), UploadClassID: ClassID(2, 2)}); err != nil {
+	if err := d.Add(mustPrefix("2001:db8:1::/48"), Mapping{ClassID: tchandle.Make(1, 2), UploadClassID: tchandle.Make(2, 2)}); err != nil {
 		b.Fatal(err)
 	}
 	progs, err := d.loadPrograms(Interface{Name: "bench", Role: RoleInternet})

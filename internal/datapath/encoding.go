@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"strconv"
-	"strings"
+
+	"github.com/libreqos-go/lqos/internal/tchandle"
 )
 
 // Direction indices of the [2] arrays in HostCounters and Flow.
@@ -17,9 +17,9 @@ const (
 
 // Mapping is what a subscriber prefix resolves to in the data path.
 type Mapping struct {
-	CPU           uint32 // CPU the XDP program steers the subscriber's packets to
-	ClassID       uint32 // download HTB class, major<<16 | minor; 0 = not shaped
-	UploadClassID uint32 // upload HTB class, major<<16 | minor; 0 = not shaped
+	CPU           uint32          // CPU the XDP program steers the subscriber's packets to
+	ClassID       tchandle.Handle // download HTB class; 0 = not shaped
+	UploadClassID tchandle.Handle // upload HTB class; 0 = not shaped
 	CircuitHash   uint64
 	DeviceHash    uint64
 }
@@ -30,39 +30,6 @@ type Entry struct {
 	Mapping Mapping
 }
 
-// ClassID builds major<<16 | minor.
-func ClassID(major, minor uint16) uint32 { return uint32(major)<<16 | uint32(minor) }
-
-// FormatClassID renders a class id the way tc prints it ("1f:3", hex).
-func FormatClassID(id uint32) string {
-	return strconv.FormatUint(uint64(id>>16), 16) + ":" + strconv.FormatUint(uint64(id&0xffff), 16)
-}
-
-// ParseClassID parses tc's "major:minor" hex notation ("1f:3", "0x1f:0x3").
-func ParseClassID(s string) (uint32, error) {
-	maj, min, ok := strings.Cut(strings.TrimSpace(s), ":")
-	if !ok {
-		return 0, fmt.Errorf("class id %q: want major:minor in hex", s)
-	}
-	parse := func(part, name string) (uint32, error) {
-		part = strings.TrimPrefix(strings.TrimPrefix(part, "0x"), "0X")
-		v, err := strconv.ParseUint(part, 16, 16)
-		if err != nil {
-			return 0, fmt.Errorf("class id %q: %s %q is not a 16-bit hex number", s, name, part)
-		}
-		return uint32(v), nil
-	}
-	hi, err := parse(maj, "major")
-	if err != nil {
-		return 0, err
-	}
-	lo, err := parse(min, "minor")
-	if err != nil {
-		return 0, err
-	}
-	return hi<<16 | lo, nil
-}
-
 // Validate reports a mapping the data path cannot use. maxCPU is the number
 // of CPUs the CPU map holds (0 skips that check).
 func (m Mapping) Validate(maxCPU uint32) error {
@@ -71,10 +38,10 @@ func (m Mapping) Validate(maxCPU uint32) error {
 	}
 	for _, c := range []struct {
 		name string
-		id   uint32
+		id   tchandle.Handle
 	}{{"ClassID", m.ClassID}, {"UploadClassID", m.UploadClassID}} {
 		if c.id != 0 && (c.id>>16 == 0 || c.id&0xffff == 0) {
-			return fmt.Errorf("mapping: %s %s needs a non-zero major and minor", c.name, FormatClassID(c.id))
+			return fmt.Errorf("mapping: %s %s needs a non-zero major and minor", c.name, c.id)
 		}
 	}
 	if maxCPU != 0 && m.CPU >= maxCPU {
@@ -152,11 +119,11 @@ type rawMeta struct {
 const metaMagic = 0x4c514f53
 
 func (m Mapping) raw() rawMapping {
-	return rawMapping{CPU: m.CPU, ClassDown: m.ClassID, ClassUp: m.UploadClassID, Circuit: m.CircuitHash, Device: m.DeviceHash}
+	return rawMapping{CPU: m.CPU, ClassDown: uint32(m.ClassID), ClassUp: uint32(m.UploadClassID), Circuit: m.CircuitHash, Device: m.DeviceHash}
 }
 
 func (r rawMapping) mapping() Mapping {
-	return Mapping{CPU: r.CPU, ClassID: r.ClassDown, UploadClassID: r.ClassUp, CircuitHash: r.Circuit, DeviceHash: r.Device}
+	return Mapping{CPU: r.CPU, ClassID: tchandle.Handle(r.ClassDown), UploadClassID: tchandle.Handle(r.ClassUp), CircuitHash: r.Circuit, DeviceHash: r.Device}
 }
 
 // NormalizePrefix returns the canonical form stored in the trie: host bits

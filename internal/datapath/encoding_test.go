@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/libreqos-go/lqos/internal/tchandle"
 )
 
 func TestEncodePrefix(t *testing.T) {
@@ -55,37 +57,6 @@ func TestEncodePrefix(t *testing.T) {
 	}
 	if _, err := decodeKey(lpmKey{PrefixLen: 129}); err == nil {
 		t.Error("prefix length 129 decoded")
-	}
-}
-
-func TestClassID(t *testing.T) {
-	tests := []struct {
-		in      string
-		want    uint32
-		wantErr bool
-	}{
-		{"1:3", 0x00010003, false},
-		{"1f:ffff", 0x001fffff, false},
-		{"0x2:0x10", 0x00020010, false},
-		{" 7fff:1 ", 0x7fff0001, false},
-		{"13", 0, true},
-		{"1:10000", 0, true},
-		{"g:1", 0, true},
-		{":", 0, true},
-	}
-	for _, tc := range tests {
-		got, err := ParseClassID(tc.in)
-		if (err != nil) != tc.wantErr || got != tc.want {
-			t.Errorf("ParseClassID(%q) = %#x, %v; want %#x, err %v", tc.in, got, err, tc.want, tc.wantErr)
-		}
-		if err == nil {
-			if back, _ := ParseClassID(FormatClassID(got)); back != got {
-				t.Errorf("FormatClassID round trip of %#x gave %#x", got, back)
-			}
-		}
-	}
-	if ClassID(0x1f, 3) != 0x001f0003 || FormatClassID(0x001f0003) != "1f:3" {
-		t.Error("ClassID/FormatClassID disagree")
 	}
 }
 
@@ -173,7 +144,9 @@ func TestSumHostAndFlowDecode(t *testing.T) {
 func TestMemStore(t *testing.T) {
 	s := &MemStore{MaxCPU: 4, Capacity: 3}
 	var _ MappingStore = s
-	m := func(c uint16) Mapping { return Mapping{ClassID: ClassID(1, c), UploadClassID: ClassID(2, c)} }
+	m := func(c uint16) Mapping {
+		return Mapping{ClassID: tchandle.Make(1, c), UploadClassID: tchandle.Make(2, c)}
+	}
 	if err := s.Add(netip.MustParsePrefix("10.0.0.0/8"), m(3)); err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,9 @@ import (
 	"testing"
 
 	"github.com/cilium/ebpf"
+
 	"github.com/libreqos-go/lqos/internal/kerneltest"
+	"github.com/libreqos-go/lqos/internal/tchandle"
 
 	"golang.org/x/sys/unix"
 )
@@ -90,12 +92,12 @@ func (c *classifier) class(t testing.TB, frame []byte) (verdict, class uint32) {
 	switch c.d.classify {
 	case ClassifyMetadata:
 		if meta != tcClass {
-			t.Errorf("XDP metadata says %s but the TC lookup says %s", FormatClassID(meta), FormatClassID(tcClass))
+			t.Errorf("XDP metadata says %s but the TC lookup says %s", tchandle.Handle(meta), tchandle.Handle(tcClass))
 		}
 		return verdict, meta
 	default:
 		if meta != 0 {
-			t.Errorf("TC-lookup mode, yet XDP wrote metadata class %s", FormatClassID(meta))
+			t.Errorf("TC-lookup mode, yet XDP wrote metadata class %s", tchandle.Handle(meta))
 		}
 		return verdict, tcClass
 	}

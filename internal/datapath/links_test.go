@@ -11,9 +11,11 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
-	"github.com/libreqos-go/lqos/internal/kerneltest"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
+
+	"github.com/libreqos-go/lqos/internal/kerneltest"
+	"github.com/libreqos-go/lqos/internal/tchandle"
 )
 
 // hooks is what is attached to one interface, read from the kernel.
@@ -103,7 +105,7 @@ func TestPinnedLinksKeepClassifying(t *testing.T) {
 				}
 				return d
 			}
-			down := ClassID(2, 3)
+			down := tchandle.Make(2, 3)
 			const n, payload = 30, 100
 			sendDown := func(what string) {
 				t.Helper()
@@ -130,7 +132,7 @@ func TestPinnedLinksKeepClassifying(t *testing.T) {
 			if ents, _ := os.ReadDir(filepath.Join(pin, linkDir)); len(ents) != len(pins) {
 				t.Fatalf("link pins %v, want %v", ents, pins)
 			}
-			if err := d1.Add(mustPrefix(custMapped+"/32"), Mapping{ClassID: down, UploadClassID: ClassID(3, 3)}); err != nil {
+			if err := d1.Add(mustPrefix(custMapped+"/32"), Mapping{ClassID: down, UploadClassID: tchandle.Make(3, 3)}); err != nil {
 				t.Fatal(err)
 			}
 			old := readHooks(t, tp, tp.lan)

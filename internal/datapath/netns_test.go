@@ -16,9 +16,11 @@ import (
 	"time"
 
 	"github.com/cilium/ebpf"
-	"github.com/libreqos-go/lqos/internal/kerneltest"
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
+
+	"github.com/libreqos-go/lqos/internal/kerneltest"
+	"github.com/libreqos-go/lqos/internal/tchandle"
 )
 
 // inNS runs fn on a thread switched into ns. The thread is never unlocked, so
@@ -250,28 +252,28 @@ func shapeTree(t *testing.T, h *netlink.Handle, l netlink.Link) {
 }
 
 // classCounts returns packets and bytes per HTB class handle on l.
-func classCounts(t *testing.T, h *netlink.Handle, l netlink.Link) map[uint32][2]uint64 {
+func classCounts(t *testing.T, h *netlink.Handle, l netlink.Link) map[tchandle.Handle][2]uint64 {
 	t.Helper()
 	classes, err := h.ClassList(l, netlink.HANDLE_NONE)
 	if err != nil {
 		t.Fatalf("class list: %v", err)
 	}
-	out := map[uint32][2]uint64{}
+	out := map[tchandle.Handle][2]uint64{}
 	for _, c := range classes {
 		a := c.Attrs()
 		if c.Type() != "htb" || a.Statistics == nil || a.Statistics.Basic == nil {
 			continue
 		}
-		out[a.Handle] = [2]uint64{uint64(a.Statistics.Basic.Packets), a.Statistics.Basic.Bytes}
+		out[tchandle.Handle(a.Handle)] = [2]uint64{uint64(a.Statistics.Basic.Packets), a.Statistics.Basic.Bytes}
 	}
 	return out
 }
 
 // defaultClassPackets sums N:2 over all queues.
-func defaultClassPackets(c map[uint32][2]uint64) uint64 {
+func defaultClassPackets(c map[tchandle.Handle][2]uint64) uint64 {
 	var n uint64
 	for q := uint16(1); q <= testQueues; q++ {
-		n += c[netlink.MakeHandle(q, 2)][0]
+		n += c[tchandle.Make(q, 2)][0]
 	}
 	return n
 }
@@ -403,7 +405,7 @@ func testShapingThroughHTB(t *testing.T, mode Classification, xdp XDPMode, tcm T
 		t.Fatalf("attach: %v", err)
 	}
 	cpu := d.ncpu - 1
-	down, up := ClassID(2, 3), ClassID(3, 3)
+	down, up := tchandle.Make(2, 3), tchandle.Make(3, 3)
 	if err := d.Add(mustPrefix(custMapped+"/32"), Mapping{CPU: cpu, ClassID: down, UploadClassID: up, CircuitHash: 77}); err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,8 @@ import (
 
 	"github.com/cilium/ebpf"
 	"golang.org/x/sys/unix"
+
+	"github.com/libreqos-go/lqos/internal/tchandle"
 )
 
 const (
@@ -127,7 +129,7 @@ func testEncapsulations(t *testing.T, mode Classification) {
 				t.Errorf("verdict %d, want XDP_PASS (%d) with redirect off", ret, xdpPass)
 			}
 			if class != tc.wantClass {
-				t.Errorf("class %s, want %s", FormatClassID(class), FormatClassID(tc.wantClass))
+				t.Errorf("class %s, want %s", tchandle.Handle(class), tchandle.Handle(tc.wantClass))
 			}
 			// XDP finds the subscriber in both modes (it counts and steers).
 			after, err := d.Stats()
@@ -208,7 +210,7 @@ func TestTCFallbackSetsPriority(t *testing.T) {
 				t.Errorf("verdict %d, want TC_ACT_OK", ret)
 			}
 			if got := binary.LittleEndian.Uint32(ctxOut[skbPriorityOff:]); got != tc.want {
-				t.Errorf("priority %s, want %s", FormatClassID(got), FormatClassID(tc.want))
+				t.Errorf("priority %s, want %s", tchandle.Handle(got), tchandle.Handle(tc.want))
 			}
 		})
 	}
@@ -254,7 +256,7 @@ func testDeleteTakesEffectAtOnce(t *testing.T, mode Classification) {
 			t.Fatalf("step %d: %v", i, err)
 		}
 		if _, c := p.class(t, pkt); c != s.want {
-			t.Errorf("step %d: class %s, want %s", i, FormatClassID(c), FormatClassID(s.want))
+			t.Errorf("step %d: class %s, want %s", i, tchandle.Handle(c), tchandle.Handle(s.want))
 		}
 	}
 }
@@ -398,7 +400,7 @@ func TestFlowsRTTAndRetransmits(t *testing.T) {
 		t.Errorf("end status %d, want RST", tcp.End)
 	}
 	if tcp.ClassID != classDown4 {
-		t.Errorf("flow class %s, want %s", FormatClassID(tcp.ClassID), FormatClassID(classDown4))
+		t.Errorf("flow class %s, want %s", tchandle.Handle(tcp.ClassID), tchandle.Handle(classDown4))
 	}
 	if tcp.Start.IsZero() || tcp.LastSeen.Before(tcp.Start) {
 		t.Errorf("start %v last seen %v", tcp.Start, tcp.LastSeen)
@@ -639,7 +641,7 @@ func testIPv6ExtensionHeaders(t *testing.T, mode Classification) {
 	}
 	for _, f := range frames {
 		if _, class := p.class(t, f.frame); class != classDown6 {
-			t.Errorf("%s: class %s, want %s (addresses must classify whatever the L4)", f.name, FormatClassID(class), FormatClassID(classDown6))
+			t.Errorf("%s: class %s, want %s (addresses must classify whatever the L4)", f.name, tchandle.Handle(class), tchandle.Handle(classDown6))
 		}
 	}
 	flows, err := d.Flows()

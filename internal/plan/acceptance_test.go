@@ -2,7 +2,6 @@ package plan
 
 import (
 	"fmt"
-	"github.com/libreqos-go/lqos/internal/devices"
 	"net/netip"
 	"os"
 	"reflect"
@@ -10,6 +9,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/libreqos-go/lqos/internal/devices"
+	"github.com/libreqos-go/lqos/internal/tchandle"
 )
 
 // Upstream parity: each test reproduces what upstream LibreQoS plans for one
@@ -26,23 +28,23 @@ func TestCheck15SingleCircuit(t *testing.T) {
 		TXQueues: 2,
 	})
 	tower := nodeByName(t, p, "Tower")
-	if tower.Queue != 1 || tower.ClassID != MakeHandle(1, 4) || tower.ParentClassID != MakeHandle(1, 0) {
+	if tower.Queue != 1 || tower.ClassID != tchandle.Make(1, 4) || tower.ParentClassID != tchandle.Make(1, 0) {
 		t.Errorf("Tower: queue %d class %s parent %s, want 1, 1:4, 1:0", tower.Queue, tower.ClassID, tower.ParentClassID)
 	}
 	for _, ifc := range []string{"eth1", "eth0"} {
-		tc := findClass(t, p.Tree, ifc, MakeHandle(1, 4))
+		tc := findClass(t, p.Tree, ifc, tchandle.Make(1, 4))
 		if tc.RateBps != 49e6 || tc.CeilBps != 50e6 || tc.Quantum != 2999 || tc.Prio != 3 {
 			t.Errorf("%s Tower class: rate %d ceil %d quantum %d prio %d, want 49e6 50e6 2999 3", ifc, tc.RateBps, tc.CeilBps, tc.Quantum, tc.Prio)
 		}
-		cc := findClass(t, p.Tree, ifc, MakeHandle(1, 5))
-		if cc.Parent != MakeHandle(1, 4) || cc.RateBps != 5e6 || cc.CeilBps != 10e6 || cc.Quantum != 1522 || cc.Prio != 3 {
+		cc := findClass(t, p.Tree, ifc, tchandle.Make(1, 5))
+		if cc.Parent != tchandle.Make(1, 4) || cc.RateBps != 5e6 || cc.CeilBps != 10e6 || cc.Quantum != 1522 || cc.Prio != 3 {
 			t.Errorf("%s circuit class: %+v", ifc, cc)
 		}
-		if cc.Leaf.Kind != "cake" || !slices.Equal(cc.Leaf.Args, []string{"diffserv4"}) || cc.LeafHandle != MakeHandle(0x9000, 0) {
+		if cc.Leaf.Kind != "cake" || !slices.Equal(cc.Leaf.Args, []string{"diffserv4"}) || cc.LeafHandle != tchandle.Make(0x9000, 0) {
 			t.Errorf("%s circuit leaf: %+v handle %s, want cake diffserv4 at 9000:", ifc, cc.Leaf, cc.LeafHandle)
 		}
 	}
-	want := []Mapping{{Prefix: netip.MustParsePrefix("100.64.1.1/32"), CPU: 0, ClassID: MakeHandle(1, 5), UploadCPU: 0, UploadClassID: MakeHandle(1, 5), CircuitID: "c1", DeviceID: "d1"}}
+	want := []Mapping{{Prefix: netip.MustParsePrefix("100.64.1.1/32"), CPU: 0, ClassID: tchandle.Make(1, 5), UploadCPU: 0, UploadClassID: tchandle.Make(1, 5), CircuitID: "c1", DeviceID: "d1"}}
 	if !slices.Equal(p.Tree.Mappings, want) {
 		t.Errorf("mappings %+v, want %+v", p.Tree.Mappings, want)
 	}
@@ -56,7 +58,7 @@ func planRows(t *testing.T, network, rows string, extra ...string) *Plan {
 }
 
 type rateWant struct {
-	id         Handle
+	id         tchandle.Handle
 	rate, ceil uint64
 	leaf       string // kind and args joined by spaces; "" = no leaf
 }
@@ -92,28 +94,28 @@ func TestCheck16To19CircuitRates(t *testing.T) {
 			name:    "16 mins that do not fit the node become 1",
 			network: towerNet,
 			rows:    "a,A,a,,Tower,,,,,,30,30,40,40,,\nb,B,b,,Tower,,,,,,30,30,40,40,,\n",
-			down:    []rateWant{{MakeHandle(1, 5), 1e6, 40e6, "cake diffserv4"}, {MakeHandle(1, 6), 1e6, 40e6, "cake diffserv4"}},
+			down:    []rateWant{{tchandle.Make(1, 5), 1e6, 40e6, "cake diffserv4"}, {tchandle.Make(1, 6), 1e6, 40e6, "cake diffserv4"}},
 		},
 		{
 			name:    "17 squashed node: mins 10 kbit, ceil capped, slow-link rtt",
 			network: `{"Tower":{"downloadBandwidthMbps":3,"uploadBandwidthMbps":3}}`,
 			rows:    "a,A,a,,Tower,,,,,,3,3,4,4,,\nb,B,b,,Tower,,,,,,3,3,4,4,,\nc,C,c,,Tower,,,,,,3,3,4,4,,\n",
-			down: []rateWant{{MakeHandle(1, 4), 2e6, 3e6, ""}, {MakeHandle(1, 5), 10e3, 3e6, "cake diffserv4 rtt 140ms"},
-				{MakeHandle(1, 6), 10e3, 3e6, "cake diffserv4 rtt 140ms"}, {MakeHandle(1, 7), 10e3, 3e6, "cake diffserv4 rtt 140ms"}},
+			down: []rateWant{{tchandle.Make(1, 4), 2e6, 3e6, ""}, {tchandle.Make(1, 5), 10e3, 3e6, "cake diffserv4 rtt 140ms"},
+				{tchandle.Make(1, 6), 10e3, 3e6, "cake diffserv4 rtt 140ms"}, {tchandle.Make(1, 7), 10e3, 3e6, "cake diffserv4 rtt 140ms"}},
 		},
 		{
 			name:    "18 min = max becomes max-1, or max-0.01 below 1 Mbps",
 			network: towerNet,
 			rows:    "a,A,a,,Tower,,,,,,10,0.5,10,0.5,,\nb,B,b,,Tower,,,,,,1,1,2,1,,\n",
-			down:    []rateWant{{MakeHandle(1, 5), 9e6, 10e6, "cake diffserv4"}},
+			down:    []rateWant{{tchandle.Make(1, 5), 9e6, 10e6, "cake diffserv4"}},
 			// Circuit b: min = max = 1 gives rate 0, clamped to 10 kbit.
-			up: []rateWant{{MakeHandle(1, 5), 490e3, 500e3, "cake diffserv4 rtt 300ms"}, {MakeHandle(1, 6), 10e3, 1e6, "cake diffserv4 rtt 300ms"}},
+			up: []rateWant{{tchandle.Make(1, 5), 490e3, 500e3, "cake diffserv4 rtt 300ms"}, {tchandle.Make(1, 6), 10e3, 1e6, "cake diffserv4 rtt 300ms"}},
 		},
 		{
 			name:    "19 min above the node rate becomes 1, ceil capped by the node",
 			network: towerNet,
 			rows:    "a,A,a,,Tower,,,,,,60,5,100,10,,\n",
-			down:    []rateWant{{MakeHandle(1, 5), 1e6, 50e6, "cake diffserv4"}},
+			down:    []rateWant{{tchandle.Make(1, 5), 1e6, 50e6, "cake diffserv4"}},
 		},
 	}
 	for _, tt := range tests {
@@ -150,20 +152,20 @@ func TestCheck20Example(t *testing.T) {
 	in := loadExample(t)
 	in.Config = mustConfig(t, bridgeConf, upstreamRule)
 	p := mustBuild(t, in)
-	nodes := map[string]Handle{
-		"Site_1": MakeHandle(1, 4), "AP_A": MakeHandle(1, 6), "Site_3": MakeHandle(1, 7), "PoP_5": MakeHandle(1, 9),
-		"AP_9": MakeHandle(1, 0xb), "PoP_6": MakeHandle(1, 0xc), "AP_11": MakeHandle(1, 0xe),
-		"Site_2": MakeHandle(2, 4), "AP_1": MakeHandle(2, 6), "PoP_1": MakeHandle(2, 7), "AP_7": MakeHandle(2, 9),
+	nodes := map[string]tchandle.Handle{
+		"Site_1": tchandle.Make(1, 4), "AP_A": tchandle.Make(1, 6), "Site_3": tchandle.Make(1, 7), "PoP_5": tchandle.Make(1, 9),
+		"AP_9": tchandle.Make(1, 0xb), "PoP_6": tchandle.Make(1, 0xc), "AP_11": tchandle.Make(1, 0xe),
+		"Site_2": tchandle.Make(2, 4), "AP_1": tchandle.Make(2, 6), "PoP_1": tchandle.Make(2, 7), "AP_7": tchandle.Make(2, 9),
 	}
 	for name, id := range nodes {
 		if got := nodeByName(t, p, name).ClassID; got != id {
 			t.Errorf("node %s: class %s, want %s", name, got, id)
 		}
 	}
-	circuits := map[string]Handle{
-		"10011": MakeHandle(1, 0xf), "10002": MakeHandle(1, 0x18), "10001": MakeHandle(1, 0x19), "10003": MakeHandle(1, 0x22),
-		"10004": MakeHandle(1, 0x23), "10005": MakeHandle(1, 0x2c), "10008": MakeHandle(2, 0xa), "10007": MakeHandle(2, 0xb),
-		"10010": MakeHandle(2, 0x14), "10009": MakeHandle(2, 0x15),
+	circuits := map[string]tchandle.Handle{
+		"10011": tchandle.Make(1, 0xf), "10002": tchandle.Make(1, 0x18), "10001": tchandle.Make(1, 0x19), "10003": tchandle.Make(1, 0x22),
+		"10004": tchandle.Make(1, 0x23), "10005": tchandle.Make(1, 0x2c), "10008": tchandle.Make(2, 0xa), "10007": tchandle.Make(2, 0xb),
+		"10010": tchandle.Make(2, 0x14), "10009": tchandle.Make(2, 0x15),
 	}
 	for id, h := range circuits {
 		if got := circuitByID(t, p, id).ClassID; got != h {
@@ -174,18 +176,18 @@ func TestCheck20Example(t *testing.T) {
 		t.Errorf("last minors %v, want {1: 53, 2: 30}", p.LastMinor)
 	}
 	checkRates(t, p, "eth1", []rateWant{
-		{MakeHandle(1, 4), 999e6, 1000e6, ""}, {MakeHandle(1, 6), 499e6, 500e6, ""}, {MakeHandle(1, 0xb), 119e6, 120e6, ""},
-		{MakeHandle(1, 0xe), 29e6, 30e6, ""}, {MakeHandle(2, 4), 499e6, 500e6, ""},
+		{tchandle.Make(1, 4), 999e6, 1000e6, ""}, {tchandle.Make(1, 6), 499e6, 500e6, ""}, {tchandle.Make(1, 0xb), 119e6, 120e6, ""},
+		{tchandle.Make(1, 0xe), 29e6, 30e6, ""}, {tchandle.Make(2, 4), 499e6, 500e6, ""},
 		// 10005 ceil 30 (capped from 105); 10009 ceil 100 (AP_7).
-		{MakeHandle(1, 0x2c), 25e6, 30e6, "cake diffserv4"}, {MakeHandle(2, 0x15), 25e6, 100e6, "cake diffserv4"},
-		{MakeHandle(1, 0x18), 1e6, 2.5e6, "cake diffserv4 rtt 140ms"},
+		{tchandle.Make(1, 0x2c), 25e6, 30e6, "cake diffserv4"}, {tchandle.Make(2, 0x15), 25e6, 100e6, "cake diffserv4"},
+		{tchandle.Make(1, 0x18), 1e6, 2.5e6, "cake diffserv4 rtt 140ms"},
 		// Upstream prints 1.2mbit (100 kbit resolution); we keep 1.25 Mbit exactly.
-		{MakeHandle(1, 0x22), 1.25e6, 10.5e6, "cake diffserv4"},
+		{tchandle.Make(1, 0x22), 1.25e6, 10.5e6, "cake diffserv4"},
 	})
 	checkRates(t, p, "eth0", []rateWant{
-		{MakeHandle(1, 0x18), 10e3, 1e6, "cake diffserv4 rtt 300ms"},
+		{tchandle.Make(1, 0x18), 10e3, 1e6, "cake diffserv4 rtt 300ms"},
 		// Upstream prints 750kbit / 5.2mbit; exact ceil is 5.25 Mbit.
-		{MakeHandle(1, 0x22), 750e3, 5.25e6, "cake diffserv4"},
+		{tchandle.Make(1, 0x22), 750e3, 5.25e6, "cake diffserv4"},
 	})
 	lines := RenderTC(p.Tree)
 	// Upstream's builder prints 88 lines: 22 MQ-setup + 13 sites x 2 + 10
@@ -220,16 +222,16 @@ func TestCheck21FlatNetwork(t *testing.T) {
 	p := planRows(t, `{}`, "c1,C1,d1,,,,,,100.64.0.1,,1,1,10,10,,\nc2,C2,d2,,,,,,100.64.0.2,,1,1,10,10,,\nc3,C3,d3,,Somewhere,,,,100.64.0.3,,1,1,10,10,,\n")
 	want := map[string]struct {
 		node string
-		id   Handle
-	}{"c1": {"Generated_PN_1", MakeHandle(1, 4)}, "c2": {"Generated_PN_2", MakeHandle(2, 4)}, "c3": {"Generated_PN_1", MakeHandle(1, 5)}}
+		id   tchandle.Handle
+	}{"c1": {"Generated_PN_1", tchandle.Make(1, 4)}, "c2": {"Generated_PN_2", tchandle.Make(2, 4)}, "c3": {"Generated_PN_1", tchandle.Make(1, 5)}}
 	for id, w := range want {
 		c := circuitByID(t, p, id)
 		if c.Node != w.node || c.ClassID != w.id {
 			t.Errorf("%s: %s %s, want %s %s", id, c.Node, c.ClassID, w.node, w.id)
 		}
 	}
-	checkRates(t, p, "eth1", []rateWant{{MakeHandle(1, 3), 999e6, 1000e6, ""}, {MakeHandle(2, 3), 999e6, 1000e6, ""}})
-	if g := findClass(t, p.Tree, "eth1", MakeHandle(2, 3)); g.Parent != MakeHandle(2, 0) {
+	checkRates(t, p, "eth1", []rateWant{{tchandle.Make(1, 3), 999e6, 1000e6, ""}, {tchandle.Make(2, 3), 999e6, 1000e6, ""}})
+	if g := findClass(t, p.Tree, "eth1", tchandle.Make(2, 3)); g.Parent != tchandle.Make(2, 0) {
 		t.Errorf("Generated_PN_2 parent %s, want 2:0", g.Parent)
 	}
 	for _, m := range p.Tree.Mappings {
@@ -255,7 +257,7 @@ func TestCheck22UnknownParent(t *testing.T) {
 			t.Errorf("unshaped circuit has a mapping %+v", m)
 		}
 	}
-	if c := circuitByID(t, p, "u"); c.Node != "Generated_PN_1" || c.ClassID != MakeHandle(1, 5) {
+	if c := circuitByID(t, p, "u"); c.Node != "Generated_PN_1" || c.ClassID != tchandle.Make(1, 5) {
 		t.Errorf("unparented circuit: %s %s, want Generated_PN_1 1:5", c.Node, c.ClassID)
 	}
 	if !strings.Contains(p.Summary(), "unknown_parent") {
@@ -347,7 +349,7 @@ func TestDirectionalCapacity(t *testing.T) {
 	if big.Down.MaxMbps != 4000 || big.Up.MaxMbps != 2000 {
 		t.Errorf("Big max %v down %v up, want 4000 and 2000", big.Down.MaxMbps, big.Up.MaxMbps)
 	}
-	if root := findClass(t, p.Tree, "eth1", MakeHandle(1, 1)); root.CeilBps != 4000e6 {
+	if root := findClass(t, p.Tree, "eth1", tchandle.Make(1, 1)); root.CeilBps != 4000e6 {
 		t.Errorf("download queue root ceil %d, want 4e9", root.CeilBps)
 	}
 }
@@ -412,13 +414,13 @@ func TestCheck27Binpacking(t *testing.T) {
 	if !reflect.DeepEqual(bins, want) {
 		t.Errorf("bins %v, want %v", bins, want)
 	}
-	checkRates(t, p, "eth1", []rateWant{{MakeHandle(1, 3), 1000e6, 1000e6, ""}, {MakeHandle(2, 3), 1000e6, 1000e6, ""}})
-	for name, id := range map[string]Handle{"Generated_PN_1": MakeHandle(1, 5), "T1": MakeHandle(1, 6), "T3": MakeHandle(1, 7)} {
+	checkRates(t, p, "eth1", []rateWant{{tchandle.Make(1, 3), 1000e6, 1000e6, ""}, {tchandle.Make(2, 3), 1000e6, 1000e6, ""}})
+	for name, id := range map[string]tchandle.Handle{"Generated_PN_1": tchandle.Make(1, 5), "T1": tchandle.Make(1, 6), "T3": tchandle.Make(1, 7)} {
 		if got := nodeByName(t, p, name).ClassID; got != id {
 			t.Errorf("%s class %s, want %s", name, got, id)
 		}
 	}
-	if c := findClass(t, p.Tree, "eth1", MakeHandle(1, 6)); c.Parent != MakeHandle(1, 3) {
+	if c := findClass(t, p.Tree, "eth1", tchandle.Make(1, 6)); c.Parent != tchandle.Make(1, 3) {
 		t.Errorf("T1 parent %s, want the bin 1:3", c.Parent)
 	}
 }
@@ -518,7 +520,7 @@ func TestCheck30LeafSelection(t *testing.T) {
 	if a.Down.Leaf.Kind != "cake" || a.Up.Leaf.Kind != "fq_codel" {
 		t.Errorf("cake/fq_codel: %v / %v", a.Down.Leaf, a.Up.Leaf)
 	}
-	if !b.Down.Leaf.IsZero() || !b.Up.Leaf.IsZero() || b.LeafHandle != MakeHandle(0x9001, 0) {
+	if !b.Down.Leaf.IsZero() || !b.Up.Leaf.IsZero() || b.LeafHandle != tchandle.Make(0x9001, 0) {
 		t.Errorf("none: %v / %v handle %s, want no leafs and handle 9001:", b.Down.Leaf, b.Up.Leaf, b.LeafHandle)
 	}
 	if c.Down.Leaf.Kind != "cake" || !c.Up.Leaf.IsZero() {
@@ -552,23 +554,23 @@ func TestCheck31OnAStick(t *testing.T) {
 	if p.Queues != 2 || p.StickOffset != 2 || !slices.Equal(p.Tree.Interfaces, []string{"eth0"}) {
 		t.Fatalf("queues %d offset %d interfaces %v, want 2 2 [eth0]", p.Queues, p.StickOffset, p.Tree.Interfaces)
 	}
-	tower := findClass(t, p.Tree, "eth0", MakeHandle(1, 4))
-	upTower := findClass(t, p.Tree, "eth0", MakeHandle(3, 4))
-	if tower.Direction != Download || tower.Parent != MakeHandle(1, 0) || upTower.Direction != Upload || upTower.Parent != MakeHandle(3, 0) {
+	tower := findClass(t, p.Tree, "eth0", tchandle.Make(1, 4))
+	upTower := findClass(t, p.Tree, "eth0", tchandle.Make(3, 4))
+	if tower.Direction != Download || tower.Parent != tchandle.Make(1, 0) || upTower.Direction != Upload || upTower.Parent != tchandle.Make(3, 0) {
 		t.Errorf("tower classes %+v / %+v", tower, upTower)
 	}
-	up := findClass(t, p.Tree, "eth0", MakeHandle(3, 5))
+	up := findClass(t, p.Tree, "eth0", tchandle.Make(3, 5))
 	if !up.Leaf.IsZero() {
 		t.Errorf("upload circuit class on a stick has leaf %v, want none", up.Leaf)
 	}
-	if down := findClass(t, p.Tree, "eth0", MakeHandle(1, 5)); down.Leaf.Kind != "cake" {
+	if down := findClass(t, p.Tree, "eth0", tchandle.Make(1, 5)); down.Leaf.Kind != "cake" {
 		t.Errorf("download leaf %v, want cake", down.Leaf)
 	}
 	if len(p.Tree.Mappings) != 2 {
 		t.Fatalf("%d mappings, want 2 (IPv4 and IPv6)", len(p.Tree.Mappings))
 	}
 	for _, m := range p.Tree.Mappings {
-		if m.CPU != 0 || m.ClassID != MakeHandle(1, 5) || m.UploadCPU != 2 || m.UploadClassID != MakeHandle(3, 5) {
+		if m.CPU != 0 || m.ClassID != tchandle.Make(1, 5) || m.UploadCPU != 2 || m.UploadClassID != tchandle.Make(3, 5) {
 			t.Errorf("mapping %+v, want cpu 0 class 1:5, upload cpu 2 class 3:5", m)
 		}
 	}

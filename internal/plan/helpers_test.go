@@ -10,6 +10,7 @@ import (
 
 	"github.com/libreqos-go/lqos/internal/config"
 	"github.com/libreqos-go/lqos/internal/devices"
+	"github.com/libreqos-go/lqos/internal/tchandle"
 	"github.com/libreqos-go/lqos/internal/topology"
 )
 
@@ -76,7 +77,7 @@ func mustBuild(t testing.TB, in Input) *Plan {
 	return p
 }
 
-func findClass(t testing.TB, tr *Tree, ifc string, id Handle) *Class {
+func findClass(t testing.TB, tr *Tree, ifc string, id tchandle.Handle) *Class {
 	t.Helper()
 	for i := range tr.Classes {
 		if tr.Classes[i].Interface == ifc && tr.Classes[i].ID == id {

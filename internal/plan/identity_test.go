@@ -13,11 +13,12 @@ import (
 	"testing"
 
 	"github.com/libreqos-go/lqos/internal/devices"
+	"github.com/libreqos-go/lqos/internal/tchandle"
 )
 
 type classKey struct {
 	ifc string
-	id  Handle
+	id  tchandle.Handle
 }
 
 // diffTrees returns the classes only in b, only in a, and in both but different.
@@ -78,10 +79,10 @@ func TestAddOneCircuitChangesOneClass(t *testing.T) {
 		t.Fatalf("adding one circuit: +%d -%d ~%d classes, want +2 (one per interface) -0 ~0; changed: %+v", len(added), len(removed), len(changed), changed)
 	}
 	for _, c := range added {
-		if c.CircuitID != "10012" || c.Parent != MakeHandle(1, 6) {
+		if c.CircuitID != "10012" || c.Parent != tchandle.Make(1, 6) {
 			t.Errorf("added class %+v, want circuit 10012 under AP_A 1:6", c)
 		}
-		if c.LeafHandle != MakeHandle(0x900a, 0) {
+		if c.LeafHandle != tchandle.Make(0x900a, 0) {
 			t.Errorf("new circuit leaf handle %s, want the next free one 900a:", c.LeafHandle)
 		}
 	}
@@ -318,9 +319,9 @@ func TestIdentityProperty(t *testing.T) {
 
 func checkPlanInvariants(t *testing.T, p *Plan) {
 	t.Helper()
-	seen := map[Handle]string{}
-	leafs := map[Handle]string{}
-	claim := func(id Handle, who string) {
+	seen := map[tchandle.Handle]string{}
+	leafs := map[tchandle.Handle]string{}
+	claim := func(id tchandle.Handle, who string) {
 		if id.Minor() < FirstMinor || id.Minor() > MaxMinor {
 			t.Fatalf("%s has out-of-range class %s", who, id)
 		}
@@ -357,7 +358,7 @@ func checkPlanInvariants(t *testing.T, p *Plan) {
 // checkStable: objects that did not move keep their ids; ids never change owner.
 func checkStable(t *testing.T, prev, cur *Plan) {
 	t.Helper()
-	owner := map[Handle]string{}
+	owner := map[tchandle.Handle]string{}
 	prevNodes := map[string]*NodePlan{}
 	for _, n := range prev.Nodes {
 		owner[n.ClassID] = "node " + n.Key

@@ -11,6 +11,7 @@ import (
 	"testing/quick"
 
 	"github.com/libreqos-go/lqos/internal/devices"
+	"github.com/libreqos-go/lqos/internal/tchandle"
 	"github.com/libreqos-go/lqos/internal/topology"
 )
 
@@ -89,40 +90,40 @@ func TestOversubscribedCircuitRates(t *testing.T) {
 			name:    "two 30 Mbps mins under a 49 Mbps rate share it: 24.5 each, both directions",
 			network: towerNet,
 			rows:    "a,A,a,,Tower,,,,,,30,30,40,40,,\nb,B,b,,Tower,,,,,,30,30,40,40,,\n",
-			down:    []rateWant{{MakeHandle(1, 5), 24.5e6, 40e6, "cake diffserv4"}, {MakeHandle(1, 6), 24.5e6, 40e6, "cake diffserv4"}},
-			up:      []rateWant{{MakeHandle(1, 5), 24.5e6, 40e6, "cake diffserv4"}, {MakeHandle(1, 6), 24.5e6, 40e6, "cake diffserv4"}},
+			down:    []rateWant{{tchandle.Make(1, 5), 24.5e6, 40e6, "cake diffserv4"}, {tchandle.Make(1, 6), 24.5e6, 40e6, "cake diffserv4"}},
+			up:      []rateWant{{tchandle.Make(1, 5), 24.5e6, 40e6, "cake diffserv4"}, {tchandle.Make(1, 6), 24.5e6, 40e6, "cake diffserv4"}},
 			over:    []string{"Tower download", "Tower upload"},
 		},
 		{
 			name:    "a direction that fits is untouched",
 			network: towerNet,
 			rows:    "a,A,a,,Tower,,,,,,30,5,40,10,,\nb,B,b,,Tower,,,,,,30,5,40,10,,\n",
-			down:    []rateWant{{MakeHandle(1, 5), 24.5e6, 40e6, "cake diffserv4"}, {MakeHandle(1, 6), 24.5e6, 40e6, "cake diffserv4"}},
-			up:      []rateWant{{MakeHandle(1, 5), 5e6, 10e6, "cake diffserv4"}, {MakeHandle(1, 6), 5e6, 10e6, "cake diffserv4"}},
+			down:    []rateWant{{tchandle.Make(1, 5), 24.5e6, 40e6, "cake diffserv4"}, {tchandle.Make(1, 6), 24.5e6, 40e6, "cake diffserv4"}},
+			up:      []rateWant{{tchandle.Make(1, 5), 5e6, 10e6, "cake diffserv4"}, {tchandle.Make(1, 6), 5e6, 10e6, "cake diffserv4"}},
 			over:    []string{"Tower download"},
 		},
 		{
 			name:    "three circuits under a 3 Mbps node split its 2 Mbps rate in whole bytes",
 			network: `{"Tower":{"downloadBandwidthMbps":3,"uploadBandwidthMbps":3}}`,
 			rows:    "a,A,a,,Tower,,,,,,3,3,4,4,,\nb,B,b,,Tower,,,,,,3,3,4,4,,\nc,C,c,,Tower,,,,,,3,3,4,4,,\n",
-			down: []rateWant{{MakeHandle(1, 4), 2e6, 3e6, ""}, {MakeHandle(1, 5), 666_664, 3e6, "cake diffserv4 rtt 140ms"},
-				{MakeHandle(1, 6), 666_664, 3e6, "cake diffserv4 rtt 140ms"}, {MakeHandle(1, 7), 666_664, 3e6, "cake diffserv4 rtt 140ms"}},
+			down: []rateWant{{tchandle.Make(1, 4), 2e6, 3e6, ""}, {tchandle.Make(1, 5), 666_664, 3e6, "cake diffserv4 rtt 140ms"},
+				{tchandle.Make(1, 6), 666_664, 3e6, "cake diffserv4 rtt 140ms"}, {tchandle.Make(1, 7), 666_664, 3e6, "cake diffserv4 rtt 140ms"}},
 			over: []string{"Tower download", "Tower upload"},
 		},
 		{
 			name:    "a min above the node's ceil is capped below it, which fits",
 			network: towerNet,
 			rows:    "a,A,a,,Tower,,,,,,60,5,100,10,,\n",
-			down:    []rateWant{{MakeHandle(1, 5), 49e6, 50e6, "cake diffserv4"}},
-			up:      []rateWant{{MakeHandle(1, 5), 5e6, 10e6, "cake diffserv4"}},
+			down:    []rateWant{{tchandle.Make(1, 5), 49e6, 50e6, "cake diffserv4"}},
+			up:      []rateWant{{tchandle.Make(1, 5), 5e6, 10e6, "cake diffserv4"}},
 		},
 		{
 			name:    "more circuits than 10 kbit/s floors fit: all at the floor",
 			network: `{"Tower":{"downloadBandwidthMbps":0.02,"uploadBandwidthMbps":50}}`,
 			rows:    "a,A,a,,Tower,,,,,,1,1,2,2,,\nb,B,b,,Tower,,,,,,1,1,2,2,,\nc,C,c,,Tower,,,,,,1,1,2,2,,\n",
-			down: []rateWant{{MakeHandle(1, 5), 10e3, 20e3, "cake diffserv4 rtt 300ms"}, {MakeHandle(1, 6), 10e3, 20e3, "cake diffserv4 rtt 300ms"},
-				{MakeHandle(1, 7), 10e3, 20e3, "cake diffserv4 rtt 300ms"}},
-			up:   []rateWant{{MakeHandle(1, 5), 1e6, 2e6, "cake diffserv4 rtt 180ms"}},
+			down: []rateWant{{tchandle.Make(1, 5), 10e3, 20e3, "cake diffserv4 rtt 300ms"}, {tchandle.Make(1, 6), 10e3, 20e3, "cake diffserv4 rtt 300ms"},
+				{tchandle.Make(1, 7), 10e3, 20e3, "cake diffserv4 rtt 300ms"}},
+			up:   []rateWant{{tchandle.Make(1, 5), 1e6, 2e6, "cake diffserv4 rtt 180ms"}},
 			over: []string{"Tower download"},
 		},
 	}
@@ -292,7 +293,7 @@ func checkGuaranteesFit(t *testing.T, p *Plan, f *devices.File) {
 	t.Helper()
 	type key struct {
 		ifc string
-		h   Handle
+		h   tchandle.Handle
 	}
 	byID := map[key]*Class{}
 	kids := map[key][]*Class{}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/libreqos-go/lqos/internal/config"
 	"github.com/libreqos-go/lqos/internal/devices"
+	"github.com/libreqos-go/lqos/internal/tchandle"
 	"github.com/libreqos-go/lqos/internal/topology"
 )
 
@@ -91,10 +92,10 @@ type NodePlan struct {
 	Queue         int
 	Depth         int    // 1 = top level (a CPU bin, when binpacking, is level 1)
 	Parent        string // parent node name; "" = top level
-	ClassID       Handle
-	UpClassID     Handle
-	ParentClassID Handle
-	UpParentClass Handle
+	ClassID       tchandle.Handle
+	UpClassID     tchandle.Handle
+	ParentClassID tchandle.Handle
+	UpParentClass tchandle.Handle
 	CPU           uint32
 	UpCPU         uint32
 	Down, Up      DirRates
@@ -113,14 +114,14 @@ type CircuitPlan struct {
 	ParentNode    string // as written in the CSV
 	ParentNodeID  string
 	Queue         int
-	ClassID       Handle
-	UpClassID     Handle
-	ParentClassID Handle
-	UpParentClass Handle
+	ClassID       tchandle.Handle
+	UpClassID     tchandle.Handle
+	ParentClassID tchandle.Handle
+	UpParentClass tchandle.Handle
 	CPU           uint32
 	UpCPU         uint32
 	Down, Up      DirRates
-	LeafHandle    Handle // major:0, shared by both directions; 0 = none could be allocated
+	LeafHandle    tchandle.Handle // major:0, shared by both directions; 0 = none could be allocated
 	SQM           string
 	Weight        float64
 	Devices       []*devices.Device
@@ -1068,8 +1069,8 @@ func (b *builder) emit() error {
 		np := &nodeStore[len(p.Nodes)]
 		*np = NodePlan{
 			Key: pn.key, Name: pn.name, ID: pn.id, Type: pn.typ, Kind: pn.kind, Queue: pn.queue, Depth: pn.depth,
-			ClassID: MakeHandle(uint16(pn.queue), pn.minor), UpClassID: MakeHandle(up(pn.queue), pn.minor),
-			ParentClassID: MakeHandle(uint16(pn.queue), 0), UpParentClass: MakeHandle(up(pn.queue), 0),
+			ClassID: tchandle.Make(uint16(pn.queue), pn.minor), UpClassID: tchandle.Make(up(pn.queue), pn.minor),
+			ParentClassID: tchandle.Make(uint16(pn.queue), 0), UpParentClass: tchandle.Make(up(pn.queue), 0),
 			CPU: b.cpuFor(pn.queue), UpCPU: b.cpuFor(pn.queue + b.offset),
 			Down: b.dirRates(pn.downMin, pn.downMax, b.r2qDown), Up: b.dirRates(pn.upMin, pn.upMax, b.r2qUp),
 			Weight: pn.weight, Flattened: pn.flattened, Identity: pn.identity,
@@ -1088,13 +1089,13 @@ func (b *builder) emit() error {
 			cp := &circuitStore[len(p.Circuits)]
 			*cp = CircuitPlan{
 				ID: c.ID, Name: c.Name, Node: pn.name, ParentNode: c.ParentNode, ParentNodeID: c.ParentNodeID,
-				Queue: pn.queue, ClassID: MakeHandle(uint16(pn.queue), pc.minor), UpClassID: MakeHandle(up(pn.queue), pc.minor),
+				Queue: pn.queue, ClassID: tchandle.Make(uint16(pn.queue), pc.minor), UpClassID: tchandle.Make(up(pn.queue), pc.minor),
 				ParentClassID: np.ClassID, UpParentClass: np.UpClassID, CPU: np.CPU, UpCPU: np.UpCPU,
 				Down: b.dirRates(pc.downMin, pc.downMax, b.r2qDown), Up: b.dirRates(pc.upMin, pc.upMax, b.r2qUp),
 				SQM: c.SQM.String(), Weight: pc.weight, Devices: c.Devices, Line: c.Line, Identity: pc.identity,
 			}
 			if pc.leaf != 0 {
-				cp.LeafHandle = MakeHandle(pc.leaf, 0)
+				cp.LeafHandle = tchandle.Make(pc.leaf, 0)
 			}
 			cp.Down.Leaf = b.leaf.forCircuit(c.SQM.Down, cp.Down.MaxMbps)
 			// On a stick the upload leaf is omitted, as upstream: both directions
@@ -1126,7 +1127,7 @@ func (b *builder) tree() *Tree {
 		t.Interfaces = []string{p.DownloadInterface, p.UploadInterface}
 	}
 	for _, ifc := range t.Interfaces {
-		t.Qdiscs = append(t.Qdiscs, Qdisc{Interface: ifc, Handle: MakeHandle(0x7FFF, 0), Parent: RootParent, Kind: "mq"})
+		t.Qdiscs = append(t.Qdiscs, Qdisc{Interface: ifc, Handle: tchandle.Make(0x7FFF, 0), Parent: tchandle.Root, Kind: "mq"})
 	}
 	if b.observe {
 		return t
@@ -1141,18 +1142,18 @@ func (b *builder) tree() *Tree {
 		}
 		for q := 1; q <= b.n; q++ {
 			m := uint16(q + off)
-			t.Qdiscs = append(t.Qdiscs, Qdisc{Interface: ifc, Handle: MakeHandle(m, 0), Parent: MakeHandle(0x7FFF, m), Kind: "htb", HTBDefault: 2})
+			t.Qdiscs = append(t.Qdiscs, Qdisc{Interface: ifc, Handle: tchandle.Make(m, 0), Parent: tchandle.Make(0x7FFF, m), Kind: "htb", HTBDefault: 2})
 			quantum := Quantum(float64(capM), b.r2qInfra)
 			t.Classes = append(t.Classes,
-				Class{Interface: ifc, Direction: dir, ID: MakeHandle(m, 1), Parent: MakeHandle(m, 0), Kind: KindQueueRoot,
+				Class{Interface: ifc, Direction: dir, ID: tchandle.Make(m, 1), Parent: tchandle.Make(m, 0), Kind: KindQueueRoot,
 					RateBps: capM * 1e6, CeilBps: capM * 1e6, Quantum: quantum, Queue: q},
 				// The default class catches unmapped traffic. Its rate is a quarter
 				// of the link so it cannot starve subscribers; it gets the default
 				// leaf. (Upstream also adds a leaf under m:1, which the kernel
 				// destroys as soon as m:2 makes m:1 an inner class, so we omit it.)
-				Class{Interface: ifc, Direction: dir, ID: MakeHandle(m, 2), Parent: MakeHandle(m, 1), Kind: KindDefault,
+				Class{Interface: ifc, Direction: dir, ID: tchandle.Make(m, 2), Parent: tchandle.Make(m, 1), Kind: KindDefault,
 					RateBps: bitsPerSecond(math.Floor(float64(capM-1) / 4)), CeilBps: bitsPerSecond(float64(capM - 1)),
-					Quantum: quantum, Prio: 5, Leaf: b.leaf.defaultLeaf(float64(capM - 1)), LeafHandle: MakeHandle(infraLeafMajor(m)+1, 0), Queue: q},
+					Quantum: quantum, Prio: 5, Leaf: b.leaf.defaultLeaf(float64(capM - 1)), LeafHandle: tchandle.Make(infraLeafMajor(m)+1, 0), Queue: q},
 			)
 		}
 		ci := 0

@@ -2,6 +2,8 @@ package plan
 
 import (
 	"strconv"
+
+	"github.com/libreqos-go/lqos/internal/tchandle"
 )
 
 // RenderTC prints the tree as `tc -batch` lines (no leading "tc"), in apply
@@ -22,14 +24,14 @@ func RenderTC(t *Tree) []string {
 			}
 			b := append(buf[:0], "qdisc add dev "...)
 			b = append(b, ifc...)
-			if q.Parent == RootParent {
+			if q.Parent == tchandle.Root {
 				b = append(b, " root"...)
 			} else {
 				b = append(b, " parent "...)
-				b = appendHandle(b, q.Parent)
+				b = q.Parent.Append(b)
 			}
 			b = append(b, " handle "...)
-			b = appendQdiscHandle(b, q.Handle)
+			b = q.Handle.AppendQdisc(b)
 			b = append(b, ' ')
 			b = append(b, q.Kind...)
 			if q.Kind == "htb" {
@@ -62,16 +64,7 @@ func RenderTC(t *Tree) []string {
 }
 
 // qdiscHandle prints a qdisc handle as tc wants it: "7fff:".
-func qdiscHandle(h Handle) string { return string(appendQdiscHandle(nil, h)) }
-
-func appendQdiscHandle(b []byte, h Handle) []byte {
-	return append(strconv.AppendUint(b, uint64(h.Major()), 16), ':')
-}
-
-func appendHandle(b []byte, h Handle) []byte {
-	b = appendQdiscHandle(b, h)
-	return strconv.AppendUint(b, uint64(h.Minor()), 16)
-}
+func qdiscHandle(h tchandle.Handle) string { return string(h.AppendQdisc(nil)) }
 
 func appendRate(b []byte, bps uint64) []byte {
 	if bps%1000 == 0 {
@@ -85,12 +78,12 @@ func appendClass(b []byte, c *Class) []byte {
 	b = append(b, c.Interface...)
 	b = append(b, " parent "...)
 	if c.Parent.Minor() == 0 {
-		b = appendQdiscHandle(b, c.Parent)
+		b = c.Parent.AppendQdisc(b)
 	} else {
-		b = appendHandle(b, c.Parent)
+		b = c.Parent.Append(b)
 	}
 	b = append(b, " classid "...)
-	b = appendHandle(b, c.ID)
+	b = c.ID.Append(b)
 	b = append(b, " htb rate "...)
 	b = appendRate(b, c.RateBps)
 	b = append(b, " ceil "...)
@@ -110,10 +103,10 @@ func appendLeaf(b []byte, c *Class) []byte {
 	b = append(b, "qdisc add dev "...)
 	b = append(b, c.Interface...)
 	b = append(b, " parent "...)
-	b = appendHandle(b, c.ID)
+	b = c.ID.Append(b)
 	if c.LeafHandle != 0 {
 		b = append(b, " handle "...)
-		b = appendQdiscHandle(b, c.LeafHandle)
+		b = c.LeafHandle.AppendQdisc(b)
 	}
 	b = append(b, ' ')
 	b = append(b, c.Leaf.Kind...)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+
+	"github.com/libreqos-go/lqos/internal/tchandle"
 )
 
 // StructureVersion is the queuingStructure.json format version.
@@ -98,14 +100,14 @@ type StructDevice struct {
 }
 
 // handleText prints a class id, or "1:" for a qdisc (the HTB root) as parent.
-func handleText(h Handle) string {
+func handleText(h tchandle.Handle) string {
 	if h.Minor() == 0 {
 		return qdiscHandle(h)
 	}
 	return h.String()
 }
 
-func structRates(r DirRates, leafHandle Handle) StructRates {
+func structRates(r DirRates, leafHandle tchandle.Handle) StructRates {
 	s := StructRates{MinMbps: r.MinMbps, MaxMbps: r.MaxMbps, RateBps: r.RateBps, CeilBps: r.CeilBps, Quantum: r.Quantum}
 	if !r.Leaf.IsZero() {
 		s.Leaf = &StructLeaf{Kind: r.Leaf.Kind, Args: r.Leaf.Args}

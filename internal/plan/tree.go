@@ -1,24 +1,10 @@
 package plan
 
 import (
-	"fmt"
 	"net/netip"
+
+	"github.com/libreqos-go/lqos/internal/tchandle"
 )
-
-// Handle is a tc handle: major in the high 16 bits, minor in the low 16.
-type Handle uint32
-
-// MakeHandle builds major:minor.
-func MakeHandle(major, minor uint16) Handle { return Handle(uint32(major)<<16 | uint32(minor)) }
-
-// Major is the upper half.
-func (h Handle) Major() uint16 { return uint16(h >> 16) }
-
-// Minor is the lower half.
-func (h Handle) Minor() uint16 { return uint16(h) }
-
-// String prints the handle the way tc does ("1:5", "7fff:0").
-func (h Handle) String() string { return fmt.Sprintf("%x:%x", h.Major(), h.Minor()) }
 
 // Direction is the way traffic flows through the shaper.
 type Direction int
@@ -64,8 +50,8 @@ func (l Leaf) IsZero() bool { return l.Kind == "" }
 type Class struct {
 	Interface string
 	Direction Direction
-	ID        Handle
-	Parent    Handle
+	ID        tchandle.Handle
+	Parent    tchandle.Handle
 	Kind      ClassKind
 	// RateBps and CeilBps are bits per second.
 	RateBps uint64
@@ -74,7 +60,7 @@ type Class struct {
 	Prio    uint32 // 0 = not set
 	// Leaf is the qdisc attached under the class (circuits and the default/root classes).
 	Leaf       Leaf
-	LeafHandle Handle // explicit leaf qdisc handle (major:0); 0 = let the kernel choose
+	LeafHandle tchandle.Handle // explicit leaf qdisc handle (major:0); 0 = let the kernel choose
 	// Identity: exactly one of these is set for nodes and circuits.
 	NodeName  string
 	CircuitID string
@@ -85,23 +71,20 @@ type Class struct {
 // Qdisc is an infrastructure qdisc (mq root, per-queue HTB).
 type Qdisc struct {
 	Interface  string
-	Handle     Handle
-	Parent     Handle // 0xFFFFFFFF for the root
-	Kind       string // "mq" or "htb"
-	HTBDefault uint32 // htb: default class minor
-	HTBR2Q     uint32 // htb: r2q; 0 = kernel default
+	Handle     tchandle.Handle
+	Parent     tchandle.Handle // 0xFFFFFFFF for the root
+	Kind       string          // "mq" or "htb"
+	HTBDefault uint32          // htb: default class minor
+	HTBR2Q     uint32          // htb: r2q; 0 = kernel default
 }
-
-// RootParent is TC_H_ROOT.
-const RootParent Handle = 0xFFFFFFFF
 
 // Mapping sends an IP prefix to a circuit's classes.
 type Mapping struct {
 	Prefix        netip.Prefix
-	CPU           uint32 // 0-based CPU for the download side
-	ClassID       Handle // download class
+	CPU           uint32          // 0-based CPU for the download side
+	ClassID       tchandle.Handle // download class
 	UploadCPU     uint32
-	UploadClassID Handle
+	UploadClassID tchandle.Handle
 	CircuitID     string
 	DeviceID      string
 }

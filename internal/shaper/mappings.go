@@ -28,8 +28,8 @@ func Hash64(s string) uint64 {
 func ToDatapath(m plan.Mapping) datapath.Entry {
 	return datapath.Entry{Prefix: m.Prefix, Mapping: datapath.Mapping{
 		CPU:           m.CPU,
-		ClassID:       uint32(m.ClassID),
-		UploadClassID: uint32(m.UploadClassID),
+		ClassID:       m.ClassID,
+		UploadClassID: m.UploadClassID,
 		CircuitHash:   Hash64(m.CircuitID),
 		DeviceHash:    Hash64(m.DeviceID),
 	}}

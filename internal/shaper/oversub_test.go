@@ -13,6 +13,7 @@ import (
 	"github.com/libreqos-go/lqos/internal/inputs"
 	"github.com/libreqos-go/lqos/internal/plan"
 	"github.com/libreqos-go/lqos/internal/tc"
+	"github.com/libreqos-go/lqos/internal/tchandle"
 )
 
 // apLab writes an input set with one 500 Mbit/s AP holding n circuits of
@@ -105,7 +106,7 @@ func TestOneCircuitOnOversubscribedAP(t *testing.T) {
 			if n := len(res.Plan.Oversubscribed); n != tt.wantWarns || !strings.Contains(strings.Join(res.Warnings, "\n"), `node "AP" is oversubscribed for download`) {
 				t.Errorf("warnings %q, want one naming AP and download", res.Warnings)
 			}
-			circuitOf := map[plan.Handle]bool{}
+			circuitOf := map[tchandle.Handle]bool{}
 			for _, c := range res.Plan.Circuits {
 				circuitOf[c.ClassID], circuitOf[c.UpClassID] = true, true
 			}

@@ -15,11 +15,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vishvananda/netns"
+
 	"github.com/libreqos-go/lqos/internal/config"
 	"github.com/libreqos-go/lqos/internal/diag"
 	"github.com/libreqos-go/lqos/internal/plan"
 	"github.com/libreqos-go/lqos/internal/tc"
-	"github.com/vishvananda/netns"
+	"github.com/libreqos-go/lqos/internal/tchandle"
 )
 
 // recordingStore is a MappingStore that keeps the last set it was given.
@@ -274,7 +276,7 @@ func TestMoveIsStaged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	classOf := func(p *plan.Plan, id string) plan.Handle {
+	classOf := func(p *plan.Plan, id string) tchandle.Handle {
 		for _, m := range p.Tree.Mappings {
 			if m.CircuitID == id {
 				return m.ClassID

@@ -12,6 +12,7 @@ import (
 	"github.com/libreqos-go/lqos/internal/config"
 	"github.com/libreqos-go/lqos/internal/plan"
 	"github.com/libreqos-go/lqos/internal/tc"
+	"github.com/libreqos-go/lqos/internal/tchandle"
 )
 
 // A refresh that removes or moves circuits runs in three steps so no packet
@@ -32,7 +33,7 @@ func bridgeTree(prev, next *plan.Tree) *plan.Tree {
 	}
 	type key struct {
 		iface string
-		id    plan.Handle
+		id    tchandle.Handle
 	}
 	have := map[key]bool{}
 	leafs := map[key]bool{}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/libreqos-go/lqos/internal/plan"
+	"github.com/libreqos-go/lqos/internal/tchandle"
 )
 
 // Applier remembers the tree it last applied, so later changes are diffed
@@ -48,7 +49,7 @@ type applierState struct {
 	pendingRemoved []classKey
 }
 
-func (s *applierState) key(iface string, h plan.Handle) (classKey, bool) {
+func (s *applierState) key(iface string, h tchandle.Handle) (classKey, bool) {
 	i, ok := s.ifIndex[iface]
 	return classKey(i<<32 | uint64(h)), ok
 }
@@ -131,10 +132,10 @@ func classEqual(a, b *plan.Class) bool {
 func encodeClass(c *plan.Class) (wantClass, error) {
 	d, err := fromTree(&plan.Tree{Interfaces: []string{c.Interface},
 		Qdiscs: []plan.Qdisc{
-			{Interface: c.Interface, Handle: plan.MakeHandle(0x7fff, 0), Parent: plan.RootParent, Kind: "mq"},
-			{Interface: c.Interface, Handle: plan.MakeHandle(c.ID.Major(), 0), Parent: plan.MakeHandle(0x7fff, 1), Kind: "htb"},
+			{Interface: c.Interface, Handle: tchandle.Make(0x7fff, 0), Parent: tchandle.Root, Kind: "mq"},
+			{Interface: c.Interface, Handle: tchandle.Make(c.ID.Major(), 0), Parent: tchandle.Make(0x7fff, 1), Kind: "htb"},
 		},
-		Classes: []plan.Class{func() plan.Class { x := *c; x.Parent = plan.MakeHandle(c.ID.Major(), 0); return x }()},
+		Classes: []plan.Class{func() plan.Class { x := *c; x.Parent = tchandle.Make(c.ID.Major(), 0); return x }()},
 	})
 	if err != nil {
 		return wantClass{}, err

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/libreqos-go/lqos/internal/plan"
+	"github.com/libreqos-go/lqos/internal/tchandle"
 )
 
 func TestApplierIncrementalWithoutDumps(t *testing.T) {
@@ -30,7 +31,7 @@ func TestApplierIncrementalWithoutDumps(t *testing.T) {
 		{"node rate", func(t *plan.Tree) { t.Classes[nodeIndex(t, "site-1")].CeilBps -= 8000 }, []OpKind{OpChangeClass}, false},
 		{"circuit added", func(t *plan.Tree) {
 			c := t.Classes[circuitIndex(t, "c5")]
-			c.CircuitID, c.ID, c.LeafHandle = "new", plan.MakeHandle(c.ID.Major(), 0x800), plan.MakeHandle(0xc000, 0)
+			c.CircuitID, c.ID, c.LeafHandle = "new", tchandle.Make(c.ID.Major(), 0x800), tchandle.Make(0xc000, 0)
 			t.Classes = append(t.Classes, c)
 		}, []OpKind{OpAddClass, OpReplaceLeaf}, false},
 		{"leaf options", func(t *plan.Tree) { t.Classes[circuitIndex(t, "new")].Leaf.Args = []string{"limit", "300"} }, []OpKind{OpReplaceLeaf}, false},

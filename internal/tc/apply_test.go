@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/libreqos-go/lqos/internal/plan"
+	"github.com/libreqos-go/lqos/internal/tchandle"
 )
 
 // tcClass is what the real tc binary reports for one class.
@@ -224,7 +225,7 @@ func TestApplyFailureRollsBack(t *testing.T) {
 				}
 				tr.Classes = slices.DeleteFunc(tr.Classes, func(c plan.Class) bool { return c.CircuitID == "c3" })
 				last := tr.Classes[len(tr.Classes)-1]
-				last.CircuitID, last.ID, last.LeafHandle = "1234", plan.MakeHandle(last.ID.Major(), 0x500), plan.MakeHandle(0xa000, 0)
+				last.CircuitID, last.ID, last.LeafHandle = "1234", tchandle.Make(last.ID.Major(), 0x500), tchandle.Make(0xa000, 0)
 				last.Leaf = refused.leaf
 				tr.Classes = append(tr.Classes, last)
 			},

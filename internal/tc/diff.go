@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/libreqos-go/lqos/internal/plan"
 	"golang.org/x/sys/unix"
+
+	"github.com/libreqos-go/lqos/internal/plan"
+	"github.com/libreqos-go/lqos/internal/tchandle"
 )
 
 // OpKind is one kind of kernel request.
@@ -35,8 +37,8 @@ func (k OpKind) String() string {
 type Op struct {
 	Kind      OpKind
 	Interface string
-	Handle    plan.Handle // class id or qdisc handle
-	Parent    plan.Handle
+	Handle    tchandle.Handle // class id or qdisc handle
+	Parent    tchandle.Handle
 	QdiscKind string
 	Owner     string // names the object in errors ("circuit 12 (class 1:5) on eth1")
 	Reason    string
@@ -153,8 +155,8 @@ func diff(live *Live, want *desired) []Op {
 		l.Classes = slices.DeleteFunc(l.Classes, func(c LiveClass) bool { return c.Interface == iface })
 	}
 	// dropBelow forgets the qdisc (h at parent) and everything in its subtree.
-	var dropBelow func(iface string, h, parent plan.Handle)
-	dropBelow = func(iface string, h, parent plan.Handle) {
+	var dropBelow func(iface string, h, parent tchandle.Handle)
+	dropBelow = func(iface string, h, parent tchandle.Handle) {
 		l.Qdiscs = slices.DeleteFunc(l.Qdiscs, func(q LiveQdisc) bool {
 			return q.Interface == iface && q.Handle == h && q.Parent == parent
 		})
@@ -164,7 +166,7 @@ func diff(live *Live, want *desired) []Op {
 		maj := h.Major()
 		var sub []LiveQdisc
 		for _, q := range l.Qdiscs {
-			if q.Interface == iface && q.Parent != plan.RootParent && q.Parent.Major() == maj {
+			if q.Interface == iface && q.Parent != tchandle.Root && q.Parent.Major() == maj {
 				sub = append(sub, q)
 			}
 		}
@@ -177,10 +179,10 @@ func diff(live *Live, want *desired) []Op {
 	// 1. Roots.
 	for i := range want.qdiscs {
 		w := &want.qdiscs[i]
-		if w.parent != plan.RootParent {
+		if w.parent != tchandle.Root {
 			continue
 		}
-		q, ok := l.QdiscAt(w.iface, plan.RootParent)
+		q, ok := l.QdiscAt(w.iface, tchandle.Root)
 		if ok {
 			if m, _ := qdiscMatches(w, q); m {
 				continue
@@ -195,26 +197,26 @@ func diff(live *Live, want *desired) []Op {
 				// A kernel default of another kind: nothing we can request.
 				continue
 			}
-			ops = append(ops, Op{Kind: OpDeleteRoot, Interface: w.iface, Parent: plan.RootParent, Owner: w.owner, Reason: reason})
+			ops = append(ops, Op{Kind: OpDeleteRoot, Interface: w.iface, Parent: tchandle.Root, Owner: w.owner, Reason: reason})
 		} else {
 			if ok && q.Handle == w.handle {
 				// Same handle: the kernel would try an in-place change of the old kind.
-				ops = append(ops, Op{Kind: OpDeleteRoot, Interface: w.iface, Parent: plan.RootParent, Owner: w.owner, Reason: reason})
+				ops = append(ops, Op{Kind: OpDeleteRoot, Interface: w.iface, Parent: tchandle.Root, Owner: w.owner, Reason: reason})
 			}
-			ops = append(ops, Op{Kind: OpReplaceRoot, Interface: w.iface, Handle: w.handle, Parent: plan.RootParent,
+			ops = append(ops, Op{Kind: OpReplaceRoot, Interface: w.iface, Handle: w.handle, Parent: tchandle.Root,
 				QdiscKind: w.kind, Owner: w.owner, Reason: reason, opts: w.opts, nested: w.nested})
 		}
 		dropIface(w.iface)
 	}
 	// 2. Infrastructure qdiscs under the root's slots.
-	wantedParent := map[string]map[plan.Handle]bool{}
+	wantedParent := map[string]map[tchandle.Handle]bool{}
 	for i := range want.qdiscs {
 		w := &want.qdiscs[i]
-		if w.parent == plan.RootParent {
+		if w.parent == tchandle.Root {
 			continue
 		}
 		if wantedParent[w.iface] == nil {
-			wantedParent[w.iface] = map[plan.Handle]bool{}
+			wantedParent[w.iface] = map[tchandle.Handle]bool{}
 		}
 		wantedParent[w.iface][w.parent] = true
 		q, ok := l.QdiscAt(w.iface, w.parent)
@@ -242,11 +244,11 @@ func diff(live *Live, want *desired) []Op {
 	// everything).
 	for i := range want.qdiscs {
 		w := &want.qdiscs[i]
-		if w.parent != plan.RootParent || w.kind != "mq" || w.anyHandle {
+		if w.parent != tchandle.Root || w.kind != "mq" || w.anyHandle {
 			continue
 		}
 		for _, q := range slices.Clone(l.Qdiscs) {
-			if q.Interface != w.iface || q.Parent == plan.RootParent || q.Parent.Major() != w.handle.Major() {
+			if q.Interface != w.iface || q.Parent == tchandle.Root || q.Parent.Major() != w.handle.Major() {
 				continue
 			}
 			if wantedParent[w.iface][q.Parent] || q.Kind == "pfifo_fast" || q.Handle == 0 {
@@ -261,7 +263,7 @@ func diff(live *Live, want *desired) []Op {
 	// 3. Classes.
 	type key struct {
 		iface string
-		id    plan.Handle
+		id    tchandle.Handle
 	}
 	wc := map[key]*wantClass{}
 	for i := range want.classes {
@@ -422,7 +424,7 @@ func (h *Handle) exec(o *Op, ifindex int) error {
 	case OpReplaceRoot, OpReplaceQdisc, OpReplaceLeaf:
 		return h.request(unix.RTM_NEWQDISC, replace, ifindex, handle, uint32(o.Parent), o.QdiscKind, o.opts, o.nested)
 	case OpDeleteRoot:
-		return h.request(unix.RTM_DELQDISC, 0, ifindex, 0, uint32(plan.RootParent), "", nil, false)
+		return h.request(unix.RTM_DELQDISC, 0, ifindex, 0, uint32(tchandle.Root), "", nil, false)
 	case OpParkQueue:
 		return h.request(unix.RTM_NEWQDISC, replace, ifindex, 0, uint32(o.Parent), "pfifo_fast", nil, false)
 	case OpDeleteLeaf:

@@ -5,8 +5,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/libreqos-go/lqos/internal/plan"
 	"github.com/vishvananda/netlink/nl"
+
+	"github.com/libreqos-go/lqos/internal/plan"
+	"github.com/libreqos-go/lqos/internal/tchandle"
 )
 
 // kernelCakeDump mimics what the kernel reports for a cake qdisc: every
@@ -40,7 +42,7 @@ func TestDiffCakeLeafAgainstDump(t *testing.T) {
 	}{
 		{"same options", LiveQdisc{Kind: "cake", Handle: c.LeafHandle, Options: kernelCakeDump(1)}, nil},
 		{"other diffserv", LiveQdisc{Kind: "cake", Handle: c.LeafHandle, Options: kernelCakeDump(2)}, []OpKind{OpReplaceLeaf}},
-		{"other handle", LiveQdisc{Kind: "cake", Handle: plan.MakeHandle(0x9999, 0), Options: kernelCakeDump(1)}, []OpKind{OpReplaceLeaf}},
+		{"other handle", LiveQdisc{Kind: "cake", Handle: tchandle.Make(0x9999, 0), Options: kernelCakeDump(1)}, []OpKind{OpReplaceLeaf}},
 		{"fq_codel there", LiveQdisc{Kind: "fq_codel", Handle: c.LeafHandle}, []OpKind{OpDeleteLeaf, OpReplaceLeaf}},
 	}
 	for _, tt := range tests {
@@ -76,7 +78,7 @@ func TestDiffOrdersDeletesDeepestFirst(t *testing.T) {
 	// Plan without node site-0 and its circuits: circuits go before the node.
 	small := &plan.Tree{Interfaces: tree.Interfaces, Qdiscs: tree.Qdiscs}
 	for _, c := range tree.Classes {
-		if c.NodeName == "site-0" || (c.Kind == plan.KindCircuit && c.Parent == plan.MakeHandle(1, 3)) {
+		if c.NodeName == "site-0" || (c.Kind == plan.KindCircuit && c.Parent == tchandle.Make(1, 3)) {
 			continue
 		}
 		small.Classes = append(small.Classes, c)
@@ -86,14 +88,14 @@ func TestDiffOrdersDeletesDeepestFirst(t *testing.T) {
 		t.Fatal(err)
 	}
 	ops := diff(live, ws)
-	var dels []plan.Handle
+	var dels []tchandle.Handle
 	for _, o := range ops {
 		if o.Kind != OpDeleteClass {
 			t.Fatalf("unexpected op %v", o)
 		}
 		dels = append(dels, o.Handle)
 	}
-	if len(dels) != 3 || dels[len(dels)-1] != plan.MakeHandle(1, 3) {
+	if len(dels) != 3 || dels[len(dels)-1] != tchandle.Make(1, 3) {
 		t.Fatalf("deletes %v: want the two circuits, then node 1:3", dels)
 	}
 }
@@ -183,7 +185,7 @@ func TestDiffUnusedQueueSlot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	slot := plan.MakeHandle(0x7fff, 3)
+	slot := tchandle.Make(0x7fff, 3)
 	tests := []struct {
 		name string
 		q    LiveQdisc
@@ -191,7 +193,7 @@ func TestDiffUnusedQueueSlot(t *testing.T) {
 	}{
 		{"kernel default fq_codel", LiveQdisc{Interface: "a0", Kind: "fq_codel", Parent: slot}, nil},
 		{"kernel default pfifo_fast", LiveQdisc{Interface: "a0", Kind: "pfifo_fast", Parent: slot}, nil},
-		{"added by hand", LiveQdisc{Interface: "a0", Kind: "fq_codel", Handle: plan.MakeHandle(0x8001, 0), Parent: slot}, []OpKind{OpReplaceQdisc}},
+		{"added by hand", LiveQdisc{Interface: "a0", Kind: "fq_codel", Handle: tchandle.Make(0x8001, 0), Parent: slot}, []OpKind{OpReplaceQdisc}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/libreqos-go/lqos/internal/plan"
 	"github.com/vishvananda/netlink/nl"
 	"golang.org/x/sys/unix"
+
+	"github.com/libreqos-go/lqos/internal/tchandle"
 )
 
 // Stats are the common counters of a qdisc or class.
@@ -27,8 +28,8 @@ type Stats struct {
 // LiveQdisc is one qdisc as the kernel reports it.
 type LiveQdisc struct {
 	Interface string
-	Handle    plan.Handle
-	Parent    plan.Handle
+	Handle    tchandle.Handle
+	Parent    tchandle.Handle
 	Kind      string
 	// Options is the raw TCA_OPTIONS payload, kept so a qdisc can be
 	// recreated exactly on roll-back even for kinds we do not decode.
@@ -46,10 +47,10 @@ type LiveQdisc struct {
 // LiveClass is one class as the kernel reports it. Rates are bits/s.
 type LiveClass struct {
 	Interface string
-	ID        plan.Handle
+	ID        tchandle.Handle
 	// Parent is the parent class, or the owning qdisc (major:0) for a
 	// top-level class, matching plan.Class.Parent.
-	Parent           plan.Handle
+	Parent           tchandle.Handle
 	Kind             string
 	RateBps, CeilBps uint64
 	Buffer, Cbuffer  uint32
@@ -68,7 +69,7 @@ type Live struct {
 // Qdisc returns the qdisc on iface with the given parent, if any. Only hashed
 // (visible) qdiscs are reported by the kernel; an HTB class's built-in
 // default leaf is not.
-func (l *Live) QdiscAt(iface string, parent plan.Handle) (LiveQdisc, bool) {
+func (l *Live) QdiscAt(iface string, parent tchandle.Handle) (LiveQdisc, bool) {
 	for _, q := range l.Qdiscs {
 		if q.Interface == iface && q.Parent == parent {
 			return q, true
@@ -78,7 +79,7 @@ func (l *Live) QdiscAt(iface string, parent plan.Handle) (LiveQdisc, bool) {
 }
 
 // Class returns the class with the given id on iface.
-func (l *Live) Class(iface string, id plan.Handle) (LiveClass, bool) {
+func (l *Live) Class(iface string, id tchandle.Handle) (LiveClass, bool) {
 	for _, c := range l.Classes {
 		if c.Interface == iface && c.ID == id {
 			return c, true
@@ -136,10 +137,10 @@ func Dump(h *Handle, ifaces []string) (*Live, error) {
 				return nil, fmt.Errorf("tc dump classes on %s: %w", name, err)
 			}
 			c.Interface = name
-			if c.Parent == plan.RootParent && c.Kind == "htb" {
+			if c.Parent == tchandle.Root && c.Kind == "htb" {
 				// HTB reports a top-level class's parent as TC_H_ROOT;
 				// the plan names the owning qdisc instead.
-				c.Parent = plan.MakeHandle(c.ID.Major(), 0)
+				c.Parent = tchandle.Make(c.ID.Major(), 0)
 			}
 			live.Classes = append(live.Classes, c)
 		}
@@ -160,7 +161,7 @@ func parseQdisc(m []byte) (LiveQdisc, int, error) {
 	if err != nil {
 		return q, 0, err
 	}
-	q.Handle, q.Parent = plan.Handle(hdr.Handle), plan.Handle(hdr.Parent)
+	q.Handle, q.Parent = tchandle.Handle(hdr.Handle), tchandle.Handle(hdr.Parent)
 	attrs, err := nl.ParseRouteAttr(rest)
 	if err != nil {
 		return q, 0, err
@@ -199,7 +200,7 @@ func parseClass(m []byte) (LiveClass, error) {
 	if err != nil {
 		return c, err
 	}
-	c.ID, c.Parent = plan.Handle(hdr.Handle), plan.Handle(hdr.Parent)
+	c.ID, c.Parent = tchandle.Handle(hdr.Handle), tchandle.Handle(hdr.Parent)
 	attrs, err := nl.ParseRouteAttr(rest)
 	if err != nil {
 		return c, err

@@ -9,8 +9,10 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/libreqos-go/lqos/internal/plan"
 	"github.com/vishvananda/netns"
+
+	"github.com/libreqos-go/lqos/internal/plan"
+	"github.com/libreqos-go/lqos/internal/tchandle"
 )
 
 // testNet is a pair of namespaces joined by a multi-queue veth:
@@ -124,47 +126,47 @@ func inNetns(ns netns.NsHandle, fn func() error) error {
 // circuits under the nodes, each circuit with a pfifo leaf and explicit handle.
 func testTree(iface string, queues, nodes, circuits int) *plan.Tree {
 	t := &plan.Tree{Interfaces: []string{iface}}
-	t.Qdiscs = append(t.Qdiscs, plan.Qdisc{Interface: iface, Handle: plan.MakeHandle(0x7fff, 0), Parent: plan.RootParent, Kind: "mq"})
+	t.Qdiscs = append(t.Qdiscs, plan.Qdisc{Interface: iface, Handle: tchandle.Make(0x7fff, 0), Parent: tchandle.Root, Kind: "mq"})
 	const gbit = 1_000_000_000
 	for q := 1; q <= queues; q++ {
 		m := uint16(q)
-		t.Qdiscs = append(t.Qdiscs, plan.Qdisc{Interface: iface, Handle: plan.MakeHandle(m, 0), Parent: plan.MakeHandle(0x7fff, m), Kind: "htb", HTBDefault: 2, HTBR2Q: 2084})
+		t.Qdiscs = append(t.Qdiscs, plan.Qdisc{Interface: iface, Handle: tchandle.Make(m, 0), Parent: tchandle.Make(0x7fff, m), Kind: "htb", HTBDefault: 2, HTBR2Q: 2084})
 		t.Classes = append(t.Classes,
-			plan.Class{Interface: iface, ID: plan.MakeHandle(m, 1), Parent: plan.MakeHandle(m, 0), Kind: plan.KindQueueRoot, RateBps: 10 * gbit, CeilBps: 10 * gbit, Quantum: 60000, Queue: q},
-			plan.Class{Interface: iface, ID: plan.MakeHandle(m, 2), Parent: plan.MakeHandle(m, 1), Kind: plan.KindDefault, RateBps: 2 * gbit, CeilBps: 10*gbit - 1e6, Quantum: 60000, Prio: 5,
-				Leaf: plan.Leaf{Kind: "pfifo", Args: []string{"limit", "1000"}}, LeafHandle: plan.MakeHandle(0x2000+2*m+1, 0), Queue: q},
+			plan.Class{Interface: iface, ID: tchandle.Make(m, 1), Parent: tchandle.Make(m, 0), Kind: plan.KindQueueRoot, RateBps: 10 * gbit, CeilBps: 10 * gbit, Quantum: 60000, Queue: q},
+			plan.Class{Interface: iface, ID: tchandle.Make(m, 2), Parent: tchandle.Make(m, 1), Kind: plan.KindDefault, RateBps: 2 * gbit, CeilBps: 10*gbit - 1e6, Quantum: 60000, Prio: 5,
+				Leaf: plan.Leaf{Kind: "pfifo", Args: []string{"limit", "1000"}}, LeafHandle: tchandle.Make(0x2000+2*m+1, 0), Queue: q},
 		)
 	}
 	minor := make([]uint16, queues+1)
 	for q := range minor {
 		minor[q] = 3
 	}
-	nodeID := make([]plan.Handle, nodes)
+	nodeID := make([]tchandle.Handle, nodes)
 	for i := range nodes {
 		q := i%queues + 1
-		id := plan.MakeHandle(uint16(q), minor[q])
+		id := tchandle.Make(uint16(q), minor[q])
 		minor[q]++
 		nodeID[i] = id
-		t.Classes = append(t.Classes, plan.Class{Interface: iface, ID: id, Parent: plan.MakeHandle(uint16(q), 1), Kind: plan.KindNode,
+		t.Classes = append(t.Classes, plan.Class{Interface: iface, ID: id, Parent: tchandle.Make(uint16(q), 1), Kind: plan.KindNode,
 			RateBps: gbit, CeilBps: gbit, Quantum: 12000, Prio: 3, NodeName: fmt.Sprintf("site-%d", i), Queue: q})
 	}
 	leaf := uint16(0x9000)
 	for i := range circuits {
-		var parent plan.Handle
+		var parent tchandle.Handle
 		var q int
 		if nodes > 0 {
 			parent = nodeID[i%nodes]
 			q = int(parent.Major())
 		} else {
 			q = i%queues + 1
-			parent = plan.MakeHandle(uint16(q), 1)
+			parent = tchandle.Make(uint16(q), 1)
 		}
-		id := plan.MakeHandle(uint16(q), minor[q])
+		id := tchandle.Make(uint16(q), minor[q])
 		minor[q]++
 		rate := uint64(25_000_000 + 1000*(i%97))
 		t.Classes = append(t.Classes, plan.Class{Interface: iface, ID: id, Parent: parent, Kind: plan.KindCircuit,
 			RateBps: rate / 2, CeilBps: rate, Quantum: 1522, Prio: 3, CircuitID: fmt.Sprintf("c%d", i), Queue: q,
-			Leaf: plan.Leaf{Kind: "pfifo", Args: []string{"limit", "100"}}, LeafHandle: plan.MakeHandle(leaf, 0)})
+			Leaf: plan.Leaf{Kind: "pfifo", Args: []string{"limit", "100"}}, LeafHandle: tchandle.Make(leaf, 0)})
 		leaf++
 		if leaf == 0xfffe {
 			leaf = 0x100

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/libreqos-go/lqos/internal/plan"
+	"github.com/libreqos-go/lqos/internal/tchandle"
 )
 
 func circuitIndex(t *plan.Tree, id string) int {
@@ -65,7 +66,7 @@ func TestIncrementalOpCounts(t *testing.T) {
 		{"node rate", func(t *plan.Tree) { t.Classes[nodeIndex(t, "site-2")].RateBps = 500_000_000 }, nil, []OpKind{OpChangeClass}},
 		{"circuit added", func(t *plan.Tree) {
 			c := t.Classes[circuitIndex(t, "c5")]
-			c.CircuitID, c.ID, c.LeafHandle = "new", plan.MakeHandle(c.ID.Major(), 0x800), plan.MakeHandle(0xc000, 0)
+			c.CircuitID, c.ID, c.LeafHandle = "new", tchandle.Make(c.ID.Major(), 0x800), tchandle.Make(0xc000, 0)
 			t.Classes = append(t.Classes, c)
 		}, nil, []OpKind{OpAddClass, OpReplaceLeaf}},
 		{"circuit removed", func(t *plan.Tree) {
@@ -205,12 +206,12 @@ func TestUntouchedCircuitSurvivesUpdate(t *testing.T) {
 		if c.Kind != plan.KindNode && c.Kind != plan.KindCircuit {
 			continue
 		}
-		c.ID = plan.MakeHandle(c.ID.Major(), c.ID.Minor()+0x100)
+		c.ID = tchandle.Make(c.ID.Major(), c.ID.Minor()+0x100)
 		if c.Parent.Minor() > 2 {
-			c.Parent = plan.MakeHandle(c.Parent.Major(), c.Parent.Minor()+0x100)
+			c.Parent = tchandle.Make(c.Parent.Major(), c.Parent.Minor()+0x100)
 		}
 		if c.LeafHandle != 0 {
-			c.LeafHandle = plan.MakeHandle(c.LeafHandle.Major()+0x1000, 0)
+			c.LeafHandle = tchandle.Make(c.LeafHandle.Major()+0x1000, 0)
 		}
 		tree.Classes = append(tree.Classes, c)
 	}
@@ -309,7 +310,7 @@ func TestUntouchedCircuitSurvivesUpdate(t *testing.T) {
 		t.Fatal(err)
 	}
 	for q := 1; q <= queues; q++ {
-		if lq, ok := live.QdiscAt("a0", plan.MakeHandle(uint16(q), 10)); !ok || lq.Stats.Drops != 0 {
+		if lq, ok := live.QdiscAt("a0", tchandle.Make(uint16(q), 10)); !ok || lq.Stats.Drops != 0 {
 			t.Errorf("untouched circuit leaf on queue %d: %+v", q, lq)
 		}
 	}
@@ -333,7 +334,7 @@ func TestQueueRebuildIsLimitedAndExplained(t *testing.T) {
 		t.Fatalf("rebuilds %q", res.Rebuilds)
 	}
 	for _, o := range res.Planned {
-		if o.Handle.Major() != 2 && o.Parent.Major() != 2 && o.Parent != plan.MakeHandle(0x7fff, 2) {
+		if o.Handle.Major() != 2 && o.Parent.Major() != 2 && o.Parent != tchandle.Make(0x7fff, 2) {
 			t.Errorf("op outside queue 2: %v", o)
 		}
 	}

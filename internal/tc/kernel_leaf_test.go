@@ -13,10 +13,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/libreqos-go/lqos/internal/inputs"
-	"github.com/libreqos-go/lqos/internal/plan"
 	"github.com/vishvananda/netlink/nl"
 	"golang.org/x/sys/unix"
+
+	"github.com/libreqos-go/lqos/internal/inputs"
+	"github.com/libreqos-go/lqos/internal/plan"
+	"github.com/libreqos-go/lqos/internal/tchandle"
 )
 
 // leafTree is a two-queue planner-shaped tree (mq needs a multi-queue
@@ -319,7 +321,7 @@ func TestLeafShapesTrafficToPlanRate(t *testing.T) {
 			var leafBytes, leafPackets uint64
 			var tins []CakeTinStats
 			busy := 0 // circuits that carried a flow: two, on one or two queues
-			for _, id := range []plan.Handle{plan.MakeHandle(1, 10), plan.MakeHandle(1, 11), plan.MakeHandle(2, 10), plan.MakeHandle(2, 11)} {
+			for _, id := range []tchandle.Handle{tchandle.Make(1, 10), tchandle.Make(1, 11), tchandle.Make(2, 10), tchandle.Make(2, 11)} {
 				lq, ok := live.QdiscAt("a0", id)
 				if !ok || lq.Kind != leaf.Kind {
 					t.Fatalf("leaf of %s: %+v (found %v)", id, lq, ok)
@@ -402,7 +404,7 @@ func TestLeafShapesTrafficToPlanRate(t *testing.T) {
 
 // rawQdiscStatsApp returns the TCA_STATS_APP payload the kernel sends for
 // one qdisc, undecoded.
-func rawQdiscStatsApp(t *testing.T, tn *testNet, iface string, handle plan.Handle) []byte {
+func rawQdiscStatsApp(t *testing.T, tn *testNet, iface string, handle tchandle.Handle) []byte {
 	t.Helper()
 	ifi, err := tn.h.ifindex(iface)
 	if err != nil {
@@ -414,7 +416,7 @@ func rawQdiscStatsApp(t *testing.T, tn *testNet, iface string, handle plan.Handl
 	}
 	for _, m := range msgs {
 		hdr, rest, err := parseTcHeader(m)
-		if err != nil || int(hdr.Ifindex) != ifi || plan.Handle(hdr.Handle) != handle {
+		if err != nil || int(hdr.Ifindex) != ifi || tchandle.Handle(hdr.Handle) != handle {
 			continue
 		}
 		attrs, err := nl.ParseRouteAttr(rest)

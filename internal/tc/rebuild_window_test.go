@@ -10,9 +10,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/libreqos-go/lqos/internal/plan"
 	"github.com/vishvananda/netlink/nl"
 	"golang.org/x/sys/unix"
+
+	"github.com/libreqos-go/lqos/internal/plan"
+	"github.com/libreqos-go/lqos/internal/tchandle"
 )
 
 // The rebuild window: a queue whose HTB cannot change live (r2q/default, or
@@ -112,7 +114,7 @@ func newSeqFlow(t testing.TB, tn *testNet, port int) *seqFlow {
 // setClass makes the kernel hand every packet of the flow to HTB class id
 // (skb->priority, as the datapath's classifier does). Unlike a tc filter it
 // survives the HTB being re-created.
-func (f *seqFlow) setClass(id plan.Handle) error {
+func (f *seqFlow) setClass(id tchandle.Handle) error {
 	rc, err := f.tx.SyscallConn()
 	if err != nil {
 		return err
@@ -232,7 +234,7 @@ type rebuildRig struct {
 	tn      *testNet
 	tree    *plan.Tree
 	queue   uint16
-	circuit plan.Handle
+	circuit tchandle.Handle
 	flow    *seqFlow
 	other   *seqFlow // on another queue, untouched by the rebuild
 }
@@ -266,21 +268,21 @@ func newRebuildRig(tb testing.TB, circuits int) *rebuildRig {
 	}
 	// Ten nodes and all circuits on that queue.
 	minor := uint16(3)
-	var nodes []plan.Handle
+	var nodes []tchandle.Handle
 	for i := range 10 {
-		id := plan.MakeHandle(queue, minor)
+		id := tchandle.Make(queue, minor)
 		minor++
 		nodes = append(nodes, id)
-		tree.Classes = append(tree.Classes, plan.Class{Interface: "a0", ID: id, Parent: plan.MakeHandle(queue, 1), Kind: plan.KindNode,
+		tree.Classes = append(tree.Classes, plan.Class{Interface: "a0", ID: id, Parent: tchandle.Make(queue, 1), Kind: plan.KindNode,
 			RateBps: 1e9, CeilBps: 1e9, Quantum: 12000, Prio: 3, NodeName: fmt.Sprintf("site-%d", i), Queue: int(queue)})
 	}
 	for i := range circuits {
-		id := plan.MakeHandle(queue, minor)
+		id := tchandle.Make(queue, minor)
 		minor++
 		rate := uint64(25_000_000 + 1000*(i%97))
 		tree.Classes = append(tree.Classes, plan.Class{Interface: "a0", ID: id, Parent: nodes[i%len(nodes)], Kind: plan.KindCircuit,
 			RateBps: rate / 2, CeilBps: rate, Quantum: 1522, Prio: 3, CircuitID: fmt.Sprintf("c%d", i), Queue: int(queue),
-			Leaf: plan.Leaf{Kind: "pfifo", Args: []string{"limit", "100"}}, LeafHandle: plan.MakeHandle(uint16(0x9000+i), 0)})
+			Leaf: plan.Leaf{Kind: "pfifo", Args: []string{"limit", "100"}}, LeafHandle: tchandle.Make(uint16(0x9000+i), 0)})
 	}
 	circuit := tree.Classes[len(tree.Classes)-1].ID
 	if _, err := Apply(ctx, tn.h, tree, Options{Logger: quiet}); err != nil {
@@ -329,7 +331,7 @@ func queueOf(tb testing.TB, tn *testNet, f *seqFlow) uint16 {
 }
 
 // classPackets reads the packet counter of one class on a0.
-func classPackets(live *Live, id plan.Handle) (uint64, bool) {
+func classPackets(live *Live, id tchandle.Handle) (uint64, bool) {
 	for _, c := range live.Classes {
 		if c.ID == id {
 			return c.Stats.Packets, true
@@ -343,7 +345,7 @@ func classPackets(live *Live, id plan.Handle) (uint64, bool) {
 // packets the HTB sent unshaped because no class matched.
 func htbDirectPackets(live *Live, major uint16) (uint64, error) {
 	for _, q := range live.Qdiscs {
-		if q.Kind != "htb" || q.Handle != plan.MakeHandle(major, 0) {
+		if q.Kind != "htb" || q.Handle != tchandle.Make(major, 0) {
 			continue
 		}
 		attrs, err := nl.ParseRouteAttr(q.Options)
@@ -417,7 +419,7 @@ func (r *rebuildRig) rebuild(tb testing.TB) window {
 	tb.Helper()
 	ctx := context.Background()
 	hq := &r.tree.Qdiscs[r.queue] // Qdiscs[0] is mq, then one htb per queue
-	if hq.Handle != plan.MakeHandle(r.queue, 0) {
+	if hq.Handle != tchandle.Make(r.queue, 0) {
 		tb.Fatalf("tree qdisc %d is %s, want %d:", r.queue, hq.Handle, r.queue)
 	}
 	if hq.HTBR2Q == 2084 {
@@ -451,9 +453,9 @@ func (r *rebuildRig) rebuild(tb testing.TB) window {
 	park, htb, circuit := -1, -1, -1
 	for i, o := range res.Planned {
 		switch {
-		case o.Kind == OpParkQueue && o.Parent == plan.MakeHandle(0x7fff, r.queue):
+		case o.Kind == OpParkQueue && o.Parent == tchandle.Make(0x7fff, r.queue):
 			park = i
-		case o.Kind == OpReplaceQdisc && o.Handle == plan.MakeHandle(r.queue, 0):
+		case o.Kind == OpReplaceQdisc && o.Handle == tchandle.Make(r.queue, 0):
 			htb = i
 		case o.Kind == OpAddClass && o.Handle == r.circuit:
 			circuit = i
@@ -478,7 +480,7 @@ func (r *rebuildRig) rebuild(tb testing.TB) window {
 	if w.direct, err = htbDirectPackets(live, r.queue); err != nil {
 		tb.Fatal(err)
 	}
-	w.viaDefault, _ = classPackets(live, plan.MakeHandle(r.queue, 2))
+	w.viaDefault, _ = classPackets(live, tchandle.Make(r.queue, 2))
 	w.sent, w.lost, w.longestLoss = f.losses()
 	w.longestGap = f.longestArrivalGap()
 	w.otherSent, w.otherLost, _ = g.losses()

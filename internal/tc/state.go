@@ -5,12 +5,13 @@ import (
 	"slices"
 
 	"github.com/libreqos-go/lqos/internal/plan"
+	"github.com/libreqos-go/lqos/internal/tchandle"
 )
 
 // wantQdisc is a qdisc we want to exist.
 type wantQdisc struct {
 	iface          string
-	handle, parent plan.Handle
+	handle, parent tchandle.Handle
 	kind           string
 	opts           []byte
 	nested         bool
@@ -25,7 +26,7 @@ type wantQdisc struct {
 // wantClass is an HTB class we want to exist, with its leaf (nil = none).
 type wantClass struct {
 	iface      string
-	id, parent plan.Handle
+	id, parent tchandle.Handle
 	p          htbClassParams
 	// anyQuantum: the plan left quantum to the kernel (r2q).
 	anyQuantum bool
@@ -54,8 +55,8 @@ func classOwner(c *plan.Class) string {
 	}
 }
 
-func qdiscOwner(iface string, kind string, h, parent plan.Handle) string {
-	if parent == plan.RootParent {
+func qdiscOwner(iface string, kind string, h, parent tchandle.Handle) string {
+	if parent == tchandle.Root {
 		return fmt.Sprintf("root %s qdisc %s on %s", kind, h, iface)
 	}
 	return fmt.Sprintf("%s qdisc %s (parent %s) on %s", kind, h, parent, iface)
@@ -80,7 +81,7 @@ func fromTree(t *plan.Tree) (*desired, error) {
 	}
 	type key struct {
 		iface string
-		h     plan.Handle
+		h     tchandle.Handle
 	}
 	qdiscHandles := map[key]string{} // handle major:0 -> kind
 	classes := map[key]bool{}        // class ids
@@ -103,14 +104,14 @@ func fromTree(t *plan.Tree) (*desired, error) {
 		w := wantQdisc{iface: q.Interface, handle: q.Handle, parent: q.Parent, kind: q.Kind, owner: qdiscOwner(q.Interface, q.Kind, q.Handle, q.Parent)}
 		switch q.Kind {
 		case "mq":
-			if q.Parent != plan.RootParent {
+			if q.Parent != tchandle.Root {
 				return nil, fmt.Errorf("%s: mq must be the root", where)
 			}
 		case "htb":
-			if q.Parent == plan.RootParent {
+			if q.Parent == tchandle.Root {
 				return nil, fmt.Errorf("%s: htb must sit under the mq root", where)
 			}
-			if qdiscHandles[key{q.Interface, plan.MakeHandle(q.Parent.Major(), 0)}] != "mq" {
+			if qdiscHandles[key{q.Interface, tchandle.Make(q.Parent.Major(), 0)}] != "mq" {
 				return nil, fmt.Errorf("%s: parent %s is not a slot of an mq root listed earlier", where, q.Parent)
 			}
 			w.r2q, w.defcls = q.HTBR2Q, q.HTBDefault
@@ -142,7 +143,7 @@ func fromTree(t *plan.Tree) (*desired, error) {
 		if c.ID.Minor() == 0 {
 			return nil, fmt.Errorf("%s: class id needs a non-zero minor", where)
 		}
-		if qdiscHandles[key{c.Interface, plan.MakeHandle(c.ID.Major(), 0)}] != "htb" {
+		if qdiscHandles[key{c.Interface, tchandle.Make(c.ID.Major(), 0)}] != "htb" {
 			return nil, fmt.Errorf("%s: no htb qdisc %x: for this class", where, c.ID.Major())
 		}
 		if c.Parent.Major() != c.ID.Major() {
@@ -212,14 +213,14 @@ func fromTree(t *plan.Tree) (*desired, error) {
 // fromLive turns a dump back into a target state, used to roll back.
 func fromLive(l *Live) *desired {
 	d := &desired{ifaces: slices.Clone(l.Interfaces)}
-	leafOf := map[string]map[plan.Handle]LiveQdisc{}
-	classIDs := map[string]map[plan.Handle]bool{}
+	leafOf := map[string]map[tchandle.Handle]LiveQdisc{}
+	classIDs := map[string]map[tchandle.Handle]bool{}
 	for _, c := range l.Classes {
 		if c.Kind != "htb" {
 			continue
 		}
 		if classIDs[c.Interface] == nil {
-			classIDs[c.Interface] = map[plan.Handle]bool{}
+			classIDs[c.Interface] = map[tchandle.Handle]bool{}
 		}
 		classIDs[c.Interface][c.ID] = true
 	}
@@ -239,7 +240,7 @@ func fromLive(l *Live) *desired {
 		}
 		if classIDs[q.Interface][q.Parent] {
 			if leafOf[q.Interface] == nil {
-				leafOf[q.Interface] = map[plan.Handle]LiveQdisc{}
+				leafOf[q.Interface] = map[tchandle.Handle]LiveQdisc{}
 			}
 			leafOf[q.Interface][q.Parent] = q
 			continue
@@ -251,7 +252,7 @@ func fromLive(l *Live) *desired {
 	}
 	// Roots first.
 	slices.SortStableFunc(d.qdiscs, func(a, b wantQdisc) int {
-		ar, br := a.parent == plan.RootParent, b.parent == plan.RootParent
+		ar, br := a.parent == tchandle.Root, b.parent == tchandle.Root
 		switch {
 		case ar && !br:
 			return -1
@@ -263,9 +264,9 @@ func fromLive(l *Live) *desired {
 	// Classes parents first: order by depth.
 	type ck struct {
 		iface string
-		id    plan.Handle
+		id    tchandle.Handle
 	}
-	parentOf := map[ck]plan.Handle{}
+	parentOf := map[ck]tchandle.Handle{}
 	for _, c := range l.Classes {
 		parentOf[ck{c.Interface, c.ID}] = c.Parent
 	}

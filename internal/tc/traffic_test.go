@@ -12,23 +12,24 @@ import (
 	"time"
 
 	"github.com/libreqos-go/lqos/internal/plan"
+	"github.com/libreqos-go/lqos/internal/tchandle"
 )
 
 // trafficTree: per queue, a 10 Mbit/s circuit m:10 and a 1 Gbit/s unshaped
 // class m:11, both with pfifo leaves, under a 10 Gbit/s queue root.
 func trafficTree(iface string, queues int) *plan.Tree {
 	t := &plan.Tree{Interfaces: []string{iface}}
-	t.Qdiscs = append(t.Qdiscs, plan.Qdisc{Interface: iface, Handle: plan.MakeHandle(0x7fff, 0), Parent: plan.RootParent, Kind: "mq"})
+	t.Qdiscs = append(t.Qdiscs, plan.Qdisc{Interface: iface, Handle: tchandle.Make(0x7fff, 0), Parent: tchandle.Root, Kind: "mq"})
 	for q := 1; q <= queues; q++ {
 		m := uint16(q)
-		t.Qdiscs = append(t.Qdiscs, plan.Qdisc{Interface: iface, Handle: plan.MakeHandle(m, 0), Parent: plan.MakeHandle(0x7fff, m), Kind: "htb", HTBDefault: 2})
+		t.Qdiscs = append(t.Qdiscs, plan.Qdisc{Interface: iface, Handle: tchandle.Make(m, 0), Parent: tchandle.Make(0x7fff, m), Kind: "htb", HTBDefault: 2})
 		t.Classes = append(t.Classes,
-			plan.Class{Interface: iface, ID: plan.MakeHandle(m, 1), Parent: plan.MakeHandle(m, 0), Kind: plan.KindQueueRoot, RateBps: 10e9, CeilBps: 10e9, Quantum: 60000},
-			plan.Class{Interface: iface, ID: plan.MakeHandle(m, 2), Parent: plan.MakeHandle(m, 1), Kind: plan.KindDefault, RateBps: 1e9, CeilBps: 10e9, Quantum: 60000, Prio: 5},
-			plan.Class{Interface: iface, ID: plan.MakeHandle(m, 10), Parent: plan.MakeHandle(m, 1), Kind: plan.KindCircuit, RateBps: 10e6, CeilBps: 10e6, Quantum: 1522, Prio: 3,
-				CircuitID: fmt.Sprintf("shaped-q%d", q), Leaf: plan.Leaf{Kind: "pfifo", Args: []string{"limit", "100"}}, LeafHandle: plan.MakeHandle(0x9000+m, 0)},
-			plan.Class{Interface: iface, ID: plan.MakeHandle(m, 11), Parent: plan.MakeHandle(m, 1), Kind: plan.KindCircuit, RateBps: 1e9, CeilBps: 1e9, Quantum: 60000, Prio: 3,
-				CircuitID: fmt.Sprintf("fast-q%d", q), Leaf: plan.Leaf{Kind: "pfifo", Args: []string{"limit", "1000"}}, LeafHandle: plan.MakeHandle(0x9100+m, 0)},
+			plan.Class{Interface: iface, ID: tchandle.Make(m, 1), Parent: tchandle.Make(m, 0), Kind: plan.KindQueueRoot, RateBps: 10e9, CeilBps: 10e9, Quantum: 60000},
+			plan.Class{Interface: iface, ID: tchandle.Make(m, 2), Parent: tchandle.Make(m, 1), Kind: plan.KindDefault, RateBps: 1e9, CeilBps: 10e9, Quantum: 60000, Prio: 5},
+			plan.Class{Interface: iface, ID: tchandle.Make(m, 10), Parent: tchandle.Make(m, 1), Kind: plan.KindCircuit, RateBps: 10e6, CeilBps: 10e6, Quantum: 1522, Prio: 3,
+				CircuitID: fmt.Sprintf("shaped-q%d", q), Leaf: plan.Leaf{Kind: "pfifo", Args: []string{"limit", "100"}}, LeafHandle: tchandle.Make(0x9000+m, 0)},
+			plan.Class{Interface: iface, ID: tchandle.Make(m, 11), Parent: tchandle.Make(m, 1), Kind: plan.KindCircuit, RateBps: 1e9, CeilBps: 1e9, Quantum: 60000, Prio: 3,
+				CircuitID: fmt.Sprintf("fast-q%d", q), Leaf: plan.Leaf{Kind: "pfifo", Args: []string{"limit", "1000"}}, LeafHandle: tchandle.Make(0x9100+m, 0)},
 		)
 	}
 	return t
