@@ -150,7 +150,7 @@ func testTree(iface string, queues, nodes, circuits int) *plan.Tree {
 		t.Classes = append(t.Classes, plan.Class{Interface: iface, ID: id, Parent: tchandle.Make(uint16(q), 1), Kind: plan.KindNode,
 			RateBps: gbit, CeilBps: gbit, Quantum: 12000, Prio: 3, NodeName: fmt.Sprintf("site-%d", i), Queue: q})
 	}
-	leaf := uint16(0x9000)
+	nextLeaf := leafHandles(queues)
 	for i := range circuits {
 		var parent tchandle.Handle
 		var q int
@@ -166,11 +166,34 @@ func testTree(iface string, queues, nodes, circuits int) *plan.Tree {
 		rate := uint64(25_000_000 + 1000*(i%97))
 		t.Classes = append(t.Classes, plan.Class{Interface: iface, ID: id, Parent: parent, Kind: plan.KindCircuit,
 			RateBps: rate / 2, CeilBps: rate, Quantum: 1522, Prio: 3, CircuitID: fmt.Sprintf("c%d", i), Queue: q,
-			Leaf: plan.Leaf{Kind: "pfifo", Args: []string{"limit", "100"}}, LeafHandle: tchandle.Make(leaf, 0)})
-		leaf++
-		if leaf == 0xfffe {
-			leaf = 0x100
-		}
+			Leaf: plan.Leaf{Kind: "pfifo", Args: []string{"limit", "100"}}, LeafHandle: tchandle.Make(nextLeaf(), 0)})
 	}
 	return t
+}
+
+// leafHandles hands out leaf qdisc majors the way the planner does: from
+// 0x9000 up, then from 0x100 up, skipping the queue HTBs, their default
+// leaves and the mq root; 0 once the 16-bit space is used up.
+func leafHandles(queues int) func() uint16 {
+	next := uint32(0x9000)
+	wrapped := false
+	return func() uint16 {
+		for {
+			if next > 0xfffe {
+				if wrapped {
+					return 0
+				}
+				wrapped, next = true, 0x100
+			}
+			if wrapped && next >= 0x9000 {
+				return 0
+			}
+			h := uint16(next)
+			next++
+			if h == 0x7fff || (h >= 0x2000 && h <= 0x2000+2*uint16(queues)+1) {
+				continue
+			}
+			return h
+		}
+	}
 }
