@@ -34,18 +34,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/netip"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
-	"github.com/cilium/ebpf"
-	"github.com/libreqos-go/lqos/internal/audit"
 	"github.com/libreqos-go/lqos/internal/bus"
 	"github.com/libreqos-go/lqos/internal/config"
 	"github.com/libreqos-go/lqos/internal/datapath"
@@ -60,7 +55,6 @@ import (
 	"github.com/libreqos-go/lqos/internal/tc"
 	"github.com/libreqos-go/lqos/internal/urgent"
 	"github.com/libreqos-go/lqos/internal/webui"
-	"github.com/vishvananda/netns"
 )
 
 // Exit codes (see the package comment).
@@ -258,97 +252,32 @@ func parseTC(s string) (datapath.TCMode, error) {
 }
 
 // Run starts lqosd and blocks until ctx ends, then shuts down cleanly. A
-// failed start returns an *ExitError.
+// failed start returns an *ExitError. Each start-up step is its own function
+// (startup.go), in the order they run here.
 func Run(ctx context.Context, o Options) error {
 	o.defaults()
-	log := o.Logger
-	xdpMode, err := parseXDP(o.XDP)
+	m, err := parseModes(o)
 	if err != nil {
-		return &ExitError{ExitUsage, err}
+		return err
 	}
-	tcMode, err := parseTC(o.TC)
+	lk, err := lockInstance(o.RunDir)
 	if err != nil {
-		return &ExitError{ExitUsage, err}
-	}
-	classify, err := datapath.ParseClassification(o.Classify)
-	if err != nil {
-		return &ExitError{ExitUsage, fmt.Errorf("--classify: %w", err)}
-	}
-	if o.MissingQdisc != "fallback" && o.MissingQdisc != "refuse" {
-		return exitErr(ExitUsage, "--missing-qdisc %q: want fallback or refuse", o.MissingQdisc)
-	}
-
-	// 1. One lqosd at a time. flock dies with the process, so a crashed
-	// lqosd never leaves a stale lock behind.
-	if err := os.MkdirAll(o.RunDir, 0o700); err != nil {
-		return exitErr(ExitInternal, "run directory: %v", err)
-	}
-	lockPath := filepath.Join(o.RunDir, "lqosd.lock")
-	lk, err := lock.TryAcquire(lockPath, "lqosd")
-	if err != nil {
-		var be *lock.BusyError
-		if errors.As(err, &be) {
-			return exitErr(ExitAlreadyRunning, "another lqosd is running (lock %s held by %s); refusing to start a second one", lockPath, be.Holder)
-		}
-		return exitErr(ExitInternal, "lock %s: %v", lockPath, err)
+		return err
 	}
 	defer lk.Release()
-
-	// 2. Configuration.
-	cfgPath := config.ResolvePath(o.ConfigPath)
-	cfg, warns, err := config.Load(cfgPath)
+	cfg, err := loadConfig(o)
 	if err != nil {
-		return exitErr(ExitConfig, "configuration invalid, lqosd cannot start: %v", err)
+		return err
 	}
-	for _, w := range config.SortedWarnings(warns) {
-		log.Warn("config: "+w.String(), "file", cfgPath)
-	}
-	if o.StateDir != "" {
-		cfg.StateDirectory = o.StateDir
-	}
-	log.Info("lqosd starting", "config", cfgPath, "state_dir", cfg.StateDirectory, "run_dir", o.RunDir, "pin_dir", o.PinDir)
-
-	d := &Daemon{o: o, log: log, cfg: cfg, sched: schedstatus.New(nil), started: time.Now(), state: StateActive, retry: make(chan struct{}, 1)}
-	us, err := urgent.Open(filepath.Join(cfg.StateDirectory, "lqosd", "urgent.json"), urgent.Options{})
-	if err != nil && us == nil {
-		return exitErr(ExitInternal, "urgent issue store: %v", err)
-	}
+	d, err := openState(o, cfg)
 	if err != nil {
-		log.Warn("urgent issue store was corrupt; started empty", "err", err)
+		return err
 	}
-	d.urgent = us
-
-	// 3. Preflight.
-	pre := &Preflight{}
-	d.pre = pre
-	mounted, err := ensureBPFFS(o.BPFFS)
-	if err != nil {
-		return exitErr(ExitDatapath, "%v", err)
+	if err := d.preflight(); err != nil {
+		return err
 	}
-	if mounted {
-		pre.add(Finding{Code: CodeBPFFSMounted, Severity: SevWarn, Subject: o.BPFFS,
-			Message: fmt.Sprintf("bpffs was not mounted at %s; lqosd mounted it (make it permanent with an fstab line `bpf %s bpf defaults 0 0`, or systemd's sys-fs-bpf.mount)", o.BPFFS, o.BPFFS)})
-	}
-	if err := checkPinDir(o.PinDir); err != nil {
-		return exitErr(ExitDatapath, "%v", err)
-	}
-	ifaces := shapingInterfaces(cfg)
-	checkInterfaces(pre, ifaces)
-	if err := checkQdiscs(pre, cfg, o.MissingQdisc == "refuse"); err != nil {
-		pre.add(Finding{Code: CodeQdiscMissing, Severity: SevWarn, Subject: "probe",
-			Message: fmt.Sprintf("could not probe qdisc kinds (%v); assuming they exist", err)})
-	}
-	d.decideShaping()
-	pre.Log(log)
-
-	// 4. Data path: maps (re)opened from the pins, then programs attached.
-	dp, err := datapath.Open(datapath.Options{PinDir: o.PinDir, CPURedirect: !o.NoCPURedirect, Classify: classify, Logger: log})
-	if err != nil {
-		return exitErr(ExitDatapath, "LibreQoS could not load the data path: %v (stale pins from an incompatible version can be removed with `rm -r %s`)", err, o.PinDir)
-	}
-	d.dp = dp
-	if n, err := ebpf.PossibleCPU(); err == nil {
-		d.ncpu = uint32(n)
+	if err := d.loadDatapath(m); err != nil {
+		return err
 	}
 	// Stopping, however it happens, leaves the programs attached through
 	// their pinned links, the maps and the queues in place, as a crash does:
@@ -356,152 +285,30 @@ func Run(ctx context.Context, o Options) error {
 	// --detach-on-stop removes the programs on a clean stop.
 	cleanStop := false
 	defer func() { d.releaseDatapath(cleanStop && o.DetachOnStop) }()
-	if len(pre.MissingIfaces) == 0 {
-		if err := dp.Attach(d.dpInterfaces(xdpMode, tcMode)...); err != nil {
-			return exitErr(ExitAttach, "LibreQoS failed to attach the XDP/TC programs: %v", err)
-		}
-		d.attached = true
-		d.disableXPS()
-		d.noteDataPathMode()
-	} else {
-		d.noteDataPathMode()
-		d.state = StateDegraded
-		log.Error("data path loaded but NOT attached: shaping interfaces missing", "missing", pre.MissingIfaces)
+	if err := d.loadMappings(); err != nil {
+		return err
 	}
 
-	// 5. Names of what the pinned maps already hold.
-	d.names, err = loadNames(filepath.Join(cfg.StateDirectory, "lqosd", "mapping_names.json"))
-	if err != nil {
-		log.Warn("mapping names", "err", err)
-	}
-	// The one read of the trie: from here on lqosd's copy is kept in step.
-	d.maps, err = newMirror(dp)
-	if err != nil {
-		return exitErr(ExitDatapath, "reading the pinned mappings: %v", err)
-	}
-	live, _ := d.maps.List()
-	ps := make([]netip.Prefix, len(live))
-	for i, e := range live {
-		ps[i] = e.Prefix
-	}
-	if err := d.names.keep(ps); err != nil {
-		log.Warn("mapping names: save", "err", err)
-	}
-	log.Info("mappings present in pinned maps", "count", len(live))
-
-	// 6. Statistics.
-	d.coll = stats.New(stats.Options{Circuit: d.names.circuit})
 	var wg sync.WaitGroup
-	sctx, stopStats := context.WithCancel(ctx)
-	defer func() { stopStats(); wg.Wait() }()
-	wg.Go(func() { d.sampleLoop(sctx) })
+	sctx, stopLoops := context.WithCancel(ctx)
+	defer func() { stopLoops(); wg.Wait() }()
+	d.startStats(sctx, &wg)
+	if d.openKernel() {
+		defer d.kernel.Close()
+	}
+	d.firstApply(ctx)
 
-	// 7. Queues: kernel handle and the plan at start.
-	if k, err := shaper.OpenKernel(netns.None()); err != nil {
-		d.noShape = fmt.Sprintf("netlink unavailable: %v", err)
-		log.Error("cannot open netlink for tc; plans will be refused", "err", err)
-	} else {
-		d.kernel = k
-		defer k.Close()
-	}
-	d.raiseFindings()
-	if d.noShape != "" {
-		d.state = StateDegraded
-	}
-	d.loadRadius()
-	if !o.NoStartupApply && d.noShape == "" {
-		d.startupApply(ctx)
-	}
-
-	// 8. The bus. State-changing requests go to the audit log.
-	al, aerr := audit.Open(filepath.Join(cfg.StateDirectory, "lqosd", "audit.log"), log, nil)
-	if aerr != nil {
-		log.Warn("audit log file not available; audit events go to the journal only", "err", aerr)
-		al = audit.LoggerOnly(log)
-	}
-	defer al.Close()
-	srv, err := bus.Listen(&Handler{d: d, SchedulerTracker: bus.SchedulerTracker{Tracker: d.sched}, UrgentStore: bus.UrgentStore{Store: d.urgent}},
-		bus.ServerOptions{SocketPath: o.BusPath, DaemonVersion: o.Version, Logger: log, RequestTimeout: 10 * time.Minute, Audit: al})
+	srv, serveErr, closeBus, err := d.startBus(ctx)
 	if err != nil {
-		return exitErr(ExitBus, "%v", err)
+		return err
 	}
-	d.server = srv
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ctx) }()
+	defer closeBus()
+	d.startLoops(sctx, &wg, m)
+	d.startWeb(sctx, &wg)
+	d.ready(sctx, &wg)
+	d.reloadOnSIGHUP(sctx, &wg)
 
-	if !d.attached {
-		wg.Go(func() { d.attachWhenPresent(sctx, xdpMode, tcMode) })
-	}
-	if o.DriftInterval > 0 && d.kernel != nil {
-		wg.Go(func() { d.driftLoop(sctx) })
-	}
-	wg.Go(func() { d.retryLoop(sctx) })
-
-	d.startRadius(sctx, &wg)
-
-	// 9. The web UI (optional: a failure there must not stop shaping).
-	metricsOnUI := d.startMetrics(sctx, &wg)
-	if !o.NoWebUI && !cfg.DisableWebserver {
-		d.startWebUI(sctx, &wg, metricsOnUI)
-	} else if metricsOnUI != nil {
-		log.Warn("/metrics is not served: it belongs on the web UI's listener, which is off; set [metrics] listen to give it its own")
-	}
-
-	log.Info("lqosd ready", "status", d.statusLine(), "bus", o.BusPath)
-	if _, err := sdnotify.Ready(d.statusLine()); err != nil {
-		log.Warn("telling systemd we are ready", "err", err)
-	}
-	// The watchdog (if the unit sets WatchdogSec) stops being fed when the
-	// sampling loop wedges, so systemd restarts a stuck lqosd.
-	wg.Go(func() {
-		sdnotify.Watchdog(sctx, func() bool {
-			return time.Since(time.Unix(0, d.lastSample.Load())) < 10*o.SampleInterval+10*time.Second
-		}, log)
-	})
-
-	// SIGHUP (systemctl reload): re-read lqos.conf and the inputs, apply.
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
-	wg.Go(func() {
-		for {
-			select {
-			case <-sctx.Done():
-				return
-			case <-hup:
-			}
-			log.Info("reloading configuration and plan because of SIGHUP")
-			_, _ = sdnotify.Reloading("reloading on SIGHUP")
-			if res, err := d.apply(sctx, "SIGHUP", false, true); err != nil {
-				log.Error("reload on SIGHUP failed; the running configuration and queues stay", "err", err)
-			} else {
-				log.Info("reloaded on SIGHUP", "summary", res.Summary())
-			}
-			_, _ = sdnotify.Ready(d.statusLine())
-		}
-	})
-
-	served := false
-	select {
-	case <-ctx.Done():
-		cleanStop = true
-	case err := <-serveErr:
-		// Serve also returns when ctx ends: then this is the signal too.
-		cleanStop = ctx.Err() != nil
-		served = true
-		if err != nil {
-			log.Error("bus server stopped", "err", err)
-		}
-	}
-	d.stopping(cleanStop)
-	srv.Close()
-	if !served {
-		select {
-		case <-serveErr:
-		case <-time.After(5 * time.Second):
-			log.Warn("bus handlers still busy after 5 s; exiting anyway")
-		}
-	}
+	cleanStop = d.waitStop(ctx, srv, serveErr)
 	return nil
 }
 
