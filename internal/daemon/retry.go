@@ -4,8 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"time"
 
+	"github.com/libreqos-go/lqos/internal/backoff"
 	"github.com/libreqos-go/lqos/internal/shaper"
 	"github.com/libreqos-go/lqos/internal/urgent"
 )
@@ -60,22 +60,24 @@ func (d *Daemon) retryLoop(ctx context.Context) {
 			return
 		case <-d.retry:
 		}
-		t := time.NewTicker(d.o.ApplyRetry)
-		for pending := true; pending; {
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				return
-			case <-t.C:
-			}
+		// The apply that signalled has just failed: wait before the first retry.
+		if backoff.Sleep(ctx, d.o.ApplyRetry) != nil {
+			return
+		}
+		err := backoff.Retry(ctx, backoff.Constant(d.o.ApplyRetry), func() error {
 			_, err := d.applyRun(ctx, applyReq{reason: "retry after the state directory could not be written", wait: d.o.ApplyRetry})
-			pending = errors.Is(err, shaper.ErrStateWrite) || errors.Is(err, errLockBusy)
 			// A failed retry signalled again; this loop already retries.
 			select {
 			case <-d.retry:
 			default:
 			}
+			if errors.Is(err, shaper.ErrStateWrite) || errors.Is(err, errLockBusy) {
+				return err
+			}
+			return nil // applied, or stopped by something a retry cannot fix
+		}, nil)
+		if err != nil { // only when ctx ended
+			return
 		}
-		t.Stop()
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/libreqos-go/lqos/internal/backoff"
 	"github.com/libreqos-go/lqos/internal/config"
 	"github.com/libreqos-go/lqos/internal/stats"
 	"github.com/libreqos-go/lqos/internal/urgent"
@@ -98,6 +99,9 @@ func NewExporter(src Source, o InfluxOptions) (*Exporter, error) {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Backoff.Initial <= 0 {
+		o.Backoff = DefaultBackoff
 	}
 	node := prometheus.Labels{NodeLabel: o.NodeName}
 	return &Exporter{src: src, o: o, write: u.String(), wake: make(chan struct{}, 1),
@@ -226,7 +230,7 @@ func (e *Exporter) sendLoop(ctx context.Context) {
 		for ctx.Err() == nil {
 			var seq uint64
 			var n int
-			err := Retry(ctx, e.o.Backoff, func() error {
+			err := backoff.Retry(ctx, e.o.Backoff, func() error {
 				var body []byte
 				body, seq, n = e.batch()
 				if n == 0 {
@@ -259,7 +263,7 @@ func (e *Exporter) sendLoop(ctx context.Context) {
 func (e *Exporter) post(ctx context.Context, body []byte) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.write, bytes.NewReader(body))
 	if err != nil {
-		return Permanent(err)
+		return backoff.Permanent(err)
 	}
 	req.Header.Set("Content-Type", "text/plain; charset=utf-8")
 	if e.o.Token != "" {
@@ -276,7 +280,7 @@ func (e *Exporter) post(ctx context.Context, body []byte) error {
 	}
 	err = fmt.Errorf("InfluxDB answered %s: %s", resp.Status, strings.TrimSpace(string(msg)))
 	if resp.StatusCode/100 == 4 && resp.StatusCode != http.StatusRequestTimeout && resp.StatusCode != http.StatusTooManyRequests {
-		return Permanent(err)
+		return backoff.Permanent(err)
 	}
 	return err
 }

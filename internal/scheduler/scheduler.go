@@ -48,6 +48,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/libreqos-go/lqos/internal/backoff"
 	"github.com/libreqos-go/lqos/internal/lock"
 	"github.com/libreqos-go/lqos/internal/urgent"
 )
@@ -320,7 +321,7 @@ func (s *Scheduler) RunOnce(ctx context.Context) error {
 // saying clearly what it waits for. It returns early only if ctx ends.
 func (s *Scheduler) WaitForBus(ctx context.Context) error {
 	start := s.d.Clock.Now()
-	delay := s.o.BusBackoffMin
+	schedule := backoff.Exponential{Initial: s.o.BusBackoffMin, Max: s.o.BusBackoffMax, Factor: 2}
 	for attempt := 1; ; attempt++ {
 		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		err := s.d.Bus.Ping(pctx)
@@ -339,6 +340,7 @@ func (s *Scheduler) WaitForBus(ctx context.Context) error {
 			return ctx.Err()
 		}
 		waited := s.d.Clock.Now().Sub(start).Round(time.Second)
+		delay := schedule.Delay(attempt)
 		// Every attempt while backing off, then about once a minute.
 		if delay < s.o.BusBackoffMax || attempt%6 == 0 {
 			s.log.Warn("waiting for lqosd bus (is lqosd running? see: journalctl -u lqosd)",
@@ -352,7 +354,6 @@ func (s *Scheduler) WaitForBus(ctx context.Context) error {
 			return ctx.Err()
 		case <-t.C():
 		}
-		delay = min(delay*2, s.o.BusBackoffMax)
 	}
 }
 

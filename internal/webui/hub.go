@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"golang.org/x/time/rate"
 )
 
 // Websocket protocol (JSON text frames):
@@ -451,20 +452,16 @@ func (s *Server) handleWebsocket(w http.ResponseWriter, r *http.Request, a *reqA
 	}()
 	h.sendTo(c, wsMessage{Type: "hello", Version: s.cfg.Version, User: a.sess.Username, Role: a.sess.Role})
 
-	tokens, last := float64(wsMsgBurst), time.Now()
+	lim := rate.NewLimiter(wsMsgPerSec, wsMsgBurst)
 	for {
 		typ, data, err := conn.Read(ctx)
 		if err != nil {
 			return
 		}
-		now := time.Now()
-		tokens = min(float64(wsMsgBurst), tokens+now.Sub(last).Seconds()*wsMsgPerSec)
-		last = now
-		if tokens < 1 {
+		if !lim.Allow() {
 			h.drop(c, websocket.StatusPolicyViolation, "too many messages")
 			return
 		}
-		tokens--
 		if typ != websocket.MessageText {
 			h.drop(c, websocket.StatusUnsupportedData, "text frames only")
 			return

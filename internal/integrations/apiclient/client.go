@@ -19,6 +19,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/libreqos-go/lqos/internal/backoff"
 )
 
 // MaxBody is the largest reply accepted (a large UISP devices list is tens of MB).
@@ -115,12 +117,11 @@ func (c *Client) backoff(n int) time.Duration {
 	if c.Backoff != nil {
 		return c.Backoff(n)
 	}
-	d := 500 * time.Millisecond << (n - 1)
-	if d > 10*time.Second || d <= 0 {
-		d = 10 * time.Second
-	}
-	return d
+	return defaultBackoff.Delay(n)
 }
+
+// defaultBackoff: 500 ms, 1 s, 2 s ... at most 10 s.
+var defaultBackoff = backoff.Exponential{Initial: 500 * time.Millisecond, Max: 10 * time.Second, Factor: 2}
 
 func (c *Client) logger() *slog.Logger {
 	if c.Log != nil {
@@ -169,12 +170,8 @@ func (c *Client) Do(ctx context.Context, r Request) ([]byte, error) {
 		if attempt > 1 {
 			wait := c.backoff(attempt - 1)
 			c.logger().Warn("integration request failed, retrying", "integration", c.Name, "endpoint", r.Endpoint, "attempt", attempt, "wait", wait, "error", c.Redact(lastErr.Error()))
-			t := time.NewTimer(wait)
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				return nil, c.Errorf("%s: %v (last error: %v)", r.Endpoint, ctx.Err(), lastErr)
-			case <-t.C:
+			if err := backoff.Sleep(ctx, wait); err != nil {
+				return nil, c.Errorf("%s: %v (last error: %v)", r.Endpoint, err, lastErr)
 			}
 		}
 		body, status, err := c.once(ctx, hc, timeout, method, r)
