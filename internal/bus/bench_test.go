@@ -3,6 +3,8 @@ package bus
 import (
 	"context"
 	"fmt"
+	"github.com/libreqos-go/lqos/internal/plan"
+	"github.com/libreqos-go/lqos/internal/tchandle"
 	"net/netip"
 	"syscall"
 	"testing"
@@ -103,12 +105,12 @@ func BenchmarkPingBatch100(b *testing.B) {
 	b.ReportMetric(float64(b.N*len(reqs))/b.Elapsed().Seconds(), "req/s")
 }
 
-func mappings(n int) []Mapping {
-	ms := make([]Mapping, n)
+func mappings(n int) []plan.Mapping {
+	ms := make([]plan.Mapping, n)
 	for i := range ms {
 		a := netip.AddrFrom4([4]byte{100, byte(64 + i>>16), byte(i >> 8), byte(i)})
-		ms[i] = Mapping{Prefix: netip.PrefixFrom(a, 32), CPU: uint32(i % 16), ClassID: uint32(0x10000 | (i%60000 + 3)),
-			UploadClassID: uint32(0x20000 | (i%60000 + 3)), CircuitID: fmt.Sprintf("circuit-%06d", i/2), DeviceID: fmt.Sprintf("device-%06d", i)}
+		ms[i] = plan.Mapping{Prefix: netip.PrefixFrom(a, 32), CPU: uint32(i % 16), ClassID: tchandle.Handle(0x10000 | (i%60000 + 3)),
+			UploadClassID: tchandle.Handle(0x20000 | (i%60000 + 3)), CircuitID: fmt.Sprintf("circuit-%06d", i/2), DeviceID: fmt.Sprintf("device-%06d", i)}
 	}
 	return ms
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/libreqos-go/lqos/internal/plan"
 	"net"
 	"net/netip"
 	"sync"
@@ -281,7 +282,7 @@ const MapIPsChunk = 65536
 // MapIPs adds or replaces mappings. Large sets are sent as several requests
 // of MapIPsChunk mappings; Failed indexes refer to m. On an error the result
 // covers the chunks applied before it.
-func (c *Client) MapIPs(ctx context.Context, m []Mapping) (*MapIPsResult, error) {
+func (c *Client) MapIPs(ctx context.Context, m []plan.Mapping) (*MapIPsResult, error) {
 	if len(m) <= MapIPsChunk {
 		return call[*MapIPsResult](ctx, c, &MapIPs{Mappings: m})
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/libreqos-go/lqos/internal/plan"
 	"log"
 	"net/netip"
 	"time"
@@ -21,7 +22,7 @@ func ExampleDial() {
 	}
 	defer c.Close()
 
-	res, err := c.MapIPs(ctx, []bus.Mapping{{
+	res, err := c.MapIPs(ctx, []plan.Mapping{{
 		Prefix: netip.MustParsePrefix("192.0.2.7/32"), CPU: 1,
 		ClassID: 1<<16 | 3, UploadClassID: 2<<16 | 3, CircuitID: "c-17", DeviceID: "d-42",
 	}})

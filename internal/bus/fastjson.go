@@ -2,6 +2,8 @@ package bus
 
 import (
 	"encoding/json"
+	"github.com/libreqos-go/lqos/internal/plan"
+	"github.com/libreqos-go/lqos/internal/tchandle"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -49,13 +51,17 @@ func appendPrefix(b []byte, p netip.Prefix) []byte {
 	return append(b, '"')
 }
 
-func appendMapping(b []byte, m *Mapping) []byte {
+func appendMapping(b []byte, m *plan.Mapping) []byte {
 	b = append(b, `{"prefix":`...)
 	b = appendPrefix(b, m.Prefix)
 	b = append(b, `,"cpu":`...)
 	b = strconv.AppendUint(b, uint64(m.CPU), 10)
 	b = append(b, `,"class_id":`...)
 	b = strconv.AppendUint(b, uint64(m.ClassID), 10)
+	if m.UploadCPU != 0 {
+		b = append(b, `,"upload_cpu":`...)
+		b = strconv.AppendUint(b, uint64(m.UploadCPU), 10)
+	}
 	if m.UploadClassID != 0 {
 		b = append(b, `,"upload_class_id":`...)
 		b = strconv.AppendUint(b, uint64(m.UploadClassID), 10)
@@ -69,7 +75,7 @@ func appendMapping(b []byte, m *Mapping) []byte {
 	return append(b, '}')
 }
 
-func appendMappings(b []byte, ms []Mapping) []byte {
+func appendMappings(b []byte, ms []plan.Mapping) []byte {
 	if ms == nil {
 		return append(b, "null"...)
 	}
@@ -176,7 +182,7 @@ func (c *cursor) end() bool {
 	return c.i == len(c.b)
 }
 
-func (c *cursor) mapping(m *Mapping) bool {
+func (c *cursor) mapping(m *plan.Mapping) bool {
 	if !c.lit('{') {
 		return false
 	}
@@ -215,10 +221,10 @@ func (c *cursor) mapping(m *Mapping) bool {
 				if key[1] == 'p' {
 					bit, m.CPU = 2, uint32(v)
 				} else {
-					bit, m.ClassID = 4, uint32(v)
+					bit, m.ClassID = 4, tchandle.Handle(v)
 				}
 			default:
-				bit, m.UploadClassID = 8, uint32(v)
+				bit, m.UploadClassID = 8, tchandle.Handle(v)
 			}
 		case "circuit_id", "device_id":
 			s, ok := c.str()
@@ -240,17 +246,17 @@ func (c *cursor) mapping(m *Mapping) bool {
 	}
 }
 
-func (c *cursor) mappings() ([]Mapping, bool) {
+func (c *cursor) mappings() ([]plan.Mapping, bool) {
 	if !c.lit('[') {
 		return nil, false
 	}
 	// Estimate the count from the size to avoid regrowing (~110 B each).
-	out := make([]Mapping, 0, min((len(c.b)-c.i)/80+1, 1<<20))
+	out := make([]plan.Mapping, 0, min((len(c.b)-c.i)/80+1, 1<<20))
 	if c.lit(']') {
 		return out, true
 	}
 	for {
-		out = append(out, Mapping{})
+		out = append(out, plan.Mapping{})
 		if !c.mapping(&out[len(out)-1]) {
 			return nil, false
 		}
@@ -290,7 +296,7 @@ func (r *MappingList) decodeFast(data []byte) bool {
 		return false
 	}
 	var total uint64
-	var ms []Mapping
+	var ms []plan.Mapping
 	for i := 0; i < 2; i++ {
 		if i > 0 && !c.lit(',') {
 			return false

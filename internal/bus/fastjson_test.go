@@ -3,6 +3,7 @@ package bus
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/libreqos-go/lqos/internal/plan"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -14,8 +15,8 @@ type (
 	plainMappingList MappingList
 )
 
-func fastCases() []Mapping {
-	return []Mapping{
+func fastCases() []plan.Mapping {
+	return []plan.Mapping{
 		{},
 		{Prefix: pfx("192.0.2.7/32"), CPU: 3, ClassID: 0x10003, UploadClassID: 0x20003, CircuitID: "c-17", DeviceID: "d-42"},
 		{Prefix: pfx("2001:db8::/56"), CPU: 4294967295, ClassID: 0, CircuitID: "", DeviceID: ""},
@@ -25,7 +26,7 @@ func fastCases() []Mapping {
 }
 
 func TestFastEncoderMatchesEncodingJSON(t *testing.T) {
-	for _, ms := range [][]Mapping{nil, {}, fastCases()} {
+	for _, ms := range [][]plan.Mapping{nil, {}, fastCases()} {
 		want, err := json.Marshal((*plainMapIPs)(&MapIPs{Mappings: ms}))
 		if err != nil {
 			t.Fatal(err)
@@ -93,7 +94,7 @@ func FuzzMappingsFastPath(f *testing.F) {
 			if err := strictUnmarshal(in, &ref); err != nil {
 				t.Fatalf("fast path accepted what encoding/json rejects (%v): %q", err, in)
 			}
-			if diff := cmp.Diff(ref.Mappings, fast.Mappings, prefixCmp, cmp.Comparer(func(a, b []Mapping) bool {
+			if diff := cmp.Diff(ref.Mappings, fast.Mappings, prefixCmp, cmp.Comparer(func(a, b []plan.Mapping) bool {
 				return len(a) == len(b) && (len(a) == 0 || cmp.Equal(a, b, prefixCmp))
 			})); diff != "" {
 				t.Fatalf("fast and generic decoders disagree on %q:\n%s", in, diff)

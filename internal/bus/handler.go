@@ -3,6 +3,7 @@ package bus
 import (
 	"context"
 	"errors"
+	"github.com/libreqos-go/lqos/internal/plan"
 	"net/netip"
 
 	"github.com/libreqos-go/lqos/internal/schedstatus"
@@ -19,11 +20,11 @@ import (
 // Embed Unimplemented to get "not_implemented" answers for methods a daemon
 // does not support yet.
 type Handler interface {
-	MapIPs(ctx context.Context, m []Mapping) (*MapIPsResult, error)
+	MapIPs(ctx context.Context, m []plan.Mapping) (*MapIPsResult, error)
 	DelIPs(ctx context.Context, p []netip.Prefix) (*DelIPsResult, error)
 	ClearIPs(ctx context.Context) (*ClearIPsResult, error)
 	// ListIPs returns all mappings; the server sorts and pages them.
-	ListIPs(ctx context.Context) ([]Mapping, error)
+	ListIPs(ctx context.Context) ([]plan.Mapping, error)
 
 	ApplyPlan(ctx context.Context, r *ApplyPlan) (*PlanResult, error)
 	ReloadPlan(ctx context.Context, r *ReloadPlan) (*PlanResult, error)
@@ -55,7 +56,7 @@ func notImpl(what string) *Error {
 // Unimplemented answers every Handler method with a not_implemented error.
 type Unimplemented struct{}
 
-func (Unimplemented) MapIPs(context.Context, []Mapping) (*MapIPsResult, error) {
+func (Unimplemented) MapIPs(context.Context, []plan.Mapping) (*MapIPsResult, error) {
 	return nil, notImpl("map_ips")
 }
 func (Unimplemented) DelIPs(context.Context, []netip.Prefix) (*DelIPsResult, error) {
@@ -64,7 +65,9 @@ func (Unimplemented) DelIPs(context.Context, []netip.Prefix) (*DelIPsResult, err
 func (Unimplemented) ClearIPs(context.Context) (*ClearIPsResult, error) {
 	return nil, notImpl("clear_ips")
 }
-func (Unimplemented) ListIPs(context.Context) ([]Mapping, error) { return nil, notImpl("list_ips") }
+func (Unimplemented) ListIPs(context.Context) ([]plan.Mapping, error) {
+	return nil, notImpl("list_ips")
+}
 func (Unimplemented) ApplyPlan(context.Context, *ApplyPlan) (*PlanResult, error) {
 	return nil, notImpl("apply_plan")
 }

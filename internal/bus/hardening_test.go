@@ -3,6 +3,7 @@ package bus
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/libreqos-go/lqos/internal/plan"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -94,9 +95,9 @@ func TestFrameMemoryBudget(t *testing.T) {
 	go func() { _, err := slow.ApplyPlan(ctxT(t), "slow", false); applied <- err }()
 	waitFor(t, "handler slot taken", func() bool { return h.applying() == 1 })
 
-	var big []Mapping
+	var big []plan.Mapping
 	for i := range 1500 {
-		big = append(big, Mapping{Prefix: netip.PrefixFrom(netip.AddrFrom4([4]byte{10, byte(i >> 8), byte(i), 1}), 32), CPU: 1,
+		big = append(big, plan.Mapping{Prefix: netip.PrefixFrom(netip.AddrFrom4([4]byte{10, byte(i >> 8), byte(i), 1}), 32), CPU: 1,
 			ClassID: 0x10003, UploadClassID: 0x20003, CircuitID: fmt.Sprintf("circuit-%04d", i), DeviceID: fmt.Sprintf("device-%04d", i)})
 	}
 	const senders = 12

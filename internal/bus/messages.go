@@ -3,6 +3,8 @@ package bus
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/libreqos-go/lqos/internal/plan"
+	"github.com/libreqos-go/lqos/internal/tchandle"
 	"net/netip"
 	"time"
 
@@ -36,25 +38,8 @@ type validator interface {
 // ---------------------------------------------------------------------------
 // Shared value types
 
-// Mapping maps an IP prefix to a CPU and HTB classes (the XDP LPM entry).
-// The datapath package uses the same fields.
-type Mapping struct {
-	// Prefix is the address or network; JSON uses the string form
-	// ("192.0.2.7/32", "2001:db8::/56").
-	Prefix netip.Prefix `json:"prefix"`
-	// CPU is the CPU (and TX queue) that handles this host's traffic.
-	CPU uint32 `json:"cpu"`
-	// ClassID is the download HTB class, major<<16 | minor (0 = not shaped).
-	ClassID uint32 `json:"class_id"`
-	// UploadClassID is the upload HTB class, major<<16 | minor (0 = not
-	// shaped).
-	UploadClassID uint32 `json:"upload_class_id,omitempty"`
-	CircuitID     string `json:"circuit_id"`
-	DeviceID      string `json:"device_id,omitempty"`
-}
-
-// Validate checks the mapping's fields.
-func (m *Mapping) Validate() error {
+// validateMapping checks the fields of a mapping sent over the bus.
+func validateMapping(m *plan.Mapping) error {
 	if !m.Prefix.IsValid() {
 		return fmt.Errorf("prefix: missing or invalid")
 	}
@@ -85,13 +70,13 @@ type Version struct{}
 
 // MapIPs adds or replaces IP mappings in one batch. Response: *MapIPsResult.
 type MapIPs struct {
-	Mappings []Mapping `json:"mappings"`
+	Mappings []plan.Mapping `json:"mappings"`
 }
 
 // Validate reports the first invalid mapping by index.
 func (r *MapIPs) Validate() error {
 	for i := range r.Mappings {
-		if err := r.Mappings[i].Validate(); err != nil {
+		if err := validateMapping(&r.Mappings[i]); err != nil {
 			return fmt.Errorf("mappings[%d].%v", i, err)
 		}
 	}
@@ -394,8 +379,8 @@ type ClearIPsResult struct {
 // MappingList answers ListIPs.
 type MappingList struct {
 	// Total is the number of mappings before paging.
-	Total    int       `json:"total"`
-	Mappings []Mapping `json:"mappings"`
+	Total    int            `json:"total"`
+	Mappings []plan.Mapping `json:"mappings"`
 }
 
 // PlanResult answers ApplyPlan and ReloadPlan.
@@ -455,15 +440,15 @@ type CircuitThroughputResult struct {
 // QueueCounters are the counters of one direction of a circuit's class and
 // leaf qdisc.
 type QueueCounters struct {
-	ClassID    uint32 `json:"class_id"`
-	Bytes      uint64 `json:"bytes"`
-	Packets    uint64 `json:"packets"`
-	Drops      uint64 `json:"drops"`
-	Marks      uint64 `json:"marks"`
-	Overlimits uint64 `json:"overlimits"`
-	Requeues   uint64 `json:"requeues"`
-	Backlog    uint64 `json:"backlog_bytes"`
-	Qlen       uint64 `json:"qlen"`
+	ClassID    tchandle.Handle `json:"class_id"`
+	Bytes      uint64          `json:"bytes"`
+	Packets    uint64          `json:"packets"`
+	Drops      uint64          `json:"drops"`
+	Marks      uint64          `json:"marks"`
+	Overlimits uint64          `json:"overlimits"`
+	Requeues   uint64          `json:"requeues"`
+	Backlog    uint64          `json:"backlog_bytes"`
+	Qlen       uint64          `json:"qlen"`
 }
 
 // QueueStats answers GetQueueStats.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/libreqos-go/lqos/internal/plan"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -872,7 +873,7 @@ func nilToEmpty[T any](s []T) []T {
 	return s
 }
 
-func compareMappings(a, b Mapping) int {
+func compareMappings(a, b plan.Mapping) int {
 	if c := a.Prefix.Addr().Compare(b.Prefix.Addr()); c != 0 {
 		return c
 	}
@@ -884,7 +885,7 @@ func compareMappings(a, b Mapping) int {
 
 // pageMappings sorts (a copy of) ms by prefix, unless the handler already
 // returned them sorted, and cuts out one page.
-func pageMappings(ms []Mapping, off, limit int) *MappingList {
+func pageMappings(ms []plan.Mapping, off, limit int) *MappingList {
 	if !slices.IsSortedFunc(ms, compareMappings) {
 		ms = slices.Clone(ms)
 		slices.SortFunc(ms, compareMappings)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/libreqos-go/lqos/internal/plan"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -30,7 +31,7 @@ type fakeHandler struct {
 	UrgentStore
 
 	mu       sync.Mutex
-	mappings map[netip.Prefix]Mapping
+	mappings map[netip.Prefix]plan.Mapping
 	plans    []string
 	block    chan struct{} // ApplyPlan waits on it if non-nil
 	stopped  chan error    // receives ctx.Err() when a blocked ApplyPlan is cancelled
@@ -59,11 +60,11 @@ func newFake(t testing.TB) *fakeHandler {
 	return &fakeHandler{
 		SchedulerTracker: SchedulerTracker{Tracker: schedstatus.New(nil)},
 		UrgentStore:      UrgentStore{Store: st},
-		mappings:         map[netip.Prefix]Mapping{},
+		mappings:         map[netip.Prefix]plan.Mapping{},
 	}
 }
 
-func (f *fakeHandler) MapIPs(_ context.Context, ms []Mapping) (*MapIPsResult, error) {
+func (f *fakeHandler) MapIPs(_ context.Context, ms []plan.Mapping) (*MapIPsResult, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	res := &MapIPsResult{}
@@ -101,10 +102,10 @@ func (f *fakeHandler) ClearIPs(context.Context) (*ClearIPsResult, error) {
 	return &ClearIPsResult{Cleared: n}, nil
 }
 
-func (f *fakeHandler) ListIPs(context.Context) ([]Mapping, error) {
+func (f *fakeHandler) ListIPs(context.Context) ([]plan.Mapping, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	out := make([]Mapping, 0, len(f.mappings))
+	out := make([]plan.Mapping, 0, len(f.mappings))
 	for _, m := range f.mappings {
 		out = append(out, m)
 	}
@@ -248,7 +249,7 @@ func TestEveryRequestThroughClient(t *testing.T) {
 	if v, err := c.Version(ctx); err != nil || v.Daemon != "test-1" || v.Protocol != ProtocolVersion {
 		t.Fatalf("Version = %+v, %v", v, err)
 	}
-	ms := []Mapping{
+	ms := []plan.Mapping{
 		{Prefix: pfx("192.0.2.7/32"), CPU: 1, ClassID: 0x10003, UploadClassID: 0x20003, CircuitID: "c1", DeviceID: "d1"},
 		{Prefix: pfx("2001:db8::/56"), CPU: 2, ClassID: 0x10004, CircuitID: "c2"},
 		{Prefix: pfx("10.0.0.0/24"), CPU: 99, ClassID: 0x10005, CircuitID: "c3"},
@@ -264,7 +265,7 @@ func TestEveryRequestThroughClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(&MappingList{Total: 2, Mappings: []Mapping{ms[0], ms[1]}}, list, prefixCmp); diff != "" {
+	if diff := cmp.Diff(&MappingList{Total: 2, Mappings: []plan.Mapping{ms[0], ms[1]}}, list, prefixCmp); diff != "" {
 		t.Fatalf("ListIPs (-want +got):\n%s", diff)
 	}
 	page, err := c.ListIPs(ctx, 1, 5)
@@ -368,7 +369,7 @@ func TestHandlerErrors(t *testing.T) {
 		{"nil result is internal", func() error { _, err := c.QueueStats(ctx, "nil"); return err }, CodeInternal, "no result"},
 		{"validation", func() error { _, err := c.ApplyPlan(ctx, "", false); return err }, CodeInvalidArgument, "reason: empty"},
 		{"mapping validation names index", func() error {
-			_, err := c.MapIPs(ctx, []Mapping{{Prefix: pfx("10.0.0.1/32"), ClassID: 1, CircuitID: "a"}, {Prefix: pfx("10.0.0.1/24"), ClassID: 1, CircuitID: "b"}})
+			_, err := c.MapIPs(ctx, []plan.Mapping{{Prefix: pfx("10.0.0.1/32"), ClassID: 1, CircuitID: "a"}, {Prefix: pfx("10.0.0.1/24"), ClassID: 1, CircuitID: "b"}})
 			return err
 		}, CodeInvalidArgument, "mappings[1].prefix: 10.0.0.1/24 has host bits set"},
 		{"top n bounds", func() error { _, err := c.TopN(ctx, GetTopN{Kind: "hosts", N: 0}); return err }, CodeInvalidArgument, "n: 0"},
@@ -545,9 +546,9 @@ func TestClientRefusesOversizedBatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	ms := make([]Mapping, 10)
+	ms := make([]plan.Mapping, 10)
 	for i := range ms {
-		ms[i] = Mapping{Prefix: netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 0, 0, byte(i)}), 32), ClassID: 1, CircuitID: "c"}
+		ms[i] = plan.Mapping{Prefix: netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 0, 0, byte(i)}), 32), ClassID: 1, CircuitID: "c"}
 	}
 	if _, err := c.MapIPs(ctxT(t), ms); !errors.Is(err, ErrFrameTooLarge) {
 		t.Fatalf("err = %v, want ErrFrameTooLarge", err)
@@ -562,9 +563,9 @@ func TestServerOversizedFrameFromClient(t *testing.T) {
 	// close, and the client must report the server's reason.
 	_, path := testServer(t, newFake(t), ServerOptions{MaxFrameSize: 512})
 	c := dial(t, path)
-	ms := make([]Mapping, 20)
+	ms := make([]plan.Mapping, 20)
 	for i := range ms {
-		ms[i] = Mapping{Prefix: netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 0, 0, byte(i)}), 32), ClassID: 1, CircuitID: "c"}
+		ms[i] = plan.Mapping{Prefix: netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 0, 0, byte(i)}), 32), ClassID: 1, CircuitID: "c"}
 	}
 	if _, err := c.MapIPs(ctxT(t), ms); !errors.Is(err, &Error{Code: CodeFrameTooLarge}) {
 		t.Fatalf("err = %v, want frame_too_large", err)
@@ -576,9 +577,9 @@ func TestResponseTooLarge(t *testing.T) {
 	_, path := testServer(t, h, ServerOptions{MaxResponseSize: 2048})
 	c := dial(t, path)
 	ctx := ctxT(t)
-	ms := make([]Mapping, 100)
+	ms := make([]plan.Mapping, 100)
 	for i := range ms {
-		ms[i] = Mapping{Prefix: netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 0, 1, byte(i)}), 32), ClassID: 1, CircuitID: "c"}
+		ms[i] = plan.Mapping{Prefix: netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 0, 1, byte(i)}), 32), ClassID: 1, CircuitID: "c"}
 	}
 	if _, err := c.MapIPs(ctx, ms); err != nil {
 		t.Fatal(err)
@@ -730,7 +731,7 @@ func TestManyClientsConcurrently(t *testing.T) {
 				id := fmt.Sprintf("c%d-%d", i, j)
 				p := netip.PrefixFrom(netip.AddrFrom4([4]byte{10, byte(i), byte(j), 1}), 32)
 				rs, err := c.Request(ctx, &GetQueueStats{CircuitID: id}, &Ping{},
-					&MapIPs{Mappings: []Mapping{{Prefix: p, ClassID: 1, CircuitID: id}}})
+					&MapIPs{Mappings: []plan.Mapping{{Prefix: p, ClassID: 1, CircuitID: id}}})
 				if err != nil {
 					errs <- err
 					return

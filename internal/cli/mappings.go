@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/libreqos-go/lqos/internal/plan"
 	"net/netip"
 	"strings"
 	"text/tabwriter"
 
-	"github.com/libreqos-go/lqos/internal/bus"
 	"github.com/libreqos-go/lqos/internal/tchandle"
 )
 
@@ -62,11 +62,11 @@ func (a *app) mapList(ctx context.Context, args []string) error {
 	return nil
 }
 
-func classText(id uint32) string {
+func classText(id tchandle.Handle) string {
 	if id == 0 {
 		return "-"
 	}
-	return tchandle.Handle(id).String()
+	return id.String()
 }
 
 func (a *app) mapAdd(ctx context.Context, args []string) error {
@@ -93,20 +93,20 @@ func (a *app) mapAdd(ctx context.Context, args []string) error {
 	if *circuit == "" {
 		return usagef("--circuit is required")
 	}
-	m := bus.Mapping{Prefix: p, CPU: uint32(*cpu), CircuitID: *circuit, DeviceID: *device}
+	m := plan.Mapping{Prefix: p, CPU: uint32(*cpu), CircuitID: *circuit, DeviceID: *device}
 	if *class == "" && *upClass == "" {
 		return usagef("--class or --upload-class is required (major:minor in hex, as tc prints it)")
 	}
 	if *class != "" {
 		h, err := tchandle.Parse(*class)
-		m.ClassID = uint32(h)
+		m.ClassID = h
 		if err != nil {
 			return usagef("--class: %v", err)
 		}
 	}
 	if *upClass != "" {
 		h, err := tchandle.Parse(*upClass)
-		m.UploadClassID = uint32(h)
+		m.UploadClassID = h
 		if err != nil {
 			return usagef("--upload-class: %v", err)
 		}
@@ -115,7 +115,7 @@ func (a *app) mapAdd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	res, err := c.MapIPs(ctx, []bus.Mapping{m})
+	res, err := c.MapIPs(ctx, []plan.Mapping{m})
 	if err != nil {
 		return err
 	}

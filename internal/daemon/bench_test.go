@@ -5,6 +5,8 @@ package daemon
 import (
 	"context"
 	"fmt"
+	"github.com/libreqos-go/lqos/internal/plan"
+	"github.com/libreqos-go/lqos/internal/tchandle"
 	"net/netip"
 	"strings"
 	"testing"
@@ -73,12 +75,12 @@ func BenchmarkDaemonPingParallel(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rt/s")
 }
 
-func benchMappings(n int) []bus.Mapping {
-	ms := make([]bus.Mapping, n)
+func benchMappings(n int) []plan.Mapping {
+	ms := make([]plan.Mapping, n)
 	for i := range ms {
 		a := netip.AddrFrom4([4]byte{100, byte(64 + i>>16), byte(i >> 8), byte(i)})
-		ms[i] = bus.Mapping{Prefix: netip.PrefixFrom(a, 32), CPU: uint32(i % 2), ClassID: uint32(0x10000 | (i%60000 + 3)),
-			UploadClassID: uint32(0x20000 | (i%60000 + 3)), CircuitID: fmt.Sprintf("circuit-%06d", i/2), DeviceID: fmt.Sprintf("device-%06d", i)}
+		ms[i] = plan.Mapping{Prefix: netip.PrefixFrom(a, 32), CPU: uint32(i % 2), ClassID: tchandle.Handle(0x10000 | (i%60000 + 3)),
+			UploadClassID: tchandle.Handle(0x20000 | (i%60000 + 3)), CircuitID: fmt.Sprintf("circuit-%06d", i/2), DeviceID: fmt.Sprintf("device-%06d", i)}
 	}
 	return ms
 }

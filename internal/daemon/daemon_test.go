@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/libreqos-go/lqos/internal/plan"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -19,7 +20,7 @@ import (
 	"github.com/libreqos-go/lqos/internal/urgent"
 )
 
-func prefixes(ms []bus.Mapping) []string {
+func prefixes(ms []plan.Mapping) []string {
 	var out []string
 	for _, m := range ms {
 		out = append(out, m.Prefix.String()+"="+m.CircuitID)
@@ -27,7 +28,7 @@ func prefixes(ms []bus.Mapping) []string {
 	return out
 }
 
-func listAll(t *testing.T, c *bus.Client) []bus.Mapping {
+func listAll(t *testing.T, c *bus.Client) []plan.Mapping {
 	t.Helper()
 	l, err := c.ListIPs(context.Background(), 0, 0)
 	if err != nil {
@@ -117,7 +118,7 @@ func TestLab(t *testing.T) {
 	})
 
 	t.Run("map, delete, list", func(t *testing.T) {
-		res, err := c.MapIPs(ctx, []bus.Mapping{
+		res, err := c.MapIPs(ctx, []plan.Mapping{
 			{Prefix: netip.MustParsePrefix("10.30.0.0/24"), CPU: 0, ClassID: 0x10009, UploadClassID: 0x10009, CircuitID: "manual", DeviceID: "m1"},
 			{Prefix: netip.MustParsePrefix("2001:db8::/64"), CPU: 1, ClassID: 0x2000a, CircuitID: "manual6"},
 			{Prefix: netip.MustParsePrefix("10.31.0.1/32"), CPU: 9999, ClassID: 0x10009, CircuitID: "badcpu"},
@@ -131,7 +132,7 @@ func TestLab(t *testing.T) {
 			t.Fatalf("MapIPs result %+v", res)
 		}
 		got := listAll(t, c)
-		i := slices.IndexFunc(got, func(m bus.Mapping) bool { return m.Prefix.String() == "10.30.0.0/24" })
+		i := slices.IndexFunc(got, func(m plan.Mapping) bool { return m.Prefix.String() == "10.30.0.0/24" })
 		if i < 0 || got[i].CircuitID != "manual" || got[i].DeviceID != "m1" || got[i].ClassID != 0x10009 {
 			t.Fatalf("mapping not listed as sent: %+v", got)
 		}
@@ -148,7 +149,7 @@ func TestLab(t *testing.T) {
 		}
 		// A host prefix with host bits set is refused by the server's
 		// validation before the handler.
-		_, err = c.MapIPs(ctx, []bus.Mapping{{Prefix: netip.MustParsePrefix("10.40.0.1/24"), ClassID: 0x10003, CircuitID: "x"}})
+		_, err = c.MapIPs(ctx, []plan.Mapping{{Prefix: netip.MustParsePrefix("10.40.0.1/24"), ClassID: 0x10003, CircuitID: "x"}})
 		if !errors.Is(err, &bus.Error{Code: bus.CodeInvalidArgument}) {
 			t.Fatalf("host bits: %v", err)
 		}

@@ -27,7 +27,7 @@ type Handler struct {
 	// change (converting 100k entries costs more than serving them).
 	listMu  sync.Mutex
 	listVer uint64
-	list    []bus.Mapping
+	list    []plan.Mapping
 }
 
 var _ bus.Handler = (*Handler)(nil)
@@ -37,7 +37,7 @@ func (h *Handler) maxCPU() uint32 { return h.d.ncpu }
 
 // MapIPs validates each mapping on its own (so one bad entry does not sink
 // a batch), then writes the good ones with one batch update.
-func (h *Handler) MapIPs(ctx context.Context, ms []bus.Mapping) (*bus.MapIPsResult, error) {
+func (h *Handler) MapIPs(ctx context.Context, ms []plan.Mapping) (*bus.MapIPsResult, error) {
 	t0 := time.Now()
 	res := &bus.MapIPsResult{}
 	entries := make([]datapath.Entry, 0, len(ms))
@@ -47,10 +47,10 @@ func (h *Handler) MapIPs(ctx context.Context, ms []bus.Mapping) (*bus.MapIPsResu
 	for i, m := range ms {
 		p, err := datapath.NormalizePrefix(m.Prefix)
 		if err == nil {
-			dm := datapath.Mapping{CPU: m.CPU, ClassID: tchandle.Handle(m.ClassID), UploadClassID: tchandle.Handle(m.UploadClassID),
-				CircuitHash: shaper.Hash64(m.CircuitID), DeviceHash: shaper.Hash64(m.DeviceID)}
-			if err = dm.Validate(ncpu); err == nil {
-				entries = append(entries, datapath.Entry{Prefix: p, Mapping: dm})
+			e := shaper.ToDatapath(m)
+			e.Prefix = p
+			if err = e.Mapping.Validate(ncpu); err == nil {
+				entries = append(entries, e)
 				ps = append(ps, p)
 				ids = append(ids, idPair{Circuit: m.CircuitID, Device: m.DeviceID})
 				continue
@@ -122,23 +122,23 @@ func (h *Handler) ClearIPs(ctx context.Context) (*bus.ClearIPsResult, error) {
 // ListIPs lists the mappings with their IDs, from lqosd's copy of the
 // kernel trie. The slice is shared with other callers (the bus only pages
 // it).
-func (h *Handler) ListIPs(ctx context.Context) ([]bus.Mapping, error) {
+func (h *Handler) ListIPs(ctx context.Context) ([]plan.Mapping, error) {
 	h.listMu.Lock()
 	defer h.listMu.Unlock()
 	live, ver := h.d.maps.snapshot()
 	if h.list != nil && h.listVer == ver {
 		return h.list, nil
 	}
-	out := make([]bus.Mapping, len(live))
+	out := make([]plan.Mapping, len(live))
 	for i, e := range live {
-		out[i] = h.toBus(e)
+		out[i] = h.named(e)
 	}
 	h.list, h.listVer = out, ver
 	return out, nil
 }
 
-func (h *Handler) toBus(e datapath.Entry) bus.Mapping {
-	m := bus.Mapping{Prefix: e.Prefix, CPU: e.Mapping.CPU, ClassID: uint32(e.Mapping.ClassID), UploadClassID: uint32(e.Mapping.UploadClassID)}
+func (h *Handler) named(e datapath.Entry) plan.Mapping {
+	m := plan.Mapping{Prefix: e.Prefix, CPU: e.Mapping.CPU, ClassID: e.Mapping.ClassID, UploadClassID: e.Mapping.UploadClassID}
 	if ids, ok := h.d.names.get(e.Prefix); ok {
 		m.CircuitID, m.DeviceID = ids.Circuit, ids.Device
 	} else {
@@ -271,7 +271,7 @@ func (h *Handler) QueueStats(ctx context.Context, circuitID string) (*bus.QueueS
 }
 
 func counters(l *tc.Live, iface string, id tchandle.Handle) bus.QueueCounters {
-	qc := bus.QueueCounters{ClassID: uint32(id)}
+	qc := bus.QueueCounters{ClassID: id}
 	if id == 0 {
 		return qc
 	}

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/libreqos-go/lqos/internal/plan"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -58,7 +59,7 @@ func (l *lab) classCount(t *testing.T, dev string) int {
 func (l *lab) mappingsPointAtClasses(t *testing.T, c *bus.Client) {
 	t.Helper()
 	for _, m := range listAll(t, c) {
-		if _, ok := l.class(t, "lqtdB", m.ClassID); !ok {
+		if _, ok := l.class(t, "lqtdB", uint32(m.ClassID)); !ok {
 			t.Errorf("mapping %s (%s) points at class %s, which is not in the kernel", m.Prefix, m.CircuitID, tchandle.Handle(m.ClassID))
 		}
 	}
@@ -169,7 +170,7 @@ func TestDriftRepairsMappings(t *testing.T) {
 	l.waitReady(p)
 	c := l.client()
 	ctx := context.Background()
-	var c1 bus.Mapping
+	var c1 plan.Mapping
 	for _, m := range listAll(t, c) {
 		if m.CircuitID == "c1" {
 			c1 = m
@@ -178,8 +179,8 @@ func TestDriftRepairsMappings(t *testing.T) {
 	if c1.ClassID == 0 {
 		t.Fatalf("c1 not mapped at start: %v", prefixes(listAll(t, c)))
 	}
-	manual := bus.Mapping{Prefix: netip.MustParsePrefix("10.10.0.99/32"), ClassID: c1.ClassID, UploadClassID: c1.UploadClassID, CircuitID: "c1", DeviceID: "manual"}
-	if _, err := c.MapIPs(ctx, []bus.Mapping{manual}); err != nil {
+	manual := plan.Mapping{Prefix: netip.MustParsePrefix("10.10.0.99/32"), ClassID: c1.ClassID, UploadClassID: c1.UploadClassID, CircuitID: "c1", DeviceID: "manual"}
+	if _, err := c.MapIPs(ctx, []plan.Mapping{manual}); err != nil {
 		t.Fatal(err)
 	}
 	missing := tchandle.Handle(c1.ClassID&0xffff0000 | 0xfff0)
@@ -193,15 +194,15 @@ func TestDriftRepairsMappings(t *testing.T) {
 			return err
 		}, func(got []string) bool { return slices.Contains(got, "10.10.0.1/32=c1") }},
 		{"mapping into a class that does not exist is removed", func() error {
-			_, err := c.MapIPs(ctx, []bus.Mapping{{Prefix: netip.MustParsePrefix("10.10.0.77/32"), ClassID: uint32(missing), UploadClassID: uint32(missing), CircuitID: "ghost", DeviceID: "ghost"}})
+			_, err := c.MapIPs(ctx, []plan.Mapping{{Prefix: netip.MustParsePrefix("10.10.0.77/32"), ClassID: missing, UploadClassID: missing, CircuitID: "ghost", DeviceID: "ghost"}})
 			return err
 		}, func(got []string) bool {
 			return !slices.ContainsFunc(got, func(s string) bool { return strings.HasPrefix(s, "10.10.0.77/32") })
 		}},
 		{"mapping changed to another class is put back", func() error {
 			m := c1
-			m.ClassID = uint32(missing)
-			_, err := c.MapIPs(ctx, []bus.Mapping{m})
+			m.ClassID = missing
+			_, err := c.MapIPs(ctx, []plan.Mapping{m})
 			return err
 		}, func([]string) bool {
 			for _, m := range listAll(t, c) {

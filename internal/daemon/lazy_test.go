@@ -53,9 +53,9 @@ lazy_expire_seconds = 2
 	for _, m := range listAll(t, c) {
 		switch m.CircuitID {
 		case "c1":
-			c1 = m.ClassID
+			c1 = uint32(m.ClassID)
 		case "c2":
-			c2 = m.ClassID
+			c2 = uint32(m.ClassID)
 		}
 	}
 	if c1 == 0 || c2 == 0 {

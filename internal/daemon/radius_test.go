@@ -112,7 +112,7 @@ secret_file = %q
 		if err != nil {
 			return 0
 		}
-		return qs.Down.ClassID
+		return uint32(qs.Down.ClassID)
 	}
 	waitFor(t, "the dynamic circuit's class", func() bool { return classOf() != 0 })
 	if got := l.ceilOf(t, "lqtdB", classOf()); got != "20Mbit" {

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/libreqos-go/lqos/internal/plan"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -100,7 +101,7 @@ func TestStartupProblems(t *testing.T) {
 					t.Errorf("XDP attached although the other interface is missing")
 				}
 				// Mappings still work (they land in the pinned maps).
-				res, err := c.MapIPs(context.Background(), []bus.Mapping{{Prefix: netip.MustParsePrefix("10.50.0.1/32"), ClassID: 0x10003, CircuitID: "x"}})
+				res, err := c.MapIPs(context.Background(), []plan.Mapping{{Prefix: netip.MustParsePrefix("10.50.0.1/32"), ClassID: 0x10003, CircuitID: "x"}})
 				if err != nil || res.Applied != 1 {
 					t.Errorf("MapIPs in degraded mode: %+v, %v", res, err)
 				}

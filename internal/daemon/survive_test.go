@@ -4,6 +4,7 @@ package daemon
 
 import (
 	"context"
+	"github.com/libreqos-go/lqos/internal/plan"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -18,7 +19,6 @@ import (
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
 
-	"github.com/libreqos-go/lqos/internal/bus"
 	"github.com/libreqos-go/lqos/internal/datapath"
 	"github.com/libreqos-go/lqos/internal/shaper"
 	"github.com/libreqos-go/lqos/internal/tc"
@@ -158,7 +158,7 @@ func TestCrashKeepsClassifying(t *testing.T) {
 	}
 
 	// Map the plan's unmapped host into c1's classes by hand.
-	var c1 bus.Mapping
+	var c1 plan.Mapping
 	for _, m := range listAll(t, c) {
 		if m.CircuitID == "c1" {
 			c1 = m
@@ -167,20 +167,20 @@ func TestCrashKeepsClassifying(t *testing.T) {
 	if c1.ClassID == 0 {
 		t.Fatalf("c1 not mapped by the startup plan: %v", prefixes(listAll(t, c)))
 	}
-	res, err := c.MapIPs(ctx, []bus.Mapping{{Prefix: netip.MustParsePrefix("10.10.0.99/32"), ClassID: c1.ClassID, UploadClassID: c1.UploadClassID, CircuitID: "c1", DeviceID: "manual"}})
+	res, err := c.MapIPs(ctx, []plan.Mapping{{Prefix: netip.MustParsePrefix("10.10.0.99/32"), ClassID: c1.ClassID, UploadClassID: c1.UploadClassID, CircuitID: "c1", DeviceID: "manual"}})
 	if err != nil || res.Applied != 1 {
 		t.Fatalf("MapIPs %+v, %v", res, err)
 	}
-	if _, ok := l.classPackets(t, "lqtdB", c1.ClassID); !ok {
+	if _, ok := l.classPackets(t, "lqtdB", uint32(c1.ClassID)); !ok {
 		t.Fatalf("class %s not on lqtdB", tchandle.Handle(c1.ClassID))
 	}
 	const n = 20
 	download := func(what string) {
 		t.Helper()
-		before, _ := l.classPackets(t, "lqtdB", c1.ClassID)
+		before, _ := l.classPackets(t, "lqtdB", uint32(c1.ClassID))
 		waitFor(t, what, func() bool {
 			sendUDP(t, l.inet, "10.10.0.254", "10.10.0.99", n)
-			now, _ := l.classPackets(t, "lqtdB", c1.ClassID)
+			now, _ := l.classPackets(t, "lqtdB", uint32(c1.ClassID))
 			return now >= before+n
 		})
 	}
@@ -227,7 +227,7 @@ func TestCrashKeepsClassifying(t *testing.T) {
 	if ents, _ := os.ReadDir(filepath.Join(l.pins, "links")); len(ents) == 0 {
 		t.Errorf("link pins gone after SIGTERM")
 	}
-	if _, ok := l.classPackets(t, "lqtdB", c1.ClassID); !ok {
+	if _, ok := l.classPackets(t, "lqtdB", uint32(c1.ClassID)); !ok {
 		t.Errorf("class %s gone after SIGTERM", tchandle.Handle(c1.ClassID))
 	}
 	download("10.10.0.99 download in c1's class after SIGTERM")
@@ -270,7 +270,7 @@ func TestCrashKeepsClassifying(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(l.pins, "lqos_lpm")); err != nil {
 		t.Errorf("map pin gone after SIGTERM: %v", err)
 	}
-	if _, ok := l.classPackets(t, "lqtdB", c1.ClassID); !ok {
+	if _, ok := l.classPackets(t, "lqtdB", uint32(c1.ClassID)); !ok {
 		t.Errorf("queues gone after a detaching stop")
 	}
 }
@@ -286,7 +286,7 @@ func TestDriftRepair(t *testing.T) {
 	ctx := context.Background()
 	ids := map[string]uint32{}
 	for _, m := range listAll(t, c) {
-		ids[m.CircuitID] = m.ClassID
+		ids[m.CircuitID] = uint32(m.ClassID)
 	}
 	if ids["c1"] == 0 || ids["c2"] == 0 {
 		t.Fatalf("plan not applied: %v", prefixes(listAll(t, c)))

@@ -78,15 +78,17 @@ type Qdisc struct {
 	HTBR2Q     uint32          // htb: r2q; 0 = kernel default
 }
 
-// Mapping sends an IP prefix to a circuit's classes.
+// Mapping sends an IP prefix to a circuit's classes. It is the one IP
+// mapping type: the planner produces it, the bus carries it as JSON (class
+// ids as the number major<<16|minor, 0 = not shaped) and lqosd lists it back.
 type Mapping struct {
-	Prefix        netip.Prefix
-	CPU           uint32          // 0-based CPU for the download side
-	ClassID       tchandle.Handle // download class
-	UploadCPU     uint32
-	UploadClassID tchandle.Handle
-	CircuitID     string
-	DeviceID      string
+	Prefix        netip.Prefix    `json:"prefix"`                    // "192.0.2.7/32", "2001:db8::/56"
+	CPU           uint32          `json:"cpu"`                       // 0-based CPU for the download side
+	ClassID       tchandle.Handle `json:"class_id"`                  // download class
+	UploadCPU     uint32          `json:"upload_cpu,omitempty"`      // 0-based CPU for the upload side
+	UploadClassID tchandle.Handle `json:"upload_class_id,omitempty"` // upload class
+	CircuitID     string          `json:"circuit_id"`
+	DeviceID      string          `json:"device_id,omitempty"`
 }
 
 // Tree is the kernel-facing result of planning: everything package tc needs.

@@ -74,22 +74,15 @@ type BusStore struct {
 	Client *bus.Client
 }
 
-// ToBus converts a planned mapping.
-func ToBus(m plan.Mapping) bus.Mapping {
-	return bus.Mapping{Prefix: m.Prefix, CPU: m.CPU, ClassID: uint32(m.ClassID), UploadClassID: uint32(m.UploadClassID), CircuitID: m.CircuitID, DeviceID: m.DeviceID}
-}
-
 // ReplaceAll maps every planned prefix, then removes prefixes lqosd has that
 // the plan does not.
 func (s BusStore) ReplaceAll(ctx context.Context, ms []plan.Mapping) error {
 	want := make(map[netip.Prefix]bool, len(ms))
-	batch := make([]bus.Mapping, 0, len(ms))
 	for _, m := range ms {
 		want[m.Prefix] = true
-		batch = append(batch, ToBus(m))
 	}
-	if len(batch) > 0 {
-		res, err := s.Client.MapIPs(ctx, batch)
+	if len(ms) > 0 {
+		res, err := s.Client.MapIPs(ctx, ms)
 		if err != nil {
 			return err
 		}
