@@ -127,16 +127,6 @@ func (isp *ISP) Addrs() []netip.Addr {
 	return out
 }
 
-// TariffOf returns a subscriber's plan.
-func TariffOf(s Subscriber) Tariff {
-	for _, t := range tariffs {
-		if t.ID == s.TariffID {
-			return t
-		}
-	}
-	return tariffs[0]
-}
-
 // CRM serves the ISP as a Splynx API (the endpoints our Splynx importer
 // reads), so the demo exercises the real integration end to end.
 type CRM struct {

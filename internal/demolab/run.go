@@ -394,15 +394,3 @@ func waitMappings(ctx context.Context, path string, n int, sched *child) error {
 		}
 	}
 }
-
-// SubscriberWithTariff returns the first active subscriber on the plan with
-// the given download rate (kbit/s) that is not one of the heavy users (their
-// own bulk transfers would skew a measurement).
-func (isp *ISP) SubscriberWithTariff(downKbps int) (Subscriber, bool) {
-	for i, s := range isp.Subscribers {
-		if i >= HeavyUsers && s.Status == "active" && TariffOf(s).Down == downKbps {
-			return s, true
-		}
-	}
-	return Subscriber{}, false
-}

@@ -296,32 +296,3 @@ func sleep(ctx context.Context, d time.Duration) {
 	case <-time.After(d):
 	}
 }
-
-// Measure downloads from one subscriber for d and returns the achieved rate
-// in bits per second (used by the lab test to check shaping).
-func Measure(ctx context.Context, sub netip.Addr, d time.Duration) (float64, error) {
-	c, err := dial(ctx, sub, netip.AddrPortFrom(ServerAddrs[0], portDownload))
-	if err != nil {
-		return 0, err
-	}
-	defer c.Close()
-	// Let TCP ramp up before timing.
-	warm := time.Now().Add(time.Second)
-	buf := make([]byte, 64<<10)
-	for time.Now().Before(warm) {
-		if _, err := c.Read(buf); err != nil {
-			return 0, err
-		}
-	}
-	start := time.Now()
-	var total int64
-	c.SetReadDeadline(start.Add(d))
-	for {
-		n, err := c.Read(buf)
-		total += int64(n)
-		if err != nil {
-			break
-		}
-	}
-	return float64(total*8) / time.Since(start).Seconds(), nil
-}

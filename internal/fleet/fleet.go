@@ -93,9 +93,6 @@ func (s *Share) Owner(site string) string {
 	return s.shaperName(HashIndex(site, s.count))
 }
 
-// Mine reports whether this shaper owns the top-level site.
-func (s *Share) Mine(site string) bool { return s.Owner(site) == s.self }
-
 // ownerOfUnparented places a circuit without a top-level site.
 func (s *Share) ownerOfUnparented(circuitID string) string {
 	if s.owner != nil {

@@ -64,17 +64,6 @@ var implementations = map[string]Integration{
 	"rest":      rest.Integration{},
 }
 
-// All returns every integration this package implements, in priority order.
-func All() []Integration {
-	var out []Integration
-	for _, name := range config.IntegrationNames() {
-		if i, ok := implementations[name]; ok {
-			out = append(out, i)
-		}
-	}
-	return out
-}
-
 // Enabled returns the enabled integrations in priority order (that of
 // config.EnabledIntegrations).
 func Enabled(cfg *config.Config) []Integration {

@@ -43,8 +43,8 @@ func TestEnabledOrder(t *testing.T) {
 	all.UISP.Enable, all.Splynx.Enable, all.VISP.Enable, all.Netzur.Enable = true, true, true, true
 	all.Powercode.Enable, all.Sonar.Enable, all.WISPGate.Enable, all.REST.Enable = true, true, true, true
 	en := Enabled(all)
-	if len(All()) != 8 || len(en) != 8 {
-		t.Fatalf("All = %d, Enabled = %d", len(All()), len(en))
+	if len(implementations) != 8 || len(en) != 8 {
+		t.Fatalf("implementations = %d, Enabled = %d", len(implementations), len(en))
 	}
 	for i, name := range all.EnabledIntegrations() {
 		if lookup(name).Name() != en[i].Name() {

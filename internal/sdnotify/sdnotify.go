@@ -51,11 +51,6 @@ func Status(status string) (bool, error) {
 	return notify("STATUS=" + sanitize(status))
 }
 
-// Errno reports a failure errno before exiting (shown by systemctl status).
-func Errno(errno int, status string) (bool, error) {
-	return notify(withStatus(fmt.Sprintf("ERRNO=%d", errno), status))
-}
-
 func withStatus(state, status string) string {
 	if status == "" {
 		return state

@@ -51,7 +51,6 @@ func TestMessages(t *testing.T) {
 		{"ready with status", func() (bool, error) { return Ready("shaping 10 circuits") }, "READY=1\nSTATUS=shaping 10 circuits"},
 		{"status newline flattened", func() (bool, error) { return Status("degraded:\ninterface missing") }, "STATUS=degraded: interface missing"},
 		{"stopping", func() (bool, error) { return Stopping("SIGTERM") }, "STOPPING=1\nSTATUS=SIGTERM"},
-		{"errno", func() (bool, error) { return Errno(19, "no such device") }, "ERRNO=19\nSTATUS=no such device"},
 	}
 	for _, tc := range tests {
 		ok, err := tc.send()

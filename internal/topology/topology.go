@@ -151,6 +151,3 @@ func (r *Resolver) Disagreement(parentID, parentName string) *Node {
 	}
 	return byID
 }
-
-// ByID returns the node with the given stable id, or nil.
-func (r *Resolver) ByID(id string) *Node { return r.byID[id] }

@@ -33,25 +33,9 @@ type connLimiter struct {
 	refusedTotal, refusedPerIP, evicted atomic.Uint64
 }
 
-// ConnStats are the web UI listener's connection counters.
-type ConnStats struct {
-	Open int
-	// RefusedTotal and RefusedPerIP count connections closed at accept
-	// because of MaxConns and MaxConnsPerIP; Evicted counts connections
-	// stuck in their first request that were closed to admit a new one.
-	RefusedTotal, RefusedPerIP, Evicted uint64
-}
-
 func newConnLimiter(max, perIP int, evictAfter time.Duration, now func() time.Time) *connLimiter {
 	return &connLimiter{max: max, perIP: perIP, evictAfter: evictAfter, now: now,
 		open: map[*limitedConn]struct{}{}, byAddr: map[netip.Addr]int{}}
-}
-
-func (l *connLimiter) stats() ConnStats {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return ConnStats{Open: len(l.open), RefusedTotal: l.refusedTotal.Load(), RefusedPerIP: l.refusedPerIP.Load(),
-		Evicted: l.evicted.Load()}
 }
 
 func (l *connLimiter) wrap(ln net.Listener) net.Listener { return &limitedListener{Listener: ln, l: l} }

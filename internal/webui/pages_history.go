@@ -230,20 +230,3 @@ func (hs *historyStore) series(kind, id, rng string, now time.Time) History {
 	}
 	return out
 }
-
-// sizeBytes estimates the memory held by the sample rings.
-func (hs *historyStore) sizeBytes() int {
-	hs.mu.Lock()
-	defer hs.mu.Unlock()
-	const per = 16
-	n := 0
-	for _, m := range []map[string]*seriesHistory{hs.nodes, hs.circuits} {
-		for _, h := range m {
-			if h.sec != nil {
-				n += len(h.sec.buf) * per
-			}
-			n += len(h.min.buf) * per
-		}
-	}
-	return n
-}

@@ -21,10 +21,6 @@ const (
 	accessAdmin
 )
 
-func (a access) String() string {
-	return [...]string{"public", "page", "read", "admin"}[a]
-}
-
 // route is one entry of the route table. Every handler is reached only
 // through wrap, which enforces the access level and CSRF rules, so the table
 // is the single place to review who may call what.
@@ -186,22 +182,6 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 // sourceCtx bounds a Source call.
 func (s *Server) sourceCtx(r *http.Request) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(r.Context(), sourceTimeout)
-}
-
-// RouteInfo describes one route for documentation and tests.
-type RouteInfo struct {
-	Method, Path string
-	// Access is "public", "page", "read" or "admin".
-	Access string
-}
-
-// Routes lists every route the server handles.
-func (s *Server) Routes() []RouteInfo {
-	out := make([]RouteInfo, 0, len(s.routes))
-	for _, rt := range s.routes {
-		out = append(out, RouteInfo{rt.method, rt.path, rt.access.String()})
-	}
-	return out
 }
 
 // handleMetrics serves Config.Metrics (404 when lqosd has none).

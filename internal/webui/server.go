@@ -227,9 +227,6 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// Handler returns the root handler (for tests or embedding in another server).
-func (s *Server) Handler() http.Handler { return s.handler }
-
 // SetupToken returns the current one-time first-run token ("" once a user exists).
 func (s *Server) SetupToken() string {
 	s.setupMu.Lock()
@@ -244,12 +241,6 @@ func (s *Server) Close() error {
 	s.sessions.closePersistence()
 	return s.audit.Close()
 }
-
-// ConnStats reports the listener's connection counts (see Config.MaxConns).
-func (s *Server) ConnStats() ConnStats { return s.conns.stats() }
-
-// TLS reports whether the server serves HTTPS.
-func (s *Server) TLS() bool { return s.cfg.CertFile != "" }
 
 // ListenAndServe serves on cfg.Addr until ctx is cancelled.
 func (s *Server) ListenAndServe(ctx context.Context) error {

@@ -124,7 +124,4 @@ func (g *Graph) Has(id string) bool { _, ok := g.byID[id]; return ok }
 // Node returns the node with that id, or nil. The returned node may be modified.
 func (g *Graph) Node(id string) *Node { return g.byID[id] }
 
-// Len is the number of nodes.
-func (g *Graph) Len() int { return len(g.nodes) }
-
 func quote(s string) string { return "\"" + s + "\"" }
