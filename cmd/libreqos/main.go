@@ -19,7 +19,6 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/libreqos-go/lqos/internal/builder"
 	"github.com/libreqos-go/lqos/internal/cmdline"
 	"github.com/libreqos-go/lqos/internal/config"
 )
@@ -33,7 +32,7 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	var opts builder.Options
+	var opts options
 	fs := flag.NewFlagSet("libreqos", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&opts.ConfigPath, "config", "", "path to lqos.conf (default $"+config.EnvPath+" or "+config.DefaultPath+")")
@@ -49,7 +48,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	rest, err := cmdline.Parse(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return builder.ExitOK
+			return exitOK
 		}
 		return exitUsage
 	}
@@ -70,15 +69,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 		if cmd == "validate" {
-			return builder.Validate(opts, stdout)
+			return validate(opts, stdout)
 		}
-		return builder.Run(ctx, opts, stdout)
+		return runApply(ctx, opts, stdout)
 	case "migrate-check":
 		if len(pos) != 1 {
 			fmt.Fprintf(stderr, "libreqos migrate-check: want exactly one upstream install directory, got %d arguments\n", len(pos))
 			return exitUsage
 		}
-		return builder.MigrateCheck(pos[0], opts, stdout)
+		return migrateCheck(pos[0], opts, stdout)
 	default:
 		fmt.Fprintf(stderr, "libreqos: unknown command %q (want validate, migrate-check DIR, or no command to apply)\n", cmd)
 		return exitUsage

@@ -25,7 +25,7 @@ func TestFlagsBeforeAndAfterTheCommand(t *testing.T) {
 		{name: "unknown flag before the command", args: []string{"--bogus", "validate"}, exit: exitUsage, stderr: `unknown flag "--bogus"`},
 		{name: "extra argument", args: []string{"validate", "now", "--config", example}, exit: exitUsage, stderr: `unexpected argument "now"`},
 		{name: "unknown command", args: []string{"--config", example, "shape"}, exit: exitUsage, stderr: `unknown command "shape"`},
-		{name: "migrate-check, flag after the directory", args: []string{"migrate-check", "../../internal/builder/testdata/upstream_ok", "--queues", "2"}, stdout: "Result: every file loads unchanged."},
+		{name: "migrate-check, flag after the directory", args: []string{"migrate-check", "testdata/upstream_ok", "--queues", "2"}, stdout: "Result: every file loads unchanged."},
 		{name: "migrate-check needs a directory", args: []string{"migrate-check"}, exit: exitUsage, stderr: "exactly one"},
 		{name: "flag without value", args: []string{"validate", "--config"}, exit: exitUsage, stderr: "needs an argument"},
 	}

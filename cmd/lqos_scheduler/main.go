@@ -25,6 +25,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/libreqos-go/lqos/internal/apply"
 	"github.com/libreqos-go/lqos/internal/config"
 	"github.com/libreqos-go/lqos/internal/cores"
 	"github.com/libreqos-go/lqos/internal/inputs"
@@ -128,7 +129,6 @@ func schedule(ctx context.Context, cfg *config.Config, f flags, log *slog.Logger
 		PollInterval:       f.pollInterval,
 		IntegrationTimeout: f.integrationTimeout,
 		LogDir:             f.logDir,
-		LockPath:           f.lockPath,
 		PostHook:           filepath.Join(cfg.LqosDirectory, "bin", "post_integration_hook.sh"),
 		ConfigFile:         cfg.Path,
 	}
@@ -136,8 +136,8 @@ func schedule(ctx context.Context, cfg *config.Config, f flags, log *slog.Logger
 		Reporter:  rep,
 		Bus:       rep,
 		Validator: scheduler.InputsValidator{Config: cfg},
-		Refresher: &scheduler.LqosdRefresher{BusPath: f.bus, LockPath: f.lockPath, Logger: log,
-			Local: &scheduler.ShaperRefresher{Config: cfg, BusPath: f.bus, Logger: log}},
+		Refresher: &scheduler.ApplyRefresher{Logger: log, Applier: &apply.Applier{Config: cfg, BusPath: f.bus, Log: log,
+			Lock: apply.Lock{Path: f.lockPath, Who: "lqos_scheduler"}}},
 		Runner: &scheduler.ExecRunner{
 			Path: self,
 			Args: func(name string) []string {

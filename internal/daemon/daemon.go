@@ -34,7 +34,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -44,10 +43,7 @@ import (
 	"github.com/libreqos-go/lqos/internal/bus"
 	"github.com/libreqos-go/lqos/internal/config"
 	"github.com/libreqos-go/lqos/internal/datapath"
-	"github.com/libreqos-go/lqos/internal/inputs"
-	"github.com/libreqos-go/lqos/internal/lock"
 	"github.com/libreqos-go/lqos/internal/plan"
-	"github.com/libreqos-go/lqos/internal/radius"
 	"github.com/libreqos-go/lqos/internal/schedstatus"
 	"github.com/libreqos-go/lqos/internal/sdnotify"
 	"github.com/libreqos-go/lqos/internal/shaper"
@@ -454,144 +450,6 @@ func (d *Daemon) raise(code string, sev urgent.Severity, msg string) {
 	if _, err := d.urgent.Raise(urgent.Raise{Code: code, Severity: sev, Source: "lqosd", Message: msg}); err != nil {
 		d.log.Warn("raising urgent issue", "code", code, "err", err)
 	}
-}
-
-// startupApply applies the current plan once at start. Failure is logged
-// and raised, not fatal: the queues from before the restart stay in place.
-func (d *Daemon) startupApply(ctx context.Context) {
-	// A new install has no inputs until lqos_scheduler (or libreqos) writes
-	// them: that is the normal wait for the first setup, not a failure.
-	if in := inputs.PathsFor(d.config()).ShapedDevices; !fileExists(in) {
-		d.log.Info("waiting for the first setup: no ShapedDevices.csv yet (lqos_scheduler or libreqos writes it and asks lqosd to apply)", "path", in)
-		d.resolve(CodeStartupApply)
-		return
-	}
-	res, err := d.applyWait(ctx, "lqosd start", false, false, 0)
-	if errors.Is(err, errLockBusy) {
-		d.log.Warn("not applying the plan at start: another apply is running and will set it", "err", err)
-		return
-	}
-	if err != nil {
-		d.log.Error("applying the shaping plan at start failed; previous queues (if any) stay", "err", err)
-		d.raise(CodeStartupApply, urgent.Error, "Applying the shaping plan at lqosd start failed: "+err.Error())
-		return
-	}
-	d.log.Info("shaping plan applied at start", "summary", res.Summary())
-}
-
-func fileExists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
-}
-
-// resolve closes an urgent issue lqosd raised, if it is open.
-func (d *Daemon) resolve(code string) {
-	if _, err := d.urgent.Resolve(code); err != nil {
-		d.log.Warn("resolving urgent issue", "code", code, "err", err)
-	}
-}
-
-// errShapingDisabled is returned by apply in degraded modes.
-var errShapingDisabled = errors.New("shaping disabled")
-
-// apply runs the shaper under the apply lock (shared with libreqos and the
-// scheduler). reload re-reads lqos.conf first.
-func (d *Daemon) apply(ctx context.Context, reason string, dryRun, reload bool) (*shaper.Result, error) {
-	return d.applyWait(ctx, reason, dryRun, reload, 2*time.Minute)
-}
-
-// errLockBusy: the apply lock is held and we chose not to wait.
-var errLockBusy = errors.New("another apply (libreqos or the scheduler) holds the apply lock")
-
-// applyWait is apply with a bound on waiting for the apply lock; 0 = do not
-// wait (start-up: whoever holds the lock is applying the plan anyway, and
-// may be waiting for our bus).
-func (d *Daemon) applyWait(ctx context.Context, reason string, dryRun, reload bool, wait time.Duration) (*shaper.Result, error) {
-	return d.applyRun(ctx, applyReq{reason: reason, dryRun: dryRun, reload: reload, wait: wait})
-}
-
-// applyReq is one apply: why, whether to re-read lqos.conf, how long to
-// wait for the apply lock, and whether a large removal is confirmed.
-type applyReq struct {
-	reason         string
-	dryRun, reload bool
-	wait           time.Duration
-	confirmShrink  bool
-}
-
-func (d *Daemon) applyRun(ctx context.Context, r applyReq) (*shaper.Result, error) {
-	reason, dryRun, reload, wait := r.reason, r.dryRun, r.reload, r.wait
-	if d.noShape != "" && !dryRun {
-		return nil, fmt.Errorf("%w: %s", errShapingDisabled, d.noShape)
-	}
-	d.applyMu.Lock()
-	defer d.applyMu.Unlock()
-	if reload {
-		cfg, warns, err := config.Load(d.config().Path)
-		if err != nil {
-			return nil, fmt.Errorf("reload configuration (keeping the running one): %w", err)
-		}
-		for _, w := range warns {
-			d.log.Warn("config: " + w.String())
-		}
-		if d.o.StateDir != "" {
-			cfg.StateDirectory = d.o.StateDir
-		}
-		d.cfgMu.Lock()
-		d.cfg = cfg
-		d.cfgMu.Unlock()
-	}
-	cfg, notes := d.shapingConfig(d.config())
-	if !dryRun {
-		path := filepath.Join(d.o.RunDir, "apply.lock")
-		var lk *lock.Lock
-		var err error
-		if wait <= 0 {
-			lk, err = lock.TryAcquire(path, "lqosd")
-			if errors.Is(err, lock.ErrBusy) {
-				return nil, fmt.Errorf("%w: %v", errLockBusy, err)
-			}
-		} else {
-			lctx, cancel := context.WithTimeout(ctx, wait)
-			defer cancel()
-			lk, err = lock.Acquire(lctx, path, "lqosd", func(be *lock.BusyError) {
-				d.log.Info("waiting for the apply lock", "holder", be.Holder)
-			})
-		}
-		if err != nil {
-			return nil, fmt.Errorf("apply lock: %w", err)
-		}
-		defer lk.Release()
-	}
-	var k shaper.Kernel
-	if d.kernel != nil {
-		k = d.kernel
-	}
-	eng := shaper.New(cfg, k, &namedStore{d: d}, d.log)
-	opts := shaper.Options{Reason: reason, DryRun: dryRun, ConfirmShrink: r.confirmShrink}
-	if lz := d.lazyFor(cfg); lz != nil {
-		opts.KernelTree = lz.Tree
-	}
-	opts.Overlay = d.radiusOverlay()
-	// Sessions end by design: their circuits do not count as a shrink.
-	opts.ShrinkIgnores = func(id string) bool { return strings.HasPrefix(id, radius.IDPrefix) }
-	res, err := eng.Refresh(ctx, opts)
-	if res != nil {
-		res.Warnings = append(notes, res.Warnings...)
-	}
-	if err == nil && !dryRun && res != nil && res.Plan != nil {
-		d.lazyPlan = res.Plan.Tree
-		d.noteCircuits(res.Plan)
-		d.notePlanShape(res.Plan)
-		// Whoever asked (start-up, the scheduler, libreqos, SIGHUP), the
-		// plan is in place now: an earlier failed start no longer applies.
-		d.resolve(CodeStartupApply)
-		d.noteOversubscription(res.Plan)
-	}
-	if !dryRun {
-		d.noteApplyOutcome(err)
-	}
-	return res, err
 }
 
 // attachWhenPresent waits for missing shaping interfaces, then attaches

@@ -5,10 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"time"
 
-	"github.com/libreqos-go/lqos/internal/lock"
+	"github.com/libreqos-go/lqos/internal/apply"
 	"github.com/libreqos-go/lqos/internal/plan"
 	"github.com/libreqos-go/lqos/internal/shaper"
 	"github.com/libreqos-go/lqos/internal/tc"
@@ -63,13 +62,13 @@ func (d *Daemon) checkDrift(ctx context.Context) ([]tc.Difference, error) {
 	}
 	d.applyMu.Lock()
 	defer d.applyMu.Unlock()
-	lk, err := lock.TryAcquire(filepath.Join(d.o.RunDir, "apply.lock"), "lqosd drift check")
-	if errors.Is(err, lock.ErrBusy) {
+	lk, err := d.applyLock("lqosd drift check", apply.NoWait).Take(ctx)
+	if errors.Is(err, apply.ErrLockBusy) {
 		d.log.Debug("queue drift check skipped: an apply is running")
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("apply lock: %w", err)
+		return nil, err
 	}
 	defer lk.Release()
 

@@ -155,14 +155,14 @@ func (h *Handler) ApplyPlan(ctx context.Context, r *bus.ApplyPlan) (*bus.PlanRes
 
 // ReloadPlan re-reads lqos.conf, then applies.
 func (h *Handler) ReloadPlan(ctx context.Context, r *bus.ReloadPlan) (*bus.PlanResult, error) {
-	return h.planReq(ctx, applyReq{reason: "bus reload: " + r.Reason, reload: true, wait: 2 * time.Minute, confirmShrink: r.ConfirmShrink})
+	return h.planReq(ctx, applyReq{reason: "bus reload: " + r.Reason, reload: true, confirmShrink: r.ConfirmShrink})
 }
 
 // maxWarnings keeps plan results small; the log has all of them.
 const maxWarnings = 50
 
 func (h *Handler) plan(ctx context.Context, reason string, dry, reload bool) (*bus.PlanResult, error) {
-	return h.planReq(ctx, applyReq{reason: reason, dryRun: dry, reload: reload, wait: 2 * time.Minute})
+	return h.planReq(ctx, applyReq{reason: reason, dryRun: dry, reload: reload})
 }
 
 func (h *Handler) planReq(ctx context.Context, r applyReq) (*bus.PlanResult, error) {

@@ -3,11 +3,10 @@ package daemon
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"time"
 
+	"github.com/libreqos-go/lqos/internal/apply"
 	"github.com/libreqos-go/lqos/internal/config"
-	"github.com/libreqos-go/lqos/internal/lock"
 	"github.com/libreqos-go/lqos/internal/shaper"
 	"github.com/libreqos-go/lqos/internal/tc"
 )
@@ -63,8 +62,8 @@ func (d *Daemon) lazyTick(ctx context.Context, now time.Time) {
 	if !changed && len(expired) == 0 {
 		return
 	}
-	lk, err := lock.TryAcquire(filepath.Join(d.o.RunDir, "apply.lock"), "lqosd lazy queues")
-	if errors.Is(err, lock.ErrBusy) {
+	lk, err := d.applyLock("lqosd lazy queues", apply.NoWait).Take(ctx)
+	if errors.Is(err, apply.ErrLockBusy) {
 		return // an apply is running; the next tick catches up
 	}
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 
+	"github.com/libreqos-go/lqos/internal/apply"
 	"github.com/libreqos-go/lqos/internal/backoff"
 	"github.com/libreqos-go/lqos/internal/shaper"
 	"github.com/libreqos-go/lqos/internal/urgent"
@@ -65,13 +66,13 @@ func (d *Daemon) retryLoop(ctx context.Context) {
 			return
 		}
 		err := backoff.Retry(ctx, backoff.Constant(d.o.ApplyRetry), func() error {
-			_, err := d.applyRun(ctx, applyReq{reason: "retry after the state directory could not be written", wait: d.o.ApplyRetry})
+			_, err := d.applyRun(ctx, applyReq{reason: "retry after the state directory could not be written", wait: apply.NoWait})
 			// A failed retry signalled again; this loop already retries.
 			select {
 			case <-d.retry:
 			default:
 			}
-			if errors.Is(err, shaper.ErrStateWrite) || errors.Is(err, errLockBusy) {
+			if errors.Is(err, shaper.ErrStateWrite) || errors.Is(err, apply.ErrLockBusy) {
 				return err
 			}
 			return nil // applied, or stopped by something a retry cannot fix

@@ -205,7 +205,8 @@ type fakeRefresher struct {
 	gotBad bool
 }
 
-func (f *fakeRefresher) Refresh(_ context.Context, in *Inputs, full bool) error {
+func (f *fakeRefresher) Refresh(_ context.Context, r RefreshRequest) error {
+	in, full := r.Inputs, r.Full
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	// Every lab checks at cleanup that no invalid snapshot ever got here.
@@ -310,7 +311,7 @@ func newLab(t *testing.T, integration, devices string, mod func(*Options, *Deps)
 	}
 	l.behavior = func(context.Context, io.Writer) error { return nil }
 	o := Options{Integration: integration, InputDir: l.dir, LogDir: l.logDir,
-		IntegrationTimeout: time.Hour, LockPath: filepath.Join(t.TempDir(), "apply.lock")}
+		IntegrationTimeout: time.Hour}
 	d := Deps{Reporter: l.rep, Bus: l.bus, Refresher: l.ref, Clock: l.clock,
 		Logger: slog.New(slog.NewTextHandler(l.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Notify: func(s string) { l.notes.Write([]byte(s + "\n")) },

@@ -17,6 +17,7 @@ import (
 	"github.com/libreqos-go/lqos/internal/devices"
 	"github.com/libreqos-go/lqos/internal/diag"
 	"github.com/libreqos-go/lqos/internal/inputs"
+	"github.com/libreqos-go/lqos/internal/lock"
 	"github.com/libreqos-go/lqos/internal/overrides"
 	"github.com/libreqos-go/lqos/internal/topology"
 )
@@ -56,11 +57,21 @@ type Validator interface {
 	Validate(ctx context.Context, in *Inputs) (warnings []string, err error)
 }
 
-// QueueRefresher builds or updates the queues from validated inputs. full
-// asks for a complete setup (start-up); otherwise it may apply only the
-// difference. It is called with the apply lock held.
+// QueueRefresher builds or updates the queues from validated inputs. It
+// takes the apply lock itself (or hands the apply to lqosd, which takes it).
 type QueueRefresher interface {
-	Refresh(ctx context.Context, in *Inputs, full bool) error
+	Refresh(ctx context.Context, r RefreshRequest) error
+}
+
+// RefreshRequest is one refresh.
+type RefreshRequest struct {
+	Inputs *Inputs
+	// Full asks for a complete setup (start-up); otherwise only the
+	// difference may be applied.
+	Full bool
+	// Waiting, if set, is told once when the apply has to wait for another
+	// one (the apply lock is held), so the scheduler can show it.
+	Waiting func(*lock.BusyError)
 }
 
 // fingerprint is a cheap change detector: size, mtime and inode per file.

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/libreqos-go/lqos/internal/apply"
 	"github.com/libreqos-go/lqos/internal/config"
 	"github.com/libreqos-go/lqos/internal/shaper"
 	"github.com/libreqos-go/lqos/internal/tc"
@@ -75,14 +76,15 @@ func TestKernelKeepsLastGood(t *testing.T) {
 	l := newLab(t, "", "ShapedDevices.v1.csv", func(o *Options, d *Deps) {
 		o.InputDir = cfg.LqosDirectory
 		d.Validator = InputsValidator{Config: cfg}
-		d.Refresher = &ShaperRefresher{Config: cfg, BusPath: filepath.Join(t.TempDir(), "no-lqosd"), Logger: d.Logger,
+		d.Refresher = &ApplyRefresher{Logger: d.Logger, Applier: &apply.Applier{Config: cfg, BusPath: filepath.Join(t.TempDir(), "no-lqosd"), Log: d.Logger,
+			Lock: apply.Lock{Path: filepath.Join(t.TempDir(), "apply.lock"), Who: "lqos_scheduler"},
 			OpenKernel: func() (shaper.Kernel, func(), error) {
 				k, err := shaper.OpenKernel(ns)
 				if err != nil {
 					return nil, nil, err
 				}
 				return k, k.Close, nil
-			}}
+			}}}
 	})
 	// newLab wrote the inputs into its own dir; the config points elsewhere.
 	l.dir = cfg.LqosDirectory
@@ -174,15 +176,16 @@ func TestInProcessApplyUsesLqosdQdiscPolicy(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer k.Close()
-			r := &ShaperRefresher{Config: cfg, BusPath: filepath.Join(t.TempDir(), "no-lqosd"), MissingQdisc: policy,
+			r := &ApplyRefresher{Applier: &apply.Applier{Config: cfg, BusPath: filepath.Join(t.TempDir(), "no-lqosd"), MissingQdisc: policy,
+				Lock: apply.Lock{Path: filepath.Join(t.TempDir(), "apply.lock"), Who: "lqos_scheduler"},
 				OpenKernel: func() (shaper.Kernel, func(), error) {
 					k, err := shaper.OpenKernel(ns)
 					if err != nil {
 						return nil, nil, err
 					}
 					return k, k.Close, nil
-				}}
-			err = r.Refresh(context.Background(), nil, true)
+				}}}
+			err = r.Refresh(context.Background(), RefreshRequest{Full: true})
 			live, derr := tc.Dump(k.TC(), []string{"eth0", "eth1"})
 			if derr != nil {
 				t.Fatal(derr)

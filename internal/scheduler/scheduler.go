@@ -109,10 +109,6 @@ type Options struct {
 	LogDir string
 	// UrgentAfter consecutive failed jobs raise an urgent issue (3).
 	UrgentAfter int
-	// LockPath is the apply lock (lock.DefaultPath).
-	LockPath string
-	// LockWait bounds the wait for the apply lock (15 min).
-	LockWait time.Duration
 	// PostHook, if the file exists, is started after every integration run
 	// (success or not), in its own directory, and not waited for (upstream's
 	// <lqos_directory>/bin/post_integration_hook.sh). It is killed if it
@@ -142,12 +138,8 @@ func (o *Options) defaults() {
 	def(&o.IntegrationTimeout, 20*time.Minute)
 	def(&o.BusBackoffMin, 100*time.Millisecond)
 	def(&o.BusBackoffMax, 10*time.Second)
-	def(&o.LockWait, 15*time.Minute)
 	if o.UrgentAfter <= 0 {
 		o.UrgentAfter = 3
-	}
-	if o.LockPath == "" {
-		o.LockPath = lock.DefaultPath
 	}
 }
 
@@ -160,8 +152,6 @@ type Deps struct {
 	Refresher QueueRefresher    // required
 	Clock     Clock             // RealClock if nil
 	Logger    *slog.Logger      // slog.Default() if nil
-	// Lock takes the apply lock; nil = internal/lock on Options.LockPath.
-	Lock func(ctx context.Context) (release func(), err error)
 	// ConfigCheck validates a changed Options.ConfigFile (nil = any change
 	// restarts).
 	ConfigCheck func(path string) error
@@ -236,9 +226,6 @@ func New(o Options, d Deps) (*Scheduler, error) {
 		d.Notify = func(string) {}
 	}
 	s := &Scheduler{o: o, d: d, log: d.Logger}
-	if d.Lock == nil {
-		s.d.Lock = s.fileLock
-	}
 	return s, nil
 }
 
@@ -687,40 +674,22 @@ func (s *Scheduler) validate(ctx context.Context, in *Inputs) error {
 	return nil
 }
 
-// apply runs the refresher under the apply lock; a panic in it is an error.
+// apply runs the refresher (which takes the apply lock itself: see
+// internal/apply); a panic in it is an error.
 func (s *Scheduler) apply(ctx context.Context, in *Inputs, full bool) (err error) {
-	if sl, ok := s.d.Refresher.(SelfLocking); !ok || !sl.TakesApplyLock() {
-		release, err := s.d.Lock(ctx)
-		if err != nil {
-			return err
-		}
-		defer release()
-	}
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("panic: %v\n%s", v, debug.Stack())
 		}
 	}()
-	return s.d.Refresher.Refresh(ctx, in, full)
+	return s.d.Refresher.Refresh(ctx, RefreshRequest{Inputs: in, Full: full, Waiting: func(b *lock.BusyError) { s.waitingForLock(ctx, b) }})
 }
 
-// fileLock is the default Deps.Lock.
-func (s *Scheduler) fileLock(ctx context.Context) (func(), error) {
-	lctx, cancel := context.WithTimeout(ctx, s.o.LockWait)
-	defer cancel()
-	l, err := lock.Acquire(lctx, s.o.LockPath, "lqos_scheduler", func(b *lock.BusyError) {
-		s.log.Warn("waiting for the apply lock (libreqos running?)", "lock", b.Path, "holder", b.Holder)
-		s.d.Notify("Waiting for the apply lock: " + b.Error())
-		s.progress(ctx, Progress{Active: true, Phase: PhaseWaitingForLock, Label: "Waiting for another apply (libreqos) to finish"})
-	})
-	if err != nil {
-		return nil, err
-	}
-	return func() {
-		if err := l.Release(); err != nil {
-			s.log.Warn("releasing the apply lock", "err", err)
-		}
-	}, nil
+// waitingForLock shows that the apply waits for another one (libreqos).
+func (s *Scheduler) waitingForLock(ctx context.Context, b *lock.BusyError) {
+	s.log.Warn("waiting for the apply lock (libreqos running?)", "lock", b.Path, "holder", b.Holder)
+	s.d.Notify("Waiting for the apply lock: " + b.Error())
+	s.progress(ctx, Progress{Active: true, Phase: PhaseWaitingForLock, Label: "Waiting for another apply (libreqos) to finish"})
 }
 
 // fail logs and reports a job failure; the full text goes to a log file

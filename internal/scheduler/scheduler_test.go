@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/libreqos-go/lqos/internal/apply"
 	"github.com/libreqos-go/lqos/internal/lock"
 )
 
@@ -412,13 +413,26 @@ func TestRefreshFailures(t *testing.T) {
 	}
 }
 
+// refresherFunc adapts a function to QueueRefresher.
+type refresherFunc func(context.Context, RefreshRequest) error
+
+func (f refresherFunc) Refresh(ctx context.Context, r RefreshRequest) error { return f(ctx, r) }
+
 // TestApplyLock: the scheduler applies only under the shared lock and
-// waits for (then gives up on) a lock held by someone else.
+// waits for (then gives up on) a lock held by someone else. The refresher
+// is the real one with lqosd away; only the in-process apply is the fake.
 func TestApplyLock(t *testing.T) {
 	lockPath := filepath.Join(t.TempDir(), "run", "apply.lock")
 	l := newLab(t, "", "ShapedDevices.v1.csv", func(o *Options, d *Deps) {
-		o.LockPath = lockPath
-		o.LockWait = 50 * time.Millisecond
+		ref := d.Refresher
+		d.Refresher = refresherFunc(func(ctx context.Context, r RefreshRequest) error {
+			ar := &ApplyRefresher{Logger: d.Logger, Applier: &apply.Applier{BusPath: filepath.Join(t.TempDir(), "no-lqosd"), Log: d.Logger,
+				Lock: apply.Lock{Path: lockPath, Who: "lqos_scheduler", Wait: 50 * time.Millisecond},
+				Local: func(ctx context.Context, _ apply.Request) (*apply.Outcome, error) {
+					return &apply.Outcome{}, ref.Refresh(ctx, r)
+				}}}
+			return ar.Refresh(ctx, r)
+		})
 	})
 	// While applying, nobody else can take the lock.
 	heldDuringApply := false

@@ -1,4 +1,4 @@
-package builder
+package main
 
 import (
 	"bytes"
@@ -45,12 +45,12 @@ func TestConfirmShrinkThroughLqosd(t *testing.T) {
 		code    int
 		want    string
 	}{
-		{false, ExitHeld, "held back"},
-		{true, ExitOK, "100 circuits"},
+		{false, exitHeld, "held back"},
+		{true, exitOK, "100 circuits"},
 	}
 	for _, tt := range tests {
 		var out bytes.Buffer
-		code := Run(context.Background(), Options{ConfigPath: conf, BusPath: sock, ConfirmShrink: tt.confirm}, &out)
+		code := runApply(context.Background(), options{ConfigPath: conf, BusPath: sock, ConfirmShrink: tt.confirm}, &out)
 		if code != tt.code || !strings.Contains(out.String(), tt.want) {
 			t.Errorf("confirm=%v: exit %d, want %d; output:\n%s", tt.confirm, code, tt.code, out.String())
 		}

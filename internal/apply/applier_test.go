@@ -1,4 +1,4 @@
-package scheduler
+package apply
 
 import (
 	"context"
@@ -43,11 +43,23 @@ func (d *reloadDaemon) ReloadPlan(ctx context.Context, r *bus.ReloadPlan) (*bus.
 	return &bus.PlanResult{Applied: true, Summary: "3 circuits", Warnings: []string{"default_sqm replaced by pfifo"}}, nil
 }
 
-type countingRefresher struct{ calls int }
+// countingLocal stands in for the in-process apply and counts its calls.
+type countingLocal struct{ calls int }
 
-func (c *countingRefresher) Refresh(context.Context, *Inputs, bool) error { c.calls++; return nil }
+func (c *countingLocal) apply(context.Context, Request) (*Outcome, error) {
+	c.calls++
+	return &Outcome{}, nil
+}
 
-func TestLqosdRefresherHandsTheApplyToLqosd(t *testing.T) {
+// applier is the scheduler's Applier with the in-process apply counted.
+func applier(busPath, lockPath string, wait time.Duration, local *countingLocal, log *slog.Logger) *Applier {
+	return &Applier{BusPath: busPath, Log: log, Local: local.apply, Lock: Lock{Path: lockPath, Who: "lqos_scheduler", Wait: wait}}
+}
+
+var startUp = Request{Reason: "scheduler start-up", Full: true}
+var refresh = Request{Reason: "scheduler refresh"}
+
+func TestApplierHandsTheApplyToLqosd(t *testing.T) {
 	dir := t.TempDir()
 	sock, lockPath := filepath.Join(dir, "run", "bus"), filepath.Join(dir, "apply.lock")
 	d := &reloadDaemon{lockPath: lockPath}
@@ -60,18 +72,16 @@ func TestLqosdRefresherHandsTheApplyToLqosd(t *testing.T) {
 	go func() { done <- srv.Serve(ctx) }()
 	defer func() { cancel(); <-done }()
 
-	local := &countingRefresher{}
-	r := &LqosdRefresher{BusPath: sock, Local: local, LockPath: lockPath}
-	// The scheduler must not hold the lock around it, or lqosd would wait.
-	var _ SelfLocking = r
-	if err := r.Refresh(context.Background(), nil, true); err != nil {
+	local := &countingLocal{}
+	r := applier(sock, lockPath, 0, local, nil)
+	if _, err := r.Apply(context.Background(), startUp); err != nil {
 		t.Fatal(err)
 	}
 	if len(d.reasons) != 1 || d.reasons[0] != "scheduler start-up" || local.calls != 0 {
 		t.Fatalf("reasons %v, local calls %d", d.reasons, local.calls)
 	}
 	d.fail = errors.New("kernel said no")
-	err = r.Refresh(context.Background(), nil, false)
+	_, err = r.Apply(context.Background(), refresh)
 	if err == nil || !strings.Contains(err.Error(), "kernel said no") || !strings.Contains(err.Error(), "previous ones stay") {
 		t.Fatalf("err = %v", err)
 	}
@@ -80,12 +90,12 @@ func TestLqosdRefresherHandsTheApplyToLqosd(t *testing.T) {
 	}
 }
 
-func TestLqosdRefresherFallsBackUnderTheLock(t *testing.T) {
+func TestApplierFallsBackUnderTheLock(t *testing.T) {
 	dir := t.TempDir()
 	lockPath := filepath.Join(dir, "apply.lock")
-	local := &countingRefresher{}
-	r := &LqosdRefresher{BusPath: filepath.Join(dir, "no-such-bus"), Local: local, LockPath: lockPath, LockWait: 200 * time.Millisecond}
-	if err := r.Refresh(context.Background(), nil, false); err != nil || local.calls != 1 {
+	local := &countingLocal{}
+	r := applier(filepath.Join(dir, "no-such-bus"), lockPath, 200*time.Millisecond, local, nil)
+	if _, err := r.Apply(context.Background(), refresh); err != nil || local.calls != 1 {
 		t.Fatalf("err %v, local calls %d", err, local.calls)
 	}
 	// Someone else (libreqos) holds the lock: the local apply waits, then gives up.
@@ -94,7 +104,7 @@ func TestLqosdRefresherFallsBackUnderTheLock(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer held.Release()
-	if err := r.Refresh(context.Background(), nil, false); err == nil || local.calls != 1 {
+	if _, err := r.Apply(context.Background(), refresh); err == nil || local.calls != 1 {
 		t.Fatalf("applied while the lock was held: err %v, calls %d", err, local.calls)
 	}
 }
@@ -118,7 +128,7 @@ func (h signalHandler) Handle(ctx context.Context, r slog.Record) error {
 // lqosd restarts while the scheduler waits for the apply lock (libreqos
 // holds it): once it gets the lock the scheduler must see lqosd is back
 // and hand it the apply instead of applying in-process.
-func TestLqosdRefresherRechecksLqosdAfterWaiting(t *testing.T) {
+func TestApplierRechecksLqosdAfterWaiting(t *testing.T) {
 	dir := t.TempDir()
 	sock, lockPath := filepath.Join(dir, "run", "bus"), filepath.Join(dir, "apply.lock")
 	held, err := lock.TryAcquire(lockPath, "libreqos")
@@ -127,10 +137,11 @@ func TestLqosdRefresherRechecksLqosdAfterWaiting(t *testing.T) {
 	}
 	waiting := make(chan struct{})
 	log := slog.New(signalHandler{Handler: slog.NewTextHandler(io.Discard, nil), msg: "waiting for the apply lock", once: &sync.Once{}, ch: waiting})
-	local := &countingRefresher{}
-	r := &LqosdRefresher{BusPath: sock, Local: local, LockPath: lockPath, LockWait: time.Minute, Logger: log}
+	local := &countingLocal{}
+	r := applier(sock, lockPath, time.Minute, local, nil)
+	r.Lock.OnWait = func(b *lock.BusyError) { log.Warn("waiting for the apply lock", "holder", b.Holder) }
 	done := make(chan error, 1)
-	go func() { done <- r.Refresh(context.Background(), nil, false) }()
+	go func() { _, err := r.Apply(context.Background(), refresh); done <- err }()
 	<-waiting
 
 	d := &reloadDaemon{lockPath: lockPath}

@@ -1,4 +1,4 @@
-package builder
+package main
 
 import (
 	"encoding/csv"
@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/libreqos-go/lqos/internal/apply"
 	"github.com/libreqos-go/lqos/internal/config"
 	"github.com/libreqos-go/lqos/internal/diag"
 	"github.com/libreqos-go/lqos/internal/inputs"
@@ -27,12 +28,12 @@ const upstreamSQMIndex = 13
 // reports, per file, whether it loads here unchanged and then what would
 // shape differently from upstream. lqos.conf is taken from DIR when present,
 // else from the resolved --config path. Nothing is applied or written. The
-// exit code is ExitOK only when every file loads unchanged.
-func MigrateCheck(dir string, opts Options, out io.Writer) int {
+// exit code is exitOK only when every file loads unchanged.
+func migrateCheck(dir string, opts options, out io.Writer) int {
 	st, err := os.Stat(dir)
 	if err != nil || !st.IsDir() {
 		fmt.Fprintf(out, "migrate-check: %s is not a directory: %v\n", dir, err)
-		return ExitInvalid
+		return exitInvalid
 	}
 	confPath := filepath.Join(dir, "lqos.conf")
 	if _, err := os.Stat(confPath); err != nil {
@@ -78,7 +79,7 @@ func MigrateCheck(dir string, opts Options, out io.Writer) int {
 
 	in, l := inputs.Load(cfg)
 	if !l.HasErrors() {
-		l.Merge(CheckPlan(cfg, in, opts.TxQueues))
+		l.Merge(apply.CheckPlan(cfg, in, opts.TxQueues))
 	}
 	byFile := map[string][]diag.Problem{}
 	for _, p := range l.Problems {
@@ -129,10 +130,10 @@ func MigrateCheck(dir string, opts Options, out io.Writer) int {
 	}
 	if ok {
 		fmt.Fprintln(out, "\nResult: every file loads unchanged.")
-		return ExitOK
+		return exitOK
 	}
 	fmt.Fprintln(out, "\nResult: some files need changes before this version shapes with them (see above).")
-	return ExitInvalid
+	return exitInvalid
 }
 
 // fileReport prints one file's verdict; it reports whether the file loads.

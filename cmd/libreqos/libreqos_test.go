@@ -1,4 +1,4 @@
-package builder
+package main
 
 import (
 	"bytes"
@@ -14,8 +14,8 @@ import (
 
 func TestValidateExamples(t *testing.T) {
 	var out bytes.Buffer
-	code := Validate(Options{ConfigPath: filepath.Join("..", "..", "examples", "lqos.conf")}, &out)
-	if code != ExitOK || !strings.Contains(out.String(), "OK: inputs are valid") {
+	code := validate(options{ConfigPath: filepath.Join("..", "..", "examples", "lqos.conf")}, &out)
+	if code != exitOK || !strings.Contains(out.String(), "OK: inputs are valid") {
 		t.Fatalf("exit %d:\n%s", code, out.String())
 	}
 }
@@ -26,9 +26,9 @@ func TestValidateListsEveryError(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "network.json"), []byte(`{"A": {}, "B": {"children": {"A": {}}}}`), 0o644)
 	os.WriteFile(filepath.Join(dir, "ShapedDevices.csv"), []byte("Circuit ID,Device ID,Parent Node,IPv4,Download Min Mbps,Upload Min Mbps,Download Max Mbps,Upload Max Mbps\n,d1,A,10.0.0.1,1,1,2,2\nc2,d2,A,10.0.0.1/8,5,1,2,2\n"), 0o644)
 	var out bytes.Buffer
-	code := Validate(Options{ConfigPath: filepath.Join(dir, "lqos.conf")}, &out)
-	if code != ExitInvalid {
-		t.Fatalf("exit %d, want %d", code, ExitInvalid)
+	code := validate(options{ConfigPath: filepath.Join(dir, "lqos.conf")}, &out)
+	if code != exitInvalid {
+		t.Fatalf("exit %d, want %d", code, exitInvalid)
 	}
 	for _, want := range []string{
 		"Errors:   4",
@@ -49,7 +49,7 @@ func TestValidateBadConfig(t *testing.T) {
 	path := filepath.Join(dir, "lqos.conf")
 	os.WriteFile(path, []byte("version = \"1.5\"\n[queues]\nuplink_bandwidth_mbps = \"x\"\n[bridge]\n"), 0o644)
 	var out bytes.Buffer
-	if code := Validate(Options{ConfigPath: path}, &out); code != ExitInvalid || !strings.Contains(out.String(), "uplink_bandwidth_mbps") {
+	if code := validate(options{ConfigPath: path}, &out); code != exitInvalid || !strings.Contains(out.String(), "uplink_bandwidth_mbps") {
 		t.Fatalf("exit %d:\n%s", code, out.String())
 	}
 }
@@ -71,8 +71,8 @@ func oversubscribedInputs(t *testing.T) string {
 
 func TestValidateReportsOversubscribedNodes(t *testing.T) {
 	var out bytes.Buffer
-	code := Validate(Options{ConfigPath: oversubscribedInputs(t)}, &out)
-	if code != ExitOK {
+	code := validate(options{ConfigPath: oversubscribedInputs(t)}, &out)
+	if code != exitOK {
 		t.Fatalf("exit %d (oversubscription is a warning):\n%s", code, out.String())
 	}
 	for _, want := range []string{
@@ -92,8 +92,8 @@ func TestValidateReportsOversubscribedNodes(t *testing.T) {
 
 func TestDryRunReportsOversubscribedNodes(t *testing.T) {
 	var out bytes.Buffer
-	code := Run(context.Background(), Options{ConfigPath: oversubscribedInputs(t), DryRun: true}, &out)
-	if code != ExitOK {
+	code := runApply(context.Background(), options{ConfigPath: oversubscribedInputs(t), DryRun: true}, &out)
+	if code != exitOK {
 		t.Fatalf("exit %d:\n%s", code, out.String())
 	}
 	for _, want := range []string{
@@ -116,17 +116,17 @@ func TestValidateAgreesWithThePlanner(t *testing.T) {
 		exit int
 		want string
 	}{
-		{"generated_only", ExitOK, "OK: inputs are valid"},
-		{"generated_nested", ExitInvalid, `node name "Generated_PN_1" is reserved for generated nodes`},
-		{"generated_children", ExitInvalid, `node "Generated_PN_1" has child nodes`},
-		{"generated_named_in_csv", ExitOK, "OK: inputs are valid"},
-		{"generated_beyond_queues", ExitInvalid, `parent node "Generated_PN_3" is neither in network.json nor one of the 2 generated parent nodes`},
+		{"generated_only", exitOK, "OK: inputs are valid"},
+		{"generated_nested", exitInvalid, `node name "Generated_PN_1" is reserved for generated nodes`},
+		{"generated_children", exitInvalid, `node "Generated_PN_1" has child nodes`},
+		{"generated_named_in_csv", exitOK, "OK: inputs are valid"},
+		{"generated_beyond_queues", exitInvalid, `parent node "Generated_PN_3" is neither in network.json nor one of the 2 generated parent nodes`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.dir, func(t *testing.T) {
 			conf := filepath.Join("testdata", tc.dir, "lqos.conf")
 			var out bytes.Buffer
-			code := Validate(Options{ConfigPath: conf}, &out)
+			code := validate(options{ConfigPath: conf}, &out)
 			if code != tc.exit || !strings.Contains(out.String(), tc.want) {
 				t.Fatalf("exit %d, want %d and %q:\n%s", code, tc.exit, tc.want, out.String())
 			}
@@ -134,7 +134,7 @@ func TestValidateAgreesWithThePlanner(t *testing.T) {
 			in, il := inputs.Load(cfg)
 			l.Merge(il)
 			p, err := plan.Build(plan.Input{Config: cfg, Devices: in.Devices, Network: in.Network, TXQueues: 2})
-			if plans := err == nil && len(p.Unshaped) == 0; plans != (code == ExitOK) {
+			if plans := err == nil && len(p.Unshaped) == 0; plans != (code == exitOK) {
 				t.Errorf("validate exit %d but the planner says %v (unshaped %+v)", code, err, p)
 			}
 		})
@@ -147,7 +147,7 @@ func TestMigrateCheck(t *testing.T) {
 		exit int
 		want []string
 	}{
-		{"upstream_ok", ExitOK, []string{
+		{"upstream_ok", exitOK, []string{
 			"lqos.conf (testdata/upstream_ok/lqos.conf): loads unchanged",
 			"accepted, not used by this version: ",
 			"lqos_directory is /opt/libreqos/src; this check reads the inputs from",
@@ -159,22 +159,22 @@ func TestMigrateCheck(t *testing.T) {
 			"class numbering",
 			"Result: every file loads unchanged.",
 		}},
-		{"upstream_broken", ExitInvalid, []string{
+		{"upstream_broken", exitInvalid, []string{
 			"ShapedDevices.csv: does NOT load unchanged (1 errors",
 			`circuit "2": parent node "AP_Z" does not exist in network.json: upstream leaves this circuit unshaped without a word`,
 			"lqos_overrides.json: absent",
 			"Result: some files need changes",
 		}},
-		{"upstream_legacy_rows", ExitInvalid, []string{
+		{"upstream_legacy_rows", exitInvalid, []string{
 			"ShapedDevices.csv: does NOT load unchanged",
 			"header has 15 columns, row has 13; this looks like the pre-v1.5 layout",
 		}},
-		{"no_such_dir", ExitInvalid, []string{"is not a directory"}},
+		{"no_such_dir", exitInvalid, []string{"is not a directory"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.dir, func(t *testing.T) {
 			var out bytes.Buffer
-			code := MigrateCheck(filepath.Join("testdata", tc.dir), Options{ConfigPath: filepath.Join("testdata", "none.conf")}, &out)
+			code := migrateCheck(filepath.Join("testdata", tc.dir), options{ConfigPath: filepath.Join("testdata", "none.conf")}, &out)
 			if code != tc.exit {
 				t.Errorf("exit %d, want %d", code, tc.exit)
 			}
@@ -194,7 +194,7 @@ func TestMigrateCheck(t *testing.T) {
 func TestValidateReportsFleet(t *testing.T) {
 	dir := t.TempDir()
 	for _, f := range []string{"network.json", "ShapedDevices.csv"} {
-		data, err := os.ReadFile(filepath.Join("..", "fleet", "testdata", f))
+		data, err := os.ReadFile(filepath.Join("..", "..", "internal", "fleet", "testdata", f))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -209,8 +209,8 @@ east = ["North", "East"]
 west = ["West", "South"]
 `), 0o644)
 	var out bytes.Buffer
-	code := Validate(Options{ConfigPath: filepath.Join(dir, "lqos.conf"), TxQueues: 2}, &out)
-	if code != ExitOK {
+	code := validate(options{ConfigPath: filepath.Join(dir, "lqos.conf"), TxQueues: 2}, &out)
+	if code != exitOK {
 		t.Fatalf("exit %d:\n%s", code, out.String())
 	}
 	for _, want := range []string{
