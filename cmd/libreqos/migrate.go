@@ -23,7 +23,7 @@ import (
 // header).
 const upstreamSQMIndex = 13
 
-// MigrateCheck reads an upstream LibreQoS install directory (the one holding
+// migrateCheck reads an upstream LibreQoS install directory (the one holding
 // ShapedDevices.csv and network.json, normally /opt/libreqos/src) and
 // reports, per file, whether it loads here unchanged and then what would
 // shape differently from upstream. lqos.conf is taken from DIR when present,
