@@ -1,8 +1,9 @@
 // Package backoff is the one retry schedule and retry loop of the programs:
 // exponential waits with a cap, errors that retrying cannot fix, and a
-// context that ends the waiting. Loops that count their attempts or wait on
-// an injected clock (integration API requests, the scheduler waiting for
-// lqosd) take their waits from Exponential.Delay and keep their own loop.
+// context that ends the waiting. Loops that count their attempts, wait on an
+// injected clock or poll (integration API requests, the scheduler waiting for
+// lqosd, the apply lock) take their waits from Exponential.Delay and keep
+// their own loop.
 package backoff
 
 import (

@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/libreqos-go/lqos/internal/atomicfile"
+	"github.com/libreqos-go/lqos/internal/backoff"
 	"golang.org/x/sys/unix"
 )
 
@@ -98,9 +99,10 @@ func TryAcquire(path, who string) (*Lock, error) {
 // called once when the lock is found busy, so the caller can log whom it
 // waits for. On ctx end the error wraps both ctx.Err() and the *BusyError.
 func Acquire(ctx context.Context, path, who string, onWait func(*BusyError)) (*Lock, error) {
-	delay := 20 * time.Millisecond
+	// flock(LOCK_EX) cannot be interrupted by a context, so poll.
+	poll := backoff.Exponential{Initial: 20 * time.Millisecond, Max: time.Second, Factor: 2}
 	told := false
-	for {
+	for n := 1; ; n++ {
 		l, err := TryAcquire(path, who)
 		var be *BusyError
 		if !errors.As(err, &be) {
@@ -110,15 +112,9 @@ func Acquire(ctx context.Context, path, who string, onWait func(*BusyError)) (*L
 			onWait(be)
 			told = true
 		}
-		// flock(LOCK_EX) cannot be interrupted by a context, so poll.
-		t := time.NewTimer(delay)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, fmt.Errorf("%w: %w", ctx.Err(), be)
-		case <-t.C:
+		if err := backoff.Sleep(ctx, poll.Delay(n)); err != nil {
+			return nil, fmt.Errorf("%w: %w", err, be)
 		}
-		delay = min(delay*2, time.Second)
 	}
 }
 
