@@ -9,6 +9,7 @@
 package audit
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -128,4 +129,28 @@ func (l *Log) Close() error {
 	err := l.f.Close()
 	l.f = nil
 	return err
+}
+
+// Tail returns up to n of the newest events in the file at path that keep
+// says to keep, newest first. Lines that do not decode are skipped.
+func Tail(path string, n int, keep func(Event) bool) ([]Event, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return []Event{}, nil
+		}
+		return nil, fmt.Errorf("audit log: %w", err)
+	}
+	out := []Event{}
+	lines := bytes.Split(b, []byte{'\n'})
+	for i := len(lines) - 1; i >= 0 && len(out) < n; i-- {
+		var e Event
+		if len(lines[i]) == 0 || json.Unmarshal(lines[i], &e) != nil {
+			continue
+		}
+		if keep == nil || keep(e) {
+			out = append(out, e)
+		}
+	}
+	return out, nil
 }

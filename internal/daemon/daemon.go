@@ -42,6 +42,7 @@ import (
 
 	"github.com/libreqos-go/lqos/internal/bus"
 	"github.com/libreqos-go/lqos/internal/config"
+	"github.com/libreqos-go/lqos/internal/configedit"
 	"github.com/libreqos-go/lqos/internal/datapath"
 	"github.com/libreqos-go/lqos/internal/plan"
 	"github.com/libreqos-go/lqos/internal/schedstatus"
@@ -535,6 +536,16 @@ func (d *Daemon) startWebUI(ctx context.Context, wg *sync.WaitGroup, metrics htt
 	}
 	wc := webUIConfig(cfg)
 	wc.Addr, wc.Source, wc.Logger, wc.Version, wc.Metrics = addr, &webSource{d: d}, d.log.With("component", "webui"), d.o.Version, metrics
+	wc.Editor = &configedit.Store{ConfigPath: cfg.Path, HistoryDir: filepath.Join(cfg.StateDirectory, "lqosd", "config-history"), Queues: int(d.ncpu)}
+	// A save from the editors is applied like `lqos reload`: lqos.conf
+	// re-read, the plan diffed against the kernel, only changes applied.
+	wc.ApplyConfig = func(ctx context.Context, reason string) (string, error) {
+		res, err := d.apply(ctx, reason, false, true)
+		if err != nil {
+			return "", err
+		}
+		return res.Summary(), nil
+	}
 	srv, err := webui.New(wc)
 	if err != nil {
 		d.log.Error("web UI not started", "err", err)

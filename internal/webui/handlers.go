@@ -496,3 +496,61 @@ func (s *Server) handleUsersDelete(w http.ResponseWriter, r *http.Request, a *re
 		writeJSON(w, http.StatusOK, map[string]any{"ok": true})
 	}
 }
+
+// handleUsersUpdate changes a user's role and/or resets the password. The
+// user's other sessions end (a changed role or password must take effect
+// now); the caller's own session is kept when it only changed its password.
+func (s *Server) handleUsersUpdate(w http.ResponseWriter, r *http.Request, a *reqAuth) {
+	var req struct {
+		Role     *string `json:"role"`
+		Password *string `json:"password"`
+	}
+	if !decodeJSON(w, r, &req) {
+		return
+	}
+	name := r.PathValue("username")
+	var role *Role
+	if req.Role != nil {
+		rl, err := ParseRole(*req.Role)
+		if err != nil {
+			writeErr(w, http.StatusBadRequest, "invalid", "field role: "+err.Error())
+			return
+		}
+		role = &rl
+	}
+	if role == nil && req.Password == nil {
+		writeErr(w, http.StatusBadRequest, "invalid", "nothing to change: give role and/or password")
+		return
+	}
+	before, _ := s.users.Get(name)
+	u, err := s.users.Update(name, role, req.Password)
+	switch {
+	case errors.Is(err, ErrNoSuchUser):
+		writeErr(w, http.StatusNotFound, "not_found", err.Error())
+	case errors.Is(err, ErrLastAdmin):
+		s.audit.Record(audit.Event{Action: "user.update", Actor: a.sess.Username, Addr: clientIP(r), Outcome: audit.Refused, Target: name, Reason: err.Error()})
+		writeErr(w, http.StatusConflict, "last_admin", err.Error())
+	case errors.Is(err, ErrWeakPassword), errors.Is(err, ErrBadUsername):
+		writeErr(w, http.StatusBadRequest, "invalid", err.Error())
+	case err != nil && strings.HasPrefix(err.Error(), "password must"):
+		writeErr(w, http.StatusBadRequest, "invalid", err.Error())
+	case err != nil:
+		s.log.Error("updating user", "err", err)
+		writeErr(w, http.StatusInternalServerError, "store_error", "Could not save the users file.")
+	default:
+		var what []string
+		if role != nil && before.Role != u.Role {
+			what = append(what, "role "+string(before.Role)+" → "+string(u.Role))
+		}
+		if req.Password != nil {
+			what = append(what, "password reset")
+		}
+		self := normUser(name) == normUser(a.sess.Username)
+		if !self || (role != nil && before.Role != u.Role) {
+			s.sessions.revokeUser(u.Username)
+			s.hub.dropUser(u.Username)
+		}
+		s.audit.Record(audit.Event{Action: "user.update", Actor: a.sess.Username, Addr: clientIP(r), Outcome: audit.Success, Target: u.Username, Reason: strings.Join(what, ", ")})
+		writeJSON(w, http.StatusOK, userView{u.Username, u.Role, u.Created})
+	}
+}

@@ -43,7 +43,7 @@ const (
 )
 
 func (s *Server) routeTable() []route {
-	return append(s.pageRoutes(), []route{
+	return append(append(s.pageRoutes(), s.configRoutes()...), []route{
 		{"GET", "/{$}", accessPublic, s.handleRoot},
 		{"GET", "/health", accessPublic, s.handleHealth},
 		{"GET", "/metrics", accessPublic, s.handleMetrics},

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/libreqos-go/lqos/internal/audit"
+	"github.com/libreqos-go/lqos/internal/configedit"
 	"github.com/libreqos-go/lqos/web"
 )
 
@@ -82,6 +83,15 @@ type Config struct {
 	// Metrics, when set, is served at GET /metrics (it checks its own
 	// bearer token; Prometheus has no session).
 	Metrics http.Handler
+	// Editor, when set, serves the configuration editors (lqos.conf
+	// sections, network layout, shaped devices) on that installation.
+	Editor *configedit.Store
+	// ApplyConfig, called after every successful save, has lqosd re-read
+	// lqos.conf and apply the inputs through its incremental path; it
+	// returns a one-line summary. nil: the next reload picks them up.
+	ApplyConfig func(ctx context.Context, reason string) (string, error)
+	// TestTimeout bounds an integration's "Test connection" (default 20 s).
+	TestTimeout time.Duration
 }
 
 // Server is the web UI. Create it with New and close it with Close.

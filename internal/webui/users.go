@@ -294,3 +294,48 @@ func (s *UserStore) saveLocked() error {
 	}
 	return nil
 }
+
+// Update changes a user's role and/or password (nil = unchanged), refusing
+// to demote the last admin.
+func (s *UserStore) Update(username string, role *Role, password *string) (User, error) {
+	var hash []byte
+	if password != nil {
+		if err := validPassword(*password); err != nil {
+			return User{}, err
+		}
+		var err error
+		if hash, err = bcrypt.GenerateFromPassword([]byte(*password), s.cost); err != nil {
+			return User{}, err
+		}
+	}
+	if role != nil {
+		r, err := ParseRole(string(*role))
+		if err != nil {
+			return User{}, err
+		}
+		role = &r
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	key := normUser(username)
+	old, ok := s.users[key]
+	if !ok {
+		return User{}, ErrNoSuchUser
+	}
+	u := old
+	if role != nil {
+		if old.Role == RoleAdmin && *role != RoleAdmin && s.adminCountLocked() == 1 {
+			return User{}, ErrLastAdmin
+		}
+		u.Role = *role
+	}
+	if hash != nil {
+		u.PasswordHash = string(hash)
+	}
+	s.users[key] = u
+	if err := s.saveLocked(); err != nil {
+		s.users[key] = old
+		return User{}, err
+	}
+	return u, nil
+}

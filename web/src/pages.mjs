@@ -13,6 +13,10 @@ export const pages = [
   { id: 'cpu', path: '/cpu.html', title: 'CPU Tree', icon: 'cpu', nav: true },
   { id: 'devices', path: '/devices.html', title: 'Shaped Devices', icon: 'pc-display', nav: true },
   { id: 'unknown', path: '/unknown.html', title: 'Unknown IPs', icon: 'question-diamond', nav: true },
+  { id: 'config', path: '/config.html', title: 'Configuration', icon: 'gear', nav: true },
+  { id: 'config-network', path: '/config-network.html', title: 'Network Layout', icon: 'diagram-3', under: 'config' },
+  { id: 'config-devices', path: '/config-devices.html', title: 'Shaped Devices Editor', icon: 'pc-display', under: 'config' },
+  { id: 'config-users', path: '/config-users.html', title: 'Users', icon: 'people', under: 'config' },
 ];
 
 // Standalone pages without the shell (no session needed).

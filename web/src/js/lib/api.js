@@ -19,6 +19,7 @@ export class ApiError extends Error {
     super((body && body.message) || `HTTP ${status}`);
     this.status = status;
     this.reason = body && body.reason;
+    this.body = body;
   }
 }
 

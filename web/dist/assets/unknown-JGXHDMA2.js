@@ -1,6 +1,0 @@
-import{e as n,f as a,i as l,k as i,m,n as p,q as c,r as u}from"./chunk-3ACXYVKG.js";import{f as s,j as r,n as t}from"./chunk-ZCLSNQCO.js";import"./chunk-UJZDKGWB.js";import"./chunk-WOT6VMZA.js";var y=[{key:"ip",label:"Address",cell:e=>n`<${m} class="font-monospace">${e.ip}<//>`},{key:"down",label:"\u2B07 Bytes",num:!0,sort:e=>e.bytes.down,cell:e=>t(e.bytes.down)},{key:"up",label:"\u2B06 Bytes",num:!0,sort:e=>e.bytes.up,cell:e=>t(e.bytes.up)},{key:"rate",label:"Rate \u2B07 / \u2B06",num:!0,sort:e=>e.bps.down,cell:e=>`${s(e.bps.down)} / ${s(e.bps.up)}`},{key:"last_seen",label:"Last seen",cell:e=>r(e.last_seen)}];function f(){let{data:e,error:o,reload:b}=a("/api/unknown");return n`<${p} title="Unknown IPs">
-      <button type="button" class="btn btn-sm btn-outline-secondary" id="unknown-refresh" onClick=${b}>Refresh</button>
-      <a class="btn btn-sm btn-outline-primary" id="unknown-csv" href="/api/unknown.csv" download="unknown-ips.csv">Export CSV</a><//>
-    <p class="small text-body-secondary">Addresses seen in traffic that match no circuit in ShapedDevices.csv: likely unshaped subscribers.</p>
-    <${c} error=${o} />
-    ${e?n`<div class="card"><${i} id="unknown-table" columns=${y} rows=${e.rows} rowKey=${d=>d.ip} sort="down" desc=${!0} pageSize=${100} empty="No unknown addresses." /></div>`:o?null:n`<${u} />`}`}l(f);
