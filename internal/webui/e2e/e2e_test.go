@@ -21,16 +21,16 @@ import (
 
 // TestBrowser: first run, dashboard, shell, users (web/e2e/ui.test.mjs).
 func TestBrowser(t *testing.T) {
-	runBrowser(t, "e2e/ui.test.mjs", false)
+	runBrowser(t, "e2e/ui.test.mjs", false, nil)
 }
 
 // TestBrowserPages: the network pages and the shell around them
 // (web/e2e/pages.test.mjs), with an admin and a read-only user made up front.
 func TestBrowserPages(t *testing.T) {
-	runBrowser(t, "e2e/pages.test.mjs", true)
+	runBrowser(t, "e2e/pages.test.mjs", true, nil)
 }
 
-func runBrowser(t *testing.T, script string, withUsers bool) {
+func runBrowser(t *testing.T, script string, withUsers bool, mod func(*webui.Config) []string) {
 	webDir, err := filepath.Abs("../../../web")
 	if err != nil {
 		t.Fatal(err)
@@ -69,14 +69,18 @@ func runBrowser(t *testing.T, script string, withUsers bool) {
 	}
 
 	src := demosource.New(42)
-	srv, err := webui.New(webui.Config{
+	wc := webui.Config{
 		UsersFile:    usersFile,
 		Source:       src,
 		Logger:       slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		BcryptCost:   bcrypt.MinCost,
 		SlowInterval: time.Second,
 		Version:      "e2e",
-	})
+	}
+	if mod != nil {
+		env = append(env, mod(&wc)...)
+	}
+	srv, err := webui.New(wc)
 	if err != nil {
 		t.Fatal(err)
 	}
