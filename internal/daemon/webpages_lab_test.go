@@ -6,6 +6,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"maps"
+	"os"
+	"strings"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -256,4 +260,90 @@ func (c *nsWebClient) get(t *testing.T, path string, into any) {
 	if err := json.NewDecoder(res.Body).Decode(into); err != nil {
 		t.Fatalf("GET %s: %v", path, err)
 	}
+}
+
+// TestConfigEditorSaveReachesKernel: an admin changes a circuit's maximum
+// in the Shaped Devices editor's API of a running lqosd; the save is
+// validated, written, and applied through the incremental path: the same
+// HTB class (same handle, same leaf) now has the new ceiling. A refused
+// save leaves the file and the class as they were.
+func TestConfigEditorSaveReachesKernel(t *testing.T) {
+	l := newLab(t)
+	l.write("network.json", `{"Site A": {"downloadBandwidthMbps": 500, "uploadBandwidthMbps": 100}}
+`)
+	l.writeDevices(devicesHeader + `c1,Circuit One,d1,Dev 1,Site A,,,,10.10.0.1,,10,5,50,20,,
+`)
+	users, err := webui.OpenUserStore(filepath.Join(l.state, "lqosd", "webusers.json"), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := users.Create("admin", "admin-password-1", webui.RoleAdmin); err != nil {
+		t.Fatal(err)
+	}
+	p := l.start()
+	l.waitReady(p)
+	waitFor(t, "the web UI", func() bool { return bytes.Contains([]byte(p.stderr.String()), []byte("web UI listening")) })
+	web := newNSWebClient(t, l.shaper, "http://127.0.0.1:9123")
+	if st := web.post(t, "/api/login", map[string]string{"username": "admin", "password": "admin-password-1"}); st != http.StatusOK {
+		t.Fatalf("login: %d", st)
+	}
+	var sess struct {
+		CSRF string `json:"csrf_token"`
+	}
+	web.get(t, "/api/session", &sess)
+	var c webui.CircuitView
+	web.get(t, "/api/circuit?id=c1", &c)
+	handle, leaf := c.Queues[0].Class.Handle, c.Queues[0].Leaf.Handle
+	classLine := func() string {
+		for _, line := range strings.Split(sh(t, "tc", "-n", l.shaper, "class", "show", "dev", "lqtdB"), "\n") {
+			if strings.Contains(line, "htb "+handle+" ") {
+				return line
+			}
+		}
+		t.Fatalf("class %s not in the kernel", handle)
+		return ""
+	}
+	if line := classLine(); !strings.Contains(line, "ceil 50Mbit") {
+		t.Fatalf("before: %s", line)
+	}
+	var devs struct {
+		Version string `json:"version"`
+	}
+	web.get(t, "/api/config/devices", &devs)
+	row := map[string]any{"circuit_id": "c1", "circuit_name": "Circuit One", "device_id": "d1", "device_name": "Dev 1", "parent_node": "Site A",
+		"mac": "", "ipv4": "10.10.0.1", "ipv6": "", "download_min_mbps": 10, "upload_min_mbps": 5, "download_max_mbps": 80, "upload_max_mbps": 20, "comment": "", "sqm": ""}
+	csvPath := filepath.Join(l.dir, "etc", "ShapedDevices.csv")
+	before, _ := os.ReadFile(csvPath)
+
+	bad := maps.Clone(row)
+	bad["download_min_mbps"] = 90 // above the maximum
+	if st, body := web.send(t, "POST", "/api/config/devices", sess.CSRF, map[string]any{"version": devs.Version, "op": "update", "device_id": "d1", "row": bad}); st != 422 {
+		t.Fatalf("invalid save: %d %s", st, body)
+	}
+	if now, _ := os.ReadFile(csvPath); !bytes.Equal(now, before) {
+		t.Fatal("a refused save changed ShapedDevices.csv")
+	}
+	st, body := web.send(t, "POST", "/api/config/devices", sess.CSRF, map[string]any{"version": devs.Version, "op": "update", "device_id": "d1", "row": row})
+	if st != 200 || !strings.Contains(body, `"applied"`) {
+		t.Fatalf("save: %d %s", st, body)
+	}
+	if line := classLine(); !strings.Contains(line, "ceil 80Mbit") || !strings.Contains(line, "leaf "+leaf) {
+		t.Fatalf("after the save the class is %s; want ceil 80Mbit on the same class and leaf %s", line, leaf)
+	}
+}
+
+func (c *nsWebClient) send(t *testing.T, method, path, csrf string, body any) (int, string) {
+	t.Helper()
+	b, _ := json.Marshal(body)
+	req, _ := http.NewRequest(method, c.base+path, bytes.NewReader(b))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Origin", c.base)
+	req.Header.Set("X-CSRF-Token", csrf)
+	res, err := c.hc.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	out, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(out)
 }

@@ -420,7 +420,7 @@ func (s *Server) handleConfigNetwork(w http.ResponseWriter, r *http.Request, a *
 	owners := ed.Owners(configedit.NetworkFile)
 	writeJSON(w, http.StatusOK, map[string]any{"version": doc.Version, "path": doc.Path, "nodes": tree,
 		"problems": problemViews(l.Problems, nil, configedit.NodeAtLine(doc.Data), nil),
-		"owners": owners, "can_edit": a.sess.Role.atLeast(RoleAdmin) && len(owners) == 0})
+		"owners":   owners, "can_edit": a.sess.Role.atLeast(RoleAdmin) && len(owners) == 0})
 }
 
 type networkSave struct {

@@ -73,7 +73,8 @@
 //     renewed a month before expiry); lqos.conf [ssl] enabled = true with
 //     or without cert/key. Cookies are then Secure and HSTS is sent.
 //   - Audit: logins (success, failure, refusal, with client address), first
-//     run, logout, user creation/deletion and urgent acknowledgements are
+//     run, logout, user creation/deletion/changes, configuration saves,
+//     restores and connection tests (keys changed, never values) and urgent acknowledgements are
 //     appended as JSON lines to Config.AuditFile (lqosd:
 //     <state_directory>/lqosd/audit.log, 0600) and logged with slog.
 //   - Headers on every response: CSP (scripts only from 'self', no inline
@@ -112,6 +113,17 @@
 //	GET  /api/users                 admin    (never returns hashes)
 //	POST /api/users                 admin    {username,password,role}
 //	DELETE /api/users/{username}    admin
+//	PATCH /api/users/{username}     admin    {role?, password?} (last admin cannot be demoted)
+//	GET  /config.html?section=, /config-network.html, /config-devices.html, /config-users.html page
+//	GET  /api/config/sections       read     menu of the editors
+//	GET  /api/config/section/{id}   read     fields, values (secrets only as configured yes/no), version
+//	PUT  /api/config/section/{id}   admin    {version, values, clear}: 200, 409 stale, 422 {problems}
+//	POST /api/config/section/{id}/test admin {values, clear}: one import against the server, nothing written
+//	GET  /api/config/history?file=  read     backups; POST /api/config/restore admin {file, id, version}
+//	GET  /api/config/audit?file=    read     config.* (users=1: user.*) audit events, newest first
+//	GET|PUT /api/config/network     read|admin network.json as a tree; POST …/network/check admin
+//	GET|POST /api/config/devices    read|admin paged rows; {version, op add|update|delete, device_id, row}
+//	GET|PUT /api/config/devices.csv read|admin export; import (body: CSV, header X-Base-Version)
 //
 // # Live channels
 //
