@@ -14,7 +14,7 @@ import (
 
 // install copies examples/ into a temporary directory and returns a store
 // on it.
-func install(t *testing.T) *Store {
+func install(t testing.TB) *Store {
 	t.Helper()
 	dir := t.TempDir()
 	for _, f := range []string{"lqos.conf", "ShapedDevices.csv", "network.json", "lqos_overrides.json"} {
