@@ -9,6 +9,10 @@ import (
 	"strings"
 )
 
+// Header returns the canonical 16-column ShapedDevices.csv header (the
+// web UI's devices editor writes rows under it).
+func Header() []string { return append([]string(nil), columnNames[:]...) }
+
 // Encode renders circuits as ShapedDevices.csv text with the canonical
 // header, one row per device (RFC 4180 quoting via encoding/csv).
 func Encode(circuits []*Circuit) []byte {
