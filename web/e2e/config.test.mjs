@@ -140,8 +140,11 @@ test('network layout: add a node and save; deleting a node with circuits is refu
   await page.fill('#net-tree li[data-name="New_AP"] .net-down', '300');
   await page.click('#net-check');
   await page.waitForSelector('#save-result');
+  const v0 = await page.getAttribute('#network-editor', 'data-version');
   await page.click('#net-save');
   await page.waitForSelector('#save-result[data-status="200"]');
+  // The page reloads the saved file (new version) before the next edit.
+  await page.waitForFunction((v) => document.querySelector('#network-editor')?.dataset.version !== v, v0);
   const net = JSON.parse(file('network.json'));
   assert.equal(net.Site_1.children.New_AP.downloadBandwidthMbps, 300);
 
