@@ -9,7 +9,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/libreqos-go/lqos/internal/builder"
+	"github.com/libreqos-go/lqos/internal/apply"
 	"github.com/libreqos-go/lqos/internal/diag"
 	"github.com/libreqos-go/lqos/internal/inputs"
 	"github.com/libreqos-go/lqos/internal/overrides"
@@ -70,11 +70,8 @@ func (s *Store) check(candidates map[string][]byte) (diag.List, error) {
 		}
 		cfg.LqosDirectory = stage
 	}
-	in, il := inputs.Load(cfg)
+	_, il := apply.Validate(cfg, s.Queues)
 	l.Merge(il)
-	if !l.HasErrors() {
-		l.Merge(builder.CheckPlan(cfg, in, s.Queues))
-	}
 	l.Sort()
 	return l, nil
 }
