@@ -408,12 +408,8 @@ func (d *Daemon) raiseFindings() {
 		}
 		code := findingCode(f)
 		current[code] = true
-		sev := urgent.Warning
-		if f.Severity == SevDegraded {
-			sev = urgent.Error
-		}
 		ctxJSON, _ := json.Marshal(map[string]string{"subject": f.Subject})
-		if _, err := d.urgent.Raise(urgent.Raise{Code: code, Severity: sev, Source: "lqosd", Message: f.Message, Context: ctxJSON}); err != nil {
+		if _, err := d.urgent.Raise(urgent.Raise{Code: code, Severity: f.Severity, Source: "lqosd", Message: f.Message, Context: ctxJSON}); err != nil {
 			d.log.Warn("raising urgent issue", "code", code, "err", err)
 		}
 	}
