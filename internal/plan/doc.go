@@ -134,6 +134,7 @@
 //
 // Circuit leaf handles are one major per circuit (0x9000 upward, then
 // 1..0x8fff), used on both interfaces. Beyond ~65,000 circuits per interface
-// the handle space is exhausted: those circuits get LeafHandle 0 and Build
-// warns; applying that many leaf qdiscs would fail in the kernel anyway.
+// the handle space is exhausted: those circuits get LeafHandle 0, no leaf
+// qdisc of their own in the tree (HTB's built-in fifo shapes them; the kernel
+// cannot hold more handles on one interface) and Build warns.
 package plan

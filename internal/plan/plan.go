@@ -1007,7 +1007,7 @@ func (b *builder) assignLeafHandles() error {
 		}
 	}
 	if short > 0 {
-		b.warnf("qdisc handle space exhausted: %d circuit(s) get no explicit leaf handle (at most %d leaf qdiscs fit on one interface)", short, leafHandleMax-len(b.queueMajors())*3-2)
+		b.warnf("qdisc handle space exhausted: %d circuit(s) get no leaf qdisc of their own, only HTB's built-in fifo (at most %d leaf qdiscs fit on one interface; lazy_queues = \"htb\" gives leaf qdiscs to active circuits only)", short, leafHandleMax-len(b.queueMajors())*3-2)
 	}
 	return nil
 }
@@ -1177,7 +1177,10 @@ func (b *builder) tree() *Tree {
 				}
 				cl := Class{Interface: ifc, Direction: dir, ID: id, Parent: parent, Kind: KindCircuit,
 					RateBps: r.RateBps, CeilBps: r.CeilBps, Quantum: r.Quantum, Prio: 3, CircuitID: cp.ID, Name: cp.Name, Queue: cp.Queue}
-				if !r.Leaf.IsZero() {
+				// A leaf without a handle would make the kernel search the
+				// whole 16-bit handle space (already used up) on every add:
+				// such circuits keep HTB's built-in fifo.
+				if !r.Leaf.IsZero() && cp.LeafHandle != 0 {
 					cl.Leaf, cl.LeafHandle = r.Leaf, cp.LeafHandle
 				}
 				t.Classes = append(t.Classes, cl)

@@ -107,6 +107,15 @@ func handleText(h tchandle.Handle) string {
 	return h.String()
 }
 
+// circuitStructRates is structRates for a circuit: without a leaf handle it has
+// no leaf qdisc of its own in the tree.
+func circuitStructRates(r DirRates, leafHandle tchandle.Handle) StructRates {
+	if leafHandle == 0 {
+		r.Leaf = Leaf{}
+	}
+	return structRates(r, leafHandle)
+}
+
 func structRates(r DirRates, leafHandle tchandle.Handle) StructRates {
 	s := StructRates{MinMbps: r.MinMbps, MaxMbps: r.MaxMbps, RateBps: r.RateBps, CeilBps: r.CeilBps, Quantum: r.Quantum}
 	if !r.Leaf.IsZero() {
@@ -171,7 +180,7 @@ func (p *Plan) Structure() *Structure {
 				ID: c.ID, Name: c.Name, ParentNode: c.ParentNode, ParentNodeID: c.ParentNodeID,
 				ClassID: c.ClassID.String(), UpClassID: c.UpClassID.String(),
 				ParentClassID: c.ParentClassID.String(), UpParentClassID: c.UpParentClass.String(),
-				CPU: c.CPU, UpCPU: c.UpCPU, Download: structRates(c.Down, c.LeafHandle), Upload: structRates(c.Up, c.LeafHandle),
+				CPU: c.CPU, UpCPU: c.UpCPU, Download: circuitStructRates(c.Down, c.LeafHandle), Upload: circuitStructRates(c.Up, c.LeafHandle),
 				SQM: c.SQM, Weight: c.Weight, Devices: make([]*StructDevice, 0, len(c.Devices)),
 			}
 			for _, d := range c.Devices {

@@ -167,6 +167,9 @@ func testTree(iface string, queues, nodes, circuits int) *plan.Tree {
 		t.Classes = append(t.Classes, plan.Class{Interface: iface, ID: id, Parent: parent, Kind: plan.KindCircuit,
 			RateBps: rate / 2, CeilBps: rate, Quantum: 1522, Prio: 3, CircuitID: fmt.Sprintf("c%d", i), Queue: q,
 			Leaf: plan.Leaf{Kind: "pfifo", Args: []string{"limit", "100"}}, LeafHandle: tchandle.Make(nextLeaf(), 0)})
+		if c := &t.Classes[len(t.Classes)-1]; c.LeafHandle == 0 {
+			c.Leaf = plan.Leaf{} // handle space used up: HTB's built-in fifo, as the planner does
+		}
 	}
 	return t
 }
