@@ -68,7 +68,7 @@ func checkRates(t *testing.T, p *Plan, ifc string, wants []rateWant) {
 	for _, w := range wants {
 		c := findClass(t, p.Tree, ifc, w.id)
 		if c.RateBps != w.rate || c.CeilBps != w.ceil {
-			t.Errorf("%s %s: rate %s ceil %s, want %s %s", ifc, w.id, FormatRate(c.RateBps), FormatRate(c.CeilBps), FormatRate(w.rate), FormatRate(w.ceil))
+			t.Errorf("%s %s: rate %s ceil %s, want %s %s", ifc, w.id, formatRate(c.RateBps), formatRate(c.CeilBps), formatRate(w.rate), formatRate(w.ceil))
 		}
 		if got := strings.TrimSpace(c.Leaf.Kind + " " + strings.Join(c.Leaf.Args, " ")); got != w.leaf {
 			t.Errorf("%s %s: leaf %q, want %q", ifc, w.id, got, w.leaf)

@@ -148,3 +148,6 @@ func firstDiff(want, got string) string {
 	}
 	return ""
 }
+
+// formatRate prints bit/s the way RenderTC does ("kbit" when divisible by 1000, else "bit").
+func formatRate(bps uint64) string { return string(appendRate(nil, bps)) }

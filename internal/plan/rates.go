@@ -214,6 +214,3 @@ func withLowRateRTT(l Leaf, maxMbps float64) Leaf {
 	l.Args = append(append(args, l.Args...), "rtt", rtt)
 	return l
 }
-
-// FormatRate prints bit/s exactly for tc: "kbit" when divisible by 1000, else "bit".
-func FormatRate(bps uint64) string { return string(appendRate(nil, bps)) }

@@ -471,26 +471,3 @@ func (a *Applier) logger() *slog.Logger {
 	}
 	return slog.Default()
 }
-
-// liveFromDesired is the dump we expect after applying want (used by tests
-// and benchmarks of the diff itself).
-func liveFromDesired(d *desired) *Live {
-	l := &Live{Interfaces: d.ifaces}
-	for _, q := range d.qdiscs {
-		l.Qdiscs = append(l.Qdiscs, LiveQdisc{Interface: q.iface, Handle: q.handle, Parent: q.parent, Kind: q.kind,
-			Options: q.opts, HTBR2Q: q.r2q, HTBDefault: q.defcls})
-	}
-	for _, c := range d.classes {
-		l.Classes = append(l.Classes, LiveClass{Interface: c.iface, ID: c.id, Parent: c.parent, Kind: "htb",
-			RateBps: c.p.Rate * 8, CeilBps: c.p.Ceil * 8, Buffer: c.p.Buffer, Cbuffer: c.p.Cbuffer,
-			Quantum: c.p.Quantum, Prio: c.p.Prio})
-		if c.leaf != nil {
-			h := c.leaf.handle
-			if c.leaf.anyHandle {
-				h = 0
-			}
-			l.Qdiscs = append(l.Qdiscs, LiveQdisc{Interface: c.iface, Handle: h, Parent: c.id, Kind: c.leaf.kind, Options: c.leaf.opts})
-		}
-	}
-	return l
-}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/libreqos-go/lqos/internal/plan"
+	"github.com/vishvananda/netlink/nl"
 	"golang.org/x/sys/unix"
 )
 
@@ -122,7 +123,7 @@ func Apply(ctx context.Context, h *Handle, t *plan.Tree, opts Options) (*Result,
 		return res, nil
 	}
 	start = time.Now()
-	res.Done, err = h.run(ctx, res.Planned, log)
+	res.Done, err = h.runBatched(ctx, res.Planned, log)
 	res.ApplyTime = time.Since(start)
 	if err == nil {
 		log.Info("tc apply done", "requests", res.Done, "took", res.ApplyTime)
@@ -149,8 +150,50 @@ func Restore(ctx context.Context, h *Handle, snapshot *Live, log *slog.Logger) e
 		return err
 	}
 	ops := diff(now, fromLive(snapshot))
-	_, err = h.run(ctx, ops, log)
+	_, err = h.runBatched(ctx, ops, log)
 	return err
+}
+
+// runBatched sends ops many to a sendmsg (see sendBatch). On a refusal the
+// requests after the refused one in its batch may have been applied as well,
+// so callers restore from a dump rather than undo a prefix.
+// At debug level requests go one at a time, so each logged request is the
+// one the kernel is handling (and a refusal names exactly what went before).
+func (h *Handle) runBatched(ctx context.Context, ops []Op, log *slog.Logger) (int, error) {
+	if log.Enabled(ctx, slog.LevelDebug) {
+		return h.run(ctx, ops, log)
+	}
+	idx := map[string]int{}
+	const chunk = 4096 // requests built at a time; also where a cancel is noticed
+	reqs := make([]*nl.NetlinkRequest, 0, min(chunk, len(ops)))
+	for start := 0; start < len(ops); start += chunk {
+		if err := ctx.Err(); err != nil {
+			return start, fmt.Errorf("tc apply: stopped after %d of %d requests: %w", start, len(ops), err)
+		}
+		end := min(start+chunk, len(ops))
+		reqs = reqs[:0]
+		for i := start; i < end; i++ {
+			o := &ops[i]
+			ifi, ok := idx[o.Interface]
+			if !ok {
+				var err error
+				if ifi, err = h.ifindex(o.Interface); err != nil {
+					return i, &ApplyError{Op: *o, Err: err}
+				}
+				idx[o.Interface] = ifi
+			}
+			req, err := opMessage(o, ifi)
+			if err != nil {
+				return i, &ApplyError{Op: *o, Err: err}
+			}
+			reqs = append(reqs, req)
+		}
+		n, err := h.sendBatch(reqs)
+		if err != nil {
+			return start + n, &ApplyError{Op: ops[start+n], Err: err}
+		}
+	}
+	return len(ops), nil
 }
 
 func (h *Handle) run(ctx context.Context, ops []Op, log *slog.Logger) (int, error) {

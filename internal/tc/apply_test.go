@@ -347,22 +347,22 @@ func TestApplyRejectsBadPlans(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("error %v, want containing %q", err, tt.wantErr)
 			}
-			if _, err := RenderBatch(tr); err == nil {
-				t.Fatal("RenderBatch accepted the bad plan")
+			if _, err := fromTree(tr); err == nil {
+				t.Fatal("validation accepted the bad plan")
 			}
 		})
 	}
 }
 
-// The upstream way builds the same tree: RenderBatch through `tc -batch`
+// The upstream way builds the same tree: plan.RenderTC through `tc -batch`
 // compares equal to the plan, and Apply on top of it sends nothing.
 func TestRenderBatchBuildsSameTree(t *testing.T) {
 	tn := newTestNet(t, 4)
 	tree := testTree("a0", 4, 5, 30)
-	batch, err := RenderBatch(tree)
-	if err != nil {
+	if _, err := fromTree(tree); err != nil {
 		t.Fatal(err)
 	}
+	batch := strings.Join(plan.RenderTC(tree), "\n") + "\n"
 	if !strings.HasPrefix(batch, "qdisc add dev a0 root handle 7fff: mq\n") {
 		t.Fatalf("batch does not start with the mq root:\n%.200s", batch)
 	}

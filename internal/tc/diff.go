@@ -8,6 +8,7 @@ import (
 
 	"github.com/libreqos-go/lqos/internal/plan"
 	"github.com/libreqos-go/lqos/internal/tchandle"
+	"github.com/vishvananda/netlink/nl"
 )
 
 // OpKind is one kind of kernel request.
@@ -371,6 +372,10 @@ func diff(live *Live, want *desired) []Op {
 		ops = append(ops, Op{Kind: OpDeleteLeaf, Interface: q.Interface, Handle: q.Handle, Parent: q.Parent, QdiscKind: q.Kind,
 			Owner: fmt.Sprintf("leaf %s (parent %s) on %s", q.Handle, q.Parent, q.Interface), Reason: "handle moves to class " + w.id.String()})
 	}
+	// Leaf requests go after every class request: each class add makes the
+	// kernel look its HTB up in the interface's qdisc hash (16 buckets), so
+	// adding classes while few leaf qdiscs exist keeps those lookups short.
+	var leafOps []Op
 	for i := range want.classes {
 		w := &want.classes[i]
 		k := key{w.iface, w.id}
@@ -389,7 +394,7 @@ func diff(live *Live, want *desired) []Op {
 		}
 		switch {
 		case w.leaf == nil && hasLeaf:
-			ops = append(ops, Op{Kind: OpDeleteLeaf, Interface: w.iface, Handle: q.Handle, Parent: w.id, QdiscKind: q.Kind,
+			leafOps = append(leafOps, Op{Kind: OpDeleteLeaf, Interface: w.iface, Handle: q.Handle, Parent: w.id, QdiscKind: q.Kind,
 				Owner: w.owner, Reason: "leaf not in plan"})
 		case w.leaf != nil:
 			reason := "missing"
@@ -402,19 +407,28 @@ func diff(live *Live, want *desired) []Op {
 				if sameHandle && (q.Kind != w.leaf.kind || fixedAtCreate(w.leaf.kind, w.leaf.opts)) {
 					// A kind change under the same handle cannot be done in
 					// place, nor can a change of options fixed at creation.
-					ops = append(ops, Op{Kind: OpDeleteLeaf, Interface: w.iface, Handle: q.Handle, Parent: w.id, QdiscKind: q.Kind,
+					leafOps = append(leafOps, Op{Kind: OpDeleteLeaf, Interface: w.iface, Handle: q.Handle, Parent: w.id, QdiscKind: q.Kind,
 						Owner: w.owner, Reason: reason})
 				}
 			}
-			ops = append(ops, Op{Kind: OpReplaceLeaf, Interface: w.iface, Handle: w.leaf.handle, Parent: w.id, QdiscKind: w.leaf.kind,
+			leafOps = append(leafOps, Op{Kind: OpReplaceLeaf, Interface: w.iface, Handle: w.leaf.handle, Parent: w.id, QdiscKind: w.leaf.kind,
 				Owner: w.owner, Reason: reason, opts: w.leaf.opts, nested: w.leaf.nested, anyHandle: w.leaf.anyHandle})
 		}
 	}
-	return ops
+	return append(ops, leafOps...)
 }
 
 // exec sends one planned request.
 func (h *Handle) exec(o *Op, ifindex int) error {
+	req, err := opMessage(o, ifindex)
+	if err != nil {
+		return err
+	}
+	return h.request(req)
+}
+
+// opMessage builds the request of one planned op.
+func opMessage(o *Op, ifindex int) (*nl.NetlinkRequest, error) {
 	const replace = unix.NLM_F_CREATE | unix.NLM_F_REPLACE
 	handle := uint32(o.Handle)
 	if o.anyHandle {
@@ -422,19 +436,19 @@ func (h *Handle) exec(o *Op, ifindex int) error {
 	}
 	switch o.Kind {
 	case OpReplaceRoot, OpReplaceQdisc, OpReplaceLeaf:
-		return h.request(unix.RTM_NEWQDISC, replace, ifindex, handle, uint32(o.Parent), o.QdiscKind, o.opts, o.nested)
+		return message(unix.RTM_NEWQDISC, replace, ifindex, handle, uint32(o.Parent), o.QdiscKind, o.opts, o.nested), nil
 	case OpDeleteRoot:
-		return h.request(unix.RTM_DELQDISC, 0, ifindex, 0, uint32(tchandle.Root), "", nil, false)
+		return message(unix.RTM_DELQDISC, 0, ifindex, 0, uint32(tchandle.Root), "", nil, false), nil
 	case OpParkQueue:
-		return h.request(unix.RTM_NEWQDISC, replace, ifindex, 0, uint32(o.Parent), "pfifo_fast", nil, false)
+		return message(unix.RTM_NEWQDISC, replace, ifindex, 0, uint32(o.Parent), "pfifo_fast", nil, false), nil
 	case OpDeleteLeaf:
-		return h.request(unix.RTM_DELQDISC, 0, ifindex, uint32(o.Handle), uint32(o.Parent), "", nil, false)
+		return message(unix.RTM_DELQDISC, 0, ifindex, uint32(o.Handle), uint32(o.Parent), "", nil, false), nil
 	case OpDeleteClass:
-		return h.request(unix.RTM_DELTCLASS, 0, ifindex, uint32(o.Handle), 0, "", nil, false)
+		return message(unix.RTM_DELTCLASS, 0, ifindex, uint32(o.Handle), 0, "", nil, false), nil
 	case OpAddClass:
-		return h.request(unix.RTM_NEWTCLASS, unix.NLM_F_CREATE|unix.NLM_F_EXCL, ifindex, uint32(o.Handle), uint32(o.Parent), "htb", encodeHTBClass(o.params), true)
+		return message(unix.RTM_NEWTCLASS, unix.NLM_F_CREATE|unix.NLM_F_EXCL, ifindex, uint32(o.Handle), uint32(o.Parent), "htb", encodeHTBClass(o.params), true), nil
 	case OpChangeClass:
-		return h.request(unix.RTM_NEWTCLASS, 0, ifindex, uint32(o.Handle), uint32(o.Parent), "htb", encodeHTBClass(o.params), true)
+		return message(unix.RTM_NEWTCLASS, 0, ifindex, uint32(o.Handle), uint32(o.Parent), "htb", encodeHTBClass(o.params), true), nil
 	}
-	return fmt.Errorf("unknown op %d", o.Kind)
+	return nil, fmt.Errorf("unknown op %d", o.Kind)
 }
