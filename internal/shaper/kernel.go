@@ -4,8 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
-	"time"
+	"strings"
 
 	"github.com/libreqos-go/lqos/internal/plan"
 	"github.com/libreqos-go/lqos/internal/tc"
@@ -21,11 +20,12 @@ type NetlinkKernel struct {
 	tc      *tc.Handle
 	links   *netlink.Handle
 	applier *tc.Applier
-	// recorded is the modification time of the applied-tree record this
-	// kernel handle last wrote. When the record changed behind its back
-	// (libreqos or the scheduler applied through their own handles), the
-	// applier's memory is stale and the kernel must be read again.
-	recorded time.Time
+	// recorded identifies the version of the record's files (base tree
+	// and journal) this kernel handle last wrote. When the record changed
+	// behind its back (libreqos or the scheduler applied through their own
+	// handles), the applier's memory is stale and the kernel must be read
+	// again.
+	recorded string
 }
 
 // OpenKernel opens netlink handles in ns (netns.None() = the current namespace).
@@ -77,18 +77,31 @@ func (k *NetlinkKernel) Repair(ctx context.Context, t *plan.Tree, log *slog.Logg
 	return k.applier.Repair(ctx, t)
 }
 
-// syncRecord drops the applier's memory when the record at path is not the
-// one this handle wrote.
-func (k *NetlinkKernel) syncRecord(path string) {
-	st, err := os.Stat(path)
-	if err != nil || !st.ModTime().Equal(k.recorded) {
+// syncRecord drops the applier's memory when the record (its files at
+// paths) is not the one this handle wrote.
+func (k *NetlinkKernel) syncRecord(paths ...string) {
+	if sig, ok := recordSig(paths); !ok || sig != k.recorded {
 		k.applier.Forget()
 	}
 }
 
 // noteRecord remembers the record this handle just wrote.
-func (k *NetlinkKernel) noteRecord(path string) {
-	if st, err := os.Stat(path); err == nil {
-		k.recorded = st.ModTime()
+func (k *NetlinkKernel) noteRecord(paths ...string) {
+	if sig, ok := recordSig(paths); ok {
+		k.recorded = sig
 	}
+}
+
+// recordSig identifies the present version of the record's files (a
+// missing file counts as a version too; the first must exist).
+func recordSig(paths []string) (string, bool) {
+	var b strings.Builder
+	for i, p := range paths {
+		s, ok := statSig(p)
+		if !ok && i == 0 {
+			return "", false
+		}
+		fmt.Fprintf(&b, "%v %d %d %d;", ok, s.Ino, s.Size, s.MTime)
+	}
+	return b.String(), true
 }

@@ -159,7 +159,13 @@ func (e *Engine) Refresh(ctx context.Context, opts Options) (*Result, error) {
 	step("detect queues", t0)
 
 	t0 = time.Now()
-	prev, err := plan.LoadIdentities(e.IdentitiesPath())
+	prevTree, prev, treeErr, err := e.loadRecord()
+	if treeErr != nil {
+		e.log.Warn("recorded tree unreadable; removals and moves apply in one step", "err", treeErr)
+		prevTree = nil
+	}
+	step("read the record", t0)
+	t0 = time.Now()
 	if err != nil {
 		// A damaged state file costs stable identities, not shaping.
 		e.log.Warn("class identity state unreadable; starting fresh", "path", e.IdentitiesPath(), "err", err)
@@ -188,7 +194,6 @@ func (e *Engine) Refresh(ctx context.Context, opts Options) (*Result, error) {
 		return res, err
 	}
 
-	prevTree := e.loadAppliedTree()
 	if sh := checkShrink(prevTree, p.Tree, e.cfg.MaxCircuitRemovalShare(), opts.ShrinkIgnores); sh != nil {
 		if opts.DryRun {
 			res.Warnings = append(res.Warnings, sh.Error())
@@ -208,7 +213,7 @@ func (e *Engine) Refresh(ctx context.Context, opts Options) (*Result, error) {
 
 	nk, _ := e.kernel.(*NetlinkKernel)
 	if nk != nil {
-		nk.syncRecord(e.appliedTreePath())
+		nk.syncRecord(e.recordPaths()...)
 	}
 	kernelTree := p.Tree
 	if opts.KernelTree != nil {
@@ -270,7 +275,7 @@ func (e *Engine) Refresh(ctx context.Context, opts Options) (*Result, error) {
 		res.Warnings = append(res.Warnings, "recording state: "+err.Error())
 	}
 	if nk != nil {
-		nk.noteRecord(e.appliedTreePath())
+		nk.noteRecord(e.recordPaths()...)
 	}
 	step("record state", t0)
 	e.log.Info("queues refreshed", "reason", opts.Reason, "summary", res.Summary())

@@ -105,6 +105,13 @@ var seq atomic.Int32
 // newNetns makes a namespace holding a veth pair eth0/eth1 with 4 TX queues.
 func newNetns(t testing.TB) netns.NsHandle {
 	t.Helper()
+	ns, _ := newNetnsNamed(t)
+	return ns
+}
+
+// newNetnsNamed is newNetns that also returns the namespace's name.
+func newNetnsNamed(t testing.TB) (netns.NsHandle, string) {
+	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("kernel tests need root")
 	}
@@ -125,7 +132,7 @@ func newNetns(t testing.TB) netns.NsHandle {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ns.Close() })
-	return ns
+	return ns, name
 }
 
 func dump(t testing.TB, k *NetlinkKernel) *tc.Live {

@@ -2,13 +2,10 @@ package shaper
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"path/filepath"
 
-	"github.com/libreqos-go/lqos/internal/atomicfile"
 	"github.com/libreqos-go/lqos/internal/config"
 	"github.com/libreqos-go/lqos/internal/plan"
 	"github.com/libreqos-go/lqos/internal/tc"
@@ -75,47 +72,17 @@ func AppliedTreePath(cfg *config.Config) string {
 	return filepath.Join(cfg.StateDirectory, "shaping", "applied_tree.json")
 }
 
-// LoadAppliedTree reads the recorded tree; nil without error when nothing
-// was applied yet.
+// LoadAppliedTree reads the recorded tree (the base file with the
+// journal's changes); nil without error when nothing was applied yet.
 func LoadAppliedTree(cfg *config.Config) (*plan.Tree, error) {
-	path := AppliedTreePath(cfg)
-	data, err := atomicfile.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var t plan.Tree
-	if err := json.Unmarshal(data, &t); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return &t, nil
+	t, _, err, _ := New(cfg, nil, nil, nil).loadRecord()
+	return t, err
 }
 
 func (e *Engine) appliedTreePath() string { return AppliedTreePath(e.cfg) }
 
-// loadAppliedTree is LoadAppliedTree for the staged apply: an unreadable
-// record only costs the staging.
-func (e *Engine) loadAppliedTree() *plan.Tree {
-	t, err := LoadAppliedTree(e.cfg)
-	if err != nil {
-		e.log.Warn("recorded tree unreadable; removals and moves apply in one step", "err", err)
-		return nil
-	}
-	return t
-}
-
-func (e *Engine) saveAppliedTree(t *plan.Tree) error {
-	data, err := json.Marshal(t)
-	if err != nil {
-		return err
-	}
-	if err := e.write(e.appliedTreePath(), data); err != nil {
-		return fmt.Errorf("%w: record %s: %v", ErrStateWrite, e.appliedTreePath(), err)
-	}
-	return nil
-}
+// recordPaths are the files that make up the record of the applied tree.
+func (e *Engine) recordPaths() []string { return []string{e.appliedTreePath(), e.journalPath()} }
 
 // ApplyKernelTree applies t as it is (no planning) and records it as the
 // applied tree: lazy queues use it to add a circuit's queues when traffic
@@ -126,26 +93,30 @@ func (e *Engine) ApplyKernelTree(ctx context.Context, t *plan.Tree) (*tc.Result,
 	}
 	nk, _ := e.kernel.(*NetlinkKernel)
 	if nk != nil {
-		nk.syncRecord(e.appliedTreePath())
+		nk.syncRecord(e.recordPaths()...)
 	}
-	old, err := readSaved(e.appliedTreePath())
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v; nothing was applied", ErrStateWrite, err)
+	_, ids, terr, ierr := e.loadRecord()
+	if terr != nil {
+		return nil, fmt.Errorf("%w: %v; nothing was applied", ErrStateWrite, terr)
+	}
+	if ierr != nil {
+		ids = nil
 	}
 	// The record first, as in Refresh: the kernel never holds a tree the
 	// record does not describe.
-	if err := e.saveAppliedTree(t); err != nil {
+	undo, err := e.writeIntent(ids, t)
+	if err != nil {
 		return nil, err
 	}
 	res, err := e.kernel.Apply(ctx, t, e.log)
 	if err != nil {
-		if rerr := e.restore([]savedFile{old}); rerr != nil {
+		if rerr := e.restore(undo); rerr != nil {
 			e.log.Error("restoring the record after a failed apply", "err", rerr)
 		}
 		return res, err
 	}
 	if nk != nil {
-		nk.noteRecord(e.appliedTreePath())
+		nk.noteRecord(e.recordPaths()...)
 	}
 	return res, nil
 }
