@@ -10,15 +10,19 @@ package shaper
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/libreqos-go/lqos/internal/atomicfile"
 	"github.com/libreqos-go/lqos/internal/config"
 	"github.com/libreqos-go/lqos/internal/cores"
 	"github.com/libreqos-go/lqos/internal/diag"
@@ -359,7 +363,9 @@ func uniq(a, b string) []string {
 
 // record writes queuingStructure.json, statistics and copies of the inputs
 // that produced the applied tree (the tree and the identities were recorded
-// before the apply).
+// before the apply). These are views, regenerated on every refresh: they
+// are replaced without a flush to disk, and a file whose content this
+// process last wrote unchanged is left alone.
 func (e *Engine) record(in *inputs.Inputs, p *plan.Plan) error {
 	for _, d := range []string{"shaping", "stats", "debug"} {
 		if err := os.MkdirAll(e.statePath(d), 0o700); err != nil {
@@ -367,14 +373,56 @@ func (e *Engine) record(in *inputs.Inputs, p *plan.Plan) error {
 		}
 	}
 	var errs []error
-	errs = append(errs, p.WriteQueuingStructure(e.QueuingStructurePath()))
-	errs = append(errs, p.WriteStats(e.statePath("stats", "plan_stats.json")))
-	errs = append(errs, e.write(e.statePath("debug", "tc_commands.txt"), []byte(strings.Join(plan.RenderTC(p.Tree), "\n")+"\n")))
+	if data, err := json.Marshal(p.Structure()); err != nil {
+		errs = append(errs, err)
+	} else {
+		errs = append(errs, e.writeView(e.QueuingStructurePath(), append(data, '\n')))
+	}
+	if data, err := p.StatsJSON(); err != nil {
+		errs = append(errs, err)
+	} else {
+		errs = append(errs, e.writeView(e.statePath("stats", "plan_stats.json"), data))
+	}
+	errs = append(errs, e.writeView(e.statePath("debug", "tc_commands.txt"), []byte(strings.Join(plan.RenderTC(p.Tree), "\n")+"\n")))
 	paths := inputs.PathsFor(e.cfg)
 	errs = append(errs, e.copyFile(paths.ShapedDevices, e.statePath("shaping", "lastGoodConfig.csv")))
 	errs = append(errs, e.copyFile(paths.Network, e.statePath("shaping", "lastGoodConfig.json")))
-	errs = append(errs, e.write(e.statePath("stats", "lastRun.txt"), []byte(time.Now().Format(time.RFC3339)+"\n")))
+	errs = append(errs, e.writeView(e.statePath("stats", "lastRun.txt"), []byte(time.Now().Format(time.RFC3339)+"\n")))
 	return errors.Join(errs...)
+}
+
+// views remembers, per path, the content hash this process last wrote and
+// the file it left, so an unchanged view is not written again.
+var views sync.Map // path -> viewState
+
+type viewState struct {
+	sum uint64
+	sig fileSig
+}
+
+func (e *Engine) writeView(path string, data []byte) error {
+	h := fnv.New64a()
+	h.Write(data)
+	sum := h.Sum64()
+	if v, ok := views.Load(path); ok {
+		if s, ok2 := statSig(path); ok2 && v.(viewState).sum == sum && v.(viewState).sig == s {
+			return nil
+		}
+	}
+	var err error
+	if e.writeFile != nil {
+		err = e.writeFile(path, data, 0o600)
+	} else {
+		err = atomicfile.Replace(path, data, 0o600)
+	}
+	if err != nil {
+		views.Delete(path)
+		return err
+	}
+	if s, ok := statSig(path); ok {
+		views.Store(path, viewState{sum: sum, sig: s})
+	}
+	return nil
 }
 
 func firstN(s []string, n int) []string {
@@ -389,5 +437,5 @@ func (e *Engine) copyFile(src, dst string) error {
 	if err != nil {
 		return err
 	}
-	return e.write(dst, data)
+	return e.writeView(dst, data)
 }
