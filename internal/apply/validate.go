@@ -73,7 +73,7 @@ func CheckPlan(cfg *config.Config, in *inputs.Inputs, queues int) diag.List {
 	if queues == 0 {
 		queues = max(cores.ShapingCount(cores.DefaultRoot, cfg.ExcludeEfficiencyCores, runtime.NumCPU()), 2)
 	}
-	prev, err := plan.LoadIdentities(shaper.New(cfg, nil, nil, nil).IdentitiesPath())
+	prev, err := shaper.LoadIdentities(cfg)
 	if err != nil {
 		prev = nil // placements are dealt afresh, as the next apply would
 	}

@@ -79,6 +79,13 @@ func LoadAppliedTree(cfg *config.Config) (*plan.Tree, error) {
 	return t, err
 }
 
+// LoadIdentities reads the recorded class identities (the base file with
+// the journal's changes); empty state when nothing was recorded yet.
+func LoadIdentities(cfg *config.Config) (*plan.Identities, error) {
+	_, ids, _, err := New(cfg, nil, nil, nil).loadRecord()
+	return ids, err
+}
+
 func (e *Engine) appliedTreePath() string { return AppliedTreePath(e.cfg) }
 
 // recordPaths are the files that make up the record of the applied tree.
