@@ -6,7 +6,6 @@ import (
 	"hash/fnv"
 	"net/netip"
 
-	"github.com/libreqos-go/lqos/internal/bus"
 	"github.com/libreqos-go/lqos/internal/datapath"
 	"github.com/libreqos-go/lqos/internal/plan"
 )
@@ -64,52 +63,6 @@ func (s DatapathStore) ReplaceAll(_ context.Context, ms []plan.Mapping) error {
 			if err := s.Store.Delete(p); err != nil {
 				return fmt.Errorf("delete mapping %s: %w", p, err)
 			}
-		}
-	}
-	return nil
-}
-
-// BusStore sends mappings to lqosd, which owns the data path.
-type BusStore struct {
-	Client *bus.Client
-}
-
-// ReplaceAll maps every planned prefix, then removes prefixes lqosd has that
-// the plan does not.
-func (s BusStore) ReplaceAll(ctx context.Context, ms []plan.Mapping) error {
-	want := make(map[netip.Prefix]bool, len(ms))
-	for _, m := range ms {
-		want[m.Prefix] = true
-	}
-	if len(ms) > 0 {
-		res, err := s.Client.MapIPs(ctx, ms)
-		if err != nil {
-			return err
-		}
-		if len(res.Failed) > 0 {
-			f := res.Failed[0]
-			return fmt.Errorf("lqosd refused %d mappings, first %s: %s", len(res.Failed), f.Prefix, f.Error)
-		}
-	}
-	var stale []netip.Prefix
-	for off := 0; ; {
-		page, err := s.Client.ListIPs(ctx, off, 10000)
-		if err != nil {
-			return err
-		}
-		for _, m := range page.Mappings {
-			if !want[m.Prefix] {
-				stale = append(stale, m.Prefix)
-			}
-		}
-		off += len(page.Mappings)
-		if len(page.Mappings) == 0 || off >= page.Total {
-			break
-		}
-	}
-	if len(stale) > 0 {
-		if _, err := s.Client.DelIPs(ctx, stale); err != nil {
-			return err
 		}
 	}
 	return nil
