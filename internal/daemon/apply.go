@@ -19,7 +19,9 @@ import (
 )
 
 // startupApply applies the current plan once at start. Failure is logged
-// and raised, not fatal: the queues from before the restart stay in place.
+// and raised, not fatal: the queues from before the restart stay in place,
+// or, when nothing was applied before, what this first apply got into the
+// kernel stays and the drift check completes the recorded plan.
 func (d *Daemon) startupApply(ctx context.Context) {
 	// A new install has no inputs until lqos_scheduler (or libreqos) writes
 	// them: that is the normal wait for the first setup, not a failure.
@@ -28,9 +30,23 @@ func (d *Daemon) startupApply(ctx context.Context) {
 		d.resolve(CodeStartupApply)
 		return
 	}
+	hadRecord := d.hasRecord()
 	res, err := d.applyRun(ctx, applyReq{reason: "lqosd start", wait: apply.NoWait})
 	if errors.Is(err, apply.ErrLockBusy) {
 		d.log.Warn("not applying the plan at start: another apply is running and will set it", "err", err)
+		return
+	}
+	if err != nil && !hadRecord && d.hasRecord() {
+		// A first apply is not rolled back (there is nothing to roll back
+		// to): the shaper keeps its plan recorded, so saying "the previous
+		// queues stay" would be false.
+		completes := "the drift check completes it (every " + d.o.DriftInterval.String() + ")"
+		if d.o.DriftInterval <= 0 {
+			completes = "the next apply completes it (the drift check is off)"
+		}
+		d.startupPending.Store(true)
+		d.log.Error("the first apply at start did not complete; what it applied stays and the plan stays recorded: "+completes, "err", err)
+		d.raise(CodeStartupApply, urgent.Error, "The first shaping plan applied at lqosd start did not complete ("+err.Error()+"); what it applied stays and "+completes+".")
 		return
 	}
 	if err != nil {
@@ -96,7 +112,10 @@ func (d *Daemon) applyRun(ctx context.Context, r applyReq) (*shaper.Result, erro
 	}
 	cfg, notes := d.shapingConfig(d.config())
 	var k shaper.Kernel
-	if d.kernel != nil {
+	switch {
+	case d.fakeKernel != nil:
+		k = d.fakeKernel
+	case d.kernel != nil:
 		k = d.kernel
 	}
 	eng := shaper.New(cfg, k, &namedStore{d: d}, d.log)
@@ -117,6 +136,7 @@ func (d *Daemon) applyRun(ctx context.Context, r applyReq) (*shaper.Result, erro
 		d.notePlanShape(res.Plan)
 		// Whoever asked (start-up, the scheduler, libreqos, SIGHUP), the
 		// plan is in place now: an earlier failed start no longer applies.
+		d.startupPending.Store(false)
 		d.resolve(CodeStartupApply)
 		d.noteOversubscription(res.Plan)
 	}
@@ -142,4 +162,20 @@ func (d *Daemon) reloadConfig() error {
 	d.cfg = cfg
 	d.cfgMu.Unlock()
 	return nil
+}
+
+// hasRecord reports whether a plan is recorded as applied.
+func (d *Daemon) hasRecord() bool {
+	t, err := d.appliedTree()
+	return err == nil && t != nil
+}
+
+// recordInPlace is called by the drift check when the kernel and the data
+// path match the recorded plan: a first start-up apply that did not
+// complete is complete now.
+func (d *Daemon) recordInPlace() {
+	if d.startupPending.CompareAndSwap(true, false) {
+		d.log.Info("the shaping plan of the start-up is in place now (completed by the drift check)")
+		d.resolve(CodeStartupApply)
+	}
 }

@@ -202,7 +202,12 @@ type Daemon struct {
 	// lastSample is the UnixNano of the latest counter read (watchdog).
 	lastSample atomic.Int64
 	applyMu    sync.Mutex
-	started    time.Time
+	// fakeKernel, set by tests only, is what applies go to instead of kernel.
+	fakeKernel shaper.Kernel
+	// startupPending: the first apply at start did not complete and its
+	// plan stays recorded for the drift check to complete.
+	startupPending atomic.Bool
+	started        time.Time
 	// Lazy queues (guarded by applyMu): which circuits have queues now, and
 	// the full tree of the last plan they are cut from.
 	lazy     *tc.Lazy

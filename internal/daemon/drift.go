@@ -87,6 +87,7 @@ func (d *Daemon) checkDrift(ctx context.Context) ([]tc.Difference, error) {
 	if len(diffs) == 0 && fix.empty() {
 		d.log.Debug("queue drift check: the kernel matches the last applied plan")
 		d.resolveDrift()
+		d.recordInPlace()
 		return nil, nil
 	}
 
@@ -136,6 +137,7 @@ func (d *Daemon) checkDrift(ctx context.Context) ([]tc.Difference, error) {
 	d.log.Info("queue drift repaired", "reason", "drift repair", "kernel_requests", done,
 		"mappings_restored", len(fix.Upserts), "mappings_removed", len(fix.Stale))
 	d.resolveDrift()
+	d.recordInPlace()
 	return diffs, nil
 }
 
