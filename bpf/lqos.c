@@ -76,17 +76,21 @@ int lqos_xdp(struct xdp_md *ctx)
 	}
 	struct lqos_addr *host = dir == DIR_DOWN ? &pkt.dst : &pkt.src;
 
-	struct lqos_mapping m = {};
-	int mapped = lookup_mapping(host, &m, cfg_hot_cache);
-	__u32 classid = 0;
-	if (mapped)
-		classid = dir == DIR_DOWN ? m.classid_down : m.classid_up;
+	struct lqos_mapping *m = lookup_mapping(host, pkt.is_v6, cfg_hot_cache);
+	__u32 classid = 0, cpu = 0, classid_down = 0;
+	__u64 circuit_hash = 0;
+	if (m) {
+		classid = dir == DIR_DOWN ? m->classid_down : m->classid_up;
+		classid_down = m->classid_down;
+		circuit_hash = m->circuit_hash;
+		cpu = m->cpu;
+	}
 
 	__u64 bytes = end - data;
 	__u64 now = cfg_coarse_clock ? bpf_ktime_get_coarse_ns() : bpf_ktime_get_ns();
-	count_host(host, dir, bytes, now, m.circuit_hash);
+	count_host(host, dir, bytes, now, circuit_hash);
 	if (cfg_track_flows)
-		track_flow(&pkt, dir, bytes, now, mapped ? m.classid_down : 0);
+		track_flow(&pkt, dir, bytes, now, classid_down);
 
 	if (classid == 0) {
 		/* Unmapped: normal stack on this CPU; TC leaves priority alone
@@ -115,7 +119,7 @@ int lqos_xdp(struct xdp_md *ctx)
 	stat_inc(STAT_XDP_REDIRECT);
 	/* Low flag bits = action when the CPU slot is empty: pass rather than
 	 * drop, so a bad CPU number degrades to unsteered, not lost. */
-	return bpf_redirect_map(&lqos_cpumap, m.cpu, XDP_PASS);
+	return bpf_redirect_map(&lqos_cpumap, cpu, XDP_PASS);
 }
 
 /* TC egress direction: leaving toward the Internet = upload. */
@@ -183,12 +187,12 @@ int lqos_tc_egress(struct __sk_buff *skb)
 		stat_inc(STAT_TC_NOT_IP);
 		return TC_ACT_OK;
 	}
-	struct lqos_mapping m = {};
-	if (!lookup_mapping(dir == DIR_DOWN ? &pkt.dst : &pkt.src, &m, cfg_hot_cache)) {
+	struct lqos_mapping *m = lookup_mapping(dir == DIR_DOWN ? &pkt.dst : &pkt.src, pkt.is_v6, cfg_hot_cache);
+	if (!m) {
 		stat_inc(STAT_TC_FALLBACK_UNMAPPED);
 		return TC_ACT_OK;
 	}
-	__u32 classid = dir == DIR_DOWN ? m.classid_down : m.classid_up;
+	__u32 classid = dir == DIR_DOWN ? m->classid_down : m->classid_up;
 	stat_inc(STAT_TC_FALLBACK_MAPPED);
 	if (classid)
 		set_class(skb, classid);

@@ -123,6 +123,7 @@ struct lqos_packet {
 	__u8 tcp_flags;
 	__u8 has_ts;
 	__u8 has_l4;
+	__u8 is_v6;
 };
 
 static __always_inline void addr_from_v4(struct lqos_addr *a, __be32 v4)
@@ -340,6 +341,7 @@ static __always_inline int dissect(void *start, void *end, struct lqos_packet *p
 		pkt->src = ip6->saddr;
 		pkt->dst = ip6->daddr;
 		pkt->proto = ip6->nexthdr;
+		pkt->is_v6 = 1;
 		if (!want_l4)
 			return 0;
 		__u32 l4_len = bpf_ntohs(ip6->payload_len);

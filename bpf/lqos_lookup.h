@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Address -> mapping resolution: exact-address hot cache in front of the LPM
- * trie. The trie walk costs ~100 ns at 100k prefixes; the hash hit is a
- * fraction of that, and most packets belong to a few thousand active hosts.
+ * Address -> mapping resolution. Host prefixes (/32, /128) sit in an exact
+ * hash (one lookup, no writes); shorter prefixes in the LPM trie, fronted by
+ * an epoch-tagged LRU hot cache of trie results because the trie walk costs
+ * ~100 ns. Families without any trie prefix skip both.
  */
 #ifndef LQOS_LOOKUP_H
 #define LQOS_LOOKUP_H
@@ -12,20 +13,25 @@
 #include "lqos_maps.h"
 
 /*
- * Resolve addr. Returns 1 and fills *out when mapped, 0 when unmapped.
- * Negative results are cached too, so unmapped traffic (most of the Internet
- * side of a scan) does not walk the trie on every packet.
+ * Resolve addr (is_v6: which family, for lqos_trie_use). Returns the mapping
+ * (valid for the rest of the program run) or NULL when unmapped. Negative
+ * trie results are cached too, so unmapped traffic does not walk the trie on
+ * every packet.
  */
-static __always_inline int lookup_mapping(struct lqos_addr *addr, struct lqos_mapping *out, int use_cache)
+static __always_inline struct lqos_mapping *lookup_mapping(struct lqos_addr *addr, __u32 is_v6, int use_cache)
 {
-	if (!use_cache) {
-		struct lqos_lpm_key key = { .prefixlen = 128, .addr = *addr };
-		struct lqos_mapping *m = bpf_map_lookup_elem(&lqos_lpm, &key);
-		if (!m)
-			return 0;
-		*out = *m;
-		return 1;
+	struct lqos_mapping *m = bpf_map_lookup_elem(&lqos_exact, addr);
+	if (m) {
+		stat_inc(STAT_EXACT_HIT);
+		return m;
 	}
+	__u32 *use = bpf_map_lookup_elem(&lqos_trie_use, &is_v6);
+	if (!use || !*use)
+		return NULL;
+
+	struct lqos_lpm_key key = { .prefixlen = 128, .addr = *addr };
+	if (!use_cache)
+		return bpf_map_lookup_elem(&lqos_lpm, &key);
 
 	__u32 zero = 0;
 	__u32 epoch = 0;
@@ -40,14 +46,12 @@ static __always_inline int lookup_mapping(struct lqos_addr *addr, struct lqos_ma
 	if (ce && ce->epoch == epoch) {
 		stat_inc(STAT_CACHE_HIT);
 		if (!(ce->flags & CACHE_F_MAPPED))
-			return 0;
-		*out = ce->m;
-		return 1;
+			return NULL;
+		return &ce->m;
 	}
 	stat_inc(STAT_CACHE_MISS);
 
-	struct lqos_lpm_key key = { .prefixlen = 128, .addr = *addr };
-	struct lqos_mapping *m = bpf_map_lookup_elem(&lqos_lpm, &key);
+	m = bpf_map_lookup_elem(&lqos_lpm, &key);
 	struct lqos_cache_entry fresh = { .epoch = epoch };
 	if (m) {
 		fresh.m = *m;
@@ -55,10 +59,7 @@ static __always_inline int lookup_mapping(struct lqos_addr *addr, struct lqos_ma
 	}
 	/* BPF_ANY: a stale entry must be overwritten. */
 	bpf_map_update_elem(&lqos_hotcache, addr, &fresh, BPF_ANY);
-	if (!m)
-		return 0;
-	*out = fresh.m;
-	return 1;
+	return m;
 }
 
 #endif

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Shared structs and maps. Every struct here has a Go twin in
- * internal/datapath/encoding.go; keep layouts (explicit padding, natural
- * alignment) in sync, a test compares them against the compiled BTF.
+ * Shared structs and maps. bpf2go generates the Go types from these structs
+ * (lqosLqos* in internal/datapath); keep layouts explicit (padding, natural
+ * alignment) so both sides agree without surprises.
  */
 #ifndef LQOS_MAPS_H
 #define LQOS_MAPS_H
@@ -24,7 +24,10 @@
 /* A 128-bit address. IPv4 is stored IPv4-mapped (::ffff:a.b.c.d) so one trie
  * serves both families; Go's netip.Addr.As16 produces the same bytes. */
 struct lqos_addr {
-	__u32 w[4];
+	union {
+		__u8 b[16]; /* first member: what the generated Go type holds */
+		__u32 w[4];
+	};
 };
 
 /* LPM trie key: prefixlen counts bits of the 128-bit form (IPv4 /n -> n+96). */
@@ -43,8 +46,8 @@ struct lqos_mapping {
 	__u64 device_hash;
 };
 
-/* Hot-cache value: an LPM result (positive or negative) for one exact
- * address, tagged with the mapping epoch that was current *before* the LPM
+/* Hot-cache value: a trie result (positive or negative) for one exact
+ * address that is not in lqos_exact, tagged with the mapping epoch that was current *before* the LPM
  * lookup. Userspace bumps the epoch after changing the trie, which makes every
  * older cache entry stale without having to walk the cache. */
 struct lqos_cache_entry {
@@ -119,10 +122,37 @@ enum lqos_stat {
 	STAT_TC_FALLBACK_MAPPED,
 	STAT_TC_FALLBACK_UNMAPPED,
 	STAT_TC_NOT_IP,
+	STAT_EXACT_HIT,
 	STAT_MAX,
 };
 
-/* Sizes are defaults; userspace overrides max_entries before loading. */
+/* Sizes are defaults; userspace sizes them from the mappings before loading. */
+
+/* Host prefixes (IPv4 /32, IPv6 /128), most subscriber entries: one hash
+ * lookup instead of a trie walk (the kernel's LPM trie costs ~130 ns at 100k
+ * prefixes), and no per-packet writes. Userspace keeps every host prefix here
+ * and only shorter prefixes in lqos_lpm. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, struct lqos_addr);
+	__type(value, struct lqos_mapping);
+	__uint(max_entries, 131072);
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* memory follows the entries, not max_entries */
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} lqos_exact SEC(".maps");
+
+/* Index 0: IPv4, 1: IPv6. Non-zero when lqos_lpm may hold prefixes of that
+ * family: an address missing lqos_exact skips the hot cache and the trie
+ * otherwise. Userspace sets it before adding a prefix and clears it only when
+ * the trie is emptied, so a stale 1 costs time, never a wrong answer. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(max_entries, 2);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} lqos_trie_use SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__type(key, struct lqos_lpm_key);

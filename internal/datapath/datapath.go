@@ -111,6 +111,8 @@ type Options struct {
 // Map names as declared in bpf/lqos_maps.h.
 const (
 	mapLPM      = "lqos_lpm"
+	mapExact    = "lqos_exact"
+	mapTrieUse  = "lqos_trie_use"
 	mapHotCache = "lqos_hotcache"
 	mapEpoch    = "lqos_epoch"
 	mapHosts    = "lqos_hosts"
@@ -153,7 +155,7 @@ func Open(opts Options) (*Datapath, error) {
 	if err != nil {
 		return nil, fmt.Errorf("datapath: parse embedded BPF object: %w", err)
 	}
-	sizes := map[string]uint32{mapLPM: opts.MaxMappings, mapHotCache: opts.HotCacheSize, mapHosts: opts.MaxHosts, mapFlows: opts.MaxFlows}
+	sizes := map[string]uint32{mapLPM: opts.MaxMappings, mapExact: opts.MaxMappings, mapHotCache: opts.HotCacheSize, mapHosts: opts.MaxHosts, mapFlows: opts.MaxFlows}
 	for name, n := range sizes {
 		if n != 0 {
 			spec.Maps[name].MaxEntries = n
@@ -189,6 +191,10 @@ func Open(opts Options) (*Datapath, error) {
 			d.closeMaps()
 			return nil, err
 		}
+	}
+	if err := d.migrateHostPrefixes(); err != nil {
+		d.closeMaps()
+		return nil, err
 	}
 	// Pinned cache entries may predate a trie that was just recreated (or
 	// changed by a previous process without a bump): start a fresh epoch.
@@ -378,6 +384,59 @@ func b2u(b bool) uint32 {
 
 // ---- mappings ----
 
+// Host prefixes (IPv4 /32, IPv6 /128) live in the exact hash lqos_exact,
+// shorter ones in the LPM trie lqos_lpm: the data path tries the hash first
+// and walks the trie only for families that have trie prefixes
+// (lqos_trie_use). Every method below keeps that split.
+
+// isHostKey reports whether k is a /32 or /128 (both are 128 bits in the
+// 128-bit form).
+func isHostKey(k lqosLqosLpmKey) bool { return k.Prefixlen == 128 }
+
+// keyFamily is the lqos_trie_use index of k: 0 IPv4, 1 IPv6.
+func keyFamily(k lqosLqosLpmKey) uint32 {
+	if netip.AddrFrom16(k.Addr.B).Is4In6() && k.Prefixlen >= 96 {
+		return 0
+	}
+	return 1
+}
+
+// useTrie marks the families of keys as having trie prefixes. It runs before
+// the trie is written, so no packet misses a prefix that is already there.
+func (d *Datapath) useTrie(keys []lqosLqosLpmKey) error {
+	var seen [2]bool
+	for _, k := range keys {
+		f := keyFamily(k)
+		if seen[f] {
+			continue
+		}
+		seen[f] = true
+		if err := d.maps[mapTrieUse].Put(f, uint32(1)); err != nil {
+			return fmt.Errorf("datapath: mark trie in use: %w", err)
+		}
+	}
+	return nil
+}
+
+// splitKeys separates host keys (exact hash) from prefix keys (trie),
+// keeping vals (if any) parallel.
+func splitKeys[V any](keys []lqosLqosLpmKey, vals []V) (hostKeys []lqosLqosAddr, hostVals []V, trieKeys []lqosLqosLpmKey, trieVals []V) {
+	for i, k := range keys {
+		if isHostKey(k) {
+			hostKeys = append(hostKeys, k.Addr)
+			if vals != nil {
+				hostVals = append(hostVals, vals[i])
+			}
+		} else {
+			trieKeys = append(trieKeys, k)
+			if vals != nil {
+				trieVals = append(trieVals, vals[i])
+			}
+		}
+	}
+	return
+}
+
 // Add inserts or replaces one mapping; effective for the next packet.
 func (d *Datapath) Add(p netip.Prefix, m Mapping) error {
 	if err := d.live(); err != nil {
@@ -390,7 +449,12 @@ func (d *Datapath) Add(p netip.Prefix, m Mapping) error {
 	if err := m.Validate(d.ncpu); err != nil {
 		return fmt.Errorf("%s: %w", p, err)
 	}
-	if err := d.maps[mapLPM].Put(k, m.raw()); err != nil {
+	if isHostKey(k) {
+		err = d.maps[mapExact].Put(k.Addr, m.raw())
+	} else if err = d.useTrie([]lqosLqosLpmKey{k}); err == nil {
+		err = d.maps[mapLPM].Put(k, m.raw())
+	}
+	if err != nil {
 		return fmt.Errorf("datapath: add %s: %w", p, err)
 	}
 	return d.Invalidate()
@@ -405,14 +469,19 @@ func (d *Datapath) Delete(p netip.Prefix) error {
 	if err != nil {
 		return err
 	}
-	if err := d.maps[mapLPM].Delete(k); err != nil && !errors.Is(err, ebpf.ErrKeyNotExist) {
+	if isHostKey(k) {
+		err = d.maps[mapExact].Delete(k.Addr)
+	} else {
+		err = d.maps[mapLPM].Delete(k)
+	}
+	if err != nil && !errors.Is(err, ebpf.ErrKeyNotExist) {
 		return fmt.Errorf("datapath: delete %s: %w", p, err)
 	}
 	return d.Invalidate()
 }
 
-// Resolve returns the mapping the data path would use for addr (longest
-// prefix match in the trie, bypassing the hot cache).
+// Resolve returns the mapping the data path would use for addr (exact host
+// entry, else longest prefix match in the trie; bypassing the hot cache).
 func (d *Datapath) Resolve(addr netip.Addr) (Mapping, bool, error) {
 	if err := d.live(); err != nil {
 		return Mapping{}, false, err
@@ -425,8 +494,12 @@ func (d *Datapath) Resolve(addr netip.Addr) (Mapping, bool, error) {
 	if err != nil {
 		return Mapping{}, false, err
 	}
-	var raw rawMapping
-	if err := d.maps[mapLPM].Lookup(k, &raw); err != nil {
+	var raw lqosLqosMapping
+	err = d.maps[mapExact].Lookup(k.Addr, &raw)
+	if errors.Is(err, ebpf.ErrKeyNotExist) {
+		err = d.maps[mapLPM].Lookup(k, &raw)
+	}
+	if err != nil {
 		if errors.Is(err, ebpf.ErrKeyNotExist) {
 			return Mapping{}, false, nil
 		}
@@ -440,12 +513,24 @@ func (d *Datapath) List() ([]Entry, error) {
 	if err := d.live(); err != nil {
 		return nil, err
 	}
+	var out []Entry
 	var (
-		k   lpmKey
-		v   rawMapping
-		out []Entry
+		a lqosLqosAddr
+		v lqosLqosMapping
 	)
-	it := d.maps[mapLPM].Iterate()
+	it := d.maps[mapExact].Iterate()
+	for it.Next(&a, &v) {
+		p, err := decodeKey(lqosLqosLpmKey{Prefixlen: 128, Addr: a})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Entry{Prefix: p, Mapping: v.mapping()})
+	}
+	if err := it.Err(); err != nil {
+		return nil, fmt.Errorf("datapath: list host mappings: %w", err)
+	}
+	var k lqosLqosLpmKey
+	it = d.maps[mapLPM].Iterate()
 	for it.Next(&k, &v) {
 		p, err := decodeKey(k)
 		if err != nil {
@@ -465,8 +550,16 @@ func (d *Datapath) Clear() error {
 	if err := d.live(); err != nil {
 		return err
 	}
-	if err := deleteAll[lpmKey](d.maps[mapLPM]); err != nil {
+	if err := deleteAll[lqosLqosAddr](d.maps[mapExact]); err != nil {
+		return fmt.Errorf("datapath: clear host mappings: %w", err)
+	}
+	if err := deleteAll[lqosLqosLpmKey](d.maps[mapLPM]); err != nil {
 		return fmt.Errorf("datapath: clear mappings: %w", err)
+	}
+	for f := range uint32(2) {
+		if err := d.maps[mapTrieUse].Put(f, uint32(0)); err != nil {
+			return fmt.Errorf("datapath: clear trie use: %w", err)
+		}
 	}
 	if err := d.Invalidate(); err != nil {
 		return err
@@ -474,9 +567,28 @@ func (d *Datapath) Clear() error {
 	return d.FlushHotCache()
 }
 
-// BatchUpdate inserts or replaces many mappings with one batch syscall
-// (per-element updates on kernels without batch support for LPM tries), then
-// invalidates the hot cache once.
+// batchPut writes keys/vals with one batch syscall where the map supports
+// it, else one update per element; it returns how many were written.
+func batchPut[K, V any](m *ebpf.Map, keys []K, vals []V) (int, error) {
+	if len(keys) == 0 {
+		return 0, nil
+	}
+	n, err := m.BatchUpdate(keys, vals, nil)
+	if errors.Is(err, ebpf.ErrNotSupported) {
+		n, err = 0, nil
+		for i := range keys {
+			if err = m.Put(keys[i], vals[i]); err != nil {
+				break
+			}
+			n++
+		}
+	}
+	return n, err
+}
+
+// BatchUpdate inserts or replaces many mappings with one batch syscall per
+// map (per-element updates on kernels without batch support for LPM tries),
+// then invalidates the hot cache once.
 func (d *Datapath) BatchUpdate(entries []Entry) error {
 	if err := d.live(); err != nil {
 		return err
@@ -488,21 +600,21 @@ func (d *Datapath) BatchUpdate(entries []Entry) error {
 	if err != nil {
 		return err
 	}
-	lpm := d.maps[mapLPM]
-	n, err := lpm.BatchUpdate(keys, vals, nil)
-	if errors.Is(err, ebpf.ErrNotSupported) {
-		n, err = 0, nil
-		for i := range keys {
-			if err = lpm.Put(keys[i], vals[i]); err != nil {
-				break
-			}
-			n++
+	hostKeys, hostVals, trieKeys, trieVals := splitKeys(keys, vals)
+	n, err := batchPut(d.maps[mapExact], hostKeys, hostVals)
+	full := d.maps[mapExact]
+	if err == nil {
+		if err = d.useTrie(trieKeys); err == nil {
+			var m int
+			m, err = batchPut(d.maps[mapLPM], trieKeys, trieVals)
+			n += m
+			full = d.maps[mapLPM]
 		}
 	}
 	ierr := d.Invalidate() // even after a partial update: some entries changed
 	if err != nil {
 		if errors.Is(err, unix.ENOSPC) || errors.Is(err, unix.E2BIG) {
-			return fmt.Errorf("datapath: batch update: %d of %d applied, trie full (capacity %d): %w", n, len(entries), lpm.MaxEntries(), err)
+			return fmt.Errorf("datapath: batch update: %d of %d applied, %s full (capacity %d): %w", n, len(entries), full, full.MaxEntries(), err)
 		}
 		return fmt.Errorf("datapath: batch update: %d of %d applied: %w", n, len(entries), err)
 	}
@@ -515,7 +627,7 @@ func (d *Datapath) BatchDelete(prefixes []netip.Prefix) error {
 	if err := d.live(); err != nil {
 		return err
 	}
-	keys := make([]lpmKey, len(prefixes))
+	keys := make([]lqosLqosLpmKey, len(prefixes))
 	for i, p := range prefixes {
 		k, err := encodePrefix(p)
 		if err != nil {
@@ -523,9 +635,22 @@ func (d *Datapath) BatchDelete(prefixes []netip.Prefix) error {
 		}
 		keys[i] = k
 	}
-	lpm := d.maps[mapLPM]
+	hostKeys, _, trieKeys, _ := splitKeys[struct{}](keys, nil)
+	err := batchDelete(d.maps[mapExact], hostKeys)
+	if err == nil {
+		err = batchDelete(d.maps[mapLPM], trieKeys)
+	}
+	if err != nil {
+		_ = d.Invalidate()
+		return fmt.Errorf("datapath: batch delete: %w", err)
+	}
+	return d.Invalidate()
+}
+
+// batchDelete deletes keys, skipping missing ones.
+func batchDelete[K any](m *ebpf.Map, keys []K) error {
 	for len(keys) > 0 {
-		n, err := lpm.BatchDelete(keys, nil)
+		n, err := m.BatchDelete(keys, nil)
 		switch {
 		case err == nil:
 			keys = nil
@@ -533,17 +658,51 @@ func (d *Datapath) BatchDelete(prefixes []netip.Prefix) error {
 			keys = keys[n+1:] // the kernel stops at the missing key
 		case errors.Is(err, ebpf.ErrNotSupported):
 			for _, k := range keys {
-				if err := lpm.Delete(k); err != nil && !errors.Is(err, ebpf.ErrKeyNotExist) {
-					return fmt.Errorf("datapath: delete: %w", err)
+				if err := m.Delete(k); err != nil && !errors.Is(err, ebpf.ErrKeyNotExist) {
+					return err
 				}
 			}
 			keys = nil
 		default:
-			_ = d.Invalidate()
-			return fmt.Errorf("datapath: batch delete: %w", err)
+			return err
 		}
 	}
-	return d.Invalidate()
+	return nil
+}
+
+// migrateHostPrefixes moves host prefixes a previous version left in the
+// pinned trie into the exact hash (the data path looks there first, and
+// Delete of a host prefix only looks there), then recomputes which families
+// the trie serves.
+func (d *Datapath) migrateHostPrefixes() error {
+	lpm := d.maps[mapLPM]
+	keys, err := allKeys[lqosLqosLpmKey](lpm)
+	if err != nil {
+		return fmt.Errorf("datapath: read trie: %w", err)
+	}
+	var use [2]uint32
+	for _, k := range keys {
+		if !isHostKey(k) {
+			use[keyFamily(k)] = 1
+			continue
+		}
+		var v lqosLqosMapping
+		if err := lpm.Lookup(k, &v); err != nil {
+			continue
+		}
+		if err := d.maps[mapExact].Put(k.Addr, v); err != nil {
+			return fmt.Errorf("datapath: move host prefix to the exact map: %w", err)
+		}
+		if err := lpm.Delete(k); err != nil && !errors.Is(err, ebpf.ErrKeyNotExist) {
+			return fmt.Errorf("datapath: move host prefix out of the trie: %w", err)
+		}
+	}
+	for f, u := range use {
+		if err := d.maps[mapTrieUse].Put(uint32(f), u); err != nil {
+			return fmt.Errorf("datapath: trie use: %w", err)
+		}
+	}
+	return nil
 }
 
 // Invalidate makes every hot-cache entry stale by bumping the mapping epoch.
@@ -572,7 +731,7 @@ func (d *Datapath) FlushHotCache() error {
 	if err := d.live(); err != nil {
 		return err
 	}
-	return deleteAll[[16]byte](d.maps[mapHotCache])
+	return deleteAll[lqosLqosAddr](d.maps[mapHotCache])
 }
 
 // deleteAll collects every key first (deleting while iterating restarts the
@@ -863,7 +1022,7 @@ func (d *Datapath) HostCounters() ([]HostCounters, error) {
 	}
 	mono := monoClock()
 	var out []HostCounters
-	err := readAll(d.maps[mapHosts], int(d.ncpu), func(k [16]byte, v []rawHostCounters) {
+	err := readAll(d.maps[mapHosts], int(d.ncpu), func(k lqosLqosAddr, v []lqosLqosHostCounters) {
 		out = append(out, sumHost(k, v, mono))
 	})
 	if err != nil {
@@ -879,7 +1038,7 @@ func (d *Datapath) Flows() ([]Flow, error) {
 	}
 	mono := monoClock()
 	var out []Flow
-	err := readAll(d.maps[mapFlows], 1, func(k rawFlowKey, v []rawFlow) {
+	err := readAll(d.maps[mapFlows], 1, func(k lqosLqosFlowKey, v []lqosLqosFlow) {
 		out = append(out, v[0].flow(k, mono))
 	})
 	if err != nil {
@@ -893,7 +1052,7 @@ func (d *Datapath) ExpireFlows(idle time.Duration) (int, error) {
 	if err := d.live(); err != nil {
 		return 0, err
 	}
-	return expire[rawFlowKey, rawFlow](d.maps[mapFlows], idle, func(v *rawFlow) uint64 { return v.LastSeenNs })
+	return expire[lqosLqosFlowKey, lqosLqosFlow](d.maps[mapFlows], idle, func(v *lqosLqosFlow) uint64 { return v.LastSeenNs })
 }
 
 // ExpireHosts deletes host counters idle for longer than idle.
@@ -901,7 +1060,7 @@ func (d *Datapath) ExpireHosts(idle time.Duration) (int, error) {
 	if err := d.live(); err != nil {
 		return 0, err
 	}
-	return expire[[16]byte, []rawHostCounters](d.maps[mapHosts], idle, func(v *[]rawHostCounters) uint64 {
+	return expire[lqosLqosAddr, []lqosLqosHostCounters](d.maps[mapHosts], idle, func(v *[]lqosLqosHostCounters) uint64 {
 		var last uint64
 		for _, c := range *v {
 			last = max(last, c.LastSeenNs)
@@ -946,13 +1105,15 @@ func expire[K, V any](m *ebpf.Map, idle time.Duration, lastSeen func(*V) uint64)
 }
 
 // Stats are data path event counters summed over CPUs. Field order must
-// match enum lqos_stat in bpf/lqos_maps.h. Cache hits/misses count lookups
-// from both XDP and the TC fallback.
+// match enum lqos_stat in bpf/lqos_maps.h. Exact hits and cache hits/misses
+// count lookups from both XDP and the TC fallback; the cache is consulted only
+// for addresses without a host entry, in families that have trie prefixes.
 type Stats struct {
 	XDPPackets, XDPNotIP, XDPMapped, XDPUnmapped         uint64
 	CacheHits, CacheMisses, XDPMetaFail, XDPRedirect     uint64
 	TCPackets, TCMeta, TCFallbackMapped, TCFallbackUnmap uint64
 	TCNotIP                                              uint64
+	ExactHits                                            uint64 // lookups answered by the host-prefix hash
 }
 
 // Stats reads the event counters.
@@ -962,7 +1123,7 @@ func (d *Datapath) Stats() (Stats, error) {
 	}
 	var s Stats
 	fields := []*uint64{&s.XDPPackets, &s.XDPNotIP, &s.XDPMapped, &s.XDPUnmapped, &s.CacheHits, &s.CacheMisses,
-		&s.XDPMetaFail, &s.XDPRedirect, &s.TCPackets, &s.TCMeta, &s.TCFallbackMapped, &s.TCFallbackUnmap, &s.TCNotIP}
+		&s.XDPMetaFail, &s.XDPRedirect, &s.TCPackets, &s.TCMeta, &s.TCFallbackMapped, &s.TCFallbackUnmap, &s.TCNotIP, &s.ExactHits}
 	for i, f := range fields {
 		var per []uint64
 		if err := d.maps[mapStats].Lookup(uint32(i), &per); err != nil {

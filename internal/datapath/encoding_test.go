@@ -1,3 +1,5 @@
+//go:build linux
+
 package datapath
 
 import (
@@ -16,19 +18,22 @@ func TestEncodePrefix(t *testing.T) {
 	v4 := func(a, b, c, d byte) [16]byte {
 		return [16]byte{10: 0xff, 11: 0xff, 12: a, 13: b, 14: c, 15: d}
 	}
+	key := func(bits uint32, addr [16]byte) lqosLqosLpmKey {
+		return lqosLqosLpmKey{Prefixlen: bits, Addr: lqosLqosAddr{B: addr}}
+	}
 	tests := []struct {
 		in      string
-		want    lpmKey
+		want    lqosLqosLpmKey
 		back    string // decodeKey result
 		wantErr string
 	}{
-		{in: "10.1.2.3/32", want: lpmKey{128, v4(10, 1, 2, 3)}, back: "10.1.2.3/32"},
-		{in: "10.1.0.0/16", want: lpmKey{112, v4(10, 1, 0, 0)}, back: "10.1.0.0/16"},
-		{in: "10.1.2.3/16", want: lpmKey{112, v4(10, 1, 0, 0)}, back: "10.1.0.0/16"}, // host bits cleared
-		{in: "0.0.0.0/0", want: lpmKey{96, v4(0, 0, 0, 0)}, back: "0.0.0.0/0"},
-		{in: "::ffff:10.1.2.3/128", want: lpmKey{128, v4(10, 1, 2, 3)}, back: "10.1.2.3/32"},
-		{in: "2001:db8::/32", want: lpmKey{32, [16]byte{0x20, 0x01, 0x0d, 0xb8}}, back: "2001:db8::/32"},
-		{in: "::/0", want: lpmKey{0, [16]byte{}}, back: "::/0"},
+		{in: "10.1.2.3/32", want: key(128, v4(10, 1, 2, 3)), back: "10.1.2.3/32"},
+		{in: "10.1.0.0/16", want: key(112, v4(10, 1, 0, 0)), back: "10.1.0.0/16"},
+		{in: "10.1.2.3/16", want: key(112, v4(10, 1, 0, 0)), back: "10.1.0.0/16"}, // host bits cleared
+		{in: "0.0.0.0/0", want: key(96, v4(0, 0, 0, 0)), back: "0.0.0.0/0"},
+		{in: "::ffff:10.1.2.3/128", want: key(128, v4(10, 1, 2, 3)), back: "10.1.2.3/32"},
+		{in: "2001:db8::/32", want: key(32, [16]byte{0x20, 0x01, 0x0d, 0xb8}), back: "2001:db8::/32"},
+		{in: "::/0", want: key(0, [16]byte{}), back: "::/0"},
 		{in: "::ffff:0.0.0.0/80", wantErr: "IPv4-mapped prefix shorter than /96"},
 	}
 	for _, tc := range tests {
@@ -55,7 +60,7 @@ func TestEncodePrefix(t *testing.T) {
 	if _, err := encodePrefix(netip.Prefix{}); err == nil {
 		t.Error("zero prefix accepted")
 	}
-	if _, err := decodeKey(lpmKey{PrefixLen: 129}); err == nil {
+	if _, err := decodeKey(lqosLqosLpmKey{Prefixlen: 129}); err == nil {
 		t.Error("prefix length 129 decoded")
 	}
 }
@@ -118,8 +123,8 @@ func TestSumHostAndFlowDecode(t *testing.T) {
 		}
 		return base.Add(time.Duration(ns))
 	}
-	addr := netip.MustParseAddr("10.0.0.1").As16()
-	h := sumHost(addr, []rawHostCounters{
+	addr := addrKey(netip.MustParseAddr("10.0.0.1"))
+	h := sumHost(addr, []lqosLqosHostCounters{
 		{Bytes: [2]uint64{100, 10}, Packets: [2]uint64{1, 1}, LastSeenNs: 50, CircuitHash: 1},
 		{},
 		{Bytes: [2]uint64{200, 0}, Packets: [2]uint64{2, 0}, LastSeenNs: 70, CircuitHash: 2},
@@ -129,9 +134,9 @@ func TestSumHostAndFlowDecode(t *testing.T) {
 		t.Errorf("sumHost (-want +got):\n%s", diff)
 	}
 
-	rf := rawFlow{StartNs: 10, LastSeenNs: 20, Bytes: [2]uint64{5, 6}, Packets: [2]uint64{1, 2}, Retransmits: [2]uint32{3, 0},
-		ClassID: 0x10003, EndStatus: 1, RttLastNs: [2]uint64{2e6, 0}, RttMinNs: [2]uint64{1e6, 0}, RttSumNs: [2]uint64{3e6, 0}, RttCount: [2]uint32{2, 0}}
-	k := rawFlowKey{Remote: netip.MustParseAddr("2001:db8::1").As16(), Local: addr, RemotePort: 443, LocalPort: 5000, Proto: 6}
+	rf := lqosLqosFlow{StartNs: 10, LastSeenNs: 20, Bytes: [2]uint64{5, 6}, Packets: [2]uint64{1, 2}, Retransmits: [2]uint32{3, 0},
+		Classid: 0x10003, EndStatus: 1, RttLastNs: [2]uint64{2e6, 0}, RttMinNs: [2]uint64{1e6, 0}, RttSumNs: [2]uint64{3e6, 0}, RttCount: [2]uint32{2, 0}}
+	k := lqosLqosFlowKey{Remote: addrKey(netip.MustParseAddr("2001:db8::1")), Local: addr, RemotePort: 443, LocalPort: 5000, Proto: 6}
 	f := rf.flow(k, mono)
 	if f.Key.Remote.String() != "2001:db8::1" || f.Key.Local.String() != "10.0.0.1" || f.End != FlowFIN || f.RTT[0].Mean() != 1500*time.Microsecond || f.RTT[1].Mean() != 0 {
 		t.Errorf("flow decode: %+v", f)

@@ -24,7 +24,7 @@ type lqosBpfCpumapVal struct {
 
 type lqosLqosAddr struct {
 	_ structs.HostLayout
-	W [4]uint32
+	B [16]uint8
 }
 
 type lqosLqosCacheEntry struct {
@@ -93,11 +93,13 @@ type lqosLqosMapping struct {
 const (
 	lqosMapLqosCpumap      = "lqos_cpumap"
 	lqosMapLqosEpoch       = "lqos_epoch"
+	lqosMapLqosExact       = "lqos_exact"
 	lqosMapLqosFlows       = "lqos_flows"
 	lqosMapLqosHosts       = "lqos_hosts"
 	lqosMapLqosHotcache    = "lqos_hotcache"
 	lqosMapLqosLpm         = "lqos_lpm"
 	lqosMapLqosStats       = "lqos_stats"
+	lqosMapLqosTrieUse     = "lqos_trie_use"
 	lqosProgLqosTcEgress   = "lqos_tc_egress"
 	lqosProgLqosXdp        = "lqos_xdp"
 	lqosVarCfgCoarseClock  = "cfg_coarse_clock"
@@ -162,11 +164,13 @@ type lqosProgramSpecs struct {
 type lqosMapSpecs struct {
 	LqosCpumap   *ebpf.MapSpec `ebpf:"lqos_cpumap"`
 	LqosEpoch    *ebpf.MapSpec `ebpf:"lqos_epoch"`
+	LqosExact    *ebpf.MapSpec `ebpf:"lqos_exact"`
 	LqosFlows    *ebpf.MapSpec `ebpf:"lqos_flows"`
 	LqosHosts    *ebpf.MapSpec `ebpf:"lqos_hosts"`
 	LqosHotcache *ebpf.MapSpec `ebpf:"lqos_hotcache"`
 	LqosLpm      *ebpf.MapSpec `ebpf:"lqos_lpm"`
 	LqosStats    *ebpf.MapSpec `ebpf:"lqos_stats"`
+	LqosTrieUse  *ebpf.MapSpec `ebpf:"lqos_trie_use"`
 }
 
 // lqosVariableSpecs contains global variables before they are loaded into the kernel.
@@ -205,22 +209,26 @@ func (o *lqosObjects) Close() error {
 type lqosMaps struct {
 	LqosCpumap   *ebpf.Map `ebpf:"lqos_cpumap"`
 	LqosEpoch    *ebpf.Map `ebpf:"lqos_epoch"`
+	LqosExact    *ebpf.Map `ebpf:"lqos_exact"`
 	LqosFlows    *ebpf.Map `ebpf:"lqos_flows"`
 	LqosHosts    *ebpf.Map `ebpf:"lqos_hosts"`
 	LqosHotcache *ebpf.Map `ebpf:"lqos_hotcache"`
 	LqosLpm      *ebpf.Map `ebpf:"lqos_lpm"`
 	LqosStats    *ebpf.Map `ebpf:"lqos_stats"`
+	LqosTrieUse  *ebpf.Map `ebpf:"lqos_trie_use"`
 }
 
 func (m *lqosMaps) Close() error {
 	return _LqosClose(
 		m.LqosCpumap,
 		m.LqosEpoch,
+		m.LqosExact,
 		m.LqosFlows,
 		m.LqosHosts,
 		m.LqosHotcache,
 		m.LqosLpm,
 		m.LqosStats,
+		m.LqosTrieUse,
 	)
 }
 

@@ -514,12 +514,12 @@ func TestBatchUpdateOverCapacity(t *testing.T) {
 func fillHosts(t testing.TB, d *Datapath, n int) {
 	t.Helper()
 	ncpu := int(d.ncpu)
-	keys := make([][16]byte, n)
-	vals := make([]rawHostCounters, n*ncpu)
+	keys := make([]lqosLqosAddr, n)
+	vals := make([]lqosLqosHostCounters, n*ncpu)
 	for i := range n {
-		keys[i] = netip.AddrFrom4([4]byte{100, byte(i >> 16), byte(i >> 8), byte(i)}).As16()
+		keys[i] = addrKey(netip.AddrFrom4([4]byte{100, byte(i >> 16), byte(i >> 8), byte(i)}))
 		for c := range ncpu {
-			vals[i*ncpu+c] = rawHostCounters{Bytes: [2]uint64{uint64(i + 1), 0}, Packets: [2]uint64{1, 0}, LastSeenNs: 1}
+			vals[i*ncpu+c] = lqosLqosHostCounters{Bytes: [2]uint64{uint64(i + 1), 0}, Packets: [2]uint64{1, 0}, LastSeenNs: 1}
 		}
 	}
 	if _, err := d.maps[mapHosts].BatchUpdate(keys, vals, nil); err != nil {
