@@ -68,3 +68,17 @@ func NormalizePrefix(p netip.Prefix) (netip.Prefix, error) {
 	}
 	return p.Masked(), nil
 }
+
+// validateEntries checks every entry the way a batch update does, naming the
+// index of the first bad one.
+func validateEntries(entries []Entry, maxCPU uint32) error {
+	for i, e := range entries {
+		if _, err := NormalizePrefix(e.Prefix); err != nil {
+			return fmt.Errorf("entry %d: %w", i, err)
+		}
+		if err := e.Mapping.Validate(maxCPU); err != nil {
+			return fmt.Errorf("entry %d (%s): %w", i, e.Prefix, err)
+		}
+	}
+	return nil
+}

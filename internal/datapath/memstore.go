@@ -73,7 +73,7 @@ func (s *MemStore) Clear() error {
 }
 
 func (s *MemStore) BatchUpdate(entries []Entry) error {
-	if _, _, err := encodeEntries(entries, s.MaxCPU); err != nil {
+	if err := validateEntries(entries, s.MaxCPU); err != nil {
 		return err
 	}
 	s.mu.Lock()
