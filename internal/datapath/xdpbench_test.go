@@ -293,7 +293,9 @@ type contender struct {
 // empty program and (with LQOS_UPSTREAM_OBJ) upstream's run interleaved,
 // so machine noise hits all alike. Metrics: ns/pkt (ours), empty-ns/pkt,
 // x-empty (ours / empty), upstream-ns/pkt and upstream-x (upstream / ours).
-// Both classification modes run where the kernel has them. -benchtime Nx
+// xdp-nocache is our XDP program with the hot cache off (every packet of a
+// trie prefix walks the trie). Both classification modes run where the
+// kernel has them. -benchtime Nx
 // spreads N runs over the frames (N/1024 repeats each).
 func BenchmarkXDP(b *testing.B) {
 	in := makeBenchInputs()
@@ -313,6 +315,18 @@ func BenchmarkXDP(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.Cleanup(func() { isp.Close() })
+			// Every lookup without the hot cache: what the first packet of
+			// each host costs (and every packet once more hosts are active
+			// than the cache holds).
+			cold, _ := openTest(b, Options{Classify: mode, CPURedirect: true, DisableHotCache: true, MaxMappings: uint32(len(in.entries))})
+			if err := cold.BatchUpdate(in.entries); err != nil {
+				b.Fatal(err)
+			}
+			inetCold, err := cold.loadPrograms(Interface{Name: "bench", Role: RoleInternet})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { inetCold.Close() })
 			emptyXDP := emptyProgram(b, ebpf.XDP, xdpPass)
 			emptyTC := emptyProgram(b, ebpf.SchedCLS, 0)
 			upXDP, upTC := loadUpstream(b, 1, in.entries), loadUpstream(b, 2, in.entries)
@@ -328,6 +342,12 @@ func BenchmarkXDP(b *testing.B) {
 					}
 					return upXDP.XDP
 				}, true},
+				{"xdp-nocache", inetCold.LqosXdp, emptyXDP, func() *ebpf.Program {
+					if upXDP == nil {
+						return nil
+					}
+					return upXDP.XDP
+				}, false},
 				{"tc", isp.LqosTcEgress, emptyTC, func() *ebpf.Program {
 					if upTC == nil {
 						return nil
