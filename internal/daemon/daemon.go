@@ -35,6 +35,8 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"runtime"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -111,6 +113,9 @@ type Options struct {
 	MissingQdisc string
 	// NoStartupApply skips applying the plan at start.
 	NoStartupApply bool
+	// HeapProfile, when set, is where a heap profile (pprof) is written as
+	// lqosd stops: what bench/rss.sh reads to find the big allocations.
+	HeapProfile string
 	// AttachRetry: while a shaping interface is missing, how often to look
 	// for it again (5 s).
 	AttachRetry time.Duration
@@ -311,7 +316,26 @@ func Run(ctx context.Context, o Options) error {
 	d.reloadOnSIGHUP(sctx, &wg)
 
 	cleanStop = d.waitStop(ctx, srv, serveErr)
+	if o.HeapProfile != "" {
+		if err := writeHeapProfile(o.HeapProfile); err != nil {
+			d.log.Warn("heap profile not written", "path", o.HeapProfile, "err", err)
+		}
+	}
 	return nil
+}
+
+// writeHeapProfile writes the live heap (after a GC) in pprof format.
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	runtime.GC()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func (d *Daemon) statusLine() string {

@@ -37,6 +37,7 @@ func Main(args []string, stderr io.Writer) int {
 	fs.StringVar(&o.Classify, "classify", "auto", "how packets get their class: auto (XDP+TC metadata where the kernel allows it), metadata (refuse to start without it) or tc-lookup (TC looks every packet up)")
 	fs.StringVar(&o.MissingQdisc, "missing-qdisc", "fallback", "when the kernel lacks a leaf qdisc (cake, fq_codel): fallback (bounded bfifo leaf) or refuse (do not apply plans)")
 	fs.BoolVar(&o.NoStartupApply, "no-startup-apply", false, "do not apply the shaping plan at start")
+	fs.StringVar(&o.HeapProfile, "heap-profile", "", "write a heap profile (pprof) to this file when lqosd stops (memory investigations)")
 	fs.DurationVar(&o.AttachRetry, "attach-retry", 5*time.Second, "while a shaping interface is missing, how often to look for it")
 	fs.DurationVar(&o.SampleInterval, "sample-interval", time.Second, "how often traffic counters are read")
 	fs.DurationVar(&o.DriftInterval, "drift-interval", 60*time.Second, "how often the kernel's queue tree is compared with the last applied plan (and repaired); 0 turns it off")
