@@ -100,9 +100,12 @@ type Options struct {
 	// degraded variants on a kernel that has everything. Nil probes.
 	Features *Features
 
-	MaxMappings  uint32 // LPM trie capacity (default 131072)
+	// MaxMappings caps host prefixes and shorter prefixes, each (default
+	// 1,048,576). The host-prefix hash grows to it on demand; the trie is
+	// not preallocated, so the cap costs nothing until used.
+	MaxMappings  uint32
 	HotCacheSize uint32 // exact-address cache (default 32768)
-	MaxHosts     uint32 // per-host counter entries (default 65536)
+	MaxHosts     uint32 // per-host counter entries (default 262144, not preallocated)
 	MaxFlows     uint32 // tracked flows (default 65536)
 
 	Logger *slog.Logger
@@ -155,17 +158,17 @@ func Open(opts Options) (*Datapath, error) {
 	if err != nil {
 		return nil, fmt.Errorf("datapath: parse embedded BPF object: %w", err)
 	}
-	sizes := map[string]uint32{mapLPM: opts.MaxMappings, mapExact: opts.MaxMappings, mapHotCache: opts.HotCacheSize, mapHosts: opts.MaxHosts, mapFlows: opts.MaxFlows}
-	for name, n := range sizes {
-		if n != 0 {
-			spec.Maps[name].MaxEntries = n
-		}
-	}
 	ncpu, err := ebpf.PossibleCPU()
 	if err != nil {
 		return nil, fmt.Errorf("datapath: possible CPUs: %w", err)
 	}
 	d := &Datapath{opts: opts, log: opts.Logger, spec: spec, maps: map[string]*ebpf.Map{}, ncpu: uint32(ncpu)}
+	sizes := map[string]uint32{mapLPM: d.mappingCap(), mapExact: d.exactSize(), mapHotCache: opts.HotCacheSize, mapHosts: opts.MaxHosts, mapFlows: opts.MaxFlows}
+	for name, n := range sizes {
+		if n != 0 {
+			spec.Maps[name].MaxEntries = n
+		}
+	}
 	if err := d.chooseVariant(); err != nil {
 		return nil, err
 	}
@@ -324,7 +327,7 @@ func (d *Datapath) Unpin() error {
 	return errors.Join(errs...)
 }
 
-// Capacity is the trie's max_entries.
+// Capacity is the cap on mappings of one kind (Options.MaxMappings).
 func (d *Datapath) Capacity() int {
 	if d.live() != nil {
 		return 0
@@ -451,6 +454,11 @@ func (d *Datapath) Add(p netip.Prefix, m Mapping) error {
 	}
 	if isHostKey(k) {
 		err = d.maps[mapExact].Put(k.Addr, m.raw())
+		if errors.Is(err, unix.E2BIG) || errors.Is(err, unix.ENOSPC) {
+			if err = d.ensureExact(int(d.maps[mapExact].MaxEntries()) + 1); err == nil {
+				err = d.maps[mapExact].Put(k.Addr, m.raw())
+			}
+		}
 	} else if err = d.useTrie([]lqosLqosLpmKey{k}); err == nil {
 		err = d.maps[mapLPM].Put(k, m.raw())
 	}
@@ -601,7 +609,20 @@ func (d *Datapath) BatchUpdate(entries []Entry) error {
 		return err
 	}
 	hostKeys, hostVals, trieKeys, trieVals := splitKeys(keys, vals)
+	// A batch this size needs at least this many slots (replacements of
+	// present entries are counted as new: the headroom is cheap).
+	if err := d.ensureExact(len(hostKeys)); err != nil {
+		return err
+	}
 	n, err := batchPut(d.maps[mapExact], hostKeys, hostVals)
+	if errors.Is(err, unix.E2BIG) || errors.Is(err, unix.ENOSPC) {
+		// Full with what was there before: grow once more, write the rest.
+		if gerr := d.ensureExact(int(d.maps[mapExact].MaxEntries()) + len(hostKeys) - n); gerr == nil {
+			var m int
+			m, err = batchPut(d.maps[mapExact], hostKeys[n:], hostVals[n:])
+			n += m
+		}
+	}
 	full := d.maps[mapExact]
 	if err == nil {
 		if err = d.useTrie(trieKeys); err == nil {

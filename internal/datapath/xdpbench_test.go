@@ -293,6 +293,8 @@ type contender struct {
 // empty program and (with LQOS_UPSTREAM_OBJ) upstream's run interleaved,
 // so machine noise hits all alike. Metrics: ns/pkt (ours), empty-ns/pkt,
 // x-empty (ours / empty), upstream-ns/pkt and upstream-x (upstream / ours).
+// xdp-noflows is our XDP program with flow tracking off (DisableFlows), the
+// like-for-like comparison with a baseline that tracks no flows in XDP;
 // xdp-nocache is our XDP program with the hot cache off (every packet of a
 // trie prefix walks the trie). Both classification modes run where the
 // kernel has them. -benchtime Nx
@@ -327,6 +329,17 @@ func BenchmarkXDP(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.Cleanup(func() { inetCold.Close() })
+			// Without flow tracking: the work upstream's XDP program of the
+			// baseline does too (classify, count the host, steer).
+			noFlows, _ := openTest(b, Options{Classify: mode, CPURedirect: true, DisableFlows: true, MaxMappings: uint32(len(in.entries))})
+			if err := noFlows.BatchUpdate(in.entries); err != nil {
+				b.Fatal(err)
+			}
+			inetNoFlows, err := noFlows.loadPrograms(Interface{Name: "bench", Role: RoleInternet})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { inetNoFlows.Close() })
 			emptyXDP := emptyProgram(b, ebpf.XDP, xdpPass)
 			emptyTC := emptyProgram(b, ebpf.SchedCLS, 0)
 			upXDP, upTC := loadUpstream(b, 1, in.entries), loadUpstream(b, 2, in.entries)
@@ -343,6 +356,12 @@ func BenchmarkXDP(b *testing.B) {
 					return upXDP.XDP
 				}, true},
 				{"xdp-nocache", inetCold.LqosXdp, emptyXDP, func() *ebpf.Program {
+					if upXDP == nil {
+						return nil
+					}
+					return upXDP.XDP
+				}, false},
+				{"xdp-noflows", inetNoFlows.LqosXdp, emptyXDP, func() *ebpf.Program {
 					if upXDP == nil {
 						return nil
 					}
