@@ -178,15 +178,11 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } lqos_epoch SEC(".maps");
 
-/* Every host seen, mapped or not. Not preallocated: kernel memory follows the
- * hosts present (times the CPUs), so the cap can sit well above a large
- * network's subscriber count without costing anything until used. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__type(key, struct lqos_addr);
 	__type(value, struct lqos_host_counters);
-	__uint(max_entries, 262144);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 65536);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } lqos_hosts SEC(".maps");
 

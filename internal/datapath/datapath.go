@@ -105,7 +105,7 @@ type Options struct {
 	// not preallocated, so the cap costs nothing until used.
 	MaxMappings  uint32
 	HotCacheSize uint32 // exact-address cache (default 32768)
-	MaxHosts     uint32 // per-host counter entries (default 262144, not preallocated)
+	MaxHosts     uint32 // per-host counter entries (default 65536)
 	MaxFlows     uint32 // tracked flows (default 65536)
 
 	Logger *slog.Logger

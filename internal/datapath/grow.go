@@ -16,8 +16,8 @@ import (
 // The host-prefix hash is sized from what it holds: a hash map allocates a
 // bucket per max_entries (16 B each) even when empty, so it starts at
 // exactInitial (or the size of its pin) and doubles on demand up to
-// Options.MaxMappings. The LPM trie and the host counters need no sizing:
-// they are not preallocated, so their cap costs nothing until used.
+// Options.MaxMappings. The LPM trie needs no sizing: it is not
+// preallocated, so its cap costs nothing until used.
 const (
 	exactInitial  = 16384
 	defaultMaxMap = 1 << 20
