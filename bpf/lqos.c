@@ -64,19 +64,20 @@ int lqos_xdp(struct xdp_md *ctx)
 
 	if (cfg_direction == IFACE_UNSET)
 		return XDP_PASS;
-	stat_inc(STAT_XDP_PACKETS);
+	struct lqos_stat_row *st = stat_row();
+	stat_inc(st, STAT_XDP_PACKETS);
 	if (dissect(data, end, &pkt, cfg_track_flows) < 0) {
-		stat_inc(STAT_XDP_NOT_IP);
+		stat_inc(st, STAT_XDP_NOT_IP);
 		return XDP_PASS;
 	}
 	int dir = ingress_dir(&pkt);
 	if (dir < 0) {
-		stat_inc(STAT_XDP_NOT_IP);
+		stat_inc(st, STAT_XDP_NOT_IP);
 		return XDP_PASS;
 	}
 	struct lqos_addr *host = dir == DIR_DOWN ? &pkt.dst : &pkt.src;
 
-	struct lqos_mapping *m = lookup_mapping(host, pkt.is_v6, cfg_hot_cache);
+	struct lqos_mapping *m = lookup_mapping(host, pkt.is_v6, cfg_hot_cache, st);
 	__u32 classid = 0, cpu = 0, classid_down = 0;
 	__u64 circuit_hash = 0;
 	if (m) {
@@ -95,10 +96,10 @@ int lqos_xdp(struct xdp_md *ctx)
 	if (classid == 0) {
 		/* Unmapped: normal stack on this CPU; TC leaves priority alone
 		 * and HTB uses its default class. */
-		stat_inc(STAT_XDP_UNMAPPED);
+		stat_inc(st, STAT_XDP_UNMAPPED);
 		return XDP_PASS;
 	}
-	stat_inc(STAT_XDP_MAPPED);
+	stat_inc(st, STAT_XDP_MAPPED);
 
 	/* Drivers without metadata support (and generic XDP, whose metadata
 	 * never reaches the skb) fail here or lose it; TC then looks up. */
@@ -111,12 +112,12 @@ int lqos_xdp(struct xdp_md *ctx)
 		md->classid = classid;
 		md->magic = LQOS_META_MAGIC;
 	} else {
-		stat_inc(STAT_XDP_META_FAIL);
+		stat_inc(st, STAT_XDP_META_FAIL);
 	}
 
 	if (!cfg_redirect_cpu)
 		return XDP_PASS;
-	stat_inc(STAT_XDP_REDIRECT);
+	stat_inc(st, STAT_XDP_REDIRECT);
 	/* Low flag bits = action when the CPU slot is empty: pass rather than
 	 * drop, so a bad CPU number degrades to unsteered, not lost. */
 	return bpf_redirect_map(&lqos_cpumap, cpu, XDP_PASS);
@@ -154,13 +155,14 @@ int lqos_tc_egress(struct __sk_buff *skb)
 {
 	if (cfg_direction == IFACE_UNSET)
 		return TC_ACT_OK;
-	stat_inc(STAT_TC_PACKETS);
+	struct lqos_stat_row *st = stat_row();
+	stat_inc(st, STAT_TC_PACKETS);
 
 	void *data = (void *)(long)skb->data;
 	if (cfg_xdp_meta) {
 		struct lqos_meta *md = (void *)(long)skb->data_meta;
 		if ((void *)(md + 1) <= data && md->magic == LQOS_META_MAGIC) {
-			stat_inc(STAT_TC_META);
+			stat_inc(st, STAT_TC_META);
 			if (md->classid)
 				set_class(skb, md->classid);
 			return TC_ACT_OK;
@@ -172,28 +174,28 @@ int lqos_tc_egress(struct __sk_buff *skb)
 	if (dissect(data, end, &pkt, 0) < 0) {
 		/* Headers may sit in paged data; pull once and retry. */
 		if (bpf_skb_pull_data(skb, 128) < 0 && bpf_skb_pull_data(skb, skb->len) < 0) {
-			stat_inc(STAT_TC_NOT_IP);
+			stat_inc(st, STAT_TC_NOT_IP);
 			return TC_ACT_OK;
 		}
 		data = (void *)(long)skb->data;
 		end = (void *)(long)skb->data_end;
 		if (dissect(data, end, &pkt, 0) < 0) {
-			stat_inc(STAT_TC_NOT_IP);
+			stat_inc(st, STAT_TC_NOT_IP);
 			return TC_ACT_OK;
 		}
 	}
 	int dir = egress_dir(skb, &pkt);
 	if (dir < 0) {
-		stat_inc(STAT_TC_NOT_IP);
+		stat_inc(st, STAT_TC_NOT_IP);
 		return TC_ACT_OK;
 	}
-	struct lqos_mapping *m = lookup_mapping(dir == DIR_DOWN ? &pkt.dst : &pkt.src, pkt.is_v6, cfg_hot_cache);
+	struct lqos_mapping *m = lookup_mapping(dir == DIR_DOWN ? &pkt.dst : &pkt.src, pkt.is_v6, cfg_hot_cache, st);
 	if (!m) {
-		stat_inc(STAT_TC_FALLBACK_UNMAPPED);
+		stat_inc(st, STAT_TC_FALLBACK_UNMAPPED);
 		return TC_ACT_OK;
 	}
 	__u32 classid = dir == DIR_DOWN ? m->classid_down : m->classid_up;
-	stat_inc(STAT_TC_FALLBACK_MAPPED);
+	stat_inc(st, STAT_TC_FALLBACK_MAPPED);
 	if (classid)
 		set_class(skb, classid);
 	return TC_ACT_OK;

@@ -18,11 +18,12 @@
  * trie results are cached too, so unmapped traffic does not walk the trie on
  * every packet.
  */
-static __always_inline struct lqos_mapping *lookup_mapping(struct lqos_addr *addr, __u32 is_v6, int use_cache)
+static __always_inline struct lqos_mapping *lookup_mapping(struct lqos_addr *addr, __u32 is_v6, int use_cache,
+							   struct lqos_stat_row *st)
 {
 	struct lqos_mapping *m = bpf_map_lookup_elem(&lqos_exact, addr);
 	if (m) {
-		stat_inc(STAT_EXACT_HIT);
+		stat_inc(st, STAT_EXACT_HIT);
 		return m;
 	}
 	__u32 *use = bpf_map_lookup_elem(&lqos_trie_use, &is_v6);
@@ -44,12 +45,12 @@ static __always_inline struct lqos_mapping *lookup_mapping(struct lqos_addr *add
 
 	struct lqos_cache_entry *ce = bpf_map_lookup_elem(&lqos_hotcache, addr);
 	if (ce && ce->epoch == epoch) {
-		stat_inc(STAT_CACHE_HIT);
+		stat_inc(st, STAT_CACHE_HIT);
 		if (!(ce->flags & CACHE_F_MAPPED))
 			return NULL;
 		return &ce->m;
 	}
-	stat_inc(STAT_CACHE_MISS);
+	stat_inc(st, STAT_CACHE_MISS);
 
 	m = bpf_map_lookup_elem(&lqos_lpm, &key);
 	struct lqos_cache_entry fresh = { .epoch = epoch };

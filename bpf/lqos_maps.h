@@ -107,7 +107,7 @@ struct lqos_meta {
 };
 #define LQOS_META_MAGIC 0x4c514f53 /* "LQOS" */
 
-/* Datapath statistics, one per-CPU u64 each (index = enum value). */
+/* Datapath statistics (index into lqos_stat_row.v). */
 enum lqos_stat {
 	STAT_XDP_PACKETS,
 	STAT_XDP_NOT_IP,
@@ -206,18 +206,29 @@ struct {
 	__uint(max_entries, 256);
 } lqos_cpumap SEC(".maps");
 
+/* All event counters of one CPU in one value: a program looks the row up
+ * once per packet instead of once per counter. */
+struct lqos_stat_row {
+	__u64 v[STAT_MAX];
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__type(key, __u32);
-	__type(value, __u64);
-	__uint(max_entries, STAT_MAX);
+	__type(value, struct lqos_stat_row);
+	__uint(max_entries, 1);
 } lqos_stats SEC(".maps");
 
-static __always_inline void stat_inc(__u32 idx)
+static __always_inline struct lqos_stat_row *stat_row(void)
 {
-	__u64 *v = bpf_map_lookup_elem(&lqos_stats, &idx);
-	if (v)
-		*v += 1;
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&lqos_stats, &zero);
+}
+
+static __always_inline void stat_inc(struct lqos_stat_row *st, __u32 idx)
+{
+	if (st && idx < STAT_MAX)
+		st->v[idx] += 1;
 }
 
 #endif

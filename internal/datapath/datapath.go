@@ -1145,13 +1145,13 @@ func (d *Datapath) Stats() (Stats, error) {
 	var s Stats
 	fields := []*uint64{&s.XDPPackets, &s.XDPNotIP, &s.XDPMapped, &s.XDPUnmapped, &s.CacheHits, &s.CacheMisses,
 		&s.XDPMetaFail, &s.XDPRedirect, &s.TCPackets, &s.TCMeta, &s.TCFallbackMapped, &s.TCFallbackUnmap, &s.TCNotIP, &s.ExactHits}
-	for i, f := range fields {
-		var per []uint64
-		if err := d.maps[mapStats].Lookup(uint32(i), &per); err != nil {
-			return s, fmt.Errorf("datapath: read stat %d: %w", i, err)
-		}
-		for _, v := range per {
-			*f += v
+	var rows []lqosLqosStatRow // one per CPU
+	if err := d.maps[mapStats].Lookup(uint32(0), &rows); err != nil {
+		return s, fmt.Errorf("datapath: read stats: %w", err)
+	}
+	for _, r := range rows {
+		for i, f := range fields {
+			*f += r.V[i]
 		}
 	}
 	return s, nil

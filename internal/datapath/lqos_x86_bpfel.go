@@ -87,6 +87,11 @@ type lqosLqosMapping struct {
 	DeviceHash  uint64
 }
 
+type lqosLqosStatRow struct {
+	_ structs.HostLayout
+	V [14]uint64
+}
+
 // Names of all BPF objects in the ELF.
 //
 // Used for safe lookups in a Collection or CollectionSpec.

@@ -291,7 +291,8 @@ type contender struct {
 // TC classifier with the 100k-prefix set, over 1024 frames per case, each
 // frame for a different subscriber address. Per frame, our program, the
 // empty program and (with LQOS_UPSTREAM_OBJ) upstream's run interleaved,
-// so machine noise hits all alike. Metrics: ns/pkt (ours), empty-ns/pkt,
+// so machine noise hits all alike; per frame the fastest of three rounds
+// counts. Metrics: ns/pkt (ours), empty-ns/pkt,
 // x-empty (ours / empty), upstream-ns/pkt and upstream-x (upstream / ours).
 // xdp-noflows is our XDP program with flow tracking off (DisableFlows), the
 // like-for-like comparison with a baseline that tracks no flows in XDP;
@@ -388,16 +389,32 @@ func BenchmarkXDP(b *testing.B) {
 	}
 }
 
+// rounds per frame: each contender's per-frame figure is its fastest round,
+// which filters out time the vCPU was stolen by the host (the kernel's timer
+// counts it) on a busy machine.
+const rounds = 3
+
 func runInterleaved(b *testing.B, frames [][]byte, cs []*contender) {
-	repeat := min(max(b.N/len(frames), 1), 1<<20)
+	repeat := min(max(b.N/len(frames)/rounds, 1), 1<<20)
 	b.ResetTimer()
+	best := make([]float64, len(cs))
 	for _, f := range frames {
-		for _, c := range cs {
-			_, per, err := c.prog.Benchmark(f, repeat, nil)
-			if err != nil {
-				b.Fatalf("%s: %v", c.name, err)
+		for i := range best {
+			best[i] = 0
+		}
+		for range rounds {
+			for i, c := range cs {
+				_, per, err := c.prog.Benchmark(f, repeat, nil)
+				if err != nil {
+					b.Fatalf("%s: %v", c.name, err)
+				}
+				if ns := float64(per.Nanoseconds()); best[i] == 0 || ns < best[i] {
+					best[i] = ns
+				}
 			}
-			c.ns += float64(per.Nanoseconds())
+		}
+		for i, c := range cs {
+			c.ns += best[i]
 		}
 	}
 	b.StopTimer()
