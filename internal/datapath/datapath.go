@@ -89,8 +89,9 @@ type Options struct {
 	// DisableFlows turns off per-flow tracking (and with it RTT and
 	// retransmit data).
 	DisableFlows bool
-	// DisableHotCache makes every lookup walk the LPM trie (for measuring
-	// and debugging; the cache is always correct thanks to epochs).
+	// DisableHotCache makes every lookup that misses the host-prefix hash
+	// walk the LPM trie (for measuring and debugging; the cache is always
+	// correct thanks to epochs).
 	DisableHotCache bool
 
 	// Classify picks how packets get their class (default: XDP+TC
