@@ -308,7 +308,7 @@ func TestNetworkTreeRoundTrip(t *testing.T) {
 	if !bytes.Equal(a, b) {
 		t.Fatalf("round trip changed the tree:\n%s\n%s", a, b)
 	}
-	tree[0].Children = append(tree[0].Children, &TreeNode{Name: tree[0].Name})
+	tree[0].Children = append(tree[0].Children, &LayoutNode{Name: tree[0].Name})
 	if _, probs := EncodeTree(tree); len(probs) != 1 || probs[0].Field != tree[0].Name {
 		t.Fatalf("duplicate name: %v", probs)
 	}

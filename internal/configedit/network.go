@@ -8,8 +8,8 @@ import (
 	"github.com/libreqos-go/lqos/internal/topology"
 )
 
-// TreeNode is one node of network.json as the layout editor edits it.
-type TreeNode struct {
+// LayoutNode is one node of network.json as the layout editor edits it.
+type LayoutNode struct {
 	Name            string      `json:"name"`
 	ID              string      `json:"id,omitempty"`
 	DisplayName     string      `json:"display_name,omitempty"`
@@ -22,23 +22,23 @@ type TreeNode struct {
 	UploadMinMbps   float64     `json:"upload_min_mbps,omitempty"`
 	Latitude        *float64    `json:"latitude"`
 	Longitude       *float64    `json:"longitude"`
-	Children        []*TreeNode `json:"children"`
+	Children        []*LayoutNode `json:"children"`
 }
 
 // NetworkTree reads network.json text as editor nodes.
-func NetworkTree(data []byte) ([]*TreeNode, diag.List) {
+func NetworkTree(data []byte) ([]*LayoutNode, diag.List) {
 	if len(strings.TrimSpace(string(data))) == 0 {
-		return []*TreeNode{}, diag.List{}
+		return []*LayoutNode{}, diag.List{}
 	}
 	nw, l := topology.Parse(NetworkFile, data)
 	if nw == nil || l.HasErrors() {
 		return nil, l
 	}
-	var conv func([]*topology.Node) []*TreeNode
-	conv = func(ns []*topology.Node) []*TreeNode {
-		out := make([]*TreeNode, 0, len(ns))
+	var conv func([]*topology.Node) []*LayoutNode
+	conv = func(ns []*topology.Node) []*LayoutNode {
+		out := make([]*LayoutNode, 0, len(ns))
 		for _, n := range ns {
-			out = append(out, &TreeNode{Name: n.Name, ID: n.ID, DisplayName: n.DisplayName, ActiveAttach: n.ActiveAttachmentName,
+			out = append(out, &LayoutNode{Name: n.Name, ID: n.ID, DisplayName: n.DisplayName, ActiveAttach: n.ActiveAttachmentName,
 				Type: n.Type, Virtual: n.Virtual, DownloadMbps: n.DownloadMbps, UploadMbps: n.UploadMbps,
 				DownloadMinMbps: n.DownloadMinMbps, UploadMinMbps: n.UploadMinMbps, Latitude: n.Latitude, Longitude: n.Longitude,
 				Children: conv(n.Children)})
@@ -51,11 +51,11 @@ func NetworkTree(data []byte) ([]*TreeNode, diag.List) {
 // EncodeTree writes editor nodes as network.json text. Names must be
 // non-empty and unique over the whole tree (they are the JSON keys and
 // what ShapedDevices.csv refers to).
-func EncodeTree(roots []*TreeNode) ([]byte, []diag.Problem) {
+func EncodeTree(roots []*LayoutNode) ([]byte, []diag.Problem) {
 	var probs []diag.Problem
 	seen := map[string]bool{}
-	var conv func([]*TreeNode, *topology.Node, int) []*topology.Node
-	conv = func(ts []*TreeNode, parent *topology.Node, depth int) []*topology.Node {
+	var conv func([]*LayoutNode, *topology.Node, int) []*topology.Node
+	conv = func(ts []*LayoutNode, parent *topology.Node, depth int) []*topology.Node {
 		out := make([]*topology.Node, 0, len(ts))
 		for _, t := range ts {
 			if t == nil {

@@ -48,10 +48,10 @@ func (s *Server) configRoutes() []route {
 	}
 }
 
-// problemView is a validation problem as the editors show it. Key names the
+// ProblemView is a validation problem as the editors show it. Key names the
 // lqos.conf key, Node the network.json node, Device the Device ID of the
 // CSV row the problem is about, when known.
-type problemView struct {
+type ProblemView struct {
 	Severity string `json:"severity"`
 	File     string `json:"file"`
 	Line     int    `json:"line,omitempty"`
@@ -60,6 +60,86 @@ type problemView struct {
 	Node     string `json:"node,omitempty"`
 	Device   string `json:"device,omitempty"`
 }
+
+// Replies of the configuration API (api-types.d.ts is generated from these).
+type (
+	// ConfigSectionView is one lqos.conf section page: its fields, the
+	// values (secrets only as stored yes/no) and the file version a save
+	// must be based on.
+	ConfigSectionView struct {
+		Section             configedit.Section     `json:"section"`
+		State               configedit.FormState   `json:"state"`
+		Version             string                 `json:"version"`
+		CanEdit             bool                   `json:"can_edit"`
+		Path                string                 `json:"path"`
+		Menu                []ConfigMenuEntry      `json:"menu"`
+		Interfaces          []configedit.Interface `json:"interfaces,omitempty"`
+		InterfacesError     string                 `json:"interfaces_error,omitempty"`
+		LoadError           string                 `json:"load_error,omitempty"`
+		EnabledIntegrations []string               `json:"enabled_integrations,omitempty"`
+	}
+	// ConfigSaveView answers a successful save or restore.
+	ConfigSaveView struct {
+		OK            bool          `json:"ok"`
+		Version       string        `json:"version"`
+		Backup        string        `json:"backup,omitempty"`
+		Message       string        `json:"message,omitempty"`
+		Warnings      []ProblemView `json:"warnings"`
+		Applied       string        `json:"applied,omitempty"`
+		ApplyError    string        `json:"apply_error,omitempty"`
+		Changed       []string      `json:"changed,omitempty"`
+		RestartNeeded []string      `json:"restart_needed,omitempty"`
+	}
+	// ConfigRefusedView answers a save refused by validation (422).
+	ConfigRefusedView struct {
+		OK       bool          `json:"ok"`
+		Reason   string        `json:"reason"`
+		Message  string        `json:"message"`
+		Problems []ProblemView `json:"problems"`
+	}
+	// ConfigMenuView is the editors' menu.
+	ConfigMenuView struct {
+		Menu    []ConfigMenuEntry `json:"menu"`
+		CanEdit bool              `json:"can_edit"`
+	}
+	// ConfigHistoryView lists a file's backups, newest first.
+	ConfigHistoryView struct {
+		File    string              `json:"file"`
+		Backups []configedit.Backup `json:"backups"`
+	}
+	// ConfigAuditView lists audit events, newest first.
+	ConfigAuditView struct {
+		Events []audit.Event `json:"events"`
+	}
+	// LayoutView is network.json as the layout editor edits it.
+	LayoutView struct {
+		Version  string                   `json:"version"`
+		Path     string                   `json:"path"`
+		Nodes    []*configedit.LayoutNode `json:"nodes"`
+		Problems []ProblemView            `json:"problems"`
+		Owners   []string                 `json:"owners"`
+		CanEdit  bool                     `json:"can_edit"`
+	}
+	// LayoutCheckView is the outcome of the layout editor's Check.
+	LayoutCheckView struct {
+		OK       bool          `json:"ok"`
+		Problems []ProblemView `json:"problems"`
+	}
+	// DevicesEditView is one page of the devices editor.
+	DevicesEditView struct {
+		Version  string                 `json:"version"`
+		Path     string                 `json:"path"`
+		Rows     []configedit.DeviceRow `json:"rows"`
+		Total    int                    `json:"total"`
+		Matched  int                    `json:"matched"`
+		Offset   int                    `json:"offset"`
+		Limit    int                    `json:"limit"`
+		Problems []ProblemView          `json:"problems"`
+		Owners   []string               `json:"owners"`
+		Nodes    []string               `json:"nodes"`
+		CanEdit  bool                   `json:"can_edit"`
+	}
+)
 
 func (s *Server) editor(w http.ResponseWriter) *configedit.Store {
 	if s.cfg.Editor == nil {
@@ -107,10 +187,10 @@ func scrub(msg string, secrets []string) string {
 	return msg
 }
 
-func problemViews(ps []diag.Problem, secrets []string, nodeAt, devAt map[int]string) []problemView {
-	out := make([]problemView, 0, len(ps))
+func problemViews(ps []diag.Problem, secrets []string, nodeAt, devAt map[int]string) []ProblemView {
+	out := make([]ProblemView, 0, len(ps))
 	for _, p := range ps {
-		v := problemView{Severity: strings.ToLower(p.Severity.String()), File: p.File, Line: p.Line, Field: p.Field, Message: scrub(p.Message, secrets)}
+		v := ProblemView{Severity: strings.ToLower(p.Severity.String()), File: p.File, Line: p.Line, Field: p.Field, Message: scrub(p.Message, secrets)}
 		if p.File == configedit.NetworkFile {
 			v.Node = nodeAt[p.Line]
 			if v.Node == "" && p.Line == 0 {
@@ -140,12 +220,12 @@ func (s *Server) saveError(w http.ResponseWriter, r *http.Request, a *reqAuth, t
 		writeErr(w, http.StatusConflict, "owned", err.Error())
 	case errors.As(err, &ve):
 		ev.Reason = fmt.Sprintf("%d validation error(s)", len(ve.Problems))
-		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"ok": false, "reason": "invalid",
-			"message": "Not saved: the validation found errors (nothing was written).", "problems": problemViews(ve.Problems, secrets, nodeAt, devAt)})
+		writeJSON(w, http.StatusUnprocessableEntity, ConfigRefusedView{Reason: "invalid",
+			Message: "Not saved: the validation found errors (nothing was written).", Problems: problemViews(ve.Problems, secrets, nodeAt, devAt)})
 	case errors.As(err, &fe):
 		ev.Reason = "invalid field " + fe.Key
-		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"ok": false, "reason": "invalid", "message": "Not saved: " + scrub(fe.Error(), secrets),
-			"problems": []problemView{{Severity: "error", File: configedit.ConfigFile, Field: fe.Key, Message: scrub(fe.Message, secrets)}}})
+		writeJSON(w, http.StatusUnprocessableEntity, ConfigRefusedView{Reason: "invalid", Message: "Not saved: " + scrub(fe.Error(), secrets),
+			Problems: []ProblemView{{Severity: "error", File: configedit.ConfigFile, Field: fe.Key, Message: scrub(fe.Message, secrets)}}})
 	default:
 		ev.Outcome, ev.Reason = audit.Failure, scrub(err.Error(), secrets)
 		writeErr(w, http.StatusUnprocessableEntity, "not_saved", scrub(err.Error(), secrets))
@@ -154,26 +234,23 @@ func (s *Server) saveError(w http.ResponseWriter, r *http.Request, a *reqAuth, t
 }
 
 // saved records the save and applies it through lqosd.
-func (s *Server) saved(w http.ResponseWriter, r *http.Request, a *reqAuth, action, target, what string, res configedit.SaveResult, secrets []string, extra map[string]any) {
+func (s *Server) saved(w http.ResponseWriter, r *http.Request, a *reqAuth, action, target, what string, res configedit.SaveResult, secrets []string, out ConfigSaveView) {
 	s.audit.Record(audit.Event{Action: action, Actor: a.sess.Username, Addr: clientIP(r), Outcome: audit.Success, Target: target, Reason: what})
-	out := map[string]any{"ok": true, "version": res.Version, "backup": res.Backup, "warnings": problemViews(res.Warnings, secrets, nil, nil)}
+	out.OK, out.Version, out.Backup, out.Warnings = true, res.Version, res.Backup, problemViews(res.Warnings, secrets, nil, nil)
 	if s.cfg.ApplyConfig != nil {
 		ctx, cancel := context.WithTimeout(r.Context(), applyTimeout)
 		summary, err := s.cfg.ApplyConfig(ctx, "web UI: "+a.sess.Username+" changed "+target)
 		cancel()
 		if err != nil {
-			out["apply_error"] = scrub(err.Error(), secrets)
+			out.ApplyError = scrub(err.Error(), secrets)
 		} else {
-			out["applied"] = summary
+			out.Applied = summary
 		}
-	}
-	for k, v := range extra {
-		out[k] = v
 	}
 	writeJSON(w, http.StatusOK, out)
 }
 
-type menuEntry struct {
+type ConfigMenuEntry struct {
 	ID    string `json:"id"`
 	Title string `json:"title"`
 	Menu  string `json:"menu"`
@@ -181,22 +258,22 @@ type menuEntry struct {
 }
 
 // ConfigMenu is the configuration menu shared by every editor page.
-func ConfigMenu() []menuEntry {
-	var out []menuEntry
+func ConfigMenu() []ConfigMenuEntry {
+	var out []ConfigMenuEntry
 	for _, sec := range configedit.Sections() {
-		out = append(out, menuEntry{sec.ID, sec.Title, sec.Menu, "/config.html?section=" + sec.ID})
+		out = append(out, ConfigMenuEntry{sec.ID, sec.Title, sec.Menu, "/config.html?section=" + sec.ID})
 	}
 	return append(out,
-		menuEntry{"network", "Network Layout", "files", "/config-network.html"},
-		menuEntry{"devices", "Shaped Devices", "files", "/config-devices.html"},
-		menuEntry{"users", "Users", "files", "/config-users.html"})
+		ConfigMenuEntry{"network", "Network Layout", "files", "/config-network.html"},
+		ConfigMenuEntry{"devices", "Shaped Devices", "files", "/config-devices.html"},
+		ConfigMenuEntry{"users", "Users", "files", "/config-users.html"})
 }
 
 func (s *Server) handleConfigSections(w http.ResponseWriter, r *http.Request, a *reqAuth) {
 	if s.editor(w) == nil {
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"menu": ConfigMenu(), "can_edit": a.sess.Role.atLeast(RoleAdmin)})
+	writeJSON(w, http.StatusOK, ConfigMenuView{Menu: ConfigMenu(), CanEdit: a.sess.Role.atLeast(RoleAdmin)})
 }
 
 func (s *Server) handleConfigSection(w http.ResponseWriter, r *http.Request, a *reqAuth) {
@@ -214,19 +291,19 @@ func (s *Server) handleConfigSection(w http.ResponseWriter, r *http.Request, a *
 		writeErr(w, http.StatusInternalServerError, "read_error", err.Error())
 		return
 	}
-	out := map[string]any{"section": sec, "state": configedit.State(sec, doc.Data), "version": doc.Version,
-		"can_edit": a.sess.Role.atLeast(RoleAdmin), "path": doc.Path, "menu": ConfigMenu()}
+	out := ConfigSectionView{Section: sec, State: configedit.State(sec, doc.Data), Version: doc.Version,
+		CanEdit: a.sess.Role.atLeast(RoleAdmin), Path: doc.Path, Menu: ConfigMenu()}
 	if sec.ID == "network_mode" {
 		ifs, err := configedit.Interfaces()
 		if err != nil {
-			out["interfaces_error"] = err.Error()
+			out.InterfacesError = err.Error()
 		}
-		out["interfaces"] = ifs
+		out.Interfaces = ifs
 	}
 	if cfg, _, err := config.Parse(doc.Data); err != nil {
-		out["load_error"] = scrub(err.Error(), nil)
+		out.LoadError = scrub(err.Error(), secretsOf(doc.Data))
 	} else {
-		out["enabled_integrations"] = cfg.EnabledIntegrations()
+		out.EnabledIntegrations = cfg.EnabledIntegrations()
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -264,7 +341,7 @@ func (s *Server) handleConfigSectionSave(w http.ResponseWriter, r *http.Request,
 	}
 	data, changed, err := configedit.Apply(sec, doc.Data, configedit.FormChange{Values: req.Values, Clear: req.Clear})
 	if err == nil && len(changed) == 0 {
-		writeJSON(w, http.StatusOK, map[string]any{"ok": true, "version": doc.Version, "changed": []string{}, "message": "Nothing changed."})
+		writeJSON(w, http.StatusOK, ConfigSaveView{OK: true, Version: doc.Version, Message: "Nothing changed.", Warnings: []ProblemView{}})
 		return
 	}
 	if err == nil {
@@ -278,7 +355,7 @@ func (s *Server) handleConfigSectionSave(w http.ResponseWriter, r *http.Request,
 				}
 			}
 			s.saved(w, r, a, "config.save", target, "changed: "+strings.Join(changed, ", "), res, secrets,
-				map[string]any{"changed": changed, "restart_needed": restart})
+				ConfigSaveView{Changed: changed, RestartNeeded: restart})
 			return
 		}
 	}
@@ -350,7 +427,7 @@ func (s *Server) handleConfigHistory(w http.ResponseWriter, r *http.Request, _ *
 		writeErr(w, http.StatusInternalServerError, "read_error", err.Error())
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"file": name, "backups": list})
+	writeJSON(w, http.StatusOK, ConfigHistoryView{File: name, Backups: list})
 }
 
 func (s *Server) handleConfigRestore(w http.ResponseWriter, r *http.Request, a *reqAuth) {
@@ -377,7 +454,7 @@ func (s *Server) handleConfigRestore(w http.ResponseWriter, r *http.Request, a *
 		s.saveError(w, r, a, req.File, err, secrets, nil, nil)
 		return
 	}
-	s.saved(w, r, a, "config.restore", req.File, "restored "+req.ID, res, secrets, nil)
+	s.saved(w, r, a, "config.restore", req.File, "restored "+req.ID, res, secrets, ConfigSaveView{})
 }
 
 func (s *Server) handleConfigAudit(w http.ResponseWriter, r *http.Request, _ *reqAuth) {
@@ -386,7 +463,7 @@ func (s *Server) handleConfigAudit(w http.ResponseWriter, r *http.Request, _ *re
 	}
 	path := s.audit.Path()
 	if path == "" {
-		writeJSON(w, http.StatusOK, map[string]any{"events": []audit.Event{}})
+		writeJSON(w, http.StatusOK, ConfigAuditView{Events: []audit.Event{}})
 		return
 	}
 	file := fileParam(r)
@@ -401,7 +478,7 @@ func (s *Server) handleConfigAudit(w http.ResponseWriter, r *http.Request, _ *re
 		writeErr(w, http.StatusInternalServerError, "read_error", err.Error())
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"events": evs})
+	writeJSON(w, http.StatusOK, ConfigAuditView{Events: evs})
 }
 
 // ---- network layout ----
@@ -418,14 +495,14 @@ func (s *Server) handleConfigNetwork(w http.ResponseWriter, r *http.Request, a *
 	}
 	tree, l := configedit.NetworkTree(doc.Data)
 	owners := ed.Owners(configedit.NetworkFile)
-	writeJSON(w, http.StatusOK, map[string]any{"version": doc.Version, "path": doc.Path, "nodes": tree,
-		"problems": problemViews(l.Problems, nil, configedit.NodeAtLine(doc.Data), nil),
-		"owners":   owners, "can_edit": a.sess.Role.atLeast(RoleAdmin) && len(owners) == 0})
+	writeJSON(w, http.StatusOK, LayoutView{Version: doc.Version, Path: doc.Path, Nodes: tree,
+		Problems: problemViews(l.Problems, nil, configedit.NodeAtLine(doc.Data), nil),
+		Owners:   owners, CanEdit: a.sess.Role.atLeast(RoleAdmin) && len(owners) == 0})
 }
 
 type networkSave struct {
-	Version string                 `json:"version"`
-	Nodes   []*configedit.TreeNode `json:"nodes"`
+	Version string                   `json:"version"`
+	Nodes   []*configedit.LayoutNode `json:"nodes"`
 }
 
 func (s *Server) handleConfigNetworkCheck(w http.ResponseWriter, r *http.Request, a *reqAuth) {
@@ -446,7 +523,7 @@ func (s *Server) handleConfigNetworkCheck(w http.ResponseWriter, r *http.Request
 			return
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"ok": !l.HasErrors(), "problems": problemViews(l.Problems, nil, configedit.NodeAtLine(data), nil)})
+	writeJSON(w, http.StatusOK, LayoutCheckView{OK: !l.HasErrors(), Problems: problemViews(l.Problems, nil, configedit.NodeAtLine(data), nil)})
 }
 
 func (s *Server) handleConfigNetworkSave(w http.ResponseWriter, r *http.Request, a *reqAuth) {
@@ -469,7 +546,7 @@ func (s *Server) handleConfigNetworkSave(w http.ResponseWriter, r *http.Request,
 		s.saveError(w, r, a, configedit.NetworkFile, err, nil, nodeAt, nil)
 		return
 	}
-	s.saved(w, r, a, "config.save", configedit.NetworkFile, "network layout saved", res, nil, nil)
+	s.saved(w, r, a, "config.save", configedit.NetworkFile, "network layout saved", res, nil, ConfigSaveView{})
 }
 
 // ---- shaped devices ----
@@ -503,8 +580,8 @@ func (s *Server) handleConfigDevices(w http.ResponseWriter, r *http.Request, a *
 	var nodes []string
 	if nd, err := ed.Read(configedit.NetworkFile); err == nil {
 		tree, _ := configedit.NetworkTree(nd.Data)
-		var walk func([]*configedit.TreeNode)
-		walk = func(ts []*configedit.TreeNode) {
+		var walk func([]*configedit.LayoutNode)
+		walk = func(ts []*configedit.LayoutNode) {
 			for _, t := range ts {
 				nodes = append(nodes, t.Name)
 				walk(t.Children)
@@ -512,9 +589,9 @@ func (s *Server) handleConfigDevices(w http.ResponseWriter, r *http.Request, a *
 		}
 		walk(tree)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"version": doc.Version, "path": doc.Path, "rows": page, "total": len(rows), "matched": len(matched),
-		"offset": offset, "limit": limit, "problems": problemViews(l.Errors(), nil, nil, configedit.DeviceAtLine(doc.Data)),
-		"owners": owners, "nodes": nodes, "can_edit": a.sess.Role.atLeast(RoleAdmin) && len(owners) == 0})
+	writeJSON(w, http.StatusOK, DevicesEditView{Version: doc.Version, Path: doc.Path, Rows: page, Total: len(rows), Matched: len(matched),
+		Offset: offset, Limit: limit, Problems: problemViews(l.Errors(), nil, nil, configedit.DeviceAtLine(doc.Data)),
+		Owners: owners, Nodes: nodes, CanEdit: a.sess.Role.atLeast(RoleAdmin) && len(owners) == 0})
 }
 
 func (s *Server) handleConfigDevicesEdit(w http.ResponseWriter, r *http.Request, a *reqAuth) {
@@ -554,7 +631,7 @@ func (s *Server) handleConfigDevicesEdit(w http.ResponseWriter, r *http.Request,
 	if req.Op == "delete" {
 		id = req.DeviceID
 	}
-	s.saved(w, r, a, "config.save", configedit.DevicesFile, req.Op+" device "+id, res, nil, nil)
+	s.saved(w, r, a, "config.save", configedit.DevicesFile, req.Op+" device "+id, res, nil, ConfigSaveView{})
 }
 
 func (s *Server) handleConfigDevicesCSV(w http.ResponseWriter, r *http.Request, _ *reqAuth) {
@@ -591,5 +668,5 @@ func (s *Server) handleConfigDevicesImport(w http.ResponseWriter, r *http.Reques
 		s.saveError(w, r, a, configedit.DevicesFile, err, nil, nil, configedit.DeviceAtLine(data))
 		return
 	}
-	s.saved(w, r, a, "config.save", configedit.DevicesFile, fmt.Sprintf("CSV imported (%d bytes)", len(data)), res, nil, nil)
+	s.saved(w, r, a, "config.save", configedit.DevicesFile, fmt.Sprintf("CSV imported (%d bytes)", len(data)), res, nil, ConfigSaveView{})
 }

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"time"
+
+	"github.com/libreqos-go/lqos/internal/configedit"
 )
 
 //go:generate go run ./gentypes -o ../../web/src/js/api-types.d.ts
@@ -16,6 +18,8 @@ import (
 var apiTypes = []any{
 	Dashboard{}, Throughput{}, CircuitStat{}, QueueCounts{}, SchedulerView{}, UrgentIssue{}, UrgentSummary{},
 	TreeView{}, TreeLive{}, NodeView{}, CircuitView{}, History{}, CPUView{}, DevicesView{}, UnknownView{}, SearchView{},
+	ConfigMenuView{}, ConfigSectionView{}, ConfigSaveView{}, ConfigRefusedView{}, ConfigHistoryView{}, ConfigAuditView{},
+	LayoutView{}, LayoutCheckView{}, DevicesEditView{}, configedit.Probe{},
 }
 
 // WriteTypeScript writes TypeScript interfaces for apiTypes and every

@@ -109,6 +109,90 @@ export interface SearchView {
   results: SearchHit[] | null;
 }
 
+export interface ConfigMenuView {
+  menu: ConfigMenuEntry[] | null;
+  can_edit: boolean;
+}
+
+export interface ConfigSectionView {
+  section: Section;
+  state: FormState;
+  version: string;
+  can_edit: boolean;
+  path: string;
+  menu: ConfigMenuEntry[] | null;
+  interfaces?: Interface[];
+  interfaces_error?: string;
+  load_error?: string;
+  enabled_integrations?: string[];
+}
+
+export interface ConfigSaveView {
+  ok: boolean;
+  version: string;
+  backup?: string;
+  message?: string;
+  warnings: ProblemView[] | null;
+  applied?: string;
+  apply_error?: string;
+  changed?: string[];
+  restart_needed?: string[];
+}
+
+export interface ConfigRefusedView {
+  ok: boolean;
+  reason: string;
+  message: string;
+  problems: ProblemView[] | null;
+}
+
+export interface ConfigHistoryView {
+  file: string;
+  backups: Backup[] | null;
+}
+
+export interface ConfigAuditView {
+  events: Event[] | null;
+}
+
+export interface LayoutView {
+  version: string;
+  path: string;
+  nodes: LayoutNode[] | null;
+  problems: ProblemView[] | null;
+  owners: string[] | null;
+  can_edit: boolean;
+}
+
+export interface LayoutCheckView {
+  ok: boolean;
+  problems: ProblemView[] | null;
+}
+
+export interface DevicesEditView {
+  version: string;
+  path: string;
+  rows: DeviceRow[] | null;
+  total: number;
+  matched: number;
+  offset: number;
+  limit: number;
+  problems: ProblemView[] | null;
+  owners: string[] | null;
+  nodes: string[] | null;
+  can_edit: boolean;
+}
+
+export interface Probe {
+  ok: boolean;
+  kind?: string;
+  error?: string;
+  circuits: number;
+  devices: number;
+  nodes: number;
+  took_ms: number;
+}
+
 export interface DownUp {
   down: number;
   up: number;
@@ -216,6 +300,101 @@ export interface SearchHit {
   url: string;
 }
 
+export interface ConfigMenuEntry {
+  id: string;
+  title: string;
+  menu: string;
+  href: string;
+}
+
+export interface Section {
+  id: string;
+  title: string;
+  menu: string;
+  intro?: string;
+  fields: Field[] | null;
+  integration?: string;
+}
+
+export interface FormState {
+  values: Record<string, unknown>;
+  secrets: Record<string, boolean>;
+}
+
+export interface Interface {
+  name: string;
+  mac?: string;
+  state: string;
+  up: boolean;
+  mtu: number;
+  tx_queues: number;
+  rx_queues: number;
+  kind?: string;
+}
+
+export interface ProblemView {
+  severity: string;
+  file: string;
+  line?: number;
+  field?: string;
+  message: string;
+  node?: string;
+  device?: string;
+}
+
+export interface Backup {
+  id: string;
+  ts: string;
+  actor: string;
+  size: number;
+}
+
+export interface Event {
+  ts: string;
+  action: string;
+  actor?: string;
+  addr?: string;
+  outcome: string;
+  target?: string;
+  reason?: string;
+}
+
+export interface LayoutNode {
+  name: string;
+  id?: string;
+  display_name?: string;
+  active_attachment_name?: string;
+  type?: string;
+  virtual?: boolean;
+  download_mbps: number;
+  upload_mbps: number;
+  download_min_mbps?: number;
+  upload_min_mbps?: number;
+  latitude?: number;
+  longitude?: number;
+  children: LayoutNode[] | null;
+}
+
+export interface DeviceRow {
+  circuit_id: string;
+  circuit_name: string;
+  device_id: string;
+  device_name: string;
+  parent_node: string;
+  parent_node_id?: string;
+  anchor_node_id?: string;
+  mac: string;
+  ipv4: string;
+  ipv6: string;
+  download_min_mbps: number;
+  upload_min_mbps: number;
+  download_max_mbps: number;
+  upload_max_mbps: number;
+  comment: string;
+  sqm: string;
+  line?: number;
+}
+
 export interface NodeLive {
   bps: DownUp;
   rtt_p50_ms: number;
@@ -259,6 +438,18 @@ export interface CPUQueue {
   nodes: CPUBranch[] | null;
   circuits: number;
   top_circuits?: CircuitRef[];
+}
+
+export interface Field {
+  key: string;
+  label: string;
+  type: string;
+  options?: string[];
+  optional?: boolean;
+  readonly?: boolean;
+  restart?: boolean;
+  help?: string;
+  group?: string;
 }
 
 export interface Rates {
