@@ -561,7 +561,7 @@ func (s *Server) handleConfigDevices(w http.ResponseWriter, r *http.Request, a *
 		writeErr(w, http.StatusUnprocessableEntity, "read_error", err.Error())
 		return
 	}
-	rows, l := configedit.DeviceRows(doc.Data)
+	rows, l := s.deviceRows(doc)
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
 	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
 	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
@@ -592,6 +592,18 @@ func (s *Server) handleConfigDevices(w http.ResponseWriter, r *http.Request, a *
 	writeJSON(w, http.StatusOK, DevicesEditView{Version: doc.Version, Path: doc.Path, Rows: page, Total: len(rows), Matched: len(matched),
 		Offset: offset, Limit: limit, Problems: problemViews(l.Errors(), nil, nil, configedit.DeviceAtLine(doc.Data)),
 		Owners: owners, Nodes: nodes, CanEdit: a.sess.Role.atLeast(RoleAdmin) && len(owners) == 0})
+}
+
+// deviceRows parses ShapedDevices.csv once per version: paging and
+// searching a 10k-row file then costs a scan, not a parse.
+func (s *Server) deviceRows(doc configedit.Doc) ([]configedit.DeviceRow, diag.List) {
+	s.devCache.Lock()
+	defer s.devCache.Unlock()
+	if s.devCache.version != doc.Version || s.devCache.path != doc.Path {
+		s.devCache.rows, s.devCache.problems = configedit.DeviceRows(doc.Data)
+		s.devCache.version, s.devCache.path = doc.Version, doc.Path
+	}
+	return s.devCache.rows, s.devCache.problems
 }
 
 func (s *Server) handleConfigDevicesEdit(w http.ResponseWriter, r *http.Request, a *reqAuth) {

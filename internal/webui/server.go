@@ -14,6 +14,7 @@ import (
 
 	"github.com/libreqos-go/lqos/internal/audit"
 	"github.com/libreqos-go/lqos/internal/configedit"
+	"github.com/libreqos-go/lqos/internal/diag"
 	"github.com/libreqos-go/lqos/web"
 )
 
@@ -110,6 +111,15 @@ type Server struct {
 	routes   []route
 
 	gzCache sync.Map // asset name → gzipped bytes
+
+	// devCache: the devices editor's rows of the latest ShapedDevices.csv
+	// version read (rows are never modified in place).
+	devCache struct {
+		sync.Mutex
+		version, path string
+		rows          []configedit.DeviceRow
+		problems      diag.List
+	}
 
 	setupMu    sync.Mutex
 	setupToken string
