@@ -10,18 +10,18 @@ import (
 
 // LayoutNode is one node of network.json as the layout editor edits it.
 type LayoutNode struct {
-	Name            string      `json:"name"`
-	ID              string      `json:"id,omitempty"`
-	DisplayName     string      `json:"display_name,omitempty"`
-	ActiveAttach    string      `json:"active_attachment_name,omitempty"`
-	Type            string      `json:"type,omitempty"`
-	Virtual         bool        `json:"virtual,omitempty"`
-	DownloadMbps    float64     `json:"download_mbps"`
-	UploadMbps      float64     `json:"upload_mbps"`
-	DownloadMinMbps float64     `json:"download_min_mbps,omitempty"`
-	UploadMinMbps   float64     `json:"upload_min_mbps,omitempty"`
-	Latitude        *float64    `json:"latitude"`
-	Longitude       *float64    `json:"longitude"`
+	Name            string        `json:"name"`
+	ID              string        `json:"id,omitempty"`
+	DisplayName     string        `json:"display_name,omitempty"`
+	ActiveAttach    string        `json:"active_attachment_name,omitempty"`
+	Type            string        `json:"type,omitempty"`
+	Virtual         bool          `json:"virtual,omitempty"`
+	DownloadMbps    float64       `json:"download_mbps"`
+	UploadMbps      float64       `json:"upload_mbps"`
+	DownloadMinMbps float64       `json:"download_min_mbps,omitempty"`
+	UploadMinMbps   float64       `json:"upload_min_mbps,omitempty"`
+	Latitude        *float64      `json:"latitude"`
+	Longitude       *float64      `json:"longitude"`
 	Children        []*LayoutNode `json:"children"`
 }
 
