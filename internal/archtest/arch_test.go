@@ -17,10 +17,18 @@ import (
 
 const module = "github.com/libreqos-go/lqos/"
 
+// programsLayer is the map's "programs" layer (lqosd, lqos_scheduler, the
+// demo): only cmd/ imports them.
+const programsLayer = 7
+
 var root = filepath.Join("..", "..")
 
 // A row of the package map: | 3 plan | `internal/plan` | what it is |
-var rowRE = regexp.MustCompile("^\\| *([0-9]+) [^|]*\\| *`([^`]+)` *\\|")
+// (the second column may name several packages).
+var (
+	rowRE  = regexp.MustCompile("^\\| *([0-9]+) [^|]*\\|([^|]*)\\|")
+	pathRE = regexp.MustCompile("`([^`]+)`")
+)
 
 // layers reads the package map: package path (or "dir/*" for every package
 // below dir) -> layer.
@@ -39,8 +47,8 @@ func layers(t *testing.T) map[string]int {
 			continue
 		}
 		n, _ := strconv.Atoi(m[1])
-		for _, p := range strings.Split(m[2], ", ") {
-			out[p] = n
+		for _, p := range pathRE.FindAllStringSubmatch(m[2], -1) {
+			out[p[1]] = n
 		}
 	}
 	if len(out) == 0 {
@@ -115,6 +123,9 @@ func TestPackageMap(t *testing.T) {
 			if ok && li > lp {
 				t.Errorf("%s (layer %d) imports %s (layer %d): imports go to the same layer or a lower one", p, lp, imp, li)
 			}
+			if ok && li == programsLayer && lp == programsLayer {
+				t.Errorf("%s imports %s: a program body is imported by its cmd/ only", p, imp)
+			}
 		}
 	}
 	for p := range m {
@@ -129,6 +140,9 @@ func TestPackageMap(t *testing.T) {
 
 // A function or method the text names: `shaper.Engine.Refresh`, `plan.Build`.
 var nameRE = regexp.MustCompile("`([a-z][a-z0-9]*)\\.([A-Za-z_][A-Za-z0-9_]*)(?:\\.([A-Za-z_][A-Za-z0-9_]*))?(?:\\(\\))?`")
+
+// fileExt are name parts that make `a.b` a file name, not a declaration.
+var fileExt = map[string]bool{"conf": true, "csv": true, "json": true, "md": true, "sh": true, "txt": true, "log": true, "go": true}
 
 // declared lists a package's top-level functions, types, methods
 // ("Type.Method"), constants and variables.
@@ -193,7 +207,7 @@ func TestNamedFunctionsExist(t *testing.T) {
 			name += "." + m[3]
 		}
 		dir, ok := dirs[pkg]
-		if !ok {
+		if !ok || fileExt[m[2]] {
 			continue // a file name such as `lqos.conf`, not a package
 		}
 		if decls[pkg] == nil {
