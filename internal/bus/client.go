@@ -1,17 +1,22 @@
 package bus
 
 import (
-	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/libreqos-go/lqos/internal/plan"
+	"io"
 	"net"
+	"net/http"
 	"net/netip"
+	"net/url"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/libreqos-go/lqos/internal/plan"
 	"github.com/libreqos-go/lqos/internal/schedstatus"
 	"github.com/libreqos-go/lqos/internal/urgent"
 )
@@ -19,37 +24,47 @@ import (
 // ErrClosed is returned by calls on a closed client.
 var ErrClosed = errors.New("bus: client closed")
 
+// ErrRequestTooLarge is returned, before anything is sent, for a request
+// body over ClientOptions.MaxRequestSize.
+var ErrRequestTooLarge = errors.New("bus: request too large")
+
 // ClientOptions tune a Client. Zero values select the defaults.
 type ClientOptions struct {
-	// MaxFrameSize bounds frames the client sends (DefaultMaxFrameSize,
-	// matching the server default); larger batches fail locally.
-	MaxFrameSize int
-	// MaxResponseSize bounds frames it accepts (DefaultMaxResponseSize).
+	// MaxRequestSize bounds bodies the client sends (DefaultMaxRequestSize,
+	// matching the server default); larger requests fail locally.
+	MaxRequestSize int
+	// MaxResponseSize bounds answers it accepts (DefaultMaxResponseSize).
 	MaxResponseSize int
 }
 
-// Client is a connection to the bus. It is safe for concurrent use: calls
-// from many goroutines are pipelined on the one connection and responses are
-// matched by request id. The server handles up to 8 frames of a connection
-// at once, so a slow request (ApplyPlan) does not hold up other calls on the
-// same client. The requests of one Request batch run in order. The server
-// closes connections idle for ServerOptions.IdleTimeout (5 min by default):
-// long-lived clients should redial when a call fails with a transport error.
+// Client calls the bus API. It is safe for concurrent use: concurrent calls
+// use several connections of one pool (up to maxClientConns), so a slow
+// call (ApplyPlan) does not hold up the others; a connection the server
+// closed while idle is replaced without the caller noticing.
 type Client struct {
-	conn    net.Conn
-	o       ClientOptions
-	nextID  atomic.Uint64
-	writeMu sync.Mutex
-	scratch []byte // frame assembly buffer, guarded by writeMu
+	path   string
+	o      ClientOptions
+	tr     *http.Transport
+	hc     *http.Client
+	closed atomic.Bool
 
-	mu      sync.Mutex
-	pending map[uint64]chan DecodedResponse
-	err     error // set once the connection is dead
-	dead    chan struct{}
+	mu    sync.Mutex
+	first net.Conn // the connection Dial made, until the pool takes it
+	at    time.Time
+	conns atomic.Uint64
 }
 
-// Dial connects to the bus at path (DefaultSocketPath if empty). The
-// context bounds the connection attempt only.
+// Connections counts the connections the client has made to the server
+// (Dial's and those the pool opened since, e.g. after the server closed an
+// idle one or restarted).
+func (c *Client) Connections() uint64 { return c.conns.Load() }
+
+// maxClientConns bounds one client's connections to the server.
+const maxClientConns = 16
+
+// Dial connects to the bus at path (DefaultSocketPath if empty), so a
+// missing daemon is reported here. The context bounds the connection
+// attempt only.
 func Dial(ctx context.Context, path string) (*Client, error) {
 	return DialOptions(ctx, path, ClientOptions{})
 }
@@ -59,212 +74,232 @@ func DialOptions(ctx context.Context, path string, o ClientOptions) (*Client, er
 	if path == "" {
 		path = DefaultSocketPath
 	}
-	if o.MaxFrameSize <= 0 {
-		o.MaxFrameSize = DefaultMaxFrameSize
+	if o.MaxRequestSize <= 0 {
+		o.MaxRequestSize = DefaultMaxRequestSize
 	}
 	if o.MaxResponseSize <= 0 {
 		o.MaxResponseSize = DefaultMaxResponseSize
 	}
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "unix", path)
+	c := &Client{path: path, o: o}
+	first, err := c.connect(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("bus: connect to lqosd at %s (is lqosd running?): %w", path, err)
+		return nil, err
 	}
-	c := &Client{conn: conn, o: o, pending: map[uint64]chan DecodedResponse{}, dead: make(chan struct{})}
-	go c.readLoop()
+	c.first, c.at = first, time.Now()
+	c.tr = &http.Transport{
+		DialContext:         func(ctx context.Context, _, _ string) (net.Conn, error) { return c.dial(ctx) },
+		MaxConnsPerHost:     maxClientConns,
+		MaxIdleConnsPerHost: maxClientConns,
+		IdleConnTimeout:     time.Minute,
+		DisableCompression:  true,
+	}
+	c.hc = &http.Client{Transport: c.tr}
 	return c, nil
 }
 
-// Close closes the connection; pending calls fail with ErrClosed.
-func (c *Client) Close() error {
-	c.fail(ErrClosed) // first, so the reader's "connection lost" does not win
-	return c.conn.Close()
-}
-
-// fail marks the connection dead and wakes every waiter.
-func (c *Client) fail(err error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.err != nil {
-		return
-	}
-	c.err = err
-	close(c.dead)
-}
-
-func (c *Client) readLoop() {
-	br := bufio.NewReaderSize(c.conn, 64<<10)
-	for {
-		body, err := ReadFrame(br, c.o.MaxResponseSize)
-		if err != nil {
-			c.conn.Close()
-			c.fail(fmt.Errorf("bus: connection lost: %w", err))
-			return
-		}
-		resps, err := DecodeResponses(body)
-		if err != nil {
-			c.conn.Close()
-			c.fail(err)
-			return
-		}
-		for _, r := range resps {
-			if r.ID == 0 {
-				// A connection-level error (refused, frame too large...):
-				// nothing can be matched, so every pending call gets it.
-				e, ok := r.Resp.(*Error)
-				if !ok {
-					e = Errorf(CodeBadFrame, "unexpected %s response with id 0", r.Resp.ResponseType())
-				}
-				c.conn.Close()
-				c.fail(e)
-				return
-			}
-			c.mu.Lock()
-			ch := c.pending[r.ID]
-			delete(c.pending, r.ID)
-			c.mu.Unlock()
-			if ch != nil {
-				ch <- r // buffered for the whole batch
-			}
-		}
-	}
-}
-
-// Request sends reqs as one frame (one batch) and returns one response per
-// request, in order. A response may be an *Error for that request only; the
-// returned error is for transport failures (connection, timeout via ctx,
-// frame too large). If ctx ends first, late responses are discarded.
-func (c *Client) Request(ctx context.Context, reqs ...Request) ([]Response, error) {
-	if len(reqs) == 0 {
-		return nil, nil
-	}
-	if len(reqs) > MaxBatch {
-		return nil, fmt.Errorf("bus: %d requests in one batch, limit %d", len(reqs), MaxBatch)
-	}
-	// Ids of one batch are contiguous, so responses index straight into out.
-	n := uint64(len(reqs))
-	base := c.nextID.Add(n) - n + 1
-	ids := make([]uint64, len(reqs))
-	for i := range ids {
-		ids[i] = base + uint64(i)
-	}
-	body, err := EncodeRequests(ids, reqs)
+func (c *Client) connect(ctx context.Context) (net.Conn, error) {
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "unix", c.path)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("bus: connect to lqosd at %s (is lqosd running?): %w", c.path, err)
 	}
-	if len(body) > c.o.MaxFrameSize {
-		return nil, fmt.Errorf("%w: request batch is %d bytes, limit %d; split it", ErrFrameTooLarge, len(body), c.o.MaxFrameSize)
-	}
-	ch := make(chan DecodedResponse, len(reqs))
+	c.conns.Add(1)
+	return conn, nil
+}
+
+// dial hands the pool the connection Dial made while it is fresh (the
+// server closes a connection that sends nothing for its ReadTimeout), else
+// a new one.
+func (c *Client) dial(ctx context.Context) (net.Conn, error) {
 	c.mu.Lock()
-	if c.err != nil {
-		err := c.err
-		c.mu.Unlock()
-		return nil, err
+	first, at := c.first, c.at
+	c.first = nil
+	c.mu.Unlock()
+	if first != nil {
+		if time.Since(at) < time.Second {
+			return first, nil
+		}
+		first.Close()
 	}
-	for _, id := range ids {
-		c.pending[id] = ch
+	return c.connect(ctx)
+}
+
+// Close closes the client's connections; later calls fail with ErrClosed.
+func (c *Client) Close() error {
+	c.closed.Store(true)
+	c.mu.Lock()
+	if c.first != nil {
+		c.first.Close()
+		c.first = nil
 	}
 	c.mu.Unlock()
-	unregister := func() {
-		c.mu.Lock()
-		for _, id := range ids {
-			delete(c.pending, id)
-		}
-		c.mu.Unlock()
-	}
-	if err := c.write(ctx, body); err != nil {
-		unregister()
-		return nil, err
-	}
+	c.tr.CloseIdleConnections()
+	return nil
+}
+
+// Request sends each request in turn and returns one response per request,
+// in order: a pointer to the route's response type, or an *Error for that
+// request only. The returned error is for transport failures (connection,
+// timeout via ctx); the requests after it are not sent.
+func (c *Client) Request(ctx context.Context, reqs ...Request) ([]Response, error) {
 	out := make([]Response, len(reqs))
-	for got := 0; got < len(reqs); {
-		select {
-		case r := <-ch:
-			out[r.ID-base] = r.Resp
-			got++
-		case <-ctx.Done():
-			unregister()
-			return nil, fmt.Errorf("bus: %w", ctx.Err())
-		case <-c.dead:
-			// Responses may have arrived just before the connection died.
-			select {
-			case r := <-ch:
-				out[r.ID-base] = r.Resp
-				got++
-				continue
-			default:
-			}
-			unregister()
-			c.mu.Lock()
-			err := c.err
-			c.mu.Unlock()
+	for i, req := range reqs {
+		sp, err := specOf(req)
+		if err != nil {
+			return nil, err
+		}
+		resp := reflect.New(sp.resp).Interface()
+		switch err := c.send(ctx, sp, req, resp); {
+		case err == nil:
+			out[i] = resp
+		case isCallError(err):
+			out[i] = err
+		default:
 			return nil, err
 		}
 	}
 	return out, nil
 }
 
-func (c *Client) write(ctx context.Context, body []byte) error {
-	c.writeMu.Lock()
-	defer c.writeMu.Unlock()
-	dl, ok := ctx.Deadline()
+// isCallError: the server answered, with an error for this request.
+func isCallError(err error) bool {
+	var be *Error
+	return errors.As(err, &be)
+}
+
+func specOf(req Request) (routeSpec, error) {
+	t := reflect.TypeOf(req)
+	if t == nil || t.Kind() != reflect.Pointer {
+		return routeSpec{}, fmt.Errorf("bus: %T is not a request (want a pointer to a request message)", req)
+	}
+	sp, ok := routeByReq[t.Elem()]
 	if !ok {
-		dl = time.Time{}
+		return routeSpec{}, fmt.Errorf("bus: %T is not a request of the bus API", req)
 	}
-	_ = c.conn.SetWriteDeadline(dl)
-	// Abort a write blocked on a full socket if ctx is cancelled.
-	if ctx.Done() != nil {
-		fired := make(chan struct{})
-		stop := context.AfterFunc(ctx, func() {
-			_ = c.conn.SetWriteDeadline(time.Unix(1, 0))
-			close(fired)
-		})
-		defer func() {
-			// If the abort fired, wait for it so it cannot hit the next
-			// writer's frame (each write sets its own deadline first).
-			if !stop() {
-				<-fired
-			}
+	return sp, nil
+}
+
+// streamEncoder is implemented by requests whose body the client may write
+// as a stream (bulk mappings).
+type streamEncoder interface {
+	streams() bool
+	encodeStream(w io.Writer) error
+}
+
+// send runs one call: req (a pointer to the request) is encoded in the
+// query string of a read call or as the JSON body of a write call, and a
+// 200 answer is decoded into out (leniently: fields it does not know are
+// ignored). Any other status is returned as the server's *Error.
+func (c *Client) send(ctx context.Context, sp routeSpec, req, out any) error {
+	if c.closed.Load() {
+		return ErrClosed
+	}
+	target := "http://lqos" + sp.path
+	var body io.Reader
+	length := int64(0)
+	switch se, ok := req.(streamEncoder); {
+	case sp.method == http.MethodGet:
+		if q := encodeQuery(req); q != "" {
+			target += "?" + q
+		}
+	case ok && se.streams():
+		pr, pw := io.Pipe()
+		go func() {
+			pw.CloseWithError(se.encodeStream(&limitWriter{w: pw, left: c.o.MaxRequestSize}))
 		}()
+		defer pr.Close()
+		body, length = pr, -1
+	default:
+		b, err := json.Marshal(req)
+		if err != nil {
+			return fmt.Errorf("bus: %s: encode: %w", sp.name, err)
+		}
+		if len(b) > c.o.MaxRequestSize {
+			return fmt.Errorf("%w: %s body is %d bytes, limit %d; split it", ErrRequestTooLarge, sp.name, len(b), c.o.MaxRequestSize)
+		}
+		body, length = bytes.NewReader(b), int64(len(b))
 	}
-	if err := writeFrame(c.conn, &c.scratch, body); err != nil {
-		if ctx.Err() != nil {
-			c.conn.Close()
-			c.fail(fmt.Errorf("bus: %w", ctx.Err()))
-			return fmt.Errorf("bus: %w", ctx.Err())
+	hr, err := http.NewRequestWithContext(ctx, sp.method, target, body)
+	if err != nil {
+		return fmt.Errorf("bus: %s: %w", sp.name, err)
+	}
+	hr.ContentLength = length
+	if body != nil {
+		hr.Header.Set("Content-Type", "application/json")
+	}
+	res, err := c.hc.Do(hr)
+	if err != nil {
+		if errors.Is(err, ErrRequestTooLarge) {
+			return fmt.Errorf("%w: %s body over %d bytes; split it", ErrRequestTooLarge, sp.name, c.o.MaxRequestSize)
 		}
-		// The server may have refused us (permission, busy, frame too
-		// large) and closed; its reason, arriving on the read side, is
-		// far more useful than EPIPE. Give the reader a moment to get it.
-		select {
-		case <-c.dead:
-		case <-time.After(time.Second):
+		if c.closed.Load() {
+			return ErrClosed
 		}
-		c.conn.Close()
-		c.fail(fmt.Errorf("bus: send failed: %w", err))
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		return c.err
+		return fmt.Errorf("bus: %s %s: %w", sp.method, sp.path, unwrapURLError(err))
+	}
+	defer res.Body.Close()
+	lr := &io.LimitedReader{R: res.Body, N: int64(c.o.MaxResponseSize) + 1}
+	dec := json.NewDecoder(lr)
+	if res.StatusCode != http.StatusOK {
+		var e Error
+		if err := dec.Decode(&e); err != nil || e.Code == "" {
+			return Errorf(CodeFailed, "%s: HTTP %s without an error body", sp.name, res.Status)
+		}
+		return &e
+	}
+	if wd, ok := out.(interface{ decodeWhole([]byte) bool }); ok {
+		b, rerr := io.ReadAll(lr)
+		if rerr == nil && lr.N > 0 && wd.decodeWhole(b) {
+			return nil
+		}
+		dec = json.NewDecoder(io.MultiReader(bytes.NewReader(b), lr))
+	}
+	if err := dec.Decode(out); err != nil {
+		if lr.N <= 0 {
+			return Errorf(CodeResponseTooLarge, "%s: answer over %d bytes", sp.name, c.o.MaxResponseSize)
+		}
+		return fmt.Errorf("bus: %s: read the answer: %w", sp.name, err)
 	}
 	return nil
 }
 
-// call sends one request and type-checks the response.
-func call[T Response](ctx context.Context, c *Client, req Request) (T, error) {
+// unwrapURLError drops net/http's `Post "http://lqos/v1/...": ` prefix,
+// keeping the cause (errors.Is still sees context errors).
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+// limitWriter fails once more than left bytes were written.
+type limitWriter struct {
+	w    io.Writer
+	left int
+}
+
+func (l *limitWriter) Write(p []byte) (int, error) {
+	if len(p) > l.left {
+		return 0, ErrRequestTooLarge
+	}
+	l.left -= len(p)
+	return l.w.Write(p)
+}
+
+// call sends one request and returns its answer; T is a pointer to the
+// route's response type.
+func call[T any](ctx context.Context, c *Client, req Request) (T, error) {
 	var zero T
-	rs, err := c.Request(ctx, req)
+	sp, err := specOf(req)
 	if err != nil {
 		return zero, err
 	}
-	switch r := rs[0].(type) {
-	case *Error:
-		return zero, r
-	case T:
-		return r, nil
-	default:
-		return zero, Errorf(CodeBadRequest, "%s: unexpected %s response", req.RequestType(), r.ResponseType())
+	out := reflect.New(reflect.TypeFor[T]().Elem()).Interface().(T)
+	if err := c.send(ctx, sp, req, out); err != nil {
+		return zero, err
 	}
+	return out, nil
 }
 
 // Ping checks that lqosd answers.
@@ -275,8 +310,8 @@ func (c *Client) Version(ctx context.Context) (*VersionInfo, error) {
 	return call[*VersionInfo](ctx, c, &Version{})
 }
 
-// MapIPsChunk is how many mappings Client.MapIPs puts in one frame
-// (~9 MB of JSON, well under DefaultMaxFrameSize).
+// MapIPsChunk is how many mappings Client.MapIPs puts in one request
+// (~9 MB of JSON, well under DefaultMaxRequestSize).
 const MapIPsChunk = 65536
 
 // MapIPs adds or replaces mappings. Large sets are sent as several requests
@@ -362,8 +397,8 @@ func (c *Client) QueueStats(ctx context.Context, circuitID string) (*QueueStats,
 	return call[*QueueStats](ctx, c, &GetQueueStats{CircuitID: circuitID})
 }
 
-// Report sends a scheduler report (SchedulerHeartbeat, SchedulerProgress,
-// SchedulerError, SchedulerOutput or SchedulerSuccess).
+// Report sends a scheduler report (*SchedulerHeartbeat, *SchedulerProgress,
+// *SchedulerError, *SchedulerOutput or *SchedulerSuccess).
 func (c *Client) Report(ctx context.Context, r Request) error {
 	_, err := call[*Ack](ctx, c, r)
 	return err
@@ -403,26 +438,4 @@ func (c *Client) AckUrgent(ctx context.Context, id uint64, code, by string) ([]u
 		return nil, err
 	}
 	return res.Issues, nil
-}
-
-// WaitReady pings path every interval until the daemon answers or ctx ends
-// (the scheduler's start-up wait). It returns the last error on timeout.
-func WaitReady(ctx context.Context, path string, interval time.Duration) error {
-	var last error
-	for {
-		c, err := Dial(ctx, path)
-		if err == nil {
-			_, err = c.Ping(ctx)
-			c.Close()
-			if err == nil {
-				return nil
-			}
-		}
-		last = err
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("bus: timed out waiting for lqosd: %w", last)
-		case <-time.After(interval):
-		}
-	}
 }

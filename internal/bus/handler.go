@@ -3,6 +3,7 @@ package bus
 import (
 	"context"
 	"errors"
+	"fmt"
 	"github.com/libreqos-go/lqos/internal/plan"
 	"net/netip"
 
@@ -11,8 +12,8 @@ import (
 )
 
 // Handler is implemented by the daemon. The server decodes and validates a
-// request, then calls the matching method; Ping and Version are answered by
-// the server itself. Methods are called concurrently from many connections
+// request, then calls the method its route names (routes.go); ping and
+// version are answered by the server itself. Methods are called concurrently from many connections
 // and must honour ctx (it carries the per-request timeout and the Peer, see
 // PeerFromContext). Returning an *Error chooses the error code sent to the
 // client; any other error is sent as code "failed" with its text.
@@ -47,6 +48,14 @@ type Handler interface {
 	RaiseUrgent(ctx context.Context, r *RaiseUrgent) (urgent.Issue, error)
 	ListUrgent(ctx context.Context, r *ListUrgent) ([]urgent.Issue, error)
 	AckUrgent(ctx context.Context, r *AckUrgent) ([]urgent.Issue, error)
+}
+
+// requestName is the route name of a request ("scheduler_error").
+func requestName(r Request) string {
+	if sp, err := specOf(r); err == nil {
+		return sp.name
+	}
+	return fmt.Sprintf("%T", r)
 }
 
 func notImpl(what string) *Error {
@@ -87,7 +96,7 @@ func (Unimplemented) QueueStats(context.Context, string) (*QueueStats, error) {
 	return nil, notImpl("get_queue_stats")
 }
 func (Unimplemented) SchedulerReport(_ context.Context, r Request) error {
-	return notImpl(r.RequestType())
+	return notImpl(requestName(r))
 }
 func (Unimplemented) SchedulerStatus(context.Context) (schedstatus.Status, error) {
 	return schedstatus.Status{}, notImpl("get_scheduler_status")
@@ -133,7 +142,7 @@ func (s SchedulerTracker) SchedulerReport(_ context.Context, r Request) error {
 	case *SchedulerSuccess:
 		t.Success(r.FinishedAt, r.Duration)
 	default:
-		return Errorf(CodeUnknownType, "%s is not a scheduler report", r.RequestType())
+		return Errorf(CodeInvalidArgument, "%s is not a scheduler report", requestName(r))
 	}
 	return nil
 }

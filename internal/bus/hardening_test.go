@@ -89,7 +89,7 @@ func TestFrameMemoryBudget(t *testing.T) {
 	h := newFake(t)
 	h.block = make(chan struct{})
 	const budget = 1 << 20
-	srv, path := testServer(t, h, ServerOptions{MaxConcurrent: 1, QueryReserve: 1, MaxFrameSize: 256 << 10, MaxBufferedBytes: budget})
+	srv, path := testServer(t, h, ServerOptions{MaxConcurrent: 1, QueryReserve: 1, MaxRequestSize: 256 << 10, MaxBufferedBytes: budget})
 	slow := dial(t, path)
 	applied := make(chan error, 1)
 	go func() { _, err := slow.ApplyPlan(ctxT(t), "slow", false); applied <- err }()
@@ -133,18 +133,22 @@ func TestFrameMemoryBudget(t *testing.T) {
 	}
 }
 
-// A frame whose header arrived but whose body trickles is cut off after
-// FrameTimeout, freeing its budget.
-func TestHalfSentFrameTimesOut(t *testing.T) {
-	srv, path := testServer(t, newFake(t), ServerOptions{FrameTimeout: 50 * time.Millisecond})
-	r := dialRaw(t, path)
-	var hdr [HeaderSize]byte
-	putHeader(hdr[:], 1000)
-	r.c.Write(hdr[:])
-	r.c.Write([]byte(`{"requests":`))
-	waitFor(t, "connection closed", func() bool { return srv.Stats().Active == 0 })
-	if st := srv.Stats(); st.BufferedBytes != 0 {
-		t.Fatalf("budget not released: %+v", st)
+// A request whose headers or body arrive only in part is cut off after
+// ReadTimeout, freeing its budget.
+func TestHalfSentRequestTimesOut(t *testing.T) {
+	srv, path := testServer(t, newFake(t), ServerOptions{ReadTimeout: 50 * time.Millisecond})
+	for _, part := range []string{
+		"POST /v1/mappings HTTP/1.1\r\nHost: lqos\r\nContent-Len",
+		"POST /v1/mappings HTTP/1.1\r\nHost: lqos\r\nContent-Length: 1000\r\n\r\n{\"mappings\":",
+	} {
+		before := srv.Stats().Connections
+		r := dialRaw(t, path)
+		r.c.Write([]byte(part))
+		waitFor(t, "connection accepted", func() bool { return srv.Stats().Connections == before+1 })
+		waitFor(t, "connection closed: "+part, func() bool { return srv.Stats().Active == 0 })
+		if st := srv.Stats(); st.BufferedBytes != 0 {
+			t.Fatalf("budget not released: %+v", st)
+		}
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"github.com/libreqos-go/lqos/internal/plan"
 	"github.com/libreqos-go/lqos/internal/tchandle"
+	"net/http"
 	"net/netip"
 	"time"
 
@@ -12,22 +13,18 @@ import (
 	"github.com/libreqos-go/lqos/internal/urgent"
 )
 
-// This file holds every message that travels over the bus. Each request type
-// has a wire name (RequestType) and a documented response type. Requests are
-// decoded strictly: unknown fields are an error, so a typo in a client is
-// reported instead of silently ignored.
+// This file holds every message that travels over the bus; routes.go says
+// which path carries which. Request bodies are decoded strictly: unknown
+// fields are an error, so a typo in a client is reported instead of
+// silently ignored. Responses are decoded leniently so an older client
+// tolerates new fields.
 
-// Request is implemented by every request message.
-type Request interface {
-	// RequestType is the wire name of the request ("ping", "map_ips", ...).
-	RequestType() string
-}
+// Request is a pointer to one of the request messages of the route table
+// (*Ping, *MapIPs, ...). Client.Request finds the route by its type.
+type Request = any
 
-// Response is implemented by every response message, including *Error.
-type Response interface {
-	// ResponseType is the wire name of the response ("pong", "ack", ...).
-	ResponseType() string
-}
+// Response is a pointer to one of the response messages, or an *Error.
+type Response = any
 
 // validator is implemented by requests that check their own fields after
 // decoding; the server answers invalid_argument without calling the handler.
@@ -342,7 +339,7 @@ type Pong struct {
 type VersionInfo struct {
 	// Daemon is the lqosd build version.
 	Daemon string `json:"daemon"`
-	// Protocol is the bus protocol version (ProtocolVersion).
+	// Protocol is the API version (ProtocolVersion, the /v1 of the paths).
 	Protocol  int       `json:"protocol"`
 	GoVersion string    `json:"go_version"`
 	StartedAt time.Time `json:"started_at"`
@@ -546,26 +543,49 @@ type UrgentAcked struct {
 
 // Error codes carried by *Error.
 const (
-	CodeBadFrame           = "bad_frame"           // frame body is not a valid request batch
-	CodeBadRequest         = "bad_request"         // one request's body does not decode
-	CodeUnknownType        = "unknown_type"        // request type not known by this server
-	CodeInvalidArgument    = "invalid_argument"    // decoded, but a field is invalid
-	CodeFrameTooLarge      = "frame_too_large"     // frame over the limit; connection closed
-	CodeUnsupportedVersion = "unsupported_version" // bad magic or version; connection closed
-	CodePermissionDenied   = "permission_denied"   // peer uid not allowed; connection closed
-	CodeNotImplemented     = "not_implemented"     // the daemon does not implement this yet
-	CodeNotFound           = "not_found"
-	CodeBusy               = "busy"     // too many connections or handlers
-	CodeTimeout            = "timeout"  // handler did not finish in time
-	CodeInternal           = "internal" // handler panicked
-	CodeFailed             = "failed"   // handler returned an error
-	CodeResponseTooLarge   = "response_too_large"
-	// CodeShrinkHeld: the plan would remove too many circuits; nothing was
-	// applied until a request confirms it (ReloadPlan.ConfirmShrink).
-	CodeShrinkHeld = "shrink_held"
+	CodeBadRequest         = "bad_request"         // 400: the body or a parameter does not decode
+	CodeInvalidArgument    = "invalid_argument"    // 400: decoded, but a field is invalid
+	CodePermissionDenied   = "permission_denied"   // 403: peer uid not allowed; connection closed
+	CodeUnknownCall        = "unknown_call"        // 404: no such path
+	CodeUnsupportedVersion = "unsupported_version" // 404: a path under another API version than /v1
+	CodeNotFound           = "not_found"           // 404: the thing asked for does not exist
+	CodeMethodNotAllowed   = "method_not_allowed"  // 405: the path exists with another method
+	CodeShrinkHeld         = "shrink_held"         // 409: the plan would remove too many circuits (resend with confirm_shrink)
+	CodeRequestTooLarge    = "request_too_large"   // 413: body over the limit
+	CodeInternal           = "internal"            // 500: handler panicked or returned nothing
+	CodeFailed             = "failed"              // 500: handler returned an error
+	CodeResponseTooLarge   = "response_too_large"  // 500: ask for fewer items (paging)
+	CodeNotImplemented     = "not_implemented"     // 501: the daemon does not implement this yet
+	CodeBusy               = "busy"                // 503: too many connections or handlers
+	CodeTimeout            = "timeout"             // 504: handler did not finish in time
 )
 
-// Error is the generic error response. It also implements error, so client
+// httpStatus is the HTTP status sent with an error code.
+func httpStatus(code string) int {
+	switch code {
+	case CodeBadRequest, CodeInvalidArgument:
+		return http.StatusBadRequest
+	case CodePermissionDenied:
+		return http.StatusForbidden
+	case CodeUnknownCall, CodeUnsupportedVersion, CodeNotFound:
+		return http.StatusNotFound
+	case CodeMethodNotAllowed:
+		return http.StatusMethodNotAllowed
+	case CodeShrinkHeld:
+		return http.StatusConflict
+	case CodeRequestTooLarge:
+		return http.StatusRequestEntityTooLarge
+	case CodeNotImplemented:
+		return http.StatusNotImplemented
+	case CodeBusy:
+		return http.StatusServiceUnavailable
+	case CodeTimeout:
+		return http.StatusGatewayTimeout
+	}
+	return http.StatusInternalServerError
+}
+
+// Error is the body of every error response (any status but 200). It also implements error, so client
 // helpers return it directly and handlers may return one to choose the code.
 type Error struct {
 	Code    string `json:"code"`
@@ -585,88 +605,7 @@ func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
-// ---------------------------------------------------------------------------
-// Wire names
-
-func (Ping) RequestType() string                 { return "ping" }
-func (Version) RequestType() string              { return "version" }
-func (MapIPs) RequestType() string               { return "map_ips" }
-func (DelIPs) RequestType() string               { return "del_ips" }
-func (ClearIPs) RequestType() string             { return "clear_ips" }
-func (ListIPs) RequestType() string              { return "list_ips" }
-func (ApplyPlan) RequestType() string            { return "apply_plan" }
-func (ReloadPlan) RequestType() string           { return "reload_plan" }
-func (GetThroughput) RequestType() string        { return "get_throughput" }
-func (GetTopN) RequestType() string              { return "get_top_n" }
-func (GetCircuitThroughput) RequestType() string { return "get_circuit_throughput" }
-func (GetQueueStats) RequestType() string        { return "get_queue_stats" }
-func (SchedulerHeartbeat) RequestType() string   { return "scheduler_heartbeat" }
-func (SchedulerProgress) RequestType() string    { return "scheduler_progress" }
-func (SchedulerError) RequestType() string       { return "scheduler_error" }
-func (SchedulerOutput) RequestType() string      { return "scheduler_output" }
-func (SchedulerSuccess) RequestType() string     { return "scheduler_success" }
-func (GetSchedulerStatus) RequestType() string   { return "get_scheduler_status" }
-func (GetDataPath) RequestType() string          { return "get_data_path" }
-func (GetDynamicCircuits) RequestType() string   { return "get_dynamic_circuits" }
-func (RaiseUrgent) RequestType() string          { return "raise_urgent" }
-func (ListUrgent) RequestType() string           { return "list_urgent" }
-func (AckUrgent) RequestType() string            { return "ack_urgent" }
-
-func (Pong) ResponseType() string                    { return "pong" }
-func (VersionInfo) ResponseType() string             { return "version" }
-func (Ack) ResponseType() string                     { return "ack" }
-func (MapIPsResult) ResponseType() string            { return "map_ips_result" }
-func (DelIPsResult) ResponseType() string            { return "del_ips_result" }
-func (ClearIPsResult) ResponseType() string          { return "clear_ips_result" }
-func (MappingList) ResponseType() string             { return "mapping_list" }
-func (PlanResult) ResponseType() string              { return "plan_result" }
-func (Throughput) ResponseType() string              { return "throughput" }
-func (TopNResult) ResponseType() string              { return "top_n" }
-func (CircuitThroughputResult) ResponseType() string { return "circuit_throughput" }
-func (QueueStats) ResponseType() string              { return "queue_stats" }
-func (SchedulerStatus) ResponseType() string         { return "scheduler_status" }
-func (DataPathStatus) ResponseType() string          { return "data_path_status" }
-func (DynamicCircuits) ResponseType() string         { return "dynamic_circuits" }
-func (UrgentRaised) ResponseType() string            { return "urgent_raised" }
-func (UrgentList) ResponseType() string              { return "urgent_list" }
-func (UrgentAcked) ResponseType() string             { return "urgent_acked" }
-func (Error) ResponseType() string                   { return "error" }
-
-// requestTypes maps wire names to constructors (pointers, for decoding).
-var requestTypes = map[string]func() Request{}
-
-// responseTypes maps wire names to constructors.
-var responseTypes = map[string]func() Response{}
-
-func init() {
-	for _, f := range []func() Request{
-		func() Request { return &Ping{} }, func() Request { return &Version{} },
-		func() Request { return &MapIPs{} }, func() Request { return &DelIPs{} },
-		func() Request { return &ClearIPs{} }, func() Request { return &ListIPs{} },
-		func() Request { return &ApplyPlan{} }, func() Request { return &ReloadPlan{} },
-		func() Request { return &GetThroughput{} }, func() Request { return &GetTopN{} },
-		func() Request { return &GetCircuitThroughput{} }, func() Request { return &GetQueueStats{} },
-		func() Request { return &SchedulerHeartbeat{} }, func() Request { return &SchedulerProgress{} },
-		func() Request { return &SchedulerError{} }, func() Request { return &SchedulerOutput{} },
-		func() Request { return &SchedulerSuccess{} }, func() Request { return &GetSchedulerStatus{} },
-		func() Request { return &RaiseUrgent{} }, func() Request { return &ListUrgent{} },
-		func() Request { return &AckUrgent{} }, func() Request { return &GetDataPath{} },
-		func() Request { return &GetDynamicCircuits{} },
-	} {
-		requestTypes[f().RequestType()] = f
-	}
-	for _, f := range []func() Response{
-		func() Response { return &Pong{} }, func() Response { return &VersionInfo{} },
-		func() Response { return &Ack{} }, func() Response { return &MapIPsResult{} },
-		func() Response { return &DelIPsResult{} }, func() Response { return &ClearIPsResult{} },
-		func() Response { return &MappingList{} }, func() Response { return &PlanResult{} },
-		func() Response { return &Throughput{} }, func() Response { return &TopNResult{} },
-		func() Response { return &CircuitThroughputResult{} }, func() Response { return &QueueStats{} },
-		func() Response { return &SchedulerStatus{} }, func() Response { return &UrgentRaised{} },
-		func() Response { return &UrgentList{} }, func() Response { return &UrgentAcked{} },
-		func() Response { return &Error{} }, func() Response { return &DataPathStatus{} },
-		func() Response { return &DynamicCircuits{} },
-	} {
-		responseTypes[f().ResponseType()] = f
-	}
+// prefixed returns e with its message prefixed by the call's name.
+func (e *Error) prefixed(name string) *Error {
+	return &Error{Code: e.Code, Message: name + ": " + e.Message}
 }

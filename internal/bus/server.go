@@ -1,18 +1,17 @@
 package bus
 
 import (
-	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/libreqos-go/lqos/internal/plan"
 	"io"
 	"io/fs"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
-	"runtime"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -21,65 +20,76 @@ import (
 	"time"
 
 	"github.com/libreqos-go/lqos/internal/audit"
+	"github.com/libreqos-go/lqos/internal/plan"
 	"golang.org/x/sys/unix"
 )
 
 // DefaultSocketPath is where lqosd listens.
 const DefaultSocketPath = "/run/lqos/bus"
 
+const (
+	// DefaultMaxRequestSize bounds a request body (16 MiB: 100k mappings
+	// are ~13 MB; Client.MapIPs sends MapIPsChunk per request).
+	DefaultMaxRequestSize = 16 << 20
+	// DefaultMaxResponseSize bounds a response body.
+	DefaultMaxResponseSize = 128 << 20
+)
+
 // ServerOptions configure a Server. Zero values select the defaults.
 type ServerOptions struct {
 	// SocketPath, DefaultSocketPath if empty. Its directory is created 0700
 	// (and tightened to 0700 if it exists and is wider); the socket is 0600.
 	SocketPath string
-	// MaxFrameSize bounds request frames (DefaultMaxFrameSize).
-	MaxFrameSize int
-	// MaxResponseSize bounds response frames (DefaultMaxResponseSize);
+	// MaxRequestSize bounds request bodies (DefaultMaxRequestSize).
+	MaxRequestSize int
+	// MaxResponseSize bounds response bodies (DefaultMaxResponseSize);
 	// larger responses are replaced by response_too_large errors.
 	MaxResponseSize int
 	// AllowUIDs are peer uids accepted besides root (for tests or a
 	// dedicated unprivileged tool user). Filesystem permissions still apply.
+	// Empty (the default): root only.
 	AllowUIDs []uint32
 	// DenyRoot refuses uid 0 too (only useful to test the refusal path).
 	DenyRoot bool
 	// RequestTimeout bounds each handler call (30 s).
 	RequestTimeout time.Duration
-	// IdleTimeout closes a connection that sends nothing for this long (5 min).
+	// IdleTimeout closes a connection that sends nothing between requests
+	// for this long (5 min).
 	IdleTimeout time.Duration
-	// FrameTimeout bounds receiving one frame once its first byte has
-	// arrived (10 s), so a peer cannot hold a frame half-sent.
-	FrameTimeout time.Duration
-	// WriteTimeout bounds writing one response frame (30 s).
+	// ReadTimeout bounds receiving a request's headers and, separately, its
+	// body once the server starts reading it (10 s), so a peer cannot hold
+	// a request half-sent. A new connection must send its first request
+	// within it too.
+	ReadTimeout time.Duration
+	// WriteTimeout bounds writing one response (30 s).
 	WriteTimeout time.Duration
 	// MaxConns bounds concurrent connections (128). When all are taken, a
-	// new connection replaces the one idle for longest (no frame being read
-	// or handled), so idle peers can never lock out `lqos status`; only
-	// when every connection is busy does the new one get "busy".
+	// new connection replaces the one idle for longest (no request being
+	// read or handled), so idle peers can never lock out `lqos status`;
+	// only when every connection is busy does the new one get "busy".
 	MaxConns int
 	// MaxConcurrent bounds concurrent handler calls (16); further calls wait
 	// for a slot until their request timeout, then get "busy".
 	MaxConcurrent int
 	// QueryReserve is the number of extra handler slots (4) that only
-	// read-only queries (lists, statistics, status) may use, so slow
-	// applies filling MaxConcurrent cannot stall `lqos status`.
+	// read calls (lists, statistics, status) may use, so slow applies
+	// filling MaxConcurrent cannot stall `lqos status`.
 	QueryReserve int
-	// MaxBufferedBytes is one memory budget (256 MiB) for request frame
-	// bodies of all connections together, from header to answer. A frame
-	// waits (its connection is not read) until the budget has room. The
-	// last eighth is kept for frames of at most 64 KiB (status queries).
+	// MaxBufferedBytes is one memory budget (256 MiB) for the request
+	// bodies of all connections together, held from the start of reading a
+	// body until its handler returns (a body of unknown length counts as
+	// MaxRequestSize). A request waits, its body unread, until the budget
+	// has room. The last eighth is kept for bodies of at most 64 KiB.
 	MaxBufferedBytes int
-	// MaxInflightPerConn bounds frames of one connection handled at once
-	// (8); the server stops reading that connection while it is full.
-	MaxInflightPerConn int
-	// Audit, when set, records every state-changing request (apply,
-	// reload, mapping changes, urgent acknowledgements) with the peer's
-	// uid and pid and whether it succeeded.
+	// Audit, when set, records every state-changing call (apply, reload,
+	// mapping changes, urgent acknowledgements) with the peer's uid and pid
+	// and whether it succeeded.
 	Audit *audit.Log
-	// DaemonVersion is reported by the Version request.
+	// DaemonVersion is reported by the version call.
 	DaemonVersion string
 	// Logger (slog.Default() if nil).
 	Logger *slog.Logger
-	// Clock (time.Now if nil).
+	// Clock (time.Now if nil) for the times the server reports.
 	Clock func() time.Time
 }
 
@@ -87,8 +97,8 @@ func (o *ServerOptions) defaults() {
 	if o.SocketPath == "" {
 		o.SocketPath = DefaultSocketPath
 	}
-	if o.MaxFrameSize <= 0 {
-		o.MaxFrameSize = DefaultMaxFrameSize
+	if o.MaxRequestSize <= 0 {
+		o.MaxRequestSize = DefaultMaxRequestSize
 	}
 	if o.MaxResponseSize <= 0 {
 		o.MaxResponseSize = DefaultMaxResponseSize
@@ -99,8 +109,8 @@ func (o *ServerOptions) defaults() {
 	if o.IdleTimeout <= 0 {
 		o.IdleTimeout = 5 * time.Minute
 	}
-	if o.FrameTimeout <= 0 {
-		o.FrameTimeout = 10 * time.Second
+	if o.ReadTimeout <= 0 {
+		o.ReadTimeout = 10 * time.Second
 	}
 	if o.QueryReserve <= 0 {
 		o.QueryReserve = 4
@@ -108,8 +118,8 @@ func (o *ServerOptions) defaults() {
 	if o.MaxBufferedBytes <= 0 {
 		o.MaxBufferedBytes = 256 << 20
 	}
-	// The budget must hold the largest frame next to the small-frame reserve.
-	o.MaxBufferedBytes = max(o.MaxBufferedBytes, o.MaxFrameSize+o.MaxFrameSize/4+smallFrame)
+	// The budget must hold the largest body next to the small-body reserve.
+	o.MaxBufferedBytes = max(o.MaxBufferedBytes, o.MaxRequestSize+o.MaxRequestSize/4+smallBody)
 	if o.WriteTimeout <= 0 {
 		o.WriteTimeout = 30 * time.Second
 	}
@@ -118,9 +128,6 @@ func (o *ServerOptions) defaults() {
 	}
 	if o.MaxConcurrent <= 0 {
 		o.MaxConcurrent = 16
-	}
-	if o.MaxInflightPerConn <= 0 {
-		o.MaxInflightPerConn = 8
 	}
 	if o.DaemonVersion == "" {
 		o.DaemonVersion = "devel"
@@ -157,11 +164,10 @@ func PeerFromContext(ctx context.Context) (Peer, bool) {
 // Stats are cumulative server counters.
 type Stats struct {
 	Connections uint64 // accepted, including refused ones
-	Refused     uint64 // refused (credentials or busy)
-	Frames      uint64 // request frames read
-	Requests    uint64 // requests handled (incl. errors)
+	Refused     uint64 // connections refused (credentials or busy)
+	Requests    uint64 // HTTP requests received (incl. errors)
 	Errors      uint64 // error responses sent
-	BadFrames   uint64 // frames that closed the connection or were undecodable
+	BadRequests uint64 // requests that did not decode or name no call
 	Evicted     uint64 // idle connections closed to make room for a new one
 	Active      int64  // open connections now
 	// BufferedBytes are request bodies held now, PeakBufferedBytes the
@@ -169,30 +175,32 @@ type Stats struct {
 	BufferedBytes, PeakBufferedBytes int64
 }
 
-// Server serves the bus on a unix socket.
+// Server serves the bus API over HTTP on a unix socket.
 type Server struct {
 	h       Handler
 	o       ServerOptions
 	log     *slog.Logger
 	ln      *net.UnixListener
+	http    *http.Server
 	sem     chan struct{}
-	qsem    chan struct{} // QueryReserve slots for read-only queries
+	qsem    chan struct{} // QueryReserve slots for read calls
 	budget  *memBudget
 	started time.Time
 
-	mu     sync.Mutex
-	conns  map[net.Conn]*connState
-	closed bool
-	wg     sync.WaitGroup
-	done   chan struct{}
-	once   sync.Once
+	mu       sync.Mutex
+	conns    map[*trackedConn]struct{} // admitted, not yet closed
+	closed   bool
+	handlers sync.WaitGroup
+	once     sync.Once
 	// hctx is the parent of every handler context; Close cancels it so
-	// in-flight handlers stop promptly on shutdown.
+	// in-flight handlers stop promptly on shutdown. A client that goes
+	// away does not cancel its call (an apply runs to its end).
 	hctx       context.Context
 	cancelHctx context.CancelFunc
+	values     atomic.Pointer[context.Context] // Serve's ctx, for its values
 
-	connections, refused, frames, requests, errs, badFrames, evicted atomic.Uint64
-	active                                                           atomic.Int64
+	connections, refused, requests, errs, badRequests, evicted atomic.Uint64
+	active                                                     atomic.Int64
 }
 
 // Listen prepares the socket directory, removes a stale socket and binds.
@@ -221,14 +229,27 @@ func Listen(h Handler, o ServerOptions) (*Server, error) {
 		return nil, fmt.Errorf("bus: chmod %s: %w", path, err)
 	}
 	hctx, cancel := context.WithCancel(context.Background())
-	return &Server{
+	s := &Server{
 		h: h, o: o, log: o.Logger.With("component", "bus"), ln: ln,
 		sem: make(chan struct{}, o.MaxConcurrent), qsem: make(chan struct{}, o.QueryReserve),
 		budget:  newMemBudget(int64(o.MaxBufferedBytes), int64(o.MaxBufferedBytes/8)),
 		started: o.Clock(),
-		conns:   map[net.Conn]*connState{}, done: make(chan struct{}),
-		hctx: hctx, cancelHctx: cancel,
-	}, nil
+		conns:   map[*trackedConn]struct{}{},
+		hctx:    hctx, cancelHctx: cancel,
+	}
+	s.http = &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: o.ReadTimeout,
+		IdleTimeout:       o.IdleTimeout,
+		MaxHeaderBytes:    64 << 10,
+		ConnState:         s.connState,
+		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
+			tc := c.(*trackedConn)
+			return context.WithValue(context.WithValue(ctx, connKey{}, tc), peerKey{}, tc.peer)
+		},
+		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+	}
+	return s, nil
 }
 
 func prepareDir(dir string, log *slog.Logger) error {
@@ -280,104 +301,442 @@ func (s *Server) Path() string { return s.o.SocketPath }
 // Stats returns the counters.
 func (s *Server) Stats() Stats {
 	used, peak := s.budget.usage()
-	return Stats{Connections: s.connections.Load(), Refused: s.refused.Load(), Frames: s.frames.Load(),
-		Requests: s.requests.Load(), Errors: s.errs.Load(), BadFrames: s.badFrames.Load(), Evicted: s.evicted.Load(),
+	return Stats{Connections: s.connections.Load(), Refused: s.refused.Load(), Requests: s.requests.Load(),
+		Errors: s.errs.Load(), BadRequests: s.badRequests.Load(), Evicted: s.evicted.Load(),
 		Active: s.active.Load(), BufferedBytes: used, PeakBufferedBytes: peak}
 }
 
-// Serve accepts connections until ctx is done or Close is called, then
-// closes every connection, waits for their handlers and removes the socket.
-// It returns nil after a normal shutdown.
+// Serve answers HTTP requests on the socket until ctx is done or Close is
+// called, then waits for the handlers in flight. The socket is removed. It
+// returns nil after a normal shutdown.
 func (s *Server) Serve(ctx context.Context) error {
+	s.values.Store(&ctx)
 	stop := context.AfterFunc(ctx, func() { s.Close() })
 	defer stop()
-	// Handler contexts carry ctx's values but are cancelled by Close, not
-	// directly by ctx (Close runs when ctx ends anyway).
-	base := &valuesCtx{Context: s.hctx, values: ctx}
-	var tempDelay time.Duration
-	for {
-		c, err := s.ln.AcceptUnix()
-		if err != nil {
-			select {
-			case <-s.done:
-				s.wg.Wait()
-				return nil
-			default:
-			}
-			if errors.Is(err, net.ErrClosed) {
-				s.Close()
-				s.wg.Wait()
-				return nil
-			}
-			// Resource exhaustion (EMFILE...): back off instead of spinning.
-			tempDelay = min(max(2*tempDelay, 5*time.Millisecond), time.Second)
-			s.log.Warn("bus accept failed", "err", err, "retry_in", tempDelay)
-			time.Sleep(tempDelay)
-			continue
-		}
-		tempDelay = 0
-		s.connections.Add(1)
+	err := s.http.Serve(listener{s.ln, s})
+	s.Close()
+	s.handlers.Wait()
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Close stops the server: the listener and every connection are closed, the
+// contexts of handlers in flight are cancelled (Serve waits for them to
+// return) and the socket file is removed.
+func (s *Server) Close() error {
+	var err error
+	s.once.Do(func() {
+		s.cancelHctx()
 		s.mu.Lock()
-		if s.closed {
-			s.mu.Unlock()
-			c.Close()
-			continue
+		s.closed = true
+		s.mu.Unlock()
+		err = s.http.Close()
+		if errors.Is(err, net.ErrClosed) {
+			err = nil
 		}
+		// Serve may not have run: the listener is ours to close then.
+		if cerr := s.ln.Close(); cerr != nil && err == nil && !errors.Is(cerr, net.ErrClosed) {
+			err = cerr
+		}
+	})
+	return err
+}
+
+// listener admits every accepted connection (peer check, connection limit).
+type listener struct {
+	*net.UnixListener
+	s *Server
+}
+
+func (l listener) Accept() (net.Conn, error) {
+	c, err := l.AcceptUnix()
+	if err != nil {
+		return nil, err
+	}
+	return l.s.admit(c), nil
+}
+
+type connKey struct{}
+
+// trackedConn is an accepted connection with its peer and, when it may
+// not be served, the error every request on it gets.
+type trackedConn struct {
+	*net.UnixConn
+	peer       Peer
+	refusal    *Error
+	state      atomic.Int32 // http.ConnState
+	lastActive atomic.Int64 // unix ns of the last state change
+}
+
+// idle: no request being read or handled (StateNew is before the first byte).
+func (c *trackedConn) idle() bool {
+	st := http.ConnState(c.state.Load())
+	return st == http.StateNew || st == http.StateIdle
+}
+
+// admit checks the peer's credentials and the connection limit. A refused
+// connection is still served, so the client reads why (permission_denied,
+// busy) as an HTTP error, and then closed.
+func (s *Server) admit(c *net.UnixConn) net.Conn {
+	s.connections.Add(1)
+	tc := &trackedConn{UnixConn: c}
+	tc.lastActive.Store(time.Now().UnixNano())
+	peer, err := peerCred(c)
+	tc.peer = peer
+	switch {
+	case err != nil:
+		s.log.Warn("bus connection refused: cannot read peer credentials", "err", err)
+		tc.refusal = Errorf(CodePermissionDenied, "cannot read peer credentials")
+	case !s.authorized(peer):
+		s.log.Warn("bus connection refused: peer uid not allowed", "peer_uid", peer.UID, "peer_pid", peer.PID)
+		tc.refusal = Errorf(CodePermissionDenied, "uid %d may not use the lqos bus (root only)", peer.UID)
+	default:
+		s.mu.Lock()
 		if len(s.conns) >= s.o.MaxConns {
 			if victim := s.longestIdleLocked(); victim != nil {
 				delete(s.conns, victim)
-				victim.Close() // its reader ends and frees the rest
+				victim.Close() // its server goroutine ends
 				s.evicted.Add(1)
 				s.log.Warn("bus connection limit reached: closed the longest idle connection", "limit", s.o.MaxConns)
 			}
 		}
-		busy := len(s.conns) >= s.o.MaxConns
-		st := &connState{}
-		if !busy {
-			st.touch(s.o.Clock())
-			s.conns[c] = st
-			s.wg.Add(1)
+		if len(s.conns) >= s.o.MaxConns {
+			s.log.Warn("bus connection refused: too many connections", "limit", s.o.MaxConns)
+			tc.refusal = Errorf(CodeBusy, "too many connections (limit %d)", s.o.MaxConns)
+		} else {
+			s.conns[tc] = struct{}{}
 		}
 		s.mu.Unlock()
-		if busy {
-			s.refused.Add(1)
-			s.log.Warn("bus connection refused: too many connections", "limit", s.o.MaxConns)
-			s.refuse(c, Errorf(CodeBusy, "too many connections (limit %d)", s.o.MaxConns))
-			continue
-		}
-		go s.serveConn(base, c, st)
 	}
+	if tc.refusal != nil {
+		s.refused.Add(1)
+		// A refused peer gets its answer and nothing more.
+		_ = c.SetDeadline(time.Now().Add(s.o.ReadTimeout))
+	}
+	return tc
 }
-
-// connState tells whether a connection is idle: not reading a frame and
-// with no frame being handled. Idle connections may be evicted.
-type connState struct {
-	busy       atomic.Int32 // frame being read + frames in flight
-	lastActive atomic.Int64 // unix ns of the last frame or answer
-}
-
-func (st *connState) touch(now time.Time) { st.lastActive.Store(now.UnixNano()) }
 
 // longestIdleLocked returns the idle connection unused for longest, or nil.
-func (s *Server) longestIdleLocked() net.Conn {
-	var victim net.Conn
+func (s *Server) longestIdleLocked() *trackedConn {
+	var victim *trackedConn
 	var oldest int64
-	for c, st := range s.conns {
-		if st.busy.Load() != 0 {
+	for c := range s.conns {
+		if !c.idle() {
 			continue
 		}
-		if t := st.lastActive.Load(); victim == nil || t < oldest {
+		if t := c.lastActive.Load(); victim == nil || t < oldest {
 			victim, oldest = c, t
 		}
 	}
 	return victim
 }
 
-// smallFrame is the largest frame that may use the budget's reserve.
-const smallFrame = 64 << 10
+func (s *Server) connState(c net.Conn, st http.ConnState) {
+	tc := c.(*trackedConn)
+	tc.state.Store(int32(st))
+	tc.lastActive.Store(time.Now().UnixNano())
+	switch st {
+	case http.StateNew:
+		s.active.Add(1)
+	case http.StateClosed, http.StateHijacked:
+		s.active.Add(-1)
+		s.mu.Lock()
+		delete(s.conns, tc)
+		s.mu.Unlock()
+	}
+}
+
+// ServeHTTP finds the route of a request and serves it.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.requests.Add(1)
+	tc, _ := r.Context().Value(connKey{}).(*trackedConn)
+	if tc == nil || tc.refusal != nil {
+		refusal := Errorf(CodePermissionDenied, "unknown connection")
+		if tc != nil {
+			refusal = tc.refusal
+		}
+		w.Header().Set("Connection", "close")
+		s.fail(w, refusal)
+		return
+	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		w.Header().Set("Connection", "close")
+		s.fail(w, Errorf(CodeBusy, "lqosd is shutting down"))
+		return
+	}
+	s.handlers.Add(1)
+	s.mu.Unlock()
+	defer s.handlers.Done()
+	rt, e := lookup(r.Method, r.URL.Path)
+	if e != nil {
+		s.badRequests.Add(1)
+		s.fail(w, e)
+		return
+	}
+	t0 := time.Now()
+	rt.serve(s, w, r)
+	if s.log.Enabled(r.Context(), slog.LevelDebug) {
+		s.log.Debug("bus request", "peer_uid", tc.peer.UID, "peer_pid", tc.peer.PID, "call", rt.spec().name, "took", time.Since(t0))
+	}
+}
+
+// lookup finds the route of method and path.
+func lookup(method, path string) (route, *Error) {
+	rts, ok := routesByPath[path]
+	if !ok {
+		if v, _, found := strings.Cut(strings.TrimPrefix(path, "/"), "/"); found && len(v) > 1 && v[0] == 'v' && strings.Trim(v[1:], "0123456789") == "" && v != "v1" {
+			return nil, Errorf(CodeUnsupportedVersion, "%s: this lqosd serves API version %d (/v%d/...)", path, ProtocolVersion, ProtocolVersion)
+		}
+		return nil, Errorf(CodeUnknownCall, "no call %s %s (see docs/bus.md)", method, path)
+	}
+	var allowed []string
+	for _, rt := range rts {
+		if rt.spec().method == method {
+			return rt, nil
+		}
+		allowed = append(allowed, rt.spec().method)
+	}
+	return nil, Errorf(CodeMethodNotAllowed, "%s %s: use %s", method, path, strings.Join(allowed, " or "))
+}
+
+// serveCall decodes a request of route e (query parameters for reads, a
+// JSON body otherwise), validates it, runs the call and writes the answer.
+func serveCall[Req, Resp any](s *Server, e *endpoint[Req, Resp], w http.ResponseWriter, r *http.Request) {
+	req := new(Req)
+	var held int64
+	if e.method == http.MethodGet {
+		if err := decodeQuery(r.URL.Query(), req); err != nil {
+			s.badRequests.Add(1)
+			s.fail(w, Errorf(CodeBadRequest, "%s: %v", e.name, err))
+			return
+		}
+	} else {
+		if r.URL.RawQuery != "" {
+			s.badRequests.Add(1)
+			s.fail(w, Errorf(CodeBadRequest, "%s: parameters go in the JSON body, not the query string", e.name))
+			return
+		}
+		n, berr := s.holdBody(r)
+		if berr != nil {
+			s.fail(w, berr.prefixed(e.name))
+			return
+		}
+		held = n
+		if err := s.decodeBody(w, r, req); err != nil {
+			s.budget.release(held)
+			s.badRequests.Add(1)
+			s.fail(w, err.prefixed(e.name))
+			return
+		}
+	}
+	if v, ok := any(req).(validator); ok {
+		if err := v.Validate(); err != nil {
+			s.budget.release(held)
+			s.fail(w, Errorf(CodeInvalidArgument, "%s: %v", e.name, err))
+			return
+		}
+	}
+	resp, err := runCall(s, e, r, req)
+	// The request is done with: its budget goes back before the answer is
+	// sent.
+	s.budget.release(held)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	s.respond(w, e.name, resp)
+}
+
+// runCall runs the handler of e, in a handler slot for read and write
+// calls, turning errors and panics into *Error.
+func runCall[Req, Resp any](s *Server, e *endpoint[Req, Resp], r *http.Request, req *Req) (resp *Resp, berr *Error) {
+	ctx := context.Context(&valuesCtx{Context: s.hctx, values: r.Context()})
+	if e.access == local {
+		resp, _ = e.call(ctx, s, req)
+		return resp, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.o.RequestTimeout)
+	defer cancel()
+	slot := s.takeSlot(ctx, e.access == read)
+	if slot == nil {
+		return nil, Errorf(CodeBusy, "%s: all %d handler slots busy for %v", e.name, s.o.MaxConcurrent, s.o.RequestTimeout)
+	}
+	defer func() { <-slot }()
+	var err error
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				s.log.Error("bus: handler panicked", "call", e.name, "panic", p, "stack", string(debug.Stack()))
+				resp, err = nil, Errorf(CodeInternal, "%s: handler failed", e.name)
+			}
+		}()
+		resp, err = e.call(ctx, s, req)
+	}()
+	if err == nil && resp == nil {
+		err = Errorf(CodeInternal, "%s: handler returned no result", e.name)
+	}
+	if e.audit != nil {
+		s.auditCall(ctx, e.name, e.audit(req), err)
+	}
+	if err == nil {
+		return resp, nil
+	}
+	var be *Error
+	switch {
+	case errors.As(err, &be):
+		return nil, be
+	case errors.Is(err, context.DeadlineExceeded):
+		return nil, Errorf(CodeTimeout, "%s: timed out after %v", e.name, s.o.RequestTimeout)
+	}
+	s.log.Info("bus: handler error", "call", e.name, "err", err)
+	return nil, Errorf(CodeFailed, "%s: %v", e.name, err)
+}
+
+// holdBody takes the request body's size from the memory budget, waiting
+// (its body unread) until there is room or the request timeout passes.
+func (s *Server) holdBody(r *http.Request) (int64, *Error) {
+	n := r.ContentLength
+	switch {
+	case n > int64(s.o.MaxRequestSize):
+		return 0, Errorf(CodeRequestTooLarge, "body is %d bytes, limit %d", n, s.o.MaxRequestSize)
+	case n < 0:
+		n = int64(s.o.MaxRequestSize)
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	ctx, cancel := context.WithTimeout(s.hctx, s.o.RequestTimeout)
+	defer cancel()
+	if err := s.budget.acquire(ctx, n); err != nil {
+		return 0, Errorf(CodeBusy, "request bodies fill the memory budget (%d bytes) for %v", s.o.MaxBufferedBytes, s.o.RequestTimeout)
+	}
+	return n, nil
+}
+
+// streamDecoder is implemented by requests whose body is decoded as a
+// stream, one element at a time (bulk mappings), instead of as one value.
+type streamDecoder interface {
+	decodeStream(dec *json.Decoder) error
+}
+
+// decodeBody decodes the JSON body strictly (unknown fields and trailing
+// data are errors; an empty body is the zero request) within ReadTimeout.
+func (s *Server) decodeBody(w http.ResponseWriter, r *http.Request, v any) *Error {
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Now().Add(s.o.ReadTimeout))
+	body := http.MaxBytesReader(w, r.Body, int64(s.o.MaxRequestSize))
+	dec := json.NewDecoder(body)
+	dec.DisallowUnknownFields()
+	var err error
+	if sd, ok := v.(streamDecoder); ok {
+		err = sd.decodeStream(dec)
+	} else if err = dec.Decode(v); err == io.EOF {
+		err = nil // no body
+	}
+	if err == nil {
+		if _, terr := dec.Token(); terr != io.EOF {
+			err = errors.New("trailing data after the JSON value")
+		}
+	}
+	var mbe *http.MaxBytesError
+	var ne net.Error
+	switch {
+	case err == nil:
+		// Idle time between requests is IdleTimeout's. After an error the
+		// deadline stays: what is left of the body is read (and thrown
+		// away) within it, or the connection closes.
+		_ = rc.SetReadDeadline(time.Time{})
+		return nil
+	case errors.As(err, &mbe):
+		return Errorf(CodeRequestTooLarge, "body over the limit of %d bytes", mbe.Limit)
+	case errors.As(err, &ne) && ne.Timeout():
+		w.Header().Set("Connection", "close")
+		return Errorf(CodeBadRequest, "body not received within %v", s.o.ReadTimeout)
+	}
+	var ie indexError
+	if errors.As(err, &ie) {
+		return Errorf(CodeBadRequest, "body: %v", ie)
+	}
+	return Errorf(CodeBadRequest, "body: %v", jsonError(err))
+}
+
+// jsonError turns JSON errors into messages naming the field.
+func jsonError(err error) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) && te.Field != "" {
+		return fmt.Errorf("field %s: cannot use JSON %s as %s", te.Field, te.Value, te.Type)
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Errorf("invalid JSON at byte %d: %v", se.Offset, se)
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return errors.New("invalid JSON: truncated")
+	}
+	return err
+}
+
+// respond writes a 200 answer.
+func (s *Server) respond(w http.ResponseWriter, name string, v any) {
+	var body []byte
+	var err error
+	if a, ok := v.(interface{ appendJSON([]byte) []byte }); ok {
+		body = a.appendJSON(nil)
+	} else {
+		body, err = json.Marshal(v)
+	}
+	if err != nil {
+		s.fail(w, Errorf(CodeInternal, "%s: encode the answer: %v", name, err))
+		return
+	}
+	if len(body) > s.o.MaxResponseSize {
+		s.log.Warn("bus: response not sendable", "call", name, "bytes", len(body), "limit", s.o.MaxResponseSize)
+		s.fail(w, Errorf(CodeResponseTooLarge, "%s: the answer is %d bytes, limit %d; request fewer items (paging)", name, len(body), s.o.MaxResponseSize))
+		return
+	}
+	s.write(w, http.StatusOK, body)
+}
+
+// fail writes an error answer.
+func (s *Server) fail(w http.ResponseWriter, e *Error) {
+	s.errs.Add(1)
+	body, _ := json.Marshal(e)
+	s.write(w, httpStatus(e.Code), body)
+}
+
+func (s *Server) write(w http.ResponseWriter, status int, body []byte) {
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(s.o.WriteTimeout))
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", fmt.Sprint(len(body)+1))
+	w.WriteHeader(status)
+	_, _ = w.Write(append(body, '\n'))
+}
+
+// auditCall records a state-changing call in the audit log.
+func (s *Server) auditCall(ctx context.Context, name, target string, err error) {
+	if s.o.Audit == nil {
+		return
+	}
+	ev := audit.Event{Action: "bus." + name, Outcome: audit.Success, Target: target}
+	if p, ok := PeerFromContext(ctx); ok {
+		ev.Actor = p.String()
+	}
+	if err != nil {
+		ev.Outcome, ev.Reason = audit.Failure, err.Error()
+	}
+	s.o.Audit.Record(ev)
+}
+
+// smallBody is the largest body that may use the budget's reserve.
+const smallBody = 64 << 10
 
 // memBudget is one byte budget shared by all connections' request bodies.
-// Frames larger than smallFrame may not use the last reserve bytes.
+// Bodies larger than smallBody may not use the last reserve bytes.
 type memBudget struct {
 	mu                   sync.Mutex
 	total, reserve, used int64
@@ -393,7 +752,7 @@ func (b *memBudget) acquire(ctx context.Context, n int64) error {
 	for {
 		b.mu.Lock()
 		limit := b.total
-		if n > smallFrame {
+		if n > smallBody {
 			limit -= b.reserve
 		}
 		if b.used+n <= limit {
@@ -439,36 +798,6 @@ func (v *valuesCtx) Value(key any) any {
 	return v.Context.Value(key)
 }
 
-// Close stops the server: the listener and every connection are closed, the
-// contexts of handlers in flight are cancelled (Serve waits for them to
-// return) and the socket file is removed.
-func (s *Server) Close() error {
-	var err error
-	s.once.Do(func() {
-		s.cancelHctx()
-		s.mu.Lock()
-		s.closed = true
-		for c := range s.conns {
-			c.Close()
-		}
-		s.mu.Unlock()
-		close(s.done)
-		err = s.ln.Close()
-	})
-	return err
-}
-
-// refuse sends one error frame and closes c.
-func (s *Server) refuse(c net.Conn, e *Error) {
-	s.errs.Add(1)
-	_ = c.SetWriteDeadline(s.o.Clock().Add(time.Second))
-	if body, err := EncodeResponses([]uint64{0}, []Response{e}); err == nil {
-		var scratch []byte
-		_ = writeFrame(c, &scratch, body)
-	}
-	c.Close()
-}
-
 func peerCred(c *net.UnixConn) (Peer, error) {
 	raw, err := c.SyscallConn()
 	if err != nil {
@@ -492,265 +821,6 @@ func (s *Server) authorized(p Peer) bool {
 		return !s.o.DenyRoot
 	}
 	return slices.Contains(s.o.AllowUIDs, p.UID)
-}
-
-func (s *Server) serveConn(base context.Context, c *net.UnixConn, st *connState) {
-	s.active.Add(1)
-	defer func() {
-		c.Close()
-		s.mu.Lock()
-		delete(s.conns, c)
-		s.mu.Unlock()
-		s.active.Add(-1)
-		s.wg.Done()
-	}()
-	peer, err := peerCred(c)
-	if err != nil {
-		s.refused.Add(1)
-		s.log.Warn("bus connection refused: cannot read peer credentials", "err", err)
-		s.refuse(c, Errorf(CodePermissionDenied, "cannot read peer credentials"))
-		return
-	}
-	log := s.log.With("peer_uid", peer.UID, "peer_pid", peer.PID)
-	if !s.authorized(peer) {
-		s.refused.Add(1)
-		log.Warn("bus connection refused: peer uid not allowed")
-		s.refuse(c, Errorf(CodePermissionDenied, "uid %d may not use the lqos bus (root only)", peer.UID))
-		return
-	}
-	ctx := context.WithValue(base, peerKey{}, peer)
-	br := bufio.NewReaderSize(c, 64<<10)
-	w := &connWriter{c: c, timeout: s.o.WriteTimeout, clock: s.o.Clock}
-	// Frames of one connection are handled concurrently (up to
-	// MaxInflightPerConn) so a slow ApplyPlan does not hold up the
-	// heartbeats and queries a client pipelines behind it. Responses carry
-	// the request ids, so order across frames does not matter.
-	inflight := make(chan struct{}, s.o.MaxInflightPerConn)
-	var frames sync.WaitGroup
-	defer frames.Wait() // runs before the close above: answers still go out
-	for {
-		_ = c.SetReadDeadline(s.o.Clock().Add(s.o.IdleTimeout))
-		if _, err := br.Peek(1); err != nil {
-			if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
-				log.Debug("bus connection ended", "err", err)
-			}
-			return
-		}
-		st.busy.Add(1)
-		body, size, err := s.readFrame(ctx, c, br)
-		if err != nil {
-			st.busy.Add(-1)
-			if e := frameErrorResponse(err); e != nil {
-				s.badFrames.Add(1)
-				log.Warn("bus: bad frame", "err", err)
-				frames.Wait() // let earlier frames answer first
-				s.refuse(c, e)
-				return
-			}
-			if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
-				log.Debug("bus connection ended", "err", err)
-			}
-			return
-		}
-		s.frames.Add(1)
-		st.touch(s.o.Clock())
-		inflight <- struct{}{} // backpressure: stop reading while full
-		frames.Go(func() {
-			defer func() {
-				st.touch(s.o.Clock())
-				st.busy.Add(-1)
-				<-inflight
-			}()
-			out := s.handleFrame(ctx, log, body)
-			// The request body is done with: its budget goes back before
-			// the answer is sent.
-			body = nil
-			s.budget.release(size)
-			if err := w.write(out); err != nil {
-				log.Debug("bus: write response failed", "err", err)
-				c.Close() // the reader notices and ends the connection
-			}
-		})
-	}
-}
-
-// readFrame reads one request frame, its bytes taken from the memory
-// budget first (the caller releases size after answering). Once the header
-// has begun, the whole frame must arrive within FrameTimeout.
-func (s *Server) readFrame(ctx context.Context, c net.Conn, br *bufio.Reader) (body []byte, size int64, err error) {
-	_ = c.SetReadDeadline(s.o.Clock().Add(s.o.FrameTimeout))
-	var hb [HeaderSize]byte
-	if _, err := io.ReadFull(br, hb[:]); err != nil {
-		return nil, 0, unexpected(err)
-	}
-	h, err := parseHeader(hb[:], s.o.MaxFrameSize)
-	if err != nil {
-		return nil, 0, err
-	}
-	size = int64(h.length)
-	if err := s.budget.acquire(ctx, size); err != nil {
-		return nil, 0, err
-	}
-	_ = c.SetReadDeadline(s.o.Clock().Add(s.o.FrameTimeout))
-	body, err = readBody(br, int(h.length))
-	if err != nil {
-		s.budget.release(size)
-		return nil, 0, err
-	}
-	return body, size, nil
-}
-
-// connWriter serialises response frames on one connection.
-type connWriter struct {
-	mu      sync.Mutex
-	c       net.Conn
-	scratch []byte
-	timeout time.Duration
-	clock   func() time.Time
-}
-
-func (w *connWriter) write(body []byte) error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	_ = w.c.SetWriteDeadline(w.clock().Add(w.timeout))
-	return writeFrame(w.c, &w.scratch, body)
-}
-
-// frameErrorResponse maps a framing error that ends the connection to the
-// error sent before closing; nil for plain I/O ends (EOF, timeouts).
-func frameErrorResponse(err error) *Error {
-	switch {
-	case errors.Is(err, ErrFrameTooLarge):
-		return Errorf(CodeFrameTooLarge, "%v; closing connection", err)
-	case errors.Is(err, ErrBadMagic), errors.Is(err, ErrUnsupportedVersion), errors.Is(err, ErrBadFlags):
-		return Errorf(CodeUnsupportedVersion, "%v; closing connection", err)
-	case errors.Is(err, ErrEmptyFrame):
-		return Errorf(CodeBadFrame, "%v; closing connection", err)
-	}
-	return nil
-}
-
-// handleFrame decodes a request batch, runs each request in order and
-// returns the encoded response batch (one response per request, same order,
-// same ids).
-func (s *Server) handleFrame(ctx context.Context, log *slog.Logger, body []byte) []byte {
-	reqs, ferr := DecodeRequests(body)
-	if ferr != nil {
-		s.badFrames.Add(1)
-		s.errs.Add(1)
-		log.Warn("bus: undecodable request frame", "err", ferr.Message)
-		out, _ := EncodeResponses([]uint64{0}, []Response{ferr})
-		return out
-	}
-	ids := make([]uint64, len(reqs))
-	resps := make([]Response, len(reqs))
-	for i, d := range reqs {
-		ids[i] = d.ID
-		s.requests.Add(1)
-		if d.Err != nil {
-			log.Info("bus: rejected request", "id", d.ID, "type", d.Type, "code", d.Err.Code, "err", d.Err.Message)
-			resps[i] = d.Err
-		} else {
-			t0 := time.Now()
-			resps[i] = s.dispatch(ctx, log, d.Req)
-			if log.Enabled(ctx, slog.LevelDebug) {
-				log.Debug("bus request", "id", d.ID, "type", d.Type, "response", resps[i].ResponseType(), "took", time.Since(t0))
-			}
-		}
-		if _, isErr := resps[i].(*Error); isErr {
-			s.errs.Add(1)
-		}
-	}
-	out, err := EncodeResponses(ids, resps)
-	if err == nil && len(out) > s.o.MaxResponseSize {
-		err = fmt.Errorf("%d bytes, limit %d", len(out), s.o.MaxResponseSize)
-	}
-	if err != nil {
-		log.Warn("bus: response not sendable", "err", err)
-		for i := range resps {
-			resps[i] = Errorf(CodeResponseTooLarge, "response batch %v; request fewer items (paging)", err)
-		}
-		out, _ = EncodeResponses(ids, resps)
-	}
-	return out
-}
-
-// dispatch runs one request, converting handler errors and panics into
-// error responses.
-func (s *Server) dispatch(ctx context.Context, log *slog.Logger, req Request) (resp Response) {
-	switch req.(type) {
-	case *Ping:
-		return &Pong{ServerTime: s.o.Clock()}
-	case *Version:
-		return &VersionInfo{Daemon: s.o.DaemonVersion, Protocol: ProtocolVersion, GoVersion: runtime.Version(), StartedAt: s.started}
-	}
-	ctx, cancel := context.WithTimeout(ctx, s.o.RequestTimeout)
-	defer cancel()
-	slot := s.takeSlot(ctx, isQuery(req))
-	if slot == nil {
-		return Errorf(CodeBusy, "%s: all %d handler slots busy for %v", req.RequestType(), s.o.MaxConcurrent, s.o.RequestTimeout)
-	}
-	defer func() { <-slot }()
-	defer func() {
-		if p := recover(); p != nil {
-			log.Error("bus: handler panicked", "type", req.RequestType(), "panic", p, "stack", string(debug.Stack()))
-			resp = Errorf(CodeInternal, "%s: handler failed", req.RequestType())
-		}
-	}()
-	r, err := s.call(ctx, log, req)
-	s.auditRequest(ctx, req, err)
-	if err != nil {
-		var be *Error
-		switch {
-		case errors.As(err, &be):
-			return be
-		case errors.Is(err, context.DeadlineExceeded):
-			return Errorf(CodeTimeout, "%s: timed out after %v", req.RequestType(), s.o.RequestTimeout)
-		}
-		log.Info("bus: handler error", "type", req.RequestType(), "err", err)
-		return Errorf(CodeFailed, "%s: %v", req.RequestType(), err)
-	}
-	return r
-}
-
-// auditRequest records a state-changing request in the audit log.
-func (s *Server) auditRequest(ctx context.Context, req Request, err error) {
-	if s.o.Audit == nil {
-		return
-	}
-	target := ""
-	switch r := req.(type) {
-	case *ApplyPlan:
-		target = fmt.Sprintf("reason=%q dry_run=%v", r.Reason, r.DryRun)
-	case *ReloadPlan:
-		target = fmt.Sprintf("reason=%q full=%v", r.Reason, r.Full)
-	case *MapIPs:
-		target = fmt.Sprintf("%d mappings", len(r.Mappings))
-	case *DelIPs:
-		target = fmt.Sprintf("%d prefixes", len(r.Prefixes))
-	case *ClearIPs:
-	case *AckUrgent:
-		target = fmt.Sprintf("id=%d code=%q by=%q", r.ID, r.Code, r.By)
-	default:
-		return
-	}
-	ev := audit.Event{Action: "bus." + req.RequestType(), Outcome: audit.Success, Target: target}
-	if p, ok := PeerFromContext(ctx); ok {
-		ev.Actor = p.String()
-	}
-	if err != nil {
-		ev.Outcome, ev.Reason = audit.Failure, err.Error()
-	}
-	s.o.Audit.Record(ev)
-}
-
-// isQuery: read-only requests that may use the QueryReserve slots.
-func isQuery(req Request) bool {
-	switch req.(type) {
-	case *ListIPs, *GetThroughput, *GetTopN, *GetCircuitThroughput, *GetQueueStats, *GetSchedulerStatus, *ListUrgent:
-		return true
-	}
-	return false
 }
 
 // takeSlot takes a handler slot (a query may also take a reserved one) and
@@ -777,93 +847,6 @@ func (s *Server) takeSlot(ctx context.Context, query bool) chan struct{} {
 	case <-ctx.Done():
 		return nil
 	}
-}
-
-func (s *Server) call(ctx context.Context, log *slog.Logger, req Request) (Response, error) {
-	h := s.h
-	switch r := req.(type) {
-	case *MapIPs:
-		return nonNil(h.MapIPs(ctx, r.Mappings))
-	case *DelIPs:
-		return nonNil(h.DelIPs(ctx, r.Prefixes))
-	case *ClearIPs:
-		return nonNil(h.ClearIPs(ctx))
-	case *ListIPs:
-		ms, err := h.ListIPs(ctx)
-		if err != nil {
-			return nil, err
-		}
-		return pageMappings(ms, r.Offset, r.Limit), nil
-	case *ApplyPlan:
-		log.Info("bus: apply plan requested", "reason", r.Reason, "dry_run", r.DryRun)
-		return nonNil(h.ApplyPlan(ctx, r))
-	case *ReloadPlan:
-		log.Info("bus: reload plan requested", "reason", r.Reason, "full", r.Full)
-		return nonNil(h.ReloadPlan(ctx, r))
-	case *GetThroughput:
-		return nonNil(h.Throughput(ctx))
-	case *GetTopN:
-		return nonNil(h.TopN(ctx, r))
-	case *GetCircuitThroughput:
-		return nonNil(h.CircuitThroughput(ctx, r))
-	case *GetQueueStats:
-		return nonNil(h.QueueStats(ctx, r.CircuitID))
-	case *SchedulerHeartbeat, *SchedulerProgress, *SchedulerError, *SchedulerOutput, *SchedulerSuccess:
-		if err := h.SchedulerReport(ctx, req); err != nil {
-			return nil, err
-		}
-		return &Ack{}, nil
-	case *GetDataPath:
-		return nonNil(h.DataPath(ctx))
-	case *GetDynamicCircuits:
-		return nonNil(h.DynamicCircuits(ctx))
-	case *GetSchedulerStatus:
-		st, err := h.SchedulerStatus(ctx)
-		if err != nil {
-			return nil, err
-		}
-		return &SchedulerStatus{st}, nil
-	case *RaiseUrgent:
-		is, err := h.RaiseUrgent(ctx, r)
-		if err != nil && is.ID == 0 {
-			return nil, err
-		}
-		if err != nil {
-			// Stored in memory but not persisted: still a success for the
-			// raiser; the daemon's log has the disk error.
-			log.Warn("bus: urgent issue not persisted", "code", r.Code, "err", err)
-		}
-		return &UrgentRaised{Issue: is}, nil
-	case *ListUrgent:
-		is, err := h.ListUrgent(ctx, r)
-		if err != nil {
-			return nil, err
-		}
-		return &UrgentList{Issues: nilToEmpty(is)}, nil
-	case *AckUrgent:
-		is, err := h.AckUrgent(ctx, r)
-		if err != nil {
-			return nil, err
-		}
-		return &UrgentAcked{Issues: nilToEmpty(is)}, nil
-	}
-	return nil, Errorf(CodeUnknownType, "%s has no handler", req.RequestType())
-}
-
-// nonNil turns a (nil, nil) handler result into an error instead of
-// sending a typed nil.
-func nonNil[T any](v *T, err error) (Response, error) {
-	if err != nil {
-		return nil, err
-	}
-	if v == nil {
-		return nil, Errorf(CodeInternal, "handler returned no result")
-	}
-	r, ok := any(v).(Response)
-	if !ok {
-		return nil, Errorf(CodeInternal, "handler result %T is not a response", v)
-	}
-	return r, nil
 }
 
 func nilToEmpty[T any](s []T) []T {

@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"github.com/libreqos-go/lqos/internal/plan"
+	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -314,7 +316,7 @@ func TestEveryRequestThroughClient(t *testing.T) {
 		&SchedulerError{Integration: "splynx", Preview: "boom"},
 	} {
 		if err := c.Report(ctx, r); err != nil {
-			t.Fatalf("Report %s: %v", r.RequestType(), err)
+			t.Fatalf("Report %T: %v", r, err)
 		}
 	}
 	st, err := c.SchedulerStatus(ctx)
@@ -428,7 +430,7 @@ func TestClientContextCancel(t *testing.T) {
 	}
 }
 
-// rawConn sends raw bytes and reads response frames.
+// rawConn sends raw bytes and reads HTTP responses.
 type rawConn struct {
 	t  *testing.T
 	c  net.Conn
@@ -445,51 +447,60 @@ func dialRaw(t *testing.T, path string) *rawConn {
 	return &rawConn{t: t, c: c, br: bufio.NewReader(c)}
 }
 
-func (r *rawConn) read() ([]DecodedResponse, error) {
-	body, err := ReadFrame(r.br, DefaultMaxResponseSize)
+// read reads one response; e is its error body (nil for 200).
+func (r *rawConn) read() (status int, e *Error, err error) {
+	res, err := http.ReadResponse(r.br, nil)
 	if err != nil {
-		return nil, err
+		return 0, nil, err
 	}
-	return DecodeResponses(body)
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		return 0, nil, err
+	}
+	if res.StatusCode != http.StatusOK {
+		e = &Error{}
+		if err := json.Unmarshal(body, e); err != nil {
+			return res.StatusCode, &Error{Message: string(body)}, nil
+		}
+	}
+	return res.StatusCode, e, nil
 }
 
-func TestMalformedFrames(t *testing.T) {
-	h := newFake(t)
-	srv, path := testServer(t, h, ServerOptions{MaxFrameSize: 1 << 10})
-	bystander := dial(t, path)
+func rawRequest(method, path, body string) []byte {
+	return []byte(fmt.Sprintf("%s %s HTTP/1.1\r\nHost: lqos\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", method, path, len(body), body))
+}
 
-	frame := func(s string) []byte { return AppendFrame(nil, []byte(s)) }
-	type want struct {
-		id   uint64
-		code string // "" = success
-		text string
-	}
+func TestMalformedRequests(t *testing.T) {
+	h := newFake(t)
+	srv, path := testServer(t, h, ServerOptions{MaxRequestSize: 1 << 10})
+	bystander := dial(t, path)
 	tests := []struct {
 		name   string
 		in     []byte
-		want   []want
+		status int
+		code   string
+		text   string
 		closed bool
 	}{
-		{"not json", frame(`{"requests":[`), []want{{0, CodeBadFrame, "invalid JSON"}}, false},
-		{"wrong top-level field", frame(`{"reqs":[]}`), []want{{0, CodeBadFrame, "unknown field"}}, false},
-		{"empty batch", frame(`{"requests":[]}`), []want{{0, CodeBadFrame, "empty or missing"}}, false},
-		{"json array", frame(`[1,2]`), []want{{0, CodeBadFrame, "cannot"}}, false},
-		{"unknown type next to a good one", frame(`{"requests":[{"id":7,"type":"launch_missiles"},{"id":8,"type":"ping"}]}`),
-			[]want{{7, CodeUnknownType, `"launch_missiles"`}, {8, "", ""}}, false},
-		{"bad body field type", frame(`{"requests":[{"id":3,"type":"get_queue_stats","body":{"circuit_id":5}}]}`),
-			[]want{{3, CodeBadRequest, "field circuit_id"}}, false},
-		{"unknown body field", frame(`{"requests":[{"id":3,"type":"get_queue_stats","body":{"circuit":"x"}}]}`),
-			[]want{{3, CodeBadRequest, `unknown field "circuit"`}}, false},
-		{"bad prefix", frame(`{"requests":[{"id":4,"type":"del_ips","body":{"prefixes":["10.0.0.300/32"]}}]}`),
-			[]want{{4, CodeBadRequest, "10.0.0.300"}}, false},
-		{"zero id", frame(`{"requests":[{"id":0,"type":"ping"}]}`), []want{{0, CodeBadRequest, "field id"}}, false},
-		{"duplicate id", frame(`{"requests":[{"id":5,"type":"ping"},{"id":5,"type":"ping"}]}`),
-			[]want{{5, "", ""}, {5, CodeBadRequest, "duplicate"}}, false},
-		{"oversized", rawHeader("LQBS", 1, 0, 1<<10+1), []want{{0, CodeFrameTooLarge, "limit 1024"}}, true},
-		{"4 GiB header", rawHeader("LQBS", 1, 0, 0xFFFFFFFF), []want{{0, CodeFrameTooLarge, "frame too large"}}, true},
-		{"http client", []byte("GET / HTTP/1.1\r\n\r\n"), []want{{0, CodeUnsupportedVersion, "bad frame magic"}}, true},
-		{"future version", append(rawHeader("LQBS", 9, 0, 2), "{}"...), []want{{0, CodeUnsupportedVersion, "peer speaks 9"}}, true},
-		{"empty frame", rawHeader("LQBS", 1, 0, 0), []want{{0, CodeBadFrame, "empty frame"}}, true},
+		{"not json", rawRequest("POST", "/v1/plan/apply", `{"reason":`), 400, CodeBadRequest, "invalid JSON", false},
+		{"unknown field", rawRequest("POST", "/v1/plan/apply", `{"reason":"x","force":true}`), 400, CodeBadRequest, `unknown field "force"`, false},
+		{"json array", rawRequest("POST", "/v1/plan/apply", `[1,2]`), 400, CodeBadRequest, "cannot", false},
+		{"trailing data", rawRequest("POST", "/v1/plan/apply", `{"reason":"x"} {}`), 400, CodeBadRequest, "trailing data", false},
+		{"unknown call", rawRequest("GET", "/v1/launch_missiles", ""), 404, CodeUnknownCall, "/v1/launch_missiles", false},
+		{"wrong method", rawRequest("GET", "/v1/plan/apply", ""), 405, CodeMethodNotAllowed, "use POST", false},
+		{"bad body field type", rawRequest("POST", "/v1/urgent", `{"code":5}`), 400, CodeBadRequest, "field code", false},
+		{"bad parameter", rawRequest("GET", "/v1/top?kind=hosts&n=ten", ""), 400, CodeBadRequest, `parameter n: "ten"`, false},
+		{"unknown parameter", rawRequest("GET", "/v1/queue-stats?circuit=x", ""), 400, CodeBadRequest, `unknown parameter "circuit"`, false},
+		{"parameters of a write call", rawRequest("POST", "/v1/plan/apply?reason=x", ""), 400, CodeBadRequest, "JSON body", false},
+		{"bad prefix", rawRequest("POST", "/v1/mappings/delete", `{"prefixes":["10.0.0.300/32"]}`), 400, CodeBadRequest, "10.0.0.300", false},
+		{"bad mapping names its index", rawRequest("POST", "/v1/mappings", `{"mappings":[{"prefix":"10.0.0.1/32","circuit_id":"a"},{"prefix":"10.0.0.2/32","cpu":"x"}]}`),
+			400, CodeBadRequest, "mappings[1]: field cpu", false},
+		{"unknown mapping field", rawRequest("POST", "/v1/mappings", `{"mappings":[{"prefix":"10.0.0.1/32","circuit":"a"}]}`), 400, CodeBadRequest, `unknown field "circuit"`, false},
+		{"invalid mapping", rawRequest("POST", "/v1/mappings", `{"mappings":[{"prefix":"10.0.0.1/24","circuit_id":"a"}]}`), 400, CodeInvalidArgument, "mappings[0].prefix: 10.0.0.1/24 has host bits set", false},
+		{"oversized", rawRequest("POST", "/v1/mappings", `{"mappings":[`+strings.Repeat(" ", 2000)+`]}`), 413, CodeRequestTooLarge, "limit 1024", false},
+		{"future version", rawRequest("GET", "/v2/ping", ""), 404, CodeUnsupportedVersion, "API version 1", false},
+		{"not http", append([]byte("LQBS\x00\x01\x00\x00\x00\x00\x00\x02{}"), "\r\n\r\n"...), 400, "", "", true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -497,32 +508,19 @@ func TestMalformedFrames(t *testing.T) {
 			if _, err := rc.c.Write(tc.in); err != nil {
 				t.Fatal(err)
 			}
-			got, err := rc.read()
+			status, e, err := rc.read()
 			if err != nil {
 				t.Fatalf("read response: %v", err)
 			}
-			if len(got) != len(tc.want) {
-				t.Fatalf("%d responses, want %d: %+v", len(got), len(tc.want), got)
-			}
-			for i, w := range tc.want {
-				g := got[i]
-				e, isErr := g.Resp.(*Error)
-				switch {
-				case g.ID != w.id:
-					t.Errorf("response %d id %d, want %d", i, g.ID, w.id)
-				case w.code == "" && isErr:
-					t.Errorf("response %d: unexpected error %v", i, e)
-				case w.code != "" && (!isErr || e.Code != w.code || !strings.Contains(e.Message, w.text)):
-					t.Errorf("response %d = %#v, want %s containing %q", i, g.Resp, w.code, w.text)
-				}
+			if status != tc.status || (tc.code != "" && (e == nil || e.Code != tc.code || !strings.Contains(e.Message, tc.text))) {
+				t.Fatalf("HTTP %d %+v, want %d %s containing %q", status, e, tc.status, tc.code, tc.text)
 			}
 			// Either the connection is closed, or it still serves pings.
-			_, err = rc.c.Write(frame(`{"requests":[{"id":99,"type":"ping"}]}`))
+			_, err = rc.c.Write(rawRequest("GET", "/v1/ping", ""))
 			if err == nil {
-				var rs []DecodedResponse
-				rs, err = rc.read()
-				if err == nil && (len(rs) != 1 || rs[0].Resp.ResponseType() != "pong") {
-					t.Fatalf("ping after %s: %+v", tc.name, rs)
+				status, _, err = rc.read()
+				if err == nil && status != http.StatusOK {
+					t.Fatalf("ping after %s: HTTP %d", tc.name, status)
 				}
 			}
 			if closed := err != nil; closed != tc.closed {
@@ -534,14 +532,14 @@ func TestMalformedFrames(t *testing.T) {
 			}
 		})
 	}
-	if st := srv.Stats(); st.BadFrames == 0 || st.Errors == 0 {
-		t.Fatalf("stats not counting bad frames: %+v", st)
+	if st := srv.Stats(); st.BadRequests == 0 || st.Errors == 0 {
+		t.Fatalf("stats not counting bad requests: %+v", st)
 	}
 }
 
-func TestClientRefusesOversizedBatch(t *testing.T) {
+func TestClientRefusesOversizedRequest(t *testing.T) {
 	_, path := testServer(t, newFake(t), ServerOptions{})
-	c, err := DialOptions(ctxT(t), path, ClientOptions{MaxFrameSize: 200})
+	c, err := DialOptions(ctxT(t), path, ClientOptions{MaxRequestSize: 200})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -550,25 +548,28 @@ func TestClientRefusesOversizedBatch(t *testing.T) {
 	for i := range ms {
 		ms[i] = plan.Mapping{Prefix: netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 0, 0, byte(i)}), 32), ClassID: 1, CircuitID: "c"}
 	}
-	if _, err := c.MapIPs(ctxT(t), ms); !errors.Is(err, ErrFrameTooLarge) {
-		t.Fatalf("err = %v, want ErrFrameTooLarge", err)
+	if _, err := c.MapIPs(ctxT(t), ms); !errors.Is(err, ErrRequestTooLarge) {
+		t.Fatalf("err = %v, want ErrRequestTooLarge", err)
+	}
+	// A streamed body over the limit is cut off by the client too.
+	if _, err := c.MapIPs(ctxT(t), mappings(streamMinMappings)); !errors.Is(err, ErrRequestTooLarge) {
+		t.Fatalf("streamed: err = %v, want ErrRequestTooLarge", err)
 	}
 	if _, err := c.Ping(ctxT(t)); err != nil {
 		t.Fatalf("client unusable after local refusal: %v", err)
 	}
 }
 
-func TestServerOversizedFrameFromClient(t *testing.T) {
-	// The client allows more than the server: the server must refuse and
-	// close, and the client must report the server's reason.
-	_, path := testServer(t, newFake(t), ServerOptions{MaxFrameSize: 512})
+func TestServerOversizedRequestFromClient(t *testing.T) {
+	// The client allows more than the server: the server must refuse, and
+	// the client must report the server's reason, for a body of known
+	// length and for a streamed one.
+	_, path := testServer(t, newFake(t), ServerOptions{MaxRequestSize: 512})
 	c := dial(t, path)
-	ms := make([]plan.Mapping, 20)
-	for i := range ms {
-		ms[i] = plan.Mapping{Prefix: netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 0, 0, byte(i)}), 32), ClassID: 1, CircuitID: "c"}
-	}
-	if _, err := c.MapIPs(ctxT(t), ms); !errors.Is(err, &Error{Code: CodeFrameTooLarge}) {
-		t.Fatalf("err = %v, want frame_too_large", err)
+	for _, n := range []int{20, streamMinMappings} {
+		if _, err := c.MapIPs(ctxT(t), mappings(n)); !errors.Is(err, &Error{Code: CodeRequestTooLarge}) {
+			t.Fatalf("%d mappings: err = %v, want request_too_large", n, err)
+		}
 	}
 }
 
@@ -737,7 +738,9 @@ func TestManyClientsConcurrently(t *testing.T) {
 					return
 				}
 				qs, ok := rs[0].(*QueueStats)
-				if !ok || qs.CircuitID != id || rs[1].ResponseType() != "pong" || rs[2].(*MapIPsResult).Applied != 1 {
+				_, pong := rs[1].(*Pong)
+				mr, mapped := rs[2].(*MapIPsResult)
+				if !ok || qs.CircuitID != id || !pong || !mapped || mr.Applied != 1 {
 					errs <- fmt.Errorf("client %d: mismatched responses %+v", i, rs)
 					return
 				}
@@ -800,24 +803,6 @@ func TestClientAfterServerShutdown(t *testing.T) {
 	}
 }
 
-func TestWaitReady(t *testing.T) {
-	dir, err := os.MkdirTemp("", "lqtbus")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	path := filepath.Join(dir, "bus")
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
-	if err := WaitReady(ctx, path, 10*time.Millisecond); err == nil || !strings.Contains(err.Error(), "timed out waiting") {
-		t.Fatalf("WaitReady without server = %v", err)
-	}
-	testServer(t, newFake(t), ServerOptions{SocketPath: path})
-	if err := WaitReady(ctxT(t), path, 10*time.Millisecond); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func TestUnimplementedHandler(t *testing.T) {
 	_, path := testServer(t, Unimplemented{}, ServerOptions{})
 	c := dial(t, path)
@@ -831,26 +816,27 @@ func TestUnimplementedHandler(t *testing.T) {
 	}
 }
 
-// Every request type is registered and round-trips through the codec.
-func TestRegistryComplete(t *testing.T) {
-	names := slices.Sorted(func(yield func(string) bool) {
-		for k := range requestTypes {
-			if !yield(k) {
-				return
-			}
-		}
-	})
-	if len(names) != 23 {
-		t.Fatalf("%d request types registered: %v", len(names), names)
+// Every call has one route: a unique method and path, a request type of its
+// own, under /v1/, with the method its access class implies.
+func TestRoutesComplete(t *testing.T) {
+	if len(routes) != 23 || len(routeByReq) != 23 {
+		t.Fatalf("%d routes, %d request types: want 23", len(routes), len(routeByReq))
 	}
-	for _, n := range names {
-		if requestTypes[n]().RequestType() != n {
-			t.Errorf("request %s registered under the wrong name", n)
+	seen := map[string]bool{}
+	for _, rt := range routes {
+		sp := rt.spec()
+		key := sp.method + " " + sp.path
+		switch {
+		case seen[key] || seen[sp.name]:
+			t.Errorf("%s (%s) twice", key, sp.name)
+		case !strings.HasPrefix(sp.path, "/v1/"):
+			t.Errorf("%s: not under /v1/", key)
+		case (sp.access == write) == (sp.method == http.MethodGet):
+			t.Errorf("%s: access class %d does not fit the method", key, sp.access)
 		}
-	}
-	for n, mk := range responseTypes {
-		if mk().ResponseType() != n {
-			t.Errorf("response %s registered under the wrong name", n)
+		seen[key], seen[sp.name] = true, true
+		if got, _ := lookup(sp.method, sp.path); got != rt {
+			t.Errorf("%s does not find its route", key)
 		}
 	}
 }
@@ -912,9 +898,7 @@ func TestCloseCancelsHandlers(t *testing.T) {
 	errc := make(chan error, 1)
 	go func() { _, err := c.ApplyPlan(ctxT(t), "slow", false); errc <- err }()
 	// Wait until the handler holds a slot, then shut down.
-	for len(srv.sem) == 0 {
-		time.Sleep(time.Millisecond)
-	}
+	waitFor(t, "the handler in its slot", func() bool { return len(srv.sem) == 1 })
 	srv.Close()
 	select {
 	case err := <-h.stopped:
@@ -938,7 +922,7 @@ func TestClientClosed(t *testing.T) {
 	}
 }
 
-// More mappings than fit in one frame are sent in chunks transparently.
+// More mappings than fit in one request are sent in chunks transparently.
 func TestMapIPsChunked(t *testing.T) {
 	h := newFake(t)
 	srv, path := testServer(t, h, ServerOptions{})
@@ -952,26 +936,45 @@ func TestMapIPsChunked(t *testing.T) {
 	if res.Applied != len(ms)-1 || len(res.Failed) != 1 || res.Failed[0].Index != MapIPsChunk+10 || res.Failed[0].Prefix != ms[MapIPsChunk+10].Prefix {
 		t.Fatalf("result: applied %d, failed %+v", res.Applied, res.Failed)
 	}
-	if st := srv.Stats(); st.Frames != 2 {
-		t.Fatalf("%d frames, want 2", st.Frames)
+	if st := srv.Stats(); st.Requests != 2 {
+		t.Fatalf("%d requests, want 2", st.Requests)
+	}
+	// They all arrived, as sent.
+	l, err := c.ListIPs(ctxT(t), 0, 0)
+	if err != nil || l.Total != len(ms)-1 {
+		t.Fatalf("list: %v, %v", l.Total, err)
+	}
+	want := slices.Clone(ms)
+	want = slices.Delete(want, MapIPsChunk+10, MapIPsChunk+11)
+	slices.SortFunc(want, compareMappings)
+	if diff := cmp.Diff(want, l.Mappings, prefixCmp); diff != "" {
+		t.Fatalf("listed mappings differ (-sent +listed):\n%s", diff)
 	}
 }
 
+// The server closes a connection idle for IdleTimeout; the client replaces
+// it without the caller noticing.
 func TestIdleConnectionClosed(t *testing.T) {
 	srv, path := testServer(t, newFake(t), ServerOptions{IdleTimeout: 20 * time.Millisecond})
+	rc := dialRaw(t, path)
+	if _, err := rc.c.Write(rawRequest("GET", "/v1/ping", "")); err != nil {
+		t.Fatal(err)
+	}
+	if status, _, err := rc.read(); err != nil || status != http.StatusOK {
+		t.Fatalf("ping: %d %v", status, err)
+	}
+	// Once the idle deadline has passed the server drops the connection.
+	if _, err := rc.br.ReadByte(); !errors.Is(err, io.EOF) {
+		t.Fatalf("read on an idle connection: %v, want EOF", err)
+	}
+	waitFor(t, "no connection open", func() bool { return srv.Stats().Active == 0 })
 	c := dial(t, path)
 	if _, err := c.Ping(ctxT(t)); err != nil {
 		t.Fatal(err)
 	}
-	// Once the idle deadline has passed the server drops the connection.
-	for srv.Stats().Active != 0 {
-		time.Sleep(5 * time.Millisecond)
-	}
-	if _, err := c.Ping(ctxT(t)); err == nil {
-		t.Fatal("ping on an idle-closed connection succeeded")
-	}
-	if _, err := dial(t, path).Ping(ctxT(t)); err != nil {
-		t.Fatalf("redial: %v", err)
+	waitFor(t, "the client's connection closed as idle", func() bool { return srv.Stats().Active == 0 })
+	if _, err := c.Ping(ctxT(t)); err != nil {
+		t.Fatalf("ping after the idle close: %v", err)
 	}
 }
 

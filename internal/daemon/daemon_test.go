@@ -267,7 +267,7 @@ func TestLab(t *testing.T) {
 			&bus.SchedulerError{Integration: "uisp", Preview: "boom"},
 		} {
 			if err := c.Report(ctx, r); err != nil {
-				t.Fatalf("%s: %v", r.RequestType(), err)
+				t.Fatalf("%T: %v", r, err)
 			}
 		}
 		st, err := c.SchedulerStatus(ctx)

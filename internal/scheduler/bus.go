@@ -18,15 +18,19 @@ type BusReporter struct {
 
 	mu    sync.Mutex
 	c     *bus.Client
-	dials uint64
+	dials uint64 // connections of the clients dropped before c
 }
 
-// Connections counts successful dials: a change means lqosd may have
-// restarted and lost what it was told (see Reconnector).
+// Connections counts the connections made to lqosd (the client redials
+// one lqosd closed): a change means lqosd may have restarted and lost what
+// it was told (see Reconnector).
 func (b *BusReporter) Connections() uint64 {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.dials
+	if b.c == nil {
+		return b.dials
+	}
+	return b.dials + b.c.Connections()
 }
 
 // Close drops the connection.
@@ -36,6 +40,7 @@ func (b *BusReporter) Close() error {
 	if b.c == nil {
 		return nil
 	}
+	b.dials += b.c.Connections()
 	err := b.c.Close()
 	b.c = nil
 	return err
@@ -52,7 +57,6 @@ func (b *BusReporter) client(ctx context.Context) (*bus.Client, error) {
 		return nil, err
 	}
 	b.c = c
-	b.dials++
 	return c, nil
 }
 
@@ -60,6 +64,7 @@ func (b *BusReporter) drop(c *bus.Client) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.c == c {
+		b.dials += c.Connections()
 		b.c.Close()
 		b.c = nil
 	}
