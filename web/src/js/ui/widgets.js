@@ -31,7 +31,7 @@ export function Stat({ label, value, id, sub }) {
 
 export function ErrorBox({ error }) {
   if (!error) return null;
-  const msg = error.status === 501 ? 'This data source does not provide network pages.' : error.message;
+  const msg = error.status === 501 && error.reason !== 'no_editor' ? 'This data source does not provide network pages.' : error.message;
   return html`<div class="alert alert-danger" role="alert" id="page-error">${msg}</div>`;
 }
 
