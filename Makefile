@@ -6,7 +6,7 @@
 GO ?= go
 BIN := bin
 
-.PHONY: all build demo test test-go test-kernels fuzz lint check-generated web deps clean
+.PHONY: all build demo test test-go test-kernels fuzz lint check-generated web deps geo install-geo clean
 
 all: build
 
@@ -18,6 +18,17 @@ deps:
 
 web:
 	cd web && npm ci --no-audit --no-fund && npm run build
+
+# IP data for lqosd (ASN, country, city): the ASN MMDB is built from the
+# pinned open CSV, the DB-IP lite city files are placed as they are, with
+# their licences (NOTICE.txt). bin/lqosd finds bin/geo beside itself;
+# install-geo puts it where an installed lqosd looks (lqos.conf [geo]).
+geo:
+	$(GO) run ./cmd/lqos_geodb -from web/node_modules -out $(BIN)/geo
+
+install-geo: geo
+	install -d /usr/share/lqos/geo
+	install -m 0644 $(BIN)/geo/* /usr/share/lqos/geo/
 
 demo:
 	bash scripts/demo.sh

@@ -79,6 +79,7 @@ type Config struct {
 	InfluxDB         *InfluxDB        `toml:"influxdb"`
 	Metrics          *Metrics         `toml:"metrics"`
 	Fleet            *Fleet           `toml:"fleet"`
+	Geo              *Geo             `toml:"geo"`
 	MikrotikIPv6     *toml.Primitive  `toml:"mikrotik_ipv6"`
 	DynamicCircuits  DynamicCircuits  `toml:"dynamic_circuits"`
 	RadiusAccounting RadiusAccounting `toml:"radius_accounting"`
@@ -571,6 +572,7 @@ func Parse(data []byte) (*Config, []Warning, error) {
 		cfg.StateDirectory = defaultStateDir(cfg.LqosDirectory)
 	}
 	warns = append(warns, cfg.metricsWarnings()...)
+	warns = append(warns, cfg.geoWarnings()...)
 	if errs := cfg.Validate(); len(errs) > 0 {
 		return nil, warns, errors.Join(errs...)
 	}
