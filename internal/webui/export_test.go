@@ -3,7 +3,10 @@
 
 package webui
 
-import "net/http"
+import (
+	"context"
+	"net/http"
+)
 
 // Handler returns the root handler (for tests or embedding in another server).
 func (s *Server) Handler() http.Handler { return s.handler }
@@ -63,3 +66,6 @@ func (hs *historyStore) sizeBytes() int {
 	}
 	return n
 }
+
+// SampleASN takes one ASN history sample now (the hub does it every slow tick).
+func SampleASN(s *Server) { s.hub.sampleASN(context.Background()) }

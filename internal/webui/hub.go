@@ -183,6 +183,8 @@ func (h *hub) publishTier(ctx context.Context, fast bool) {
 	}
 	if fast {
 		h.sampleHistory(ctx)
+	} else {
+		h.sampleASN(ctx)
 	}
 	h.publishItems(ctx, fast)
 }

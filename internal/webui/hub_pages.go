@@ -163,9 +163,12 @@ func resolveChannel(name string) (channelSpec, bool) {
 // pagesState is the hub's part for the network pages.
 type pagesState struct {
 	history *historyStore
+	asn     *asnHistory // ASN Analysis (asn_history.go)
 }
 
-func newPagesState() *pagesState { return &pagesState{history: newHistoryStore()} }
+func newPagesState() *pagesState {
+	return &pagesState{history: newHistoryStore(), asn: newASNHistory()}
+}
 
 // checkSubscribe refuses a per-item subscription beyond maxItemSubs.
 func (h *hub) checkSubscribe(c *client, name string) error {

@@ -20,6 +20,7 @@ var apiTypes = []any{
 	TreeView{}, TreeLive{}, NodeView{}, CircuitView{}, History{}, CPUView{}, DevicesView{}, UnknownView{}, SearchView{},
 	ConfigMenuView{}, ConfigSectionView{}, ConfigSaveView{}, ConfigRefusedView{}, ConfigHistoryView{}, ConfigAuditView{},
 	LayoutView{}, LayoutCheckView{}, DevicesEditView{}, configedit.Probe{},
+	ASNView{}, ASNDetail{}, FlowMapView{}, SiteMapView{}, AboutView{},
 }
 
 // WriteTypeScript writes TypeScript interfaces for apiTypes and every

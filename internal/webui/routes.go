@@ -70,6 +70,11 @@ func (s *Server) routeTable() []route {
 		{"GET", "/api/unknown", accessRead, s.handleUnknown},
 		{"GET", "/api/unknown.csv", accessRead, s.handleUnknownCSV},
 		{"GET", "/api/search", accessRead, s.handleSearch},
+		{"GET", "/api/asn", accessRead, s.handleASN},
+		{"GET", "/api/asn/flows", accessRead, s.handleASNFlows},
+		{"GET", "/api/flowmap", accessRead, s.handleFlowMap},
+		{"GET", "/api/sitemap", accessRead, s.handleSiteMap},
+		{"GET", "/api/about", accessRead, s.handleAbout},
 
 		{"POST", "/api/urgent/{id}/ack", accessAdmin, s.handleUrgentAck},
 		{"POST", "/api/urgent/ack-all", accessAdmin, s.handleUrgentAckAll},

@@ -193,6 +193,51 @@ export interface Probe {
   took_ms: number;
 }
 
+export interface ASNView {
+  range: string;
+  rows: ASNRow[] | null;
+  matched: number;
+  times: number[] | null;
+  bucket_seconds: number;
+  series: ASNSeries[] | null;
+  window_seconds: number;
+  files: GeoFile[] | null;
+}
+
+export interface ASNDetail {
+  asn: number;
+  name: string;
+  country: string;
+  total_flows: number;
+  flows: GeoFlowRow[] | null;
+  circuits: ASNCircuit[] | null;
+}
+
+export interface FlowMapView {
+  origin?: LatLon;
+  origin_from: string;
+  endpoints: Endpoint[] | null;
+  total: number;
+  limit: number;
+  max_limit: number;
+  flows: number;
+  unlocated: number;
+  total_bytes: number;
+  files: GeoFile[] | null;
+}
+
+export interface SiteMapView {
+  nodes: MapNode[] | null;
+  unmapped: UnmappedNode[] | null;
+  total: number;
+}
+
+export interface AboutView {
+  version: string;
+  files: GeoFile[] | null;
+  credits: Credit[] | null;
+}
+
 export interface DownUp {
   down: number;
   up: number;
@@ -393,6 +438,106 @@ export interface DeviceRow {
   comment: string;
   sqm: string;
   line?: number;
+}
+
+export interface ASNRow {
+  asn: number;
+  name: string;
+  country: string;
+  bytes: DownUp;
+  bps: DownUp;
+  flows: number;
+  rtt_ms: number;
+  retx_pct: Rates;
+  active_flows: number;
+  circuits: number;
+}
+
+export interface ASNSeries {
+  asn: number;
+  name: string;
+  bps: number[] | null;
+}
+
+export interface GeoFile {
+  path: string;
+  kind: string;
+  loaded: boolean;
+  error?: string;
+  database_type?: string;
+  built: string;
+  bytes: number;
+}
+
+export interface GeoFlowRow {
+  circuit_id: string;
+  circuit_name: string;
+  local_ip: string;
+  remote_ip: string;
+  protocol: string;
+  remote_port: number;
+  bytes: DownUp;
+  rtt_ms: number;
+  retransmits: DownUp;
+  country: string;
+  city: string;
+  duration_s: number;
+}
+
+export interface ASNCircuit {
+  id: string;
+  name: string;
+  bytes: DownUp;
+  flows: number;
+  rtt_ms: number;
+}
+
+export interface LatLon {
+  lat: number;
+  lon: number;
+}
+
+export interface Endpoint {
+  lat: number;
+  lon: number;
+  city: string;
+  country: string;
+  asn: number;
+  as_name: string;
+  bytes: number;
+  flows: number;
+  rtt_ms: number;
+}
+
+export interface MapNode {
+  index: number;
+  id: string;
+  name: string;
+  type: string;
+  lat: number;
+  lon: number;
+  from: string;
+  mapped_parent: number;
+  max_mbps: DownUp;
+  circuits: number;
+  live: NodeLive;
+}
+
+export interface UnmappedNode {
+  index: number;
+  id: string;
+  name: string;
+  type: string;
+  parent: string;
+  reason: string;
+}
+
+export interface Credit {
+  name: string;
+  version: string;
+  what: string;
+  licence: string;
+  url: string;
 }
 
 export interface NodeLive {
