@@ -561,7 +561,8 @@ func (d *Daemon) startWebUI(ctx context.Context, wg *sync.WaitGroup, metrics htt
 		addr = cfg.WebserverListen
 	}
 	wc := webUIConfig(cfg)
-	wc.Addr, wc.Source, wc.Logger, wc.Version, wc.Metrics = addr, &webSource{d: d}, d.log.With("component", "webui"), d.o.Version, metrics
+	geo := d.openGeo(cfg)
+	wc.Addr, wc.Source, wc.Logger, wc.Version, wc.Metrics = addr, &webSource{d: d, geo: geo}, d.log.With("component", "webui"), d.o.Version, metrics
 	wc.Editor = &configedit.Store{ConfigPath: cfg.Path, HistoryDir: filepath.Join(cfg.StateDirectory, "lqosd", "config-history"), Queues: int(d.ncpu)}
 	// A save from the editors is applied like `lqos reload`: lqos.conf
 	// re-read, the plan diffed against the kernel, only changes applied.
@@ -576,9 +577,11 @@ func (d *Daemon) startWebUI(ctx context.Context, wg *sync.WaitGroup, metrics htt
 	if err != nil {
 		d.log.Error("web UI not started", "err", err)
 		d.raise(CodeWebUI, urgent.Warning, "The web UI could not start: "+err.Error())
+		geo.Close()
 		return
 	}
 	wg.Go(func() {
+		defer geo.Close()
 		if err := srv.ListenAndServe(ctx); err != nil {
 			d.log.Error("web UI stopped", "err", err)
 			d.raise(CodeWebUI, urgent.Warning, "The web UI stopped: "+err.Error())

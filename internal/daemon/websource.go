@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/libreqos-go/lqos/internal/geoip"
 	"github.com/libreqos-go/lqos/internal/stats"
 	"github.com/libreqos-go/lqos/internal/urgent"
 	"github.com/libreqos-go/lqos/internal/webui"
@@ -24,6 +25,8 @@ type webSource struct {
 	d    *Daemon
 	cpu  cpuSampler
 	live liveCache // network pages (websource_pages.go)
+	geo  *geoip.DB // IP databases (websource_geo.go)
+	geoc geoCache
 }
 
 var _ webui.Source = (*webSource)(nil)

@@ -72,6 +72,10 @@ const (
 type flowSnapshot struct {
 	byCircuit map[string][]datapath.Flow
 	lastSeen  map[string]time.Time // newest host sample per circuit
+	// all flows, with the circuit of each local address (the geo pages).
+	all       []datapath.Flow
+	circuitOf map[netip.Addr]string
+	at        time.Time
 }
 
 func (w *webSource) flowSnap() *flowSnapshot {
@@ -90,7 +94,9 @@ func (w *webSource) flowSnap() *flowSnapshot {
 			}
 		}
 	}
+	fs.circuitOf, fs.at = circuitOf, time.Now()
 	if flows, err := w.d.dp.Flows(); err == nil {
+		fs.all = flows
 		for _, f := range flows {
 			if id, ok := circuitOf[f.Key.Local]; ok {
 				fs.byCircuit[id] = append(fs.byCircuit[id], f)

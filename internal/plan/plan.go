@@ -104,6 +104,9 @@ type NodePlan struct {
 	Weight        float64
 	Flattened     bool   // attached to its level-5 ancestor by the depth limit
 	Identity      string // "kept", "new" or "moved"
+	// Latitude and Longitude from network.json (nil when not given); shown
+	// on the web UI's site map, never used for shaping.
+	Latitude, Longitude *float64
 }
 
 // CircuitPlan is one shaped circuit.
@@ -1074,6 +1077,9 @@ func (b *builder) emit() error {
 			CPU: b.cpuFor(pn.queue), UpCPU: b.cpuFor(pn.queue + b.offset),
 			Down: b.dirRates(pn.downMin, pn.downMax, b.r2qDown), Up: b.dirRates(pn.upMin, pn.upMax, b.r2qUp),
 			Weight: pn.weight, Flattened: pn.flattened, Identity: pn.identity,
+		}
+		if pn.src != nil && pn.src.Latitude != nil && pn.src.Longitude != nil {
+			np.Latitude, np.Longitude = pn.src.Latitude, pn.src.Longitude
 		}
 		if pn.parent != nil {
 			np.Parent = pn.parent.name
