@@ -19,7 +19,34 @@ const all = [...pages, ...publicPages];
 const entryPoints = Object.fromEntries(all.map((p) => [p.id, entryOf(p)]));
 entryPoints.app = 'src/css/app.css';
 
+// echarts-gl imports echarts' and zrender's modules without the ".js" their
+// package exports require; add it.
+const deepImports = {
+  name: 'deep-imports',
+  setup(build) {
+    build.onResolve({ filter: /^(echarts|zrender)\/lib\// }, (args) => (args.path.endsWith('.js') ? undefined
+      : build.resolve(`${args.path}.js`, { kind: args.kind, resolveDir: args.resolveDir })));
+  },
+};
+
+// claygl (under echarts-gl) compiles a few size expressions with new
+// Function, which our CSP forbids: use the small evaluator in
+// src/js/ui/claygl-expr.js instead.
+const noEval = {
+  name: 'claygl-no-eval',
+  setup(build) {
+    build.onLoad({ filter: /claygl[\\/]src[\\/]createCompositor\.js$/ }, async (args) => {
+      const src = readFileSync(args.path, 'utf8');
+      const call = "new Function('width', 'height', 'dpr', 'return ' + exprRes[1])";
+      if (!src.includes(call)) throw new Error(`${args.path}: the expression compiler changed; update build.mjs`);
+      const helper = JSON.stringify(new URL('./src/js/ui/claygl-expr.js', import.meta.url).pathname);
+      return { contents: `import { compileExpr as lqosCompileExpr } from ${helper};\n${src.replace(call, 'lqosCompileExpr(exprRes[1])')}`, loader: 'js' };
+    });
+  },
+};
+
 const result = await esbuild.build({
+  plugins: [deepImports, noEval],
   entryPoints,
   outdir: `${out}/assets`,
   bundle: true,

@@ -42,7 +42,8 @@ after(async () => { await browser?.close(); });
 
 test('navigation comes from the page registry and marks the current page', async () => {
   const links = await page.$$eval('#nav-pages a', (as) => as.map((a) => [a.dataset.page, a.getAttribute('href')]));
-  assert.deepEqual(links, [['dashboard', '/index.html'], ['tree', '/tree.html'], ['cpu', '/cpu.html'], ['devices', '/devices.html'], ['unknown', '/unknown.html'], ['config', '/config.html']]);
+  assert.deepEqual(links, [['dashboard', '/index.html'], ['tree', '/tree.html'], ['cpu', '/cpu.html'], ['devices', '/devices.html'], ['unknown', '/unknown.html'],
+    ['asn', '/asn_analysis.html'], ['globe', '/flow_map.html'], ['sitemap', '/site_map.html'], ['config', '/config.html']]);
   assert.equal(await page.getAttribute('#nav-pages a.active', 'data-page'), 'dashboard');
   await page.click('#nav-pages a[data-page="tree"]');
   await page.waitForURL(`${BASE}/tree.html`);

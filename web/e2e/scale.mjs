@@ -18,6 +18,10 @@ const PAGES = [
   ['cpu', '/cpu.html', '#cpu-table tbody tr'],
   ['devices', '/devices.html', '#devices-list tbody tr'],
   ['unknown', '/unknown.html', '#unknown-table tbody tr'],
+  ['asn', '/asn_analysis.html', '#asn-table tbody tr'],
+  ['globe', '/flow_map.html', '#globe-chart[data-ready="true"]'],
+  ['globe-flat', '/flow_map.html?mode=flat', '#globe-chart[data-ready="true"]'],
+  ['sitemap', '/site_map.html', '#site-map-chart[data-ready="true"]'],
 ];
 const SHELL_CHANNELS = new Set(['scheduler', 'urgent']);
 

@@ -30,6 +30,12 @@ func TestBrowserPages(t *testing.T) {
 	runBrowser(t, "e2e/pages.test.mjs", true, nil)
 }
 
+// TestBrowserGeo: ASN Analysis, Flow Globe (WebGL and the flat fallback)
+// and Site Map (web/e2e/geo.test.mjs).
+func TestBrowserGeo(t *testing.T) {
+	runBrowser(t, "e2e/geo.test.mjs", true, nil)
+}
+
 func runBrowser(t *testing.T, script string, withUsers bool, mod func(*webui.Config) []string) {
 	webDir, err := filepath.Abs("../../../web")
 	if err != nil {

@@ -80,6 +80,7 @@ function buildNav(s) {
             h('ul', { class: 'dropdown-menu dropdown-menu-end' },
               h('li', {}, h('span', { class: 'dropdown-item-text small text-body-secondary', id: 'user-role' }, s.role === 'admin' ? 'Administrator' : 'Read-only')),
               s.role === 'admin' ? h('li', {}, h('button', { type: 'button', class: 'dropdown-item', id: 'users-menu', onclick: openUsers }, icon('people'), ' Users…')) : null,
+              h('li', {}, h('button', { type: 'button', class: 'dropdown-item', id: 'about-menu', onclick: openAbout }, icon('info-circle'), ' About…')),
               h('li', {}, h('button', { type: 'button', class: 'dropdown-item', id: 'logout-btn', onclick: logout }, icon('box-arrow-right'), ' Log out'))))))));
   return nav;
 }
@@ -365,6 +366,38 @@ async function deleteUser(name) {
     showUsersError(e.message);
   }
   await loadUsers();
+}
+
+// ---- about: version, data files and their licences ----
+
+let aboutModal = null;
+
+async function openAbout() {
+  if (!aboutModal) {
+    document.body.append(modalShell('about-modal', 'About', h('div', { id: 'about-content' }, 'Loading…'), null));
+    aboutModal = new Modal(document.getElementById('about-modal'));
+    keepFocus('about-modal', 'user-btn');
+  }
+  aboutModal.show();
+  const el = document.getElementById('about-content');
+  try {
+    /** @type {import('./api-types').AboutView} */
+    const a = await request('/api/about');
+    replace(el,
+      h('p', {}, `LibreQoS (Go) lqosd ${a.version || ''}. Everything the UI shows is served by lqosd itself; nothing is fetched from outside this box.`),
+      h('h3', { class: 'h6' }, 'Data and libraries'),
+      h('table', { class: 'table table-sm small', id: 'about-credits' },
+        h('thead', {}, h('tr', {}, h('th', {}, 'What'), h('th', {}, 'Version'), h('th', {}, 'Used for'), h('th', {}, 'Licence'))),
+        h('tbody', {}, a.credits.map((c) => h('tr', {}, h('td', {}, h('a', { href: c.url, rel: 'noopener noreferrer', target: '_blank' }, c.name)),
+          h('td', {}, c.version), h('td', {}, c.what), h('td', {}, c.licence))))),
+      h('h3', { class: 'h6' }, 'IP databases in use'),
+      a.files.length === 0 ? h('p', { class: 'small' }, 'This data source has no IP databases.')
+        : h('ul', { class: 'small', id: 'about-files' }, a.files.map((f) => h('li', {}, `${f.kind}: ${f.path} — `,
+          f.loaded ? `${f.database_type || 'MMDB'}, built ${fmt.dateTime(new Date(f.built))}, ${fmt.bytes(f.bytes)}` : h('span', { class: 'text-danger' }, f.error)))),
+      h('p', { class: 'small text-body-secondary mb-0' }, 'Point lqos.conf [geo] asn_database / city_databases at newer MMDB files and restart lqosd to update the IP data.'));
+  } catch (e) {
+    replace(el, h('div', { class: 'alert alert-danger' }, e.message));
+  }
 }
 
 function openUsers() {
