@@ -1,7 +1,7 @@
 // Scale measurement of the web UI in Chromium: time to first render and
 // payload of each page's first load (cold and warm cache), the size of one
 // live update, and the JS heap of every page after SCALE_MINUTES open.
-// Run by internal/webui/e2e BenchmarkBrowserScale against the fake source
+// SCALE_PAGES=id,id limits it to some pages. Run by internal/webui/e2e BenchmarkBrowserScale against the fake source
 // sized 10,000 circuits, 2,000 nodes and 100,000 flows; prints JSON lines.
 import { launch, login } from './browser.mjs';
 
@@ -23,6 +23,8 @@ const PAGES = [
   ['globe-flat', '/flow_map.html?mode=flat', '#globe-chart[data-ready="true"]'],
   ['sitemap', '/site_map.html', '#site-map-chart[data-ready="true"]'],
 ];
+// SCALE_PAGES=asn,globe measures only those pages.
+const ONLY = process.env.SCALE_PAGES ? new Set(process.env.SCALE_PAGES.split(',')) : null;
 const SHELL_CHANNELS = new Set(['scheduler', 'urgent']);
 
 const browser = await launch();
@@ -73,7 +75,7 @@ async function measure(id, path, sel) {
 }
 
 const open = [];
-for (const [id, path, sel] of PAGES) open.push([id, await measure(id, path, sel)]);
+for (const [id, path, sel] of PAGES) if (!ONLY || ONLY.has(id)) open.push([id, await measure(id, path, sel)]);
 
 // Leave every page open, live, then read each tab's JS heap.
 await new Promise((r) => setTimeout(r, MINUTES * 60 * 1000));
