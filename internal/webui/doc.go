@@ -108,6 +108,12 @@
 //	GET  /api/devices?q=&sort=&desc=&offset=&limit= read  DevicesView (paged on the server)
 //	GET  /api/unknown, /api/unknown.csv read  addresses that match no circuit
 //	GET  /api/search?q=             read     circuits, devices, nodes (max 50)
+//	GET  /api/asn?range=&q=         read     ASNView: per AS over 5m|1h|24h, top-AS series (pages_geo.go)
+//	GET  /api/asn/flows?asn=        read     ASNDetail: an AS's current flows and circuits
+//	GET  /api/flowmap?limit=        read     FlowMapView: located endpoints of the last minute
+//	GET  /api/sitemap               read     SiteMapView: nodes with coordinates, the rest listed
+//	GET  /api/about                 read     AboutView: version, IP data files, credits
+//	                                         (the geo routes take redact=1: addresses and names masked)
 //	POST /api/urgent/{id}/ack       admin
 //	POST /api/urgent/ack-all        admin
 //	GET  /api/users                 admin    (never returns hashes)
@@ -133,7 +139,8 @@
 // tree:<indices>, node:<id> and circuit:<id> (1 s) and cpu_plan (5 s), see
 // hub_pages.go; node and circuit history is sampled every second
 // (pages_history.go). The network pages need a Source that also
-// implements PageSource. A channel is only computed
+// implements PageSource; the ASN, globe and site map pages a GeoSource
+// (their per-AS history is sampled every SlowInterval, asn_history.go). A channel is only computed
 // while someone subscribes. Each socket has a bounded queue
 // (Config.ClientQueue); a client that falls behind is disconnected. One
 // session may hold at most 16 sockets (the slot is taken before the
