@@ -47,8 +47,8 @@ function navLinks() {
   return pages.filter((p) => p.nav).map((p) => {
     const active = p.id === activeId;
     return h('li', { class: 'nav-item' }, h('a', {
-      class: `nav-link${active ? ' active' : ''}`, href: p.path, 'aria-current': active ? 'page' : null, dataset: { page: p.id },
-    }, icon(p.icon), ' ', p.title));
+      class: `nav-link${active ? ' active' : ''}`, href: p.path, 'aria-current': active ? 'page' : null, dataset: { page: p.id }, title: p.title,
+    }, icon(p.icon), ' ', h('span', { class: 'nav-label' }, p.title)));
   });
 }
 

@@ -1,4 +1,4 @@
-import{e as t}from"./chunk-J7MOM2AR.js";function n({files:a}){let r=(a||[]).filter(e=>!e.loaded);return t`${r.length?t`<div class="alert alert-warning small mt-3" id="geo-data-warning">
+import{e as t}from"./chunk-CE426F3A.js";function n({files:a}){let r=(a||[]).filter(e=>!e.loaded);return t`${r.length?t`<div class="alert alert-warning small mt-3" id="geo-data-warning">
       IP data incomplete: ${r.map(e=>t`<div>${e.kind} database ${e.path||""}: ${e.error}</div>`)}
     </div>`:null}
     <p class="small text-body-secondary mt-3 mb-0" id="geo-credit">

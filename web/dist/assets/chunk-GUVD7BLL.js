@@ -1,4 +1,4 @@
-import{a as h,e as a,f as c}from"./chunk-J7MOM2AR.js";import{k as o}from"./chunk-OOZ2EFGI.js";import{b as m}from"./chunk-KS2RGVWW.js";function S({menu:e,current:t}){return e?a`<nav class="mb-3" id="config-menu" aria-label="Configuration sections">
+import{a as h,e as a,f as c}from"./chunk-CE426F3A.js";import{k as o}from"./chunk-HBBFCDRV.js";import{b as m}from"./chunk-KS2RGVWW.js";function S({menu:e,current:t}){return e?a`<nav class="mb-3" id="config-menu" aria-label="Configuration sections">
     ${[["settings","Settings"],["integrations","Integrations"],["files","Files and users"]].map(([n,d])=>a`<div class="d-flex flex-wrap align-items-center gap-1 mb-1">
       <span class="small text-body-secondary me-1 config-menu-label">${d}</span>
       ${e.filter(i=>i.menu===n).map(i=>a`<a class=${`btn btn-sm ${i.id===t?"btn-primary active":"btn-outline-secondary"}`}
