@@ -123,7 +123,8 @@ test('circuit page: devices, plan, parents, charts, queues and sortable flows', 
   await page.goto(`${BASE}/node.html?id=ap-riverside`);
   await page.waitForSelector('#node-circuits-table a.circuit-link');
   const name = await text(page, '#node-circuits-table a.circuit-link');
-  await page.click('#node-circuits-table a.circuit-link');
+  // The table is sorted by live rate, so the first row may change: click by name.
+  await page.click(`#node-circuits-table a.circuit-link:text-is(${JSON.stringify(name)})`);
   await page.waitForURL(/\/circuit\.html\?id=c\d+/);
   await page.waitForSelector('#flows-table');
   assert.equal(await text(page, 'h1'), name);
