@@ -122,9 +122,10 @@ test('node page: drill down, figures, history, children and circuits', async () 
 test('circuit page: devices, plan, parents, charts, queues and sortable flows', async () => {
   await page.goto(`${BASE}/node.html?id=ap-riverside`);
   await page.waitForSelector('#node-circuits-table a.circuit-link');
-  const name = await text(page, '#node-circuits-table a.circuit-link');
-  // The table is sorted by live rate, so the first row may change: click by name.
-  await page.click(`#node-circuits-table a.circuit-link:text-is(${JSON.stringify(name)})`);
+  // The table is sorted by live rate, so the first row may change: read
+  // name and link at once and click that link.
+  const [name, href] = await page.$eval('#node-circuits-table a.circuit-link', (a) => [a.textContent, a.getAttribute('href')]);
+  await page.click(`#node-circuits-table a.circuit-link[href="${href}"]`);
   await page.waitForURL(/\/circuit\.html\?id=c\d+/);
   await page.waitForSelector('#flows-table');
   assert.equal(await text(page, 'h1'), name);
