@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/libreqos-go/lqos/internal/kerneltest"
 )
 
 // A symlink planted at a state file's path is replaced, never followed:
@@ -71,9 +73,7 @@ func TestPrivateDir(t *testing.T) {
 
 // Owned by another user: only root can set that up (chown).
 func TestPrivateDirOwnedByAnotherUser(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to chown a directory to another user; covered when run as root")
-	}
+	kerneltest.RequireRoot(t) // chown to another user
 	dir := filepath.Join(t.TempDir(), "other")
 	os.Mkdir(dir, 0o700)
 	if err := os.Chown(dir, 65534, 65534); err != nil {

@@ -5,7 +5,6 @@ package daemon
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -18,6 +17,8 @@ import (
 	"time"
 
 	"github.com/libreqos-go/lqos/internal/bus"
+	"github.com/libreqos-go/lqos/internal/kerneltest"
+	"github.com/libreqos-go/lqos/internal/testwait"
 	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
 )
@@ -33,12 +34,10 @@ func TestMain(m *testing.M) {
 
 func requireRoot(t testing.TB) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("lqosd lab tests need root (netns, BPF, bpffs)")
-	}
-	for _, tool := range []string{"ip", "nsenter", "tc"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("lqosd lab tests need %s: %v", tool, err)
+	kerneltest.RequireRoot(t)
+	for _, tool := range [][2]string{{"ip", "iproute2"}, {"nsenter", "util-linux"}, {"tc", "iproute2"}} {
+		if kerneltest.Binary(t, tool[0], tool[1]) == "" {
+			t.FailNow() // Binary said why; a lab cannot be built without it
 		}
 	}
 }
@@ -66,20 +65,11 @@ type lab struct {
 	env                []string // extra environment for lqosd
 }
 
-var labSeq int
-var labMu sync.Mutex
-
 func newLab(t testing.TB) *lab {
 	requireRoot(t)
-	labMu.Lock()
-	labSeq++
-	n := labSeq
-	labMu.Unlock()
-	base := fmt.Sprintf("lqtd%d-%d", os.Getpid()%100000, n)
-	l := &lab{t: t, shaper: base + "s", cli: base + "c", inet: base + "i", dir: t.TempDir()}
-	for _, ns := range []string{l.shaper, l.cli, l.inet} {
-		sh(t, "ip", "netns", "add", ns)
-		t.Cleanup(func() { _ = exec.Command("ip", "netns", "del", ns).Run() })
+	l := &lab{t: t, shaper: "lqtds", cli: "lqtdc", inet: "lqtdi", dir: t.TempDir()}
+	for _, ns := range []*string{&l.shaper, &l.cli, &l.inet} {
+		*ns = kerneltest.NetNS(t, *ns).Name
 	}
 	q := []string{"numtxqueues", "4", "numrxqueues", "4"}
 	sh(t, append(append(append([]string{"ip", "-n", l.shaper, "link", "add", "lqtdA"}, q...), "type", "veth", "peer", "name", "lqtdX", "netns", l.inet), q...)...)
@@ -210,7 +200,7 @@ func (l *lab) start(extra ...string) *proc {
 // waitReady waits until the bus answers or the process exits.
 func (l *lab) waitReady(p *proc) {
 	l.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := testwait.Context(l.t)
 	defer cancel()
 	for {
 		select {
@@ -227,7 +217,7 @@ func (l *lab) waitReady(p *proc) {
 		}
 		select {
 		case <-ctx.Done():
-			l.t.Fatalf("lqosd not ready after 60 s\n%s", p.stderr.String())
+			l.t.Fatalf("lqosd not ready before the test deadline\n%s", p.stderr.String())
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
@@ -236,10 +226,12 @@ func (l *lab) waitReady(p *proc) {
 // exit waits for the process to end and returns its exit code.
 func (p *proc) exit(t testing.TB) int {
 	t.Helper()
+	ctx, cancel := testwait.Context(t)
+	defer cancel()
 	select {
 	case <-p.done:
-	case <-time.After(60 * time.Second):
-		t.Fatalf("lqosd did not exit\n%s", p.stderr.String())
+	case <-ctx.Done():
+		t.Fatalf("lqosd did not exit before the test deadline\n%s", p.stderr.String())
 	}
 	if p.cmd.ProcessState == nil {
 		t.Fatalf("no process state: %v", p.err)
@@ -315,17 +307,11 @@ func sendUDP(t testing.TB, ns, src, dst string, n int) {
 	}
 }
 
-// waitFor polls cond until it holds (not a timing assertion: the limit only
-// bounds a broken run).
+// waitFor polls cond until it holds; only the test deadline bounds a
+// broken run.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting for %s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	testwait.Until(t, what, cond)
 }
 
 // xdpAttached reports whether an XDP program is attached to dev.

@@ -18,13 +18,13 @@ import (
 
 	"github.com/libreqos-go/lqos/internal/config"
 	"github.com/libreqos-go/lqos/internal/datapath"
+	"github.com/libreqos-go/lqos/internal/kerneltest"
 	"github.com/libreqos-go/lqos/internal/schedstatus"
 	"github.com/libreqos-go/lqos/internal/shaper"
 	"github.com/libreqos-go/lqos/internal/stats"
 	"github.com/libreqos-go/lqos/internal/urgent"
 	"github.com/libreqos-go/lqos/internal/webui"
 	"github.com/vishvananda/netns"
-	"golang.org/x/sys/unix"
 )
 
 func TestParseProcStat(t *testing.T) {
@@ -58,11 +58,7 @@ func TestParseProcStat(t *testing.T) {
 // (real maps in a private bpffs, nothing attached).
 func TestWebSource(t *testing.T) {
 	requireRoot(t)
-	dir := t.TempDir()
-	if err := unix.Mount("bpf", dir, "bpf", 0, "mode=0700"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = unix.Unmount(dir, unix.MNT_DETACH) })
+	dir := kerneltest.BPFFS(t)
 	dp, err := datapath.Open(datapath.Options{PinDir: filepath.Join(dir, "lqos"), Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)

@@ -126,12 +126,7 @@ func runTC(t testing.TB, prog *ebpf.Program, frame []byte) (priority uint32, ok 
 // privateBPFFS mounts a bpffs of our own so pins never touch /sys/fs/bpf.
 func privateBPFFS(t testing.TB) string {
 	t.Helper()
-	dir := t.TempDir()
-	if err := unix.Mount("bpf", dir, "bpf", 0, "mode=0700"); err != nil {
-		t.Fatalf("mount bpffs at %s: %v", dir, err)
-	}
-	t.Cleanup(func() { _ = unix.Unmount(dir, unix.MNT_DETACH) })
-	return dir
+	return kerneltest.BPFFS(t)
 }
 
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

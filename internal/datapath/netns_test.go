@@ -13,13 +13,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/cilium/ebpf"
+	"github.com/libreqos-go/lqos/internal/kerneltest"
+	"github.com/libreqos-go/lqos/internal/testwait"
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
 
-	"github.com/libreqos-go/lqos/internal/kerneltest"
 	"github.com/libreqos-go/lqos/internal/tchandle"
 )
 
@@ -38,33 +38,19 @@ func inNS(ns netns.NsHandle, fn func() error) error {
 	return <-errc
 }
 
-// newNS creates an anonymous network namespace, alive while the handle is open.
+// newNS creates a network namespace for the test, removed when it ends.
 func newNS(t *testing.T) netns.NsHandle {
 	t.Helper()
-	ch := make(chan netns.NsHandle, 1)
-	errc := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread() // never unlocked: this thread ends up in the new ns
-		ns, err := netns.New()
-		if err != nil {
-			errc <- err
-			return
-		}
-		// No IPv6 on test links: router solicitations and MLD would add noise
-		// to the default classes.
+	ns := kerneltest.NetNS(t, "lqtdp")
+	// No IPv6 on test links: router solicitations and MLD would add noise
+	// to the default classes.
+	_ = ns.Do(func() error {
 		for _, f := range []string{"all", "default"} {
 			_ = os.WriteFile("/proc/sys/net/ipv6/conf/"+f+"/disable_ipv6", []byte("1"), 0o644)
 		}
-		ch <- ns
-	}()
-	select {
-	case ns := <-ch:
-		t.Cleanup(func() { ns.Close() })
-		return ns
-	case err := <-errc:
-		t.Fatalf("new netns: %v", err)
-	}
-	return 0
+		return nil
+	})
+	return ns.Handle
 }
 
 func nlHandle(t *testing.T, ns netns.NsHandle) *netlink.Handle {
@@ -322,17 +308,12 @@ func udpSink(t *testing.T, ns netns.NsHandle) {
 	}
 }
 
-// waitFor polls cond until it holds or 5 s pass; packets cross CPUs (cpumap)
-// and qdiscs asynchronously. Not a timing assertion: only an upper bound.
+// waitFor polls cond until it holds; packets cross CPUs (cpumap) and
+// qdiscs asynchronously. Not a timing assertion: only the test deadline
+// bounds it.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	testwait.Until(t, what, cond)
 }
 
 func TestShapingThroughHTB(t *testing.T) {

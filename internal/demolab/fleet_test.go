@@ -19,15 +19,14 @@ import (
 
 	"github.com/libreqos-go/lqos/internal/bus"
 	"github.com/libreqos-go/lqos/internal/kerneltest"
+	"github.com/libreqos-go/lqos/internal/testwait"
 )
 
 // TestTwoShapers runs the demo with two shapers sharing the fake CRM: every
 // subscriber is mapped on exactly one of them, each serves /metrics with its
 // node_name, and a real Prometheus scraping both sums the fleet.
 func TestTwoShapers(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("the demo lab needs root")
-	}
+	kerneltest.RequireRoot(t)
 	if testing.Short() {
 		t.Skip("the demo lab takes a minute")
 	}
@@ -164,14 +163,9 @@ scrape_configs:
 		return res.Data.Result[0].Metric, v, true
 	}
 	// Both targets up (bounded wait for the first scrapes).
-	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(200 * time.Millisecond) {
-		if _, v, ok := query(`count(up == 1)`); ok && v == "2" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Errorf("Prometheus never saw both shapers up")
-			return
-		}
+	if !testwait.Poll(t, func() bool { _, v, ok := query(`count(up == 1)`); return ok && v == "2" }) {
+		t.Errorf("Prometheus never saw both shapers up")
+		return
 	}
 	if _, v, ok := query(`count(count by (node_name) (lqos_build_info))`); !ok || v != "2" {
 		t.Errorf("node_name values: %q, want 2", v)

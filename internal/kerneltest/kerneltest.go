@@ -8,6 +8,9 @@
 // path must run, for example on the stock kernels of the kernel matrix,
 // $LQOS_REQUIRE_FEATURES lists it (comma-separated names, or "all") and the
 // report becomes a failure.
+//
+// The helpers here (NetNS, Veth, BPFFS, Run) are the one set every kernel
+// test builds its namespaces, links and pin directories with.
 package kerneltest
 
 import (
@@ -21,12 +24,18 @@ import (
 
 // RequireRoot skips a test that needs root (BPF, netns, bpffs, qdiscs)
 // when it runs as a normal user: unit tests must pass there, and kernel
-// tests run as root in CI.
+// tests run as root in CI. It is the one skip a kernel test may take, and
+// only outside CI: with $CI "true" a missing root fails the test, so a CI
+// run that lost its privileges cannot pass by skipping everything.
 func RequireRoot(t testing.TB) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("kernel test: needs root (BPF, network namespaces, bpffs)")
+	if os.Geteuid() == 0 {
+		return
 	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("kernel test: needs root (BPF, network namespaces, bpffs), and CI=true runs every test as root")
+	}
+	t.Skip("kernel test: needs root (BPF, network namespaces, bpffs)")
 }
 
 // Required reports whether feature must be present on this kernel.

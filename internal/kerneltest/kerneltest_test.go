@@ -5,6 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
 )
 
 func TestRequired(t *testing.T) {
@@ -61,5 +64,34 @@ func TestBinary(t *testing.T) {
 	data, err := os.ReadFile(report)
 	if err != nil || !strings.Contains(string(data), `install the Debian package "lqos-none"`) {
 		t.Fatalf("report %q (%v) does not name the package", data, err)
+	}
+}
+
+func TestNetNSVethBPFFS(t *testing.T) {
+	a, b := NetNS(t, "lqtkt"), NetNS(t, "lqtkt")
+	if a.Name == b.Name {
+		t.Fatalf("two namespaces named %s", a.Name)
+	}
+	Veth(t, a, "kt0", b, "kt1", 2)
+	if out := b.IP(t, "-o", "link", "show", "kt1"); !strings.Contains(out, "kt1@") {
+		t.Fatalf("kt1 not in %s: %s", b.Name, out)
+	}
+	if _, err := a.Netlink(t).LinkByName("kt0"); err != nil {
+		t.Fatalf("kt0 not in %s: %v", a.Name, err)
+	}
+	var st unix.Statfs_t
+	dir := BPFFS(t)
+	if err := unix.Statfs(dir, &st); err != nil || st.Type != unix.BPF_FS_MAGIC {
+		t.Fatalf("%s is not a bpffs (type %x, %v)", dir, st.Type, err)
+	}
+	var inside string
+	if err := a.Do(func() error {
+		l, err := netlink.LinkByName("kt0")
+		if err == nil {
+			inside = l.Attrs().Name
+		}
+		return err
+	}); err != nil || inside != "kt0" {
+		t.Fatalf("Do did not run in %s: %q, %v", a.Name, inside, err)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/libreqos-go/lqos/internal/kerneltest"
+	"github.com/libreqos-go/lqos/internal/testwait"
 )
 
 // freeAddr returns a loopback address with a port nothing listens on now.
@@ -48,25 +49,20 @@ func startServer(t *testing.T, ready string, name string, args ...string) {
 			t.Logf("%s log:\n%s", name, log.String())
 		}
 	})
-	deadline := time.Now().Add(60 * time.Second)
-	for {
+	testwait.Until(t, name+" ready at "+ready, func() bool {
 		select {
 		case err := <-exited:
 			exited <- err
 			t.Fatalf("%s exited before it was ready: %v\n%s", name, err, log.String())
 		default:
 		}
-		if resp, err := http.Get(ready); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode/100 == 2 {
-				return
-			}
+		resp, err := http.Get(ready)
+		if err != nil {
+			return false
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s not ready at %s after 60 s", name, ready)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		resp.Body.Close()
+		return resp.StatusCode/100 == 2
+	})
 }
 
 func getJSON(t *testing.T, u string, v any) {
@@ -208,16 +204,13 @@ func TestVictoriaMetrics(t *testing.T) {
 		// VictoriaMetrics makes accepted rows searchable asynchronously:
 		// flush and ask again until the series appears (bounded).
 		q := base + "/api/v1/query?" + url.Values{"query": {"max(last_over_time(" + tc.match + "[1h]))"}}.Encode()
-		for deadline := time.Now().Add(30 * time.Second); ; {
+		testwait.Poll(t, func() bool { // the series appears once ingested
 			if resp, err := http.Get(base + "/internal/force_flush"); err == nil {
 				resp.Body.Close()
 			}
 			getJSON(t, q, &r)
-			if len(r.Data.Result) > 0 || time.Now().After(deadline) {
-				break
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
+			return len(r.Data.Result) > 0
+		})
 		if r.Status != "success" || len(r.Data.Result) != 1 {
 			t.Errorf("%s: %+v", tc.match, r)
 			continue

@@ -1,12 +1,12 @@
 package plan
 
 import (
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/libreqos-go/lqos/internal/kerneltest"
 )
 
 // TestRenderTCAcceptedByKernel feeds RenderTC's output for the example tree
@@ -14,24 +14,17 @@ import (
 // ends up with exactly the planned classes. This kernel has no cake or
 // fq_codel, so leafs are swapped for pfifo first.
 func TestRenderTCAcceptedByKernel(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to create a network namespace")
+	kerneltest.RequireRoot(t)
+	if kerneltest.Binary(t, "tc", "iproute2") == "" {
+		return
 	}
-	if _, err := exec.LookPath("tc"); err != nil {
-		t.Skip("tc not installed")
-	}
-	ns := fmt.Sprintf("lqtplan%d", os.Getpid())
+	lab := kerneltest.NetNS(t, "lqtplan")
+	ns := lab.Name
 	run := func(args ...string) string {
 		t.Helper()
-		out, err := exec.Command(args[0], args[1:]...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return string(out)
+		return kerneltest.Run(t, args[0], args[1:]...)
 	}
-	run("ip", "netns", "add", ns)
-	t.Cleanup(func() { exec.Command("ip", "netns", "del", ns).Run() })
-	run("ip", "-n", ns, "link", "add", "lqtpl0", "numtxqueues", "2", "numrxqueues", "2", "type", "veth", "peer", "name", "lqtpl1", "numtxqueues", "2", "numrxqueues", "2")
+	kerneltest.Veth(t, lab, "lqtpl0", lab, "lqtpl1", 2)
 
 	in := loadExample(t)
 	in.Config = mustConfig(t, strings.NewReplacer(`"eth0"`, `"lqtpl0"`, `"eth1"`, `"lqtpl1"`).Replace(bridgeConf))

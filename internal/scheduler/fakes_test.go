@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/libreqos-go/lqos/internal/testwait"
 )
 
 // fakeClock only moves when the test says so. Timers fire in Advance.
@@ -95,16 +97,18 @@ func (c *fakeClock) pendingLocked() int {
 
 // WaitTimers blocks until n timers are armed: the goroutines that own them
 // have finished handling whatever fired before. A deadlock guard fails the
-// test instead of hanging it (not a timing assertion).
+// test at the test deadline instead of hanging it (not a timing assertion).
 func (c *fakeClock) WaitTimers(t *testing.T, n int) {
 	t.Helper()
-	stop := time.AfterFunc(30*time.Second, func() { c.cond.Broadcast() })
-	defer stop.Stop()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline, bounded := testwait.Deadline(t)
+	if bounded {
+		stop := time.AfterFunc(time.Until(deadline), func() { c.cond.Broadcast() })
+		defer stop.Stop()
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for c.pendingLocked() < n {
-		if time.Now().After(deadline) {
+		if bounded && time.Now().After(deadline) {
 			t.Fatalf("fake clock: %d timers armed, want %d (scheduler stuck?)", c.pendingLocked(), n)
 		}
 		c.cond.Wait()

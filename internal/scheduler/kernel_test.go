@@ -7,42 +7,25 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/libreqos-go/lqos/internal/apply"
 	"github.com/libreqos-go/lqos/internal/config"
+	"github.com/libreqos-go/lqos/internal/kerneltest"
 	"github.com/libreqos-go/lqos/internal/shaper"
 	"github.com/libreqos-go/lqos/internal/tc"
 	"github.com/vishvananda/netns"
 )
 
-var nsSeq atomic.Int32
-
 // kernelLab is a namespace with a multi-queue veth pair eth0/eth1 and a
 // config that shapes on it with pfifo leaves (this kernel has no cake).
 func kernelLab(t *testing.T) (netns.NsHandle, string, *config.Config) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("kernel test needs root (network namespace, tc)")
-	}
-	name := fmt.Sprintf("lqtsched%d-%d", os.Getpid(), nsSeq.Add(1))
-	ip := func(args ...string) {
-		t.Helper()
-		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
-			t.Fatalf("ip %v: %v\n%s", args, err, out)
-		}
-	}
-	ip("netns", "add", name)
-	t.Cleanup(func() { exec.Command("ip", "netns", "del", name).Run() })
-	ip("-n", name, "link", "add", "eth0", "numtxqueues", "2", "numrxqueues", "2", "type", "veth", "peer", "name", "eth1", "numtxqueues", "2", "numrxqueues", "2")
-	ip("-n", name, "link", "set", "eth0", "up")
-	ip("-n", name, "link", "set", "eth1", "up")
-	ns, err := netns.GetFromName(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ns.Close() })
+	lab := kerneltest.NetNS(t, "lqtsched")
+	kerneltest.Veth(t, lab, "eth0", lab, "eth1", 2)
+	lab.IP(t, "link", "set", "eth0", "up")
+	lab.IP(t, "link", "set", "eth1", "up")
+	ns, name := lab.Handle, lab.Name
 
 	dir := t.TempDir()
 	conf := fmt.Sprintf("lqos_directory = %q\nstate_directory = %q\n[bridge]\nto_internet = \"eth0\"\nto_network = \"eth1\"\n[queues]\ndefault_sqm = \"pfifo limit 100\"\n",

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/libreqos-go/lqos/internal/testwait"
+
 	"golang.org/x/sys/unix"
 )
 
@@ -83,16 +85,13 @@ func execRunner(t *testing.T, pidfile string) *ExecRunner {
 	}
 }
 
-// waitFile waits for path to appear (bounded, so a broken child fails the
-// test instead of hanging it).
+// waitFile waits for path to appear (bounded by the test deadline, so a
+// broken child fails the test instead of hanging it).
 func waitFile(t *testing.T, path string) {
-	for i := 0; i < 6000; i++ {
-		if _, err := os.Stat(path); err == nil {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
+	t.Helper()
+	if !testwait.Poll(t, func() bool { _, err := os.Stat(path); return err == nil }) {
+		t.Errorf("%s never appeared", path)
 	}
-	t.Errorf("%s never appeared", path)
 }
 
 // gatedRunner ends the run (as a timeout would) once the child says it hangs.
@@ -186,11 +185,9 @@ func TestExecRunner(t *testing.T) {
 			if tc.mode == "hang" {
 				// The grandchild that ignored SIGTERM is gone too (same group).
 				pid := readPID(t, pidfile+".grandchild")
-				for i := 0; alive(pid) && !zombie(pid) && i < 500; i++ {
-					// SIGKILL delivery is asynchronous: wait for the event.
-					time.Sleep(10 * time.Millisecond)
-				}
-				if alive(pid) && !zombie(pid) {
+				// SIGKILL delivery is asynchronous: wait for the event.
+				gone := func() bool { return !alive(pid) || zombie(pid) }
+				if !testwait.Poll(t, gone) {
 					t.Errorf("grandchild %d survived the timeout", pid)
 				}
 			}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/libreqos-go/lqos/internal/apply"
 	"github.com/libreqos-go/lqos/internal/lock"
+	"github.com/libreqos-go/lqos/internal/testwait"
 )
 
 // writes returns a behaviour that writes devices (testdata name) like an
@@ -615,11 +616,11 @@ func TestPostHook(t *testing.T) {
 	l.setBehavior(func(context.Context, io.Writer) error { return nil })
 	l.s.RunCycle(context.Background(), Scheduled)
 	var got string
-	for i := 0; i < 1000 && strings.Count(got, "\n") < 2; i++ {
-		time.Sleep(10 * time.Millisecond) // waiting for the event, not timing it
+	testwait.Poll(t, func() bool { // the hook runs in the background
 		b, _ := os.ReadFile(marker)
 		got = string(b)
-	}
+		return strings.Count(got, "\n") >= 2
+	})
 	if got != bin+"\n"+bin+"\n" {
 		t.Errorf("hook runs recorded %q, want two runs in %s", got, bin)
 	}

@@ -7,11 +7,9 @@ import (
 	"log/slog"
 	"maps"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,6 +17,7 @@ import (
 
 	"github.com/libreqos-go/lqos/internal/config"
 	"github.com/libreqos-go/lqos/internal/diag"
+	"github.com/libreqos-go/lqos/internal/kerneltest"
 	"github.com/libreqos-go/lqos/internal/plan"
 	"github.com/libreqos-go/lqos/internal/tc"
 	"github.com/libreqos-go/lqos/internal/tchandle"
@@ -100,8 +99,6 @@ func (failingKernel) Apply(context.Context, *plan.Tree, *slog.Logger) (*tc.Resul
 	return nil, errors.New("unexpected")
 }
 
-var seq atomic.Int32
-
 // newNetns makes a namespace holding a veth pair eth0/eth1 with 4 TX queues.
 func newNetns(t testing.TB) netns.NsHandle {
 	t.Helper()
@@ -112,27 +109,11 @@ func newNetns(t testing.TB) netns.NsHandle {
 // newNetnsNamed is newNetns that also returns the namespace's name.
 func newNetnsNamed(t testing.TB) (netns.NsHandle, string) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("kernel tests need root")
-	}
-	name := fmt.Sprintf("lqtsh%d-%d", os.Getpid(), seq.Add(1))
-	sh := func(args ...string) {
-		t.Helper()
-		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
-			t.Fatalf("ip %v: %v\n%s", args, err, out)
-		}
-	}
-	sh("netns", "add", name)
-	t.Cleanup(func() { exec.Command("ip", "netns", "del", name).Run() })
-	sh("-n", name, "link", "add", "eth0", "numtxqueues", "4", "numrxqueues", "4", "type", "veth", "peer", "name", "eth1", "numtxqueues", "4", "numrxqueues", "4")
-	sh("-n", name, "link", "set", "eth0", "up")
-	sh("-n", name, "link", "set", "eth1", "up")
-	ns, err := netns.GetFromName(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ns.Close() })
-	return ns, name
+	ns := kerneltest.NetNS(t, "lqtsh")
+	kerneltest.Veth(t, ns, "eth0", ns, "eth1", 4)
+	ns.IP(t, "link", "set", "eth0", "up")
+	ns.IP(t, "link", "set", "eth1", "up")
+	return ns.Handle, ns.Name
 }
 
 func dump(t testing.TB, k *NetlinkKernel) *tc.Live {

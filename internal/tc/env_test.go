@@ -2,16 +2,16 @@ package tc
 
 import (
 	"fmt"
-	"os"
 	"os/exec"
 	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
 
+	"github.com/libreqos-go/lqos/internal/kerneltest"
+	"github.com/libreqos-go/lqos/internal/plan"
 	"github.com/vishvananda/netns"
 
-	"github.com/libreqos-go/lqos/internal/plan"
 	"github.com/libreqos-go/lqos/internal/tchandle"
 )
 
@@ -26,13 +26,9 @@ type testNet struct {
 	closers  []func()
 }
 
-var nsSeq atomic.Int32
-
 func requireRoot(tb testing.TB) {
 	tb.Helper()
-	if os.Geteuid() != 0 {
-		tb.Skip("kernel tests need root (network namespaces, tc)")
-	}
+	kerneltest.RequireRoot(tb)
 }
 
 func run(tb testing.TB, name string, args ...string) string {
@@ -43,6 +39,8 @@ func run(tb testing.TB, name string, args ...string) string {
 	}
 	return string(out)
 }
+
+var testNetSeq atomic.Int32
 
 // newTestNet builds the namespaces and veth; everything is removed in Cleanup.
 func newTestNet(tb testing.TB, queues int) *testNet {
@@ -55,34 +53,20 @@ func newTestNet(tb testing.TB, queues int) *testNet {
 func newTestNetPrefix(tb testing.TB, queues int, prefix string) *testNet {
 	tb.Helper()
 	requireRoot(tb)
-	n := nsSeq.Add(1)
+	a, b := kerneltest.NetNS(tb, prefix), kerneltest.NetNS(tb, prefix)
+	n := testNetSeq.Add(1)
 	tn := &testNet{
-		A: fmt.Sprintf("%s%d-%da", prefix, os.Getpid(), n), B: fmt.Sprintf("%s%d-%db", prefix, os.Getpid(), n),
+		A: a.Name, B: b.Name, nsA: a.Handle, nsB: b.Handle,
 		IPA: fmt.Sprintf("10.77.%d.1", n%250), IPB: fmt.Sprintf("10.77.%d.2", n%250), txQueues: queues,
 	}
-	run(tb, "ip", "netns", "add", tn.A)
-	tn.closers = append(tn.closers, func() { _ = exec.Command("ip", "netns", "del", tn.A).Run() })
+	tn.closers = append(tn.closers, a.Close, b.Close)
 	tb.Cleanup(tn.close)
-	run(tb, "ip", "netns", "add", tn.B)
-	tn.closers = append(tn.closers, func() { _ = exec.Command("ip", "netns", "del", tn.B).Run() })
-	q := fmt.Sprint(queues)
-	run(tb, "ip", "-n", tn.A, "link", "add", "a0", "numtxqueues", q, "numrxqueues", q, "type", "veth",
-		"peer", "name", "b0", "netns", tn.B, "numtxqueues", q, "numrxqueues", q)
-	run(tb, "ip", "-n", tn.A, "addr", "add", tn.IPA+"/24", "dev", "a0")
-	run(tb, "ip", "-n", tn.B, "addr", "add", tn.IPB+"/24", "dev", "b0")
-	for _, c := range [][]string{{"-n", tn.A, "link", "set", "a0", "up"}, {"-n", tn.B, "link", "set", "b0", "up"},
-		{"-n", tn.A, "link", "set", "lo", "up"}, {"-n", tn.B, "link", "set", "lo", "up"}} {
-		run(tb, "ip", c...)
-	}
+	kerneltest.Veth(tb, a, "a0", b, "b0", queues)
+	a.IP(tb, "addr", "add", tn.IPA+"/24", "dev", "a0")
+	b.IP(tb, "addr", "add", tn.IPB+"/24", "dev", "b0")
+	a.IP(tb, "link", "set", "a0", "up")
+	b.IP(tb, "link", "set", "b0", "up")
 	var err error
-	if tn.nsA, err = netns.GetFromName(tn.A); err != nil {
-		tb.Fatal(err)
-	}
-	tn.closers = append(tn.closers, func() { tn.nsA.Close() })
-	if tn.nsB, err = netns.GetFromName(tn.B); err != nil {
-		tb.Fatal(err)
-	}
-	tn.closers = append(tn.closers, func() { tn.nsB.Close() })
 	if tn.h, err = NewHandle(tn.nsA); err != nil {
 		tb.Fatal(err)
 	}

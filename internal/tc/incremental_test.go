@@ -16,6 +16,7 @@ import (
 
 	"github.com/libreqos-go/lqos/internal/plan"
 	"github.com/libreqos-go/lqos/internal/tchandle"
+	"github.com/libreqos-go/lqos/internal/testwait"
 )
 
 func circuitIndex(t *plan.Tree, id string) int {
@@ -240,8 +241,12 @@ func TestUntouchedCircuitSurvivesUpdate(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tx.Close()
+	// The receiver counts data packets; a marker (sequence 0, carrying the
+	// number of data packets sent) says the flow has ended. The flow has one
+	// 5-tuple, so its packets share a TX queue and its FIFO leaf: a data
+	// packet that was not lost arrives before the marker that follows it.
 	var received atomic.Int64
-	var lastSeq atomic.Uint64
+	markerSent := make(chan uint64, 1)
 	go func() {
 		buf := make([]byte, 2048)
 		for {
@@ -249,15 +254,23 @@ func TestUntouchedCircuitSurvivesUpdate(t *testing.T) {
 			if err != nil {
 				return
 			}
-			if n >= 8 {
+			if n < 16 {
+				continue
+			}
+			if seq := binary.BigEndian.Uint64(buf); seq != 0 {
 				received.Add(1)
-				lastSeq.Store(binary.BigEndian.Uint64(buf))
+				continue
+			}
+			select {
+			case markerSent <- binary.BigEndian.Uint64(buf[8:]):
+			default:
 			}
 		}
 	}()
 	// 6 x 1000-byte packets every 10 ms: 4.8 Mbit/s, half the circuit rate.
+	// The ticker paces the traffic; no step of the test waits on it.
 	stop := make(chan struct{})
-	sentDone := make(chan uint64)
+	sentDone := make(chan uint64, 1)
 	go func() {
 		var seq uint64
 		pkt := make([]byte, 1000)
@@ -279,7 +292,8 @@ func TestUntouchedCircuitSurvivesUpdate(t *testing.T) {
 			}
 		}
 	}()
-	time.Sleep(500 * time.Millisecond)
+	// The flow runs through the circuit before the update...
+	testwait.Until(t, "300 packets of the untouched flow received", func() bool { return received.Load() >= 300 })
 	// Change all 1,000 other circuits while the flow runs.
 	for i := idx; i < len(tree.Classes); i++ {
 		if tree.Classes[i].Kind == plan.KindCircuit {
@@ -293,15 +307,31 @@ func TestUntouchedCircuitSurvivesUpdate(t *testing.T) {
 		t.Fatal(err)
 	}
 	took := time.Since(t0)
-	time.Sleep(500 * time.Millisecond)
+	// ...and after it.
+	r1 := received.Load()
+	testwait.Until(t, "300 more packets of the untouched flow received after the update", func() bool { return received.Load() >= r1+300 })
 	close(stop)
 	sent := <-sentDone
-	time.Sleep(300 * time.Millisecond) // drain the queue
+	// The end marker goes out until the receiver has seen one.
+	marker := make([]byte, 16)
+	binary.BigEndian.PutUint64(marker[8:], sent)
+	var markerSeen bool
+	testwait.Until(t, "the flow's end marker received", func() bool {
+		select {
+		case <-markerSent:
+			markerSeen = true
+		default:
+			if _, err := tx.Write(marker); err != nil {
+				t.Errorf("udp send: %v", err)
+			}
+		}
+		return markerSeen
+	})
 	got := received.Load()
 	if res.Done != 1000 {
 		t.Errorf("update sent %d requests, want 1000 class changes", res.Done)
 	}
-	t.Logf("update of 1000 circuits took %v; untouched flow: sent %d, received %d (%d during the update window)", took, sent, got, got-r0)
+	t.Logf("update of 1000 circuits took %v; untouched flow: sent %d, received %d (%d during the update)", took, sent, got, r1-r0)
 	if uint64(got) != sent {
 		t.Errorf("untouched circuit lost %d of %d packets during the update", int64(sent)-got, sent)
 	}

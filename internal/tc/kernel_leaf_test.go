@@ -13,11 +13,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/libreqos-go/lqos/internal/inputs"
+	"github.com/libreqos-go/lqos/internal/plan"
+	"github.com/libreqos-go/lqos/internal/testwait"
 	"github.com/vishvananda/netlink/nl"
 	"golang.org/x/sys/unix"
 
-	"github.com/libreqos-go/lqos/internal/inputs"
-	"github.com/libreqos-go/lqos/internal/plan"
 	"github.com/libreqos-go/lqos/internal/tchandle"
 )
 
@@ -306,10 +307,13 @@ func TestLeafShapesTrafficToPlanRate(t *testing.T) {
 			plain := startUDPFlood(t, tn, ports[0], rate, leaf.Kind != "cake")
 			ect := startUDPFlood(t, tn, ports[1], rate, true)
 			got := func() int64 { return plain.got.Load() + ect.got.Load() }
-			// Skip the initial token bucket, then measure a fixed window.
-			time.Sleep(time.Second)
+			// Past the initial token bucket (about a second's worth of both
+			// circuits' rate), then a window of about 3 s at that rate. Both
+			// are driven by the bytes received, not by the clock; the rate
+			// is measured over the span of the window.
+			testwait.Until(t, "a second's worth of both circuits received", func() bool { return got() >= 2*rate/8 })
 			b0, t0 := got(), time.Now()
-			time.Sleep(3 * time.Second)
+			testwait.Until(t, "about 3 s worth of both circuits received", func() bool { return got()-b0 >= 3*2*rate/8*0.9 })
 			b1, t1 := got(), time.Now()
 			plain.close()
 			ect.close()

@@ -10,10 +10,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/libreqos-go/lqos/internal/plan"
+	"github.com/libreqos-go/lqos/internal/testwait"
 	"github.com/vishvananda/netlink/nl"
 	"golang.org/x/sys/unix"
 
-	"github.com/libreqos-go/lqos/internal/plan"
 	"github.com/libreqos-go/lqos/internal/tchandle"
 )
 
@@ -72,7 +73,13 @@ type seqFlow struct {
 	sentAt  []time.Duration // by seq-1, offset from base
 	arrived map[uint64]time.Duration
 	sendErr error
+	markers uint64 // end markers sent so far (halt)
+	marker  uint64 // the last end marker received
 }
+
+// markerBase is above every sequence number a flow sends: a packet from
+// there up is an end marker, not data.
+const markerBase = 1 << 62
 
 func newSeqFlow(t testing.TB, tn *testNet, port int) *seqFlow {
 	t.Helper()
@@ -102,8 +109,13 @@ func newSeqFlow(t testing.TB, tn *testNet, port int) *seqFlow {
 			}
 			at := time.Since(f.base)
 			if n >= 8 {
+				seq := binary.BigEndian.Uint64(buf)
 				f.mu.Lock()
-				f.arrived[binary.BigEndian.Uint64(buf)] = at
+				if seq >= markerBase {
+					f.marker = seq
+				} else {
+					f.arrived[seq] = at
+				}
 				f.mu.Unlock()
 			}
 		}
@@ -171,10 +183,34 @@ func (f *seqFlow) start() {
 	}()
 }
 
-func (f *seqFlow) halt() {
+// halt stops the flow and waits until its last packets are in: it sends an
+// end marker through the same socket (so the same TX queue and class) until
+// the receiver has seen it; a data packet sent before it and not lost has
+// arrived by then.
+func (f *seqFlow) halt(tb testing.TB) {
+	tb.Helper()
 	close(f.stop)
 	<-f.done
-	time.Sleep(200 * time.Millisecond) // let the last packets arrive
+	f.markers++
+	m := markerBase + f.markers
+	pkt := make([]byte, 200)
+	binary.BigEndian.PutUint64(pkt, m)
+	testwait.Until(tb, "the flow's end marker received", func() bool {
+		f.mu.Lock()
+		seen := f.marker == m
+		f.mu.Unlock()
+		if !seen {
+			_, _ = f.tx.Write(pkt)
+		}
+		return seen
+	})
+}
+
+// arrivals is the number of data packets received so far.
+func (f *seqFlow) arrivals() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.arrived)
 }
 
 // sentBetween counts packets whose send time lies in [a, b).
@@ -432,12 +468,18 @@ func (r *rebuildRig) rebuild(tb testing.TB) window {
 	g.reset()
 	f.start()
 	g.start()
-	time.Sleep(100 * time.Millisecond)
+	// Both flows run through their circuits before the rebuild (about
+	// 100 ms at one packet per millisecond)...
+	testwait.Until(tb, "100 packets of each flow received", func() bool { return f.arrivals() >= 100 && g.arrivals() >= 100 })
 	clock := &opClock{}
 	res, err := Apply(ctx, r.tn.h, r.tree, Options{Logger: slog.New(clock)})
-	time.Sleep(100 * time.Millisecond)
-	f.halt()
-	g.halt()
+	// ...and after it.
+	fa, ga := f.arrivals(), g.arrivals()
+	testwait.Until(tb, "100 more packets of each flow received after the rebuild", func() bool {
+		return f.arrivals() >= fa+100 && g.arrivals() >= ga+100
+	})
+	f.halt(tb)
+	g.halt(tb)
 	if err != nil {
 		tb.Fatal(err)
 	}

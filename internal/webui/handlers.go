@@ -285,8 +285,10 @@ func (s *Server) handleFirstRun(w http.ResponseWriter, r *http.Request, _ *reqAu
 }
 
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request, a *reqAuth) {
-	s.sessions.revoke(a.token)
+	// Sockets first: once the session is gone the hub's periodic check
+	// would close them too, with "session ended" instead of the reason.
 	s.hub.dropToken(a.token)
+	s.sessions.revoke(a.token)
 	s.audit.Record(audit.Event{Action: "logout", Actor: a.sess.Username, Addr: clientIP(r), Outcome: audit.Success})
 	s.setCookie(w, "", -1)
 	writeJSON(w, http.StatusOK, map[string]any{"ok": true})

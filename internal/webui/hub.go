@@ -436,13 +436,17 @@ func (s *Server) handleWebsocket(w http.ResponseWriter, r *http.Request, a *reqA
 	// TCP connection, and the peer would not see the close reason.
 	// closeConn's close handshake ends the read loop instead.
 	ctx := r.Context()
+	// Nor are writes tied to the request: it ends when this handler
+	// returns, right after a drop, and a write still under way would then
+	// cut the connection before the close frame (with its reason) is sent.
+	wctxBase := context.WithoutCancel(ctx)
 	go func() { // writer
 		for {
 			select {
 			case <-c.done:
 				return
 			case m := <-c.send:
-				wctx, wcancel := context.WithTimeout(ctx, wsWriteTimeout)
+				wctx, wcancel := context.WithTimeout(wctxBase, wsWriteTimeout)
 				err := conn.Write(wctx, websocket.MessageText, m)
 				wcancel()
 				if err != nil {
@@ -460,7 +464,9 @@ func (s *Server) handleWebsocket(w http.ResponseWriter, r *http.Request, a *reqA
 		if err != nil {
 			return
 		}
-		if !lim.Allow() {
+		// The server's clock (tests set it), not the wall clock: a test
+		// that floods a socket sees it closed however slow the machine.
+		if !lim.AllowN(s.cfg.Now(), 1) {
 			h.drop(c, websocket.StatusPolicyViolation, "too many messages")
 			return
 		}

@@ -7,14 +7,14 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/coder/websocket"
+	"github.com/libreqos-go/lqos/internal/testwait"
 )
 
 func (c *client) dial(t *testing.T, origin string) (*websocket.Conn, *http.Response, error) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := testwait.Context(t) // bounded by the test deadline only
 	defer cancel()
 	hdr := http.Header{}
 	if origin != "" {
@@ -37,7 +37,7 @@ type wsMsg struct {
 
 func read(t *testing.T, conn *websocket.Conn) (wsMsg, error) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := testwait.Context(t) // bounded by the test deadline only
 	defer cancel()
 	_, b, err := conn.Read(ctx)
 	if err != nil {

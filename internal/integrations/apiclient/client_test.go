@@ -98,12 +98,21 @@ func TestTimeoutRetriedThenFails(t *testing.T) {
 }
 
 func TestContextCancelStopsRetries(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(503) }))
+	hit := make(chan struct{}, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(503)
+		select {
+		case hit <- struct{}{}:
+		default:
+		}
+	}))
 	defer srv.Close()
 	c := newClient(srv.URL)
 	c.Backoff = func(int) time.Duration { return time.Hour }
 	ctx, cancel := context.WithCancel(context.Background())
-	go func() { time.Sleep(20 * time.Millisecond); cancel() }()
+	// Cancelled once the first attempt has failed: the client is then in
+	// its hour-long backoff, which the cancel must cut short.
+	go func() { <-hit; cancel() }()
 	_, err := c.Do(ctx, Request{URL: srv.URL, Endpoint: "e"})
 	if err == nil || !strings.Contains(err.Error(), "context canceled") {
 		t.Fatalf("error = %v", err)

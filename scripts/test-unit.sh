@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Unit-test runs that need no kernel:
+#
+#   bash scripts/test-unit.sh nonroot   every package's tests as uid 65534
+#                                       (nobody): control-plane tests must
+#                                       pass as a normal user, and kernel
+#                                       tests may only skip for want of root
+#   bash scripts/test-unit.sh race      go test -race of the packages whose
+#                                       tests need no kernel (see below)
+#   bash scripts/test-unit.sh packages  lists those packages
+#
+# The build runs as the caller (root in CI, sharing its build cache); with
+# -exec only the test binaries run as nobody, in their package directory,
+# with a HOME, TMPDIR and GOCACHE of their own and no CI variable (a
+# normal-user run is the one place where kerneltest.RequireRoot skips).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# kernel_free lists the packages with tests that never reach the kernel:
+# their test files do not use internal/kerneltest. The browser tests
+# (internal/webui/e2e) are left out of the race run: they drive Chromium.
+kernel_free() {
+	go list -f '{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}} {{.Dir}}{{end}}' ./... |
+		while read -r pkg dir; do
+			grep -q 'internal/kerneltest"' "$dir"/*_test.go 2>/dev/null && continue
+			case $pkg in */internal/webui/e2e) continue ;; esac
+			echo "$pkg"
+		done
+}
+
+case ${1:-} in
+packages)
+	kernel_free
+	;;
+race)
+	# One package at a time: the machine's cores are shared.
+	# shellcheck disable=SC2046
+	go test -race -p 1 -count=1 -timeout 20m $(kernel_free)
+	;;
+nonroot)
+	if [ "$(id -u)" -ne 0 ]; then
+		env -u CI go test -p 1 -count=1 -timeout 20m ./...
+		exit
+	fi
+	home=$(mktemp -d /tmp/lqos-nonroot.XXXXXX)
+	trap 'rm -rf "$home"' EXIT
+	mkdir -p "$home/tmp"
+	chown -R 65534:65534 "$home"
+	go test -p 1 -count=1 -timeout 20m \
+		-exec "setpriv --reuid=65534 --regid=65534 --clear-groups env -u CI HOME=$home TMPDIR=$home/tmp GOCACHE=$home/gocache" \
+		./...
+	;;
+*)
+	echo "usage: $0 nonroot|race|packages" >&2
+	exit 2
+	;;
+esac
