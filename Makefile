@@ -6,7 +6,7 @@
 GO ?= go
 BIN := bin
 
-.PHONY: all build demo test test-go test-kernels fuzz lint check-generated web deps geo install-geo clean
+.PHONY: all build demo test test-go test-unit-nonroot test-race test-kernels fuzz lint check-generated web deps geo install-geo clean
 
 all: build
 
@@ -50,12 +50,23 @@ test-go:
 	LQOS_NOT_EXERCISED_FILE=$(CURDIR)/$(BIN)/not-exercised.txt $(GO) test -p 1 -count=1 -timeout 45m ./...
 	@if [ -s $(BIN)/not-exercised.txt ]; then echo "Not exercised on this kernel (the other path was tested; make test-kernels runs them on stock kernels):"; sed 's/^/  /' $(BIN)/not-exercised.txt; fi
 
+# Every package's tests as uid 65534 (nobody), in their package directory
+# with a HOME and TMPDIR of their own: control-plane tests need no root,
+# and kernel tests may skip only for want of it (kerneltest.RequireRoot).
+test-unit-nonroot:
+	bash scripts/test-unit.sh nonroot
+
+# go test -race of the packages whose tests need no kernel (listed by
+# `bash scripts/test-unit.sh packages`).
+test-race:
+	bash scripts/test-unit.sh race
+
 # Each fuzz target runs briefly: enough to catch a panic on odd input.
 # 21 targets x 8 s plus instrumented builds stays under ~6 minutes.
 fuzz:
 	bash scripts/fuzz.sh 8s
 
-test: deps lint check-generated test-go fuzz test-kernels
+test: deps lint check-generated test-unit-nonroot test-race test-go fuzz test-kernels
 
 # The kernel matrix (scripts/kernel-matrix): kernels from apt-get download,
 # booted under QEMU (KVM when it works, else TCG); any failing kernel or

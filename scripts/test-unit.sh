@@ -44,11 +44,22 @@ nonroot)
 	fi
 	home=$(mktemp -d /tmp/lqos-nonroot.XXXXXX)
 	trap 'rm -rf "$home"' EXIT
-	mkdir -p "$home/tmp"
-	chown -R 65534:65534 "$home"
-	go test -p 1 -count=1 -timeout 20m \
-		-exec "setpriv --reuid=65534 --regid=65534 --clear-groups env -u CI HOME=$home TMPDIR=$home/tmp GOCACHE=$home/gocache" \
-		./...
+	mkdir -p "$home/tmp" "$home/bin"
+	chown -R 65534:65534 "$home/tmp"
+	chmod 755 "$home" "$home/bin"
+	# go test keeps its binaries in a work directory only root can enter:
+	# the -exec wrapper copies each where nobody can run it (but not
+	# change it) and runs it there, in the package directory go test chose.
+	cat >"$home/exec.sh" <<-EOF
+		#!/bin/sh
+		bin="$home/bin/\$(basename "\$1")"
+		cp "\$1" "\$bin" && chmod 755 "\$bin" || exit 1
+		shift
+		exec setpriv --reuid=65534 --regid=65534 --clear-groups \\
+			env -u CI HOME="$home/tmp" TMPDIR="$home/tmp" GOCACHE="$home/tmp/gocache" "\$bin" "\$@"
+	EOF
+	chmod 755 "$home/exec.sh"
+	go test -p 1 -count=1 -timeout 20m -exec "$home/exec.sh" ./...
 	;;
 *)
 	echo "usage: $0 nonroot|race|packages" >&2

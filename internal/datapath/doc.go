@@ -6,7 +6,7 @@
 // lqos_dissector.h, lqos_lookup.h, lqos_telemetry.h; programs in lqos.c) and
 // are compiled by bpf2go into the committed lqos_{x86,arm64}_bpfel.{go,o}.
 // Regenerate with `go generate ./internal/datapath/...` (Debian clang 14);
-// ci-check.sh verifies the committed objects are fresh.
+// scripts/check-generated.sh verifies the committed objects are fresh.
 //
 // Usage:
 //

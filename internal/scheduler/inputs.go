@@ -9,8 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
-	"syscall"
 
 	"github.com/libreqos-go/lqos/internal/atomicfile"
 	"github.com/libreqos-go/lqos/internal/config"
@@ -43,7 +41,7 @@ type Inputs struct {
 	// Parsed is whatever the Validator produced (e.g. the loaded inputs), for
 	// the QueueRefresher.
 	Parsed any
-	// fp is the stat fingerprint taken just before reading.
+	// fp is the fingerprint of the content read (see fingerprint).
 	fp string
 }
 
@@ -74,28 +72,33 @@ type RefreshRequest struct {
 	Waiting func(*lock.BusyError)
 }
 
-// fingerprint is a cheap change detector: size, mtime and inode per file.
+// fingerprint is the change detector of the poll: a SHA-256 over the
+// content of every input file (an absent or unreadable one marked as
+// such). Content, not modification times: a file rewritten within the
+// file system's timestamp granularity, or copied with its times kept
+// (cp -p, rsync -t), is still seen as changed, and one merely touched is
+// not.
 func fingerprint(dir string) string {
-	var b strings.Builder
+	h := sha256.New()
 	for _, n := range InputFiles {
-		fi, err := os.Stat(filepath.Join(dir, n))
-		if err != nil {
-			fmt.Fprintf(&b, "%s:-;", n)
-			continue
+		data, err := os.ReadFile(filepath.Join(dir, n))
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			fmt.Fprintf(h, "%s absent\n", n)
+		case err != nil:
+			fmt.Fprintf(h, "%s unreadable: %v\n", n, err)
+		default:
+			fmt.Fprintf(h, "%s %d\n", n, len(data))
+			h.Write(data)
 		}
-		var ino uint64
-		if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-			ino = st.Ino
-		}
-		fmt.Fprintf(&b, "%s:%d:%d:%d;", n, fi.Size(), fi.ModTime().UnixNano(), ino)
 	}
-	return b.String()
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // ReadInputs reads the input files of dir. A missing file is not an error
 // (the caller decides what is required); any other read error is.
 func ReadInputs(dir string) (*Inputs, error) {
-	in := &Inputs{Dir: dir, Files: map[string][]byte{}, fp: fingerprint(dir)}
+	in := &Inputs{Dir: dir, Files: map[string][]byte{}}
 	h := sha256.New()
 	for _, n := range InputFiles {
 		p := filepath.Join(dir, n)
@@ -112,6 +115,9 @@ func ReadInputs(dir string) (*Inputs, error) {
 		h.Write(data)
 	}
 	in.Hash = hex.EncodeToString(h.Sum(nil))
+	// The same digest as fingerprint's over what was read: a poll sees a
+	// change exactly when the content differs from this snapshot.
+	in.fp = in.Hash
 	return in, nil
 }
 

@@ -343,6 +343,34 @@ func TestFileChanges(t *testing.T) {
 	if n := len(l.ref.applied()); n != 3 {
 		t.Errorf("overrides change not applied: %d calls", n)
 	}
+	// A rewrite in place (same inode) of the same size with the old
+	// modification time put back (cp -p, rsync -t, or within the file
+	// system's timestamp granularity) is a change: detection is by content.
+	l.write(FileOverrides, []byte(`{"persistent_devices": []}`))
+	poll()
+	poll()
+	if n := len(l.ref.applied()); n != 4 {
+		t.Fatalf("overrides change not applied: %d calls", n)
+	}
+	path := filepath.Join(l.dir, FileOverrides)
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(`{"persistent_devices":[] }`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(path, st.ModTime(), st.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	if st2, _ := os.Stat(path); st2.Size() != st.Size() || !st2.ModTime().Equal(st.ModTime()) || !os.SameFile(st, st2) {
+		t.Fatalf("rewrite changed size, mtime or inode: %d %v, was %d %v", st2.Size(), st2.ModTime(), st.Size(), st.ModTime())
+	}
+	poll()
+	poll()
+	if n := len(l.ref.applied()); n != 5 {
+		t.Errorf("same-size rewrite in place with the old mtime not applied: %d calls", n)
+	}
 }
 
 // TestSetupRequired: no integration and no ShapedDevices.csv.
