@@ -2,8 +2,12 @@ package demolab
 
 import (
 	"context"
+	"fmt"
 	"net/netip"
-	"time"
+	"sync/atomic"
+
+	"github.com/libreqos-go/lqos/internal/tc"
+	"github.com/libreqos-go/lqos/internal/tchandle"
 )
 
 // TariffOf returns a subscriber's plan.
@@ -28,31 +32,43 @@ func (isp *ISP) SubscriberWithTariff(downKbps int) (Subscriber, bool) {
 	return Subscriber{}, false
 }
 
-// Measure downloads from one subscriber for d and returns the achieved rate
-// in bits per second, to check shaping.
-func Measure(ctx context.Context, sub netip.Addr, d time.Duration) (float64, error) {
-	c, err := dial(ctx, sub, netip.AddrPortFrom(ServerAddrs[0], portDownload))
-	if err != nil {
-		return 0, err
-	}
-	defer c.Close()
-	// Let TCP ramp up before timing.
-	warm := time.Now().Add(time.Second)
-	buf := make([]byte, 64<<10)
-	for time.Now().Before(warm) {
-		if _, err := c.Read(buf); err != nil {
-			return 0, err
-		}
-	}
-	start := time.Now()
-	var total int64
-	c.SetReadDeadline(start.Add(d))
-	for {
-		n, err := c.Read(buf)
-		total += int64(n)
+// download keeps one download to the subscriber going until ctx ends and
+// counts its payload bytes; errors after ctx ended are not reported.
+func download(ctx context.Context, sub netip.Addr, errs chan<- error) *atomic.Int64 {
+	var got atomic.Int64
+	go func() {
+		c, err := dial(ctx, sub, netip.AddrPortFrom(ServerAddrs[0], portDownload))
 		if err != nil {
-			break
+			errs <- err
+			return
 		}
+		defer c.Close()
+		context.AfterFunc(ctx, func() { c.Close() })
+		buf := make([]byte, 64<<10)
+		for {
+			n, err := c.Read(buf)
+			got.Add(int64(n))
+			if err != nil {
+				if ctx.Err() == nil {
+					errs <- err
+				}
+				return
+			}
+		}
+	}()
+	return &got
+}
+
+// classCounters reads the kernel's byte and overlimit counters of one HTB
+// class on the shaper's subscriber side (the download direction).
+func classCounters(h *tc.Handle, id tchandle.Handle) (bytes, overlimits uint64, err error) {
+	live, err := tc.Dump(h, []string{IfSubs})
+	if err != nil {
+		return 0, 0, err
 	}
-	return float64(total*8) / time.Since(start).Seconds(), nil
+	c, ok := live.Class(IfSubs, id)
+	if !ok {
+		return 0, 0, fmt.Errorf("no class %s on %s", id, IfSubs)
+	}
+	return c.Stats.Bytes, uint64(c.Stats.Overlimits), nil
 }
