@@ -3,6 +3,7 @@ package rest
 import (
 	"context"
 	"encoding/json"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"github.com/libreqos-go/lqos/internal/config"
 	"github.com/libreqos-go/lqos/internal/integrations/graph"
 	"github.com/libreqos-go/lqos/internal/integrations/integtest"
+	"github.com/libreqos-go/lqos/internal/testwait"
 )
 
 const (
@@ -180,11 +182,34 @@ func TestTransportErrors(t *testing.T) {
 				in.Timeout = 50 * time.Millisecond
 			}
 			srv, hits := fakeEndpoint(t, bearerAuth, h)
+			var dials atomic.Int32
+			if tc.h == nil {
+				// An attempt that times out may be given up before the
+				// server has read its request, so the slow case counts the
+				// attempts as the connections they dialled (a timed-out
+				// request's connection is closed, the next attempt dials
+				// again): each reaches the server's accept queue.
+				srv.Config.ConnState = nil
+				srv.Close()
+				srv = httptest.NewUnstartedServer(srv.Config.Handler)
+				srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+					if st == http.StateNew {
+						dials.Add(1)
+					}
+				}
+				srv.Start()
+				t.Cleanup(srv.Close)
+			}
 			_, err := in.Import(context.Background(), cfgFor(srv.URL))
 			if tc.wantErr == "" && err != nil || tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)) {
 				t.Fatalf("error = %v, want %q", err, tc.wantErr)
 			}
-			if hits.Load() != tc.wantHits {
+			if tc.h == nil {
+				testwait.Poll(t, func() bool { return dials.Load() >= int32(tc.wantHits) })
+				if n := dials.Load(); n != int32(tc.wantHits) {
+					t.Errorf("attempts (connections) = %d, want %d", n, tc.wantHits)
+				}
+			} else if hits.Load() != tc.wantHits {
 				t.Errorf("hits = %d, want %d", hits.Load(), tc.wantHits)
 			}
 		})
