@@ -248,7 +248,16 @@ func (c *Client) send(ctx context.Context, sp routeSpec, req, out any) error {
 		return &e
 	}
 	if wd, ok := out.(interface{ decodeWhole([]byte) bool }); ok {
-		b, rerr := io.ReadAll(lr)
+		var b []byte
+		var rerr error
+		if n := res.ContentLength; n > 0 && n <= int64(c.o.MaxResponseSize) {
+			b = make([]byte, n) // one buffer of the answer's size
+			var got int
+			got, rerr = io.ReadFull(lr, b)
+			b = b[:got]
+		} else {
+			b, rerr = io.ReadAll(lr)
+		}
 		if rerr == nil && lr.N > 0 && wd.decodeWhole(b) {
 			return nil
 		}

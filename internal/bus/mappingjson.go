@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"net/netip"
-	"slices"
 	"strconv"
 
 	"github.com/libreqos-go/lqos/internal/plan"
@@ -64,9 +63,23 @@ func appendJSONString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// appendJSON writes the list answer with the mappings appended by hand.
-func (r *MappingList) appendJSON(b []byte) []byte {
-	b = slices.Grow(b, 32+len(r.Mappings)*160)
+// jsonSize is the length of the list answer as json.Marshal writes it, counted with one small
+// scratch buffer, so the answer can be sent with its length (and checked
+// against the limit) without holding all of it.
+func (r *MappingList) jsonSize() int {
+	b := make([]byte, 0, 512)
+	n := len(`{"total":,"mappings":[]}`) + len(strconv.AppendInt(b, int64(r.Total), 10))
+	for i := range r.Mappings {
+		n += len(appendMapping(b[:0], &r.Mappings[i]))
+	}
+	return n + max(len(r.Mappings)-1, 0)
+}
+
+// writeJSON writes the list answer as json.Marshal would, and a newline, to w through one
+// 64 KiB buffer.
+func (r *MappingList) writeJSON(w io.Writer) error {
+	const flushAt = 60 << 10
+	b := make([]byte, 0, 64<<10)
 	b = append(b, `{"total":`...)
 	b = strconv.AppendInt(b, int64(r.Total), 10)
 	b = append(b, `,"mappings":[`...)
@@ -75,8 +88,15 @@ func (r *MappingList) appendJSON(b []byte) []byte {
 			b = append(b, ',')
 		}
 		b = appendMapping(b, &r.Mappings[i])
+		if len(b) >= flushAt {
+			if _, err := w.Write(b); err != nil {
+				return err
+			}
+			b = b[:0]
+		}
 	}
-	return append(b, "]}"...)
+	_, err := w.Write(append(b, "]}\n"...))
+	return err
 }
 
 // decodeMapping decodes one mapping: the canonical form directly, anything
@@ -93,8 +113,9 @@ func decodeMapping(raw []byte, m *plan.Mapping) error {
 }
 
 // decodeMappings reads a JSON array of mappings (or null) from dec, one at
-// a time, appending them to ms.
-func decodeMappings(dec *json.Decoder, ms []plan.Mapping) ([]plan.Mapping, error) {
+// a time, appending them to ms. With placeholder, the array's first element
+// stands for ms (already read) and is skipped.
+func decodeMappings(dec *json.Decoder, ms []plan.Mapping, placeholder bool) ([]plan.Mapping, error) {
 	t, err := dec.Token()
 	if err != nil {
 		return ms, err
@@ -109,6 +130,10 @@ func decodeMappings(dec *json.Decoder, ms []plan.Mapping) ([]plan.Mapping, error
 	for dec.More() {
 		if err := dec.Decode(&raw); err != nil {
 			return ms, err
+		}
+		if placeholder {
+			placeholder = false
+			continue
 		}
 		ms = append(ms, plan.Mapping{})
 		if err := decodeMapping(raw, &ms[len(ms)-1]); err != nil {

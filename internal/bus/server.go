@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -620,7 +621,7 @@ func (s *Server) holdBody(r *http.Request) (int64, *Error) {
 // streamDecoder is implemented by requests whose body is decoded as a
 // stream, one element at a time (bulk mappings), instead of as one value.
 type streamDecoder interface {
-	decodeStream(dec *json.Decoder) error
+	decodeStream(body io.Reader) (*json.Decoder, error)
 }
 
 // decodeBody decodes the JSON body strictly (unknown fields and trailing
@@ -629,13 +630,16 @@ func (s *Server) decodeBody(w http.ResponseWriter, r *http.Request, v any) *Erro
 	rc := http.NewResponseController(w)
 	_ = rc.SetReadDeadline(time.Now().Add(s.o.ReadTimeout))
 	body := http.MaxBytesReader(w, r.Body, int64(s.o.MaxRequestSize))
-	dec := json.NewDecoder(body)
-	dec.DisallowUnknownFields()
+	var dec *json.Decoder
 	var err error
 	if sd, ok := v.(streamDecoder); ok {
-		err = sd.decodeStream(dec)
-	} else if err = dec.Decode(v); err == io.EOF {
-		err = nil // no body
+		dec, err = sd.decodeStream(body)
+	} else {
+		dec = json.NewDecoder(body)
+		dec.DisallowUnknownFields()
+		if err = dec.Decode(v); err == io.EOF {
+			err = nil // no body
+		}
 	}
 	if err == nil {
 		if _, terr := dec.Token(); terr != io.EOF {
@@ -682,13 +686,11 @@ func jsonError(err error) error {
 
 // respond writes a 200 answer.
 func (s *Server) respond(w http.ResponseWriter, name string, v any) {
-	var body []byte
-	var err error
-	if a, ok := v.(interface{ appendJSON([]byte) []byte }); ok {
-		body = a.appendJSON(nil)
-	} else {
-		body, err = json.Marshal(v)
+	if a, ok := v.(jsonWriter); ok {
+		s.respondStream(w, name, a)
+		return
 	}
+	body, err := json.Marshal(v)
 	if err != nil {
 		s.fail(w, Errorf(CodeInternal, "%s: encode the answer: %v", name, err))
 		return
@@ -699,6 +701,29 @@ func (s *Server) respond(w http.ResponseWriter, name string, v any) {
 		return
 	}
 	s.write(w, http.StatusOK, body)
+}
+
+// jsonWriter is implemented by answers written by hand (the mapping list)
+// in pieces instead of as one buffer.
+type jsonWriter interface {
+	jsonSize() int
+	writeJSON(w io.Writer) error
+}
+
+// respondStream writes a 200 answer of a known length in pieces.
+func (s *Server) respondStream(w http.ResponseWriter, name string, a jsonWriter) {
+	n := a.jsonSize()
+	if n > s.o.MaxResponseSize {
+		s.log.Warn("bus: response not sendable", "call", name, "bytes", n, "limit", s.o.MaxResponseSize)
+		s.fail(w, Errorf(CodeResponseTooLarge, "%s: the answer is %d bytes, limit %d; request fewer items (paging)", name, n, s.o.MaxResponseSize))
+		return
+	}
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(s.o.WriteTimeout))
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(n+1))
+	w.WriteHeader(http.StatusOK)
+	_ = a.writeJSON(w)
 }
 
 // fail writes an error answer.
