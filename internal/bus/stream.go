@@ -60,7 +60,7 @@ const streamWindow = 4096
 // decoder primed with the already-read head (and one placeholder element
 // if mappings were read), with error offsets made relative to the body.
 func (r *MapIPs) decodeStream(body io.Reader) (*json.Decoder, error) {
-	br := bufio.NewReaderSize(body, 64<<10)
+	br := bufio.NewReaderSize(&stickyReader{r: body}, 64<<10)
 	ms := r.Mappings[:0]
 	consumed := 0
 	if head, _ := br.Peek(len(streamHead)); string(head) == streamHead {
@@ -73,7 +73,7 @@ func (r *MapIPs) decodeStream(body io.Reader) (*json.Decoder, error) {
 				break
 			}
 			ms = append(ms, plan.Mapping{})
-			if c.i == len(win) || win[c.i] != '{' || !c.mapping(&ms[len(ms)-1]) || c.i == len(win) {
+			if !c.mapping(&ms[len(ms)-1]) || c.i == len(win) {
 				// Not canonical, or it may go on past the window (the
 				// byte after it must be seen): encoding/json decides.
 				ms = ms[:len(ms)-1]
@@ -116,4 +116,21 @@ func (r *MapIPs) decodeStream(body io.Reader) (*json.Decoder, error) {
 		err = &c
 	}
 	return dec, err
+}
+
+// stickyReader returns its reader's first error for good: a read error met
+// while the fast reader peeks (a timeout, the size limit, a cut body) is
+// the error encoding/json meets when it takes over.
+type stickyReader struct {
+	r   io.Reader
+	err error
+}
+
+func (s *stickyReader) Read(p []byte) (int, error) {
+	if s.err != nil {
+		return 0, s.err
+	}
+	n, err := s.r.Read(p)
+	s.err = err
+	return n, err
 }
