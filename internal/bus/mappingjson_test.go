@@ -143,42 +143,64 @@ func TestMapIPsDecodeStreamMatchesEncodingJSON(t *testing.T) {
 		`{"mappings":[` + m1 + `,17]}`, `{"mappings":[` + m1 + `,null]}`, `{"mappings":{}}`, `{"mappings":[` + m1 + `]`,
 		`{"mappings":[` + m1 + "]}\x00",
 	} {
-		var fast MapIPs
-		dec, fastErr := fast.decodeStream(strings.NewReader(in))
-		if fastErr == nil {
-			if _, err := dec.Token(); err != io.EOF {
-				fastErr = errors.New("trailing data")
-			}
+		checkDecodeStream(t, in)
+	}
+}
+
+// The same against random bodies, seeded with canonical ones.
+func FuzzMapIPsDecodeStream(f *testing.F) {
+	b, _ := json.Marshal(&MapIPs{Mappings: mappings(3)})
+	f.Add(b)
+	f.Add(append(b[:len(b)-3:len(b)-3], " ,{}]}"...))
+	f.Add([]byte(`{"mappings":[{"prefix":"10.0.0.1/32","cpu":1,"class_id":1,"circuit_id":"c\u0041"}]}`))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		if bytes.Equal(bytes.TrimSpace(in), []byte("null")) {
+			return // the envelope's reader refuses a top-level null
 		}
-		var slow MapIPs
-		sd := json.NewDecoder(strings.NewReader(in))
-		sd.DisallowUnknownFields()
-		slowErr := sd.Decode(&slow)
-		if slowErr == io.EOF {
-			slowErr = nil
+		checkDecodeStream(t, string(in))
+	})
+}
+
+// checkDecodeStream compares the stream reader on one body with
+// encoding/json (acceptance and values) and with json.Decoder reading the
+// whole body as a stream (syntax error offsets).
+func checkDecodeStream(t *testing.T, in string) {
+	t.Helper()
+	var fast MapIPs
+	dec, fastErr := fast.decodeStream(strings.NewReader(in))
+	if fastErr == nil {
+		if _, err := dec.Token(); err != io.EOF {
+			fastErr = errors.New("trailing data")
 		}
-		if slowErr == nil {
-			if _, err := sd.Token(); err != io.EOF {
-				slowErr = errors.New("trailing data")
-			}
+	}
+	var slow MapIPs
+	sd := json.NewDecoder(strings.NewReader(in))
+	sd.DisallowUnknownFields()
+	slowErr := sd.Decode(&slow)
+	if slowErr == io.EOF {
+		slowErr = nil
+	}
+	if slowErr == nil {
+		if _, err := sd.Token(); err != io.EOF {
+			slowErr = errors.New("trailing data")
 		}
-		if (fastErr == nil) != (slowErr == nil) {
-			t.Errorf("%.80q: stream reader err %v, encoding/json err %v", in, fastErr, slowErr)
-			continue
-		}
-		var plain MapIPs
-		pd := json.NewDecoder(strings.NewReader(in))
-		plainErr := decodeObject(pd, func(string) error {
-			var err error
-			plain.Mappings, err = decodeMappings(pd, nil, false)
-			return err
-		})
-		var fse, sse *json.SyntaxError
-		if errors.As(fastErr, &fse) && errors.As(plainErr, &sse) && !errors.As(fastErr, new(indexError)) && fse.Offset != sse.Offset {
-			t.Errorf("%.80q: syntax error at %d (%v), encoding/json at %d (%v)", in, fse.Offset, fse, sse.Offset, sse)
-		}
-		if fastErr == nil && (len(fast.Mappings) != len(slow.Mappings) || (len(slow.Mappings) > 0 && !reflect.DeepEqual(fast.Mappings, slow.Mappings))) {
-			t.Errorf("%.80q: stream reader %+v, encoding/json %+v", in, fast.Mappings, slow.Mappings)
-		}
+	}
+	if (fastErr == nil) != (slowErr == nil) {
+		t.Errorf("%.80q: stream reader err %v, encoding/json err %v", in, fastErr, slowErr)
+		return
+	}
+	var plain MapIPs
+	pd := json.NewDecoder(strings.NewReader(in))
+	plainErr := decodeObject(pd, func(string) error {
+		var err error
+		plain.Mappings, err = decodeMappings(pd, nil, false)
+		return err
+	})
+	var fse, sse *json.SyntaxError
+	if errors.As(fastErr, &fse) && errors.As(plainErr, &sse) && !errors.As(fastErr, new(indexError)) && fse.Offset != sse.Offset {
+		t.Errorf("%.80q: syntax error at %d (%v), encoding/json at %d (%v)", in, fse.Offset, fse, sse.Offset, sse)
+	}
+	if fastErr == nil && (len(fast.Mappings) != len(slow.Mappings) || (len(slow.Mappings) > 0 && !reflect.DeepEqual(fast.Mappings, slow.Mappings))) {
+		t.Errorf("%.80q: stream reader %+v, encoding/json %+v", in, fast.Mappings, slow.Mappings)
 	}
 }

@@ -51,27 +51,39 @@ const streamWindow = 4096
 // positioned after the object, for the caller's trailing-data check.
 //
 // encoding/json would scan each mapping twice (json.Decoder's scan for the
-// value's end, then the decode), so the mappings in the canonical form the
-// client writes are read straight from the buffered body, each in one pass
+// value's end, then the decode), so a body in the canonical form the client
+// writes is read straight from its buffer, each mapping in one pass
 // (cursor.mapping). At the first byte that is not in that form (other
-// spacing, escapes, other number forms, a long mapping, the closing
-// bracket) encoding/json takes over for the rest of the body, so what is
-// accepted and the errors are those of encoding/json: it continues from a
-// decoder primed with the already-read head (and one placeholder element
-// if mappings were read), with error offsets made relative to the body.
+// spacing, escapes, other number forms, a long mapping, anything after the
+// closing bracket) encoding/json takes over for the rest of the body, so
+// what is accepted and the errors are those of encoding/json. It continues
+// from a decoder primed with what stands for the part already read: the
+// head, then as many spaces as there were commas and spaces between the
+// mappings, then one placeholder mapping as long as all of them (spaces
+// inside). json.Decoder counts its error offsets partly by the values it
+// scanned and partly by its input, and both counts come out as for the
+// whole body.
 func (r *MapIPs) decodeStream(body io.Reader) (*json.Decoder, error) {
 	br := bufio.NewReaderSize(&stickyReader{r: body}, 64<<10)
 	ms := r.Mappings[:0]
-	consumed := 0
+	consumed, inMappings := 0, 0
 	if head, _ := br.Peek(len(streamHead)); string(head) == streamHead {
 		br.Discard(len(head))
 		consumed = len(head)
 		for {
-			win, _ := br.Peek(streamWindow)
+			win, err := br.Peek(streamWindow)
 			c := cursor{b: win}
+			if len(ms) > 0 && string(win) == "]}" && err == io.EOF {
+				// The end of a canonical body, and nothing after it.
+				br.Discard(len(win))
+				r.Mappings = ms
+				return json.NewDecoder(br), nil
+			}
 			if len(ms) > 0 && !c.lit(',') {
 				break
 			}
+			c.ws()
+			start := c.i
 			ms = append(ms, plan.Mapping{})
 			if !c.mapping(&ms[len(ms)-1]) || c.i == len(win) {
 				// Not canonical, or it may go on past the window (the
@@ -81,20 +93,21 @@ func (r *MapIPs) decodeStream(body io.Reader) (*json.Decoder, error) {
 			}
 			br.Discard(c.i)
 			consumed += c.i
+			inMappings += c.i - start
 		}
 	}
-	prime := ""
+	var prime io.Reader = strings.NewReader("")
 	switch {
 	case len(ms) > 0:
-		prime = streamHead + "{}" // the placeholder stands for ms
+		prime = io.MultiReader(strings.NewReader(streamHead), spaces(consumed-len(streamHead)-inMappings),
+			strings.NewReader("{"), spaces(inMappings-2), strings.NewReader("}"))
 	case consumed > 0:
-		prime = streamHead
+		prime = strings.NewReader(streamHead)
 	}
-	shift := int64(consumed - len(prime))
-	dec := json.NewDecoder(io.MultiReader(strings.NewReader(prime), br))
+	dec := json.NewDecoder(io.MultiReader(prime, br))
 	dec.DisallowUnknownFields()
 	r.Mappings = ms
-	first := prime != ""
+	first := consumed > 0
 	err := decodeObject(dec, func(key string) error {
 		if key != "mappings" {
 			return fmt.Errorf("json: unknown field %q", key)
@@ -108,14 +121,19 @@ func (r *MapIPs) decodeStream(body io.Reader) (*json.Decoder, error) {
 		}
 		return err
 	})
-	if se, ok := err.(*json.SyntaxError); ok && shift != 0 {
-		// The decoder's own syntax errors count from its input; those
-		// within one mapping (in an indexError) count from the mapping.
-		c := *se
-		c.Offset += shift
-		err = &c
-	}
 	return dec, err
+}
+
+// spaces reads as n spaces.
+func spaces(n int) io.Reader { return io.LimitReader(spaceReader{}, int64(n)) }
+
+type spaceReader struct{}
+
+func (spaceReader) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = ' '
+	}
+	return len(p), nil
 }
 
 // stickyReader returns its reader's first error for good: a read error met
