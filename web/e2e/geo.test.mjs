@@ -157,6 +157,8 @@ test('Site Map: mapped nodes, links, unmapped list, colour switch, click-through
   await p.waitForSelector('#site-map-chart[data-ready="true"]');
   await p.click('#redact-btn');
   await p.waitForFunction(() => document.querySelector('#unmapped-table tbody tr td')?.textContent === '[redacted]');
+  // The chart takes new data on its next frame (lazyUpdate): wait until its model has it.
+  await p.waitForFunction(() => JSON.stringify(document.querySelector('#site-map-chart').chart.getOption().series).includes('[redacted]'));
   const red = await hoverAt(p, '#site-map-chart', 1, [-73.8648, 40.8448]);
   assert.ok(!red.includes('Tower North') && red.includes('[redacted]'), red);
   await p.click('#redact-btn');
