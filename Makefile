@@ -53,7 +53,9 @@ test-go:
 # Every package's tests as uid 65534 (nobody), in their package directory
 # with a HOME and TMPDIR of their own: control-plane tests need no root,
 # and kernel tests may skip only for want of it (kerneltest.RequireRoot).
-test-unit-nonroot:
+# The shipped IP databases are built first (as the caller): the tests as
+# nobody read them but cannot write the repository.
+test-unit-nonroot: geo
 	bash scripts/test-unit.sh nonroot
 
 # go test -race of the packages whose tests need no kernel (listed by
