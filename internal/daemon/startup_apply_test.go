@@ -21,6 +21,8 @@ import (
 type fakeKernel struct{ refuse bool }
 
 func (k *fakeKernel) TxQueues(string) (int, error) { return 2, nil }
+func (k *fakeKernel) SyncRecord(...string)         {}
+func (k *fakeKernel) NoteRecord(...string)         {}
 func (k *fakeKernel) Apply(_ context.Context, t *plan.Tree, _ *slog.Logger) (*tc.Result, error) {
 	if k.refuse {
 		return &tc.Result{}, errors.New("netlink: no buffer space available")

@@ -29,6 +29,8 @@ type memKernel struct {
 }
 
 func (k *memKernel) TxQueues(string) (int, error) { return 2, nil }
+func (k *memKernel) SyncRecord(...string)         {}
+func (k *memKernel) NoteRecord(...string)         {}
 func (k *memKernel) Apply(_ context.Context, t *plan.Tree, _ *slog.Logger) (*tc.Result, error) {
 	k.applies++
 	if k.failNext {

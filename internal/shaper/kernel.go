@@ -77,16 +77,16 @@ func (k *NetlinkKernel) Repair(ctx context.Context, t *plan.Tree, log *slog.Logg
 	return k.applier.Repair(ctx, t)
 }
 
-// syncRecord drops the applier's memory when the record (its files at
+// SyncRecord drops the applier's memory when the record (its files at
 // paths) is not the one this handle wrote.
-func (k *NetlinkKernel) syncRecord(paths ...string) {
+func (k *NetlinkKernel) SyncRecord(paths ...string) {
 	if sig, ok := recordSig(paths); !ok || sig != k.recorded {
 		k.applier.Forget()
 	}
 }
 
-// noteRecord remembers the record this handle just wrote.
-func (k *NetlinkKernel) noteRecord(paths ...string) {
+// NoteRecord remembers the record this handle just wrote.
+func (k *NetlinkKernel) NoteRecord(paths ...string) {
 	if sig, ok := recordSig(paths); ok {
 		k.recorded = sig
 	}

@@ -43,6 +43,12 @@ type Kernel interface {
 	TxQueues(iface string) (int, error)
 	// Apply makes the kernel tree equal to t, rolling back on failure.
 	Apply(ctx context.Context, t *plan.Tree, log *slog.Logger) (*tc.Result, error)
+	// SyncRecord is told the record's files before an apply: a handle that
+	// remembers the kernel's state forgets it when the record on disk is
+	// not the one it wrote last (another process applied in between).
+	SyncRecord(paths ...string)
+	// NoteRecord is told the record's files this handle's apply just wrote.
+	NoteRecord(paths ...string)
 }
 
 // Options tune one refresh.
@@ -215,10 +221,7 @@ func (e *Engine) Refresh(ctx context.Context, opts Options) (*Result, error) {
 		return res, errors.New("shaper: no kernel handle")
 	}
 
-	nk, _ := e.kernel.(*NetlinkKernel)
-	if nk != nil {
-		nk.syncRecord(e.recordPaths()...)
-	}
+	e.kernel.SyncRecord(e.recordPaths()...)
 	kernelTree := p.Tree
 	if opts.KernelTree != nil {
 		kernelTree = opts.KernelTree(p.Tree)
@@ -278,9 +281,7 @@ func (e *Engine) Refresh(ctx context.Context, opts Options) (*Result, error) {
 		e.log.Warn("could not write the state files for the UI and tools", "err", err)
 		res.Warnings = append(res.Warnings, "recording state: "+err.Error())
 	}
-	if nk != nil {
-		nk.noteRecord(e.recordPaths()...)
-	}
+	e.kernel.NoteRecord(e.recordPaths()...)
 	step("record state", t0)
 	e.log.Info("queues refreshed", "reason", opts.Reason, "summary", res.Summary())
 	return res, nil

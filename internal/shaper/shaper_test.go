@@ -95,6 +95,8 @@ func TestInvalidInputsTouchNothing(t *testing.T) {
 type failingKernel struct{}
 
 func (failingKernel) TxQueues(string) (int, error) { return 0, errors.New("unexpected") }
+func (failingKernel) SyncRecord(...string)         {}
+func (failingKernel) NoteRecord(...string)         {}
 func (failingKernel) Apply(context.Context, *plan.Tree, *slog.Logger) (*tc.Result, error) {
 	return nil, errors.New("unexpected")
 }

@@ -98,10 +98,7 @@ func (e *Engine) ApplyKernelTree(ctx context.Context, t *plan.Tree) (*tc.Result,
 	if e.kernel == nil {
 		return nil, errors.New("shaper: no kernel handle")
 	}
-	nk, _ := e.kernel.(*NetlinkKernel)
-	if nk != nil {
-		nk.syncRecord(e.recordPaths()...)
-	}
+	e.kernel.SyncRecord(e.recordPaths()...)
 	_, ids, terr, ierr := e.loadRecord()
 	if terr != nil {
 		return nil, fmt.Errorf("%w: %v; nothing was applied", ErrStateWrite, terr)
@@ -122,8 +119,6 @@ func (e *Engine) ApplyKernelTree(ctx context.Context, t *plan.Tree) (*tc.Result,
 		}
 		return res, err
 	}
-	if nk != nil {
-		nk.noteRecord(e.recordPaths()...)
-	}
+	e.kernel.NoteRecord(e.recordPaths()...)
 	return res, nil
 }
