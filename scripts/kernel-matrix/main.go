@@ -93,8 +93,10 @@ func main() {
 	flag.StringVar(&o.knownFile, "known-failures", "scripts/kernel-matrix/known-failures.txt", "tests known to fail on a kernel: `kernel package TestName reason` a line")
 	flag.StringVar(&o.only, "only", "", "comma-separated labels of the kernels to run (\"host\" is this machine's); default all")
 	flag.BoolVar(&o.skipHost, "skip-host", false, "do not run the tests on this machine's kernel")
-	flag.DurationVar(&o.testTimeout, "test-timeout", 15*time.Minute, "go test -timeout for one package")
-	flag.DurationVar(&o.vmTimeout, "vm-timeout", 25*time.Minute, "wall-clock limit for one VM")
+	// Under TCG (no KVM) the data path's traffic tests alone take about 14
+	// minutes on a 2-core machine running two guests; the limits leave room.
+	flag.DurationVar(&o.testTimeout, "test-timeout", 30*time.Minute, "go test -timeout for one package")
+	flag.DurationVar(&o.vmTimeout, "vm-timeout", 45*time.Minute, "wall-clock limit for one VM")
 	flag.DurationVar(&o.kvmBoot, "kvm-boot", 20*time.Second, "how long a KVM guest may take to report boot before falling back to TCG")
 	flag.IntVar(&o.memoryMB, "memory", 4096, "VM memory in MiB (tc keeps a 2 GiB floor free)")
 	flag.IntVar(&o.cpus, "cpus", 2, "VM CPUs")
