@@ -26,7 +26,9 @@ while read -r mod; do
 	insmod "/lib/modules/$mod" >$out 2>&1 || say "LQKM MODULE-FAILED $mod"
 done </etc/lqkm/modules
 . /etc/lqkm/env
-# Tests the host leaves out under emulation (lqkm_skip= on the command line).
+# Tests the host leaves out of a guest (lqkm_skip= on the command line):
+# the non-kernel tests that need repository files, and under emulation the
+# ones that time traffic against the wall clock.
 skip=
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in lqkm_skip=*) skip="${arg#lqkm_skip=}" ;; esac

@@ -277,8 +277,13 @@ func printTable(out io.Writer, rs []*kernelResult) {
 			fmt.Fprintf(out, "  ERROR: %s\n", r.Err)
 		}
 		if r.Skipped != "" {
+			for _, sk := range guestSkip {
+				fmt.Fprintf(out, "  not run in a guest: %s %s (%s)\n", sk.pkg, sk.test, sk.why)
+			}
 			for _, sk := range tcgSkip {
-				fmt.Fprintf(out, "  not run under TCG: %s %s (%s)\n", sk.pkg, sk.test, sk.why)
+				if strings.Contains(r.Skipped, sk.test) {
+					fmt.Fprintf(out, "  not run under TCG: %s %s (%s)\n", sk.pkg, sk.test, sk.why)
+				}
 			}
 		}
 		for _, n := range r.NotExercised {
