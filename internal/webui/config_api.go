@@ -505,16 +505,25 @@ type networkSave struct {
 	Nodes   []*configedit.LayoutNode `json:"nodes"`
 }
 
-func (s *Server) handleConfigNetworkCheck(w http.ResponseWriter, r *http.Request, a *reqAuth) {
-	ed := s.editor(w)
-	if ed == nil {
+// networkRequest reads a layout check or save: the editor, the request
+// and the tree encoded as network.json with the encoder's problems. ok is
+// false when the answer has been written already.
+func (s *Server) networkRequest(w http.ResponseWriter, r *http.Request) (ed *configedit.Store, req networkSave, data []byte, probs []diag.Problem, ok bool) {
+	if ed = s.editor(w); ed == nil {
 		return
 	}
-	var req networkSave
 	if !decodeBig(w, r, &req) {
 		return
 	}
-	data, probs := configedit.EncodeTree(req.Nodes)
+	data, probs = configedit.EncodeTree(req.Nodes)
+	return ed, req, data, probs, true
+}
+
+func (s *Server) handleConfigNetworkCheck(w http.ResponseWriter, r *http.Request, a *reqAuth) {
+	ed, _, data, probs, ok := s.networkRequest(w, r)
+	if !ok {
+		return
+	}
 	l := diag.List{Problems: probs}
 	if len(probs) == 0 {
 		var err error
@@ -527,15 +536,10 @@ func (s *Server) handleConfigNetworkCheck(w http.ResponseWriter, r *http.Request
 }
 
 func (s *Server) handleConfigNetworkSave(w http.ResponseWriter, r *http.Request, a *reqAuth) {
-	ed := s.editor(w)
-	if ed == nil {
+	ed, req, data, probs, ok := s.networkRequest(w, r)
+	if !ok {
 		return
 	}
-	var req networkSave
-	if !decodeBig(w, r, &req) {
-		return
-	}
-	data, probs := configedit.EncodeTree(req.Nodes)
 	nodeAt := configedit.NodeAtLine(data)
 	if len(probs) > 0 {
 		s.saveError(w, r, a, configedit.NetworkFile, &configedit.ValidationError{Problems: probs}, nil, nodeAt, nil)
